@@ -1,0 +1,64 @@
+"""Show Arabic tables and text right to left, in JupyterLab and in the HTML reports.
+
+Text stays in logical order (never reshaped); only its *direction* is declared, with
+``dir``/``direction`` so the browser's bidi algorithm lays it out right to left and aligns it
+to the right. Latin-only cells keep left-to-right.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pandas as pd
+
+# Arabic letters and marks, Arabic Supplement, Extended-A, and both presentation-form blocks.
+_ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
+_LATIN = re.compile("[A-Za-z]")
+
+RTL_CSS = "direction: rtl; text-align: right; unicode-bidi: isolate;"
+LTR_CSS = "direction: ltr; text-align: left;"
+
+
+def is_arabic(value: object) -> bool:
+    """True when a value's text starts (first strong letter) in Arabic script.
+
+    >>> is_arabic("القوى الخارجية (external forces)"), is_arabic("Wang Yi وانغ يي"), is_arabic(3)
+    (True, False, False)
+    """
+    if not isinstance(value, str):
+        return False
+    first_ar = _ARABIC.search(value)
+    if first_ar is None:
+        return False
+    first_latin = _LATIN.search(value)
+    return first_latin is None or first_ar.start() < first_latin.start()
+
+
+def _cell_css(value: object) -> str:
+    return RTL_CSS if is_arabic(value) else ""
+
+
+def rtl_table(df: pd.DataFrame, caption: str | None = None, precision: int = 2):
+    """A pandas Styler that lays out Arabic cells (and Arabic headers) right to left.
+
+    Returns the Styler so a notebook cell can show it; the data are not changed.
+    """
+    styler = df.style.map(_cell_css).format(precision=precision)
+    header_css = [
+        {"selector": "th", "props": "text-align: start; unicode-bidi: plaintext;"},
+        {"selector": "td", "props": "vertical-align: top;"},
+    ]
+    styler = styler.set_table_styles(header_css)
+    if caption:
+        styler = styler.set_caption(html.escape(caption))
+    return styler
+
+
+def rtl_html(text: str, tag: str = "p") -> str:
+    """Escaped Arabic text wrapped in an element that reads right to left.
+
+    >>> rtl_html("قال <وانغ>")
+    '<p dir="rtl" lang="ar" style="text-align: right">قال &lt;وانغ&gt;</p>'
+    """
+    return f'<{tag} dir="rtl" lang="ar" style="text-align: right">{html.escape(text)}</{tag}>'

@@ -1,0 +1,82 @@
+"""Arabic labels in matplotlib, decided once for the plotting stack in use.
+
+matplotlib 3.11 and later lay text out with libraqm, which shapes Arabic (joins letters into
+their contextual forms) and orders right-to-left runs itself. Older matplotlib draws each
+character's isolated glyph left to right, so labels must be shaped with arabic-reshaper and
+reordered with python-bidi first. Doing both garbles the label, so :func:`ar` asks the stack
+once (:func:`stack_shapes_arabic`) and only pre-shapes when the stack cannot.
+
+Only plot labels go through :func:`ar`. Text in tables, HTML and notebooks stays in logical
+order, untouched.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+
+# DejaVu Sans ships with matplotlib and has Arabic, Latin, digits and brackets, so mixed
+# Arabic/English labels render from one font with no missing glyphs.
+FONT_FAMILY = "DejaVu Sans"
+_PROBE = "\u0628\u0628\u0628"  # three beh: shaped, they take initial, medial and final forms
+
+
+@functools.cache
+def stack_shapes_arabic() -> bool:
+    """True when this matplotlib shapes and orders Arabic text by itself.
+
+    The probe lays out three beh with matplotlib's own text layout and checks that they come
+    back as three different glyphs (initial, medial, final forms). A stack without shaping
+    returns the isolated glyph three times, or has no layout engine at all.
+    """
+    from matplotlib import font_manager, ft2font
+
+    font = ft2font.FT2Font(font_manager.findfont(FONT_FAMILY))
+    layout = getattr(font, "_layout", None)  # matplotlib >= 3.11 (libraqm)
+    if layout is None:
+        return False
+    try:
+        glyphs = [item.glyph_index for item in layout(_PROBE, ft2font.LoadFlags.NO_HINTING)]
+    except Exception:  # a private API: if it changes shape, fall back to pre-shaping
+        return False
+    return len(set(glyphs)) == 3
+
+
+def ar(text: str) -> str:
+    """Return ``text`` ready to use as a matplotlib label.
+
+    On a stack that shapes Arabic (matplotlib >= 3.11) the text is returned unchanged; on an
+    older stack it is shaped with arabic-reshaper and put in visual order with python-bidi.
+    Never use the result outside a plot: it is display-only text.
+    """
+    if not text or stack_shapes_arabic():
+        return text
+    import arabic_reshaper
+    from bidi import get_display
+
+    return get_display(arabic_reshaper.reshape(text))
+
+
+def bilingual(arabic: str, english: str | None) -> str:
+    """A two-line plot label: the Arabic term over its English gloss."""
+    return ar(arabic) if not english else f"{ar(arabic)}\n{english}"
+
+
+def use_project_style() -> None:
+    """Set the font and a few readable defaults for every notebook's plots."""
+    mpl.rcParams.update(
+        {
+            "font.family": "sans-serif",
+            "font.sans-serif": [FONT_FAMILY],
+            "figure.dpi": 100,
+            "savefig.dpi": 150,
+            "figure.constrained_layout.use": True,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+        }
+    )
+
+
+__all__ = ["FONT_FAMILY", "ar", "bilingual", "plt", "stack_shapes_arabic", "use_project_style"]
