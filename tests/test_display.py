@@ -1,0 +1,44 @@
+"""Right-to-left display of Arabic tables and text (logical order, never reshaped)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from helpers import display
+
+
+class TestIsArabic:
+    def test_arabic_first_text_is_arabic(self):
+        assert display.is_arabic("قال وانغ يي (Wang Yi)")
+
+    def test_latin_first_text_is_not_arabic(self):
+        assert not display.is_arabic("Wang Yi: وانغ يي")
+
+    def test_numbers_and_missing_values_are_not_arabic(self):
+        assert not any(display.is_arabic(v) for v in (3, None, float("nan"), "2022"))
+
+
+class TestRtlTable:
+    def test_arabic_cells_get_rtl_direction_and_latin_cells_do_not(self):
+        df = pd.DataFrame({"term": ["القوى الخارجية"], "english": ["external forces"]})
+        html = display.rtl_table(df).to_html()
+        rtl_rules = [line for line in html.splitlines() if "direction: rtl" in line]
+        assert len(rtl_rules) == 1
+
+    def test_text_stays_in_logical_order_without_presentation_forms(self):
+        df = pd.DataFrame({"term": ["الثورة الملونة"]})
+        html = display.rtl_table(df).to_html()
+        assert "الثورة الملونة" in html
+        assert not any("\ufb50" <= ch <= "\ufeff" for ch in html)
+
+    def test_caption_is_escaped(self):
+        html = display.rtl_table(pd.DataFrame({"a": [1]}), caption="<b>x</b>").to_html()
+        assert "&lt;b&gt;x&lt;/b&gt;" in html
+
+
+class TestRtlHtml:
+    def test_markup_in_article_text_is_escaped(self):
+        assert "<script>" not in display.rtl_html("نص <script>alert(1)</script>")
+
+    def test_element_declares_right_to_left(self):
+        assert display.rtl_html("نص").startswith('<p dir="rtl" lang="ar"')

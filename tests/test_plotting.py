@@ -1,0 +1,93 @@
+"""The Arabic plot-label decision, checked on the glyphs matplotlib actually lays out."""
+
+from __future__ import annotations
+
+import warnings
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import arabic_reshaper
+import pytest
+from bidi import get_display
+from matplotlib import font_manager, ft2font
+
+from helpers import plotting
+
+WORD = "بيت"  # beh, yeh, teh: joins as initial, medial, final forms
+# The same word as shaped presentation forms in visual (left-to-right) order:
+# U+FE96 teh final, U+FEF4 yeh medial, U+FE91 beh initial.
+SHAPED_VISUAL = "\ufe96\ufef4\ufe91"
+
+
+def _font():
+    return ft2font.FT2Font(font_manager.findfont(plotting.FONT_FAMILY))
+
+
+def _laid_out_glyphs(text: str) -> list[int]:
+    font = _font()
+    return [item.glyph_index for item in font._layout(text, ft2font.LoadFlags.NO_HINTING)]
+
+
+def _expected_glyphs() -> list[int]:
+    font = _font()
+    return [font.get_char_index(ord(c)) for c in SHAPED_VISUAL]
+
+
+needs_raqm = pytest.mark.skipif(
+    not hasattr(ft2font.FT2Font, "_layout"), reason="this matplotlib has no text shaping"
+)
+
+
+class TestStackShapesArabic:
+    @needs_raqm
+    def test_this_stack_is_detected_as_shaping(self):
+        assert plotting.stack_shapes_arabic() is True
+
+    @needs_raqm
+    def test_the_stack_lays_out_joined_forms_right_to_left(self):
+        assert _laid_out_glyphs(WORD) == _expected_glyphs()
+
+
+class TestAr:
+    @needs_raqm
+    def test_label_passes_through_unchanged_when_the_stack_shapes(self):
+        assert plotting.ar(WORD) == WORD
+
+    @needs_raqm
+    def test_rendered_glyphs_of_a_label_are_the_joined_forms(self):
+        assert _laid_out_glyphs(plotting.ar(WORD)) == _expected_glyphs()
+
+    @needs_raqm
+    def test_pre_shaping_on_a_shaping_stack_would_garble_the_label(self):
+        pre_shaped = get_display(arabic_reshaper.reshape(WORD))
+        assert _laid_out_glyphs(pre_shaped) != _expected_glyphs()
+
+    def test_label_is_shaped_and_reordered_when_the_stack_cannot(self, monkeypatch):
+        monkeypatch.setattr(plotting, "stack_shapes_arabic", lambda: False)
+        assert plotting.ar(WORD) == SHAPED_VISUAL
+
+    def test_empty_label_stays_empty(self):
+        assert plotting.ar("") == ""
+
+
+class TestBilingual:
+    def test_arabic_line_comes_first_and_english_second(self):
+        assert plotting.bilingual("القوى الخارجية", "external forces").splitlines()[1] == (
+            "external forces"
+        )
+
+    def test_without_english_it_is_the_arabic_label(self):
+        assert plotting.bilingual("قوى", None) == plotting.ar("قوى")
+
+
+class TestUseProjectStyle:
+    def test_mixed_arabic_and_latin_labels_draw_without_missing_glyphs(self):
+        plotting.use_project_style()
+        fig, ax = plotting.plt.subplots()
+        ax.set_title(plotting.bilingual("الثورة الملونة (2022)", "colour revolution"))
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            fig.canvas.draw()
+        plotting.plt.close(fig)
