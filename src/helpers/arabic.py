@@ -1,0 +1,969 @@
+"""Arabic text cleaning: normalisation steps, tokens, sentences, stop words, name variants.
+
+Every later count in the project (TF-IDF terms, frame matches, timelines) runs on text that
+went through :func:`normalize` with :data:`DEFAULT_STEPS`, so this module decides what
+counts as "the same word".
+
+Each normalisation step is a pure ``str -> str`` function that does one thing and says
+what it loses. :func:`normalize` composes a chosen list of steps; for the default chain it
+takes a fast path (one regex deletion plus a few ``str.replace`` calls) that gives exactly
+the same output as applying the steps one by one (a test checks this).
+
+Character classes (explicit code points; what happens to each in the default chain)
+----------------------------------------------------------------------------------
+========================  ====================================  ==========================
+class                     code points                           default chain
+========================  ====================================  ==========================
+:data:`HARAKAT`           U+064B-U+0652 tanween, short vowels,   deleted
+                          shadda, sukun
+:data:`DAGGER_ALEF`       U+0670 superscript (dagger) alef       deleted (هٰذا -> هذا)
+:data:`COMBINING_HAMZA`   U+0653 maddah, U+0654/U+0655 hamza     composed with a preceding
+                          above/below                           alef/waw/yeh (NFC), else
+                                                                deleted
+:data:`OTHER_MARKS`       U+0656-U+065F subscript alef and       deleted
+                          other rare marks
+:data:`QURANIC_MARKS`     U+0610-U+061A, U+06D6-U+06ED           deleted
+:data:`TATWEEL`           U+0640 kashida (elongation)            deleted
+:data:`ALEF_FORMS`        أ U+0623, إ U+0625, آ U+0622,          folded to bare alef ا
+                          ٱ U+0671, ٲ U+0672, ٳ U+0673           U+0627
+:data:`HAMZA_FORMS`       ء U+0621, ؤ U+0624, ئ U+0626           kept as they are
+:data:`ALEF_MAKSURA`      ى U+0649                               folded to yeh ي U+064A
+:data:`TEH_MARBUTA`       ة U+0629                               folded to heh ه U+0647
+:data:`ARABIC_INDIC_...`  U+0660-U+0669 and Persian U+06F0-06F9  ASCII 0-9; U+066B -> ".",
+                          digits; U+066B/U+066C separators,      U+066C -> ",", U+066A -> %
+                          U+066A percent
+:data:`PRESENTATION_...`  U+FB50-U+FDFF, U+FE70-U+FEFE           NFKC (base letters),
+                          (contextual glyph forms, ligatures     restricted to these blocks
+                          from PDFs)
+:data:`BIDI_CONTROLS`     U+061C, U+200E, U+200F, U+202A-U+202E,  deleted
+                          U+2066-U+2069
+:data:`ZERO_WIDTH`        U+200B-U+200D, U+FEFF                  deleted
+========================  ====================================  ==========================
+
+Everything else (other scripts, Latin letters and their case, punctuation, whitespace,
+Persian letters such as گ پ چ ک ی) is left untouched.
+
+Why the default folds alef, alef maksura and teh marbuta: colleagues use the default for
+TF-IDF and for frame/name matching, where إن/ان, في/فى and قوة/قوه written by different
+outlets (or by the same wire service in different years) must count as one word. The cost
+is stated per step (e.g. على "on" and علي "Ali" become one string).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+from helpers.paths import LEXICON_DIR
+
+__all__ = [
+    "DEFAULT_STEPS",
+    "STEPS",
+    "TOKEN_PATTERN",
+    "compose_hamza",
+    "entity_table",
+    "find_entities",
+    "fold_presentation_forms",
+    "normalize",
+    "normalize_alef",
+    "normalize_alef_maksura",
+    "normalize_digits",
+    "normalize_series",
+    "normalize_teh_marbuta",
+    "normalize_with_offsets",
+    "remove_invisibles",
+    "remove_tatweel",
+    "sentence_spans",
+    "spelling_report",
+    "split_clitics",
+    "split_sentences",
+    "step_changes",
+    "stopwords",
+    "strip_diacritics",
+    "tokenize",
+    "unify_entities",
+]
+
+# ---------------------------------------------------------------------------------------
+# Character classes. Ranges are written as regex character-class bodies ("\u064b-\u0652").
+# ---------------------------------------------------------------------------------------
+
+#: Harakat: U+064B fathatan, U+064C dammatan, U+064D kasratan (tanween), U+064E fatha,
+#: U+064F damma, U+0650 kasra, U+0651 shadda, U+0652 sukun.
+HARAKAT = "\u064b-\u0652"
+#: U+0653 maddah above, U+0654 hamza above, U+0655 hamza below (combining marks; in NFC text
+#: they only survive where no precomposed letter exists).
+COMBINING_HAMZA = "\u0653-\u0655"
+#: U+0656-U+065F: subscript alef, inverted damma, mark noon ghunna, zwarakay, vowel signs
+#: used for other languages written in Arabic script, wavy hamza below.
+OTHER_MARKS = "\u0656-\u065f"
+#: U+0670 superscript ("dagger") alef, a vowel mark in classical spellings (هٰذا، الرحمٰن).
+DAGGER_ALEF = "\u0670"
+#: Quranic annotation: U+0610-U+061A (honorific signs, small high letters) and U+06D6-U+06ED
+#: (small high ligatures, end-of-ayah sign, rub el hizb, sajdah, small waw/yeh, etc.).
+QURANIC_MARKS = "\u0610-\u061a\u06d6-\u06ed"
+#: U+0640 tatweel (kashida): stretches a word for layout, carries no meaning.
+TATWEEL = "\u0640"
+#: Alef with hamza above أ U+0623, with hamza below إ U+0625, with madda آ U+0622, alef wasla
+#: ٱ U+0671, and the rare wavy-hamza alefs ٲ U+0672 / ٳ U+0673.
+ALEF_FORMS = "\u0622\u0623\u0625\u0671\u0672\u0673"
+ALEF = "\u0627"
+#: Hamza on the line ء U+0621, on waw ؤ U+0624, on yeh ئ U+0626: kept (they distinguish words
+#: and CAMeL Tools does not fold them either).
+HAMZA_FORMS = "\u0621\u0624\u0626"
+ALEF_MAKSURA = "\u0649"  # ى
+YEH = "\u064a"  # ي
+TEH_MARBUTA = "\u0629"  # ة
+HEH = "\u0647"  # ه
+#: Arabic-Indic digits ٠-٩ (U+0660-U+0669).
+ARABIC_INDIC_DIGITS = "\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669"
+#: Extended Arabic-Indic (Persian/Urdu) digits ۰-۹ (U+06F0-U+06F9).
+PERSIAN_DIGITS = "\u06f0\u06f1\u06f2\u06f3\u06f4\u06f5\u06f6\u06f7\u06f8\u06f9"
+#: U+066A Arabic percent sign, U+066B decimal separator, U+066C thousands separator.
+NUMBER_SIGNS = {"\u066a": "%", "\u066b": ".", "\u066c": ","}
+#: Arabic Presentation Forms-A U+FB50-U+FDFF and -B U+FE70-U+FEFE: glyph shapes (initial,
+#: medial, final, isolated) and ligatures that PDF extraction produces instead of letters.
+#: U+FEFF (byte order mark) sits in the same block but is treated as zero-width.
+PRESENTATION_FORMS = "\ufb50-\ufdff\ufe70-\ufefe"
+#: U+061C Arabic letter mark, U+200E LRM, U+200F RLM, U+202A-U+202E embeddings/overrides,
+#: U+2066-U+2069 isolates.
+BIDI_CONTROLS = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+#: U+200B zero-width space, U+200C ZWNJ, U+200D ZWJ, U+FEFF zero-width no-break space / BOM.
+ZERO_WIDTH = "\u200b-\u200d\ufeff"
+
+#: Arabic letters proper (U+0621-U+064A without tatweel U+0640), for tests and tokens.
+ARABIC_LETTERS = "".join(chr(c) for c in range(0x0621, 0x064B) if c != 0x0640)
+
+#: The folds the default chain makes to letters and digits: source character -> result.
+FOLDS: dict[str, str] = {
+    **dict.fromkeys(ALEF_FORMS, ALEF),
+    ALEF_MAKSURA: YEH,
+    TEH_MARBUTA: HEH,
+    **{d: str(i) for i, d in enumerate(ARABIC_INDIC_DIGITS)},
+    **{d: str(i) for i, d in enumerate(PERSIAN_DIGITS)},
+    **NUMBER_SIGNS,
+}
+
+_INVISIBLES_RE = re.compile(f"[{BIDI_CONTROLS}{ZERO_WIDTH}]+")
+_PRESENTATION_RE = re.compile(f"[{PRESENTATION_FORMS}]")
+# A letter that has a precomposed hamza/madda form, optional harakat, then the combining mark.
+_COMPOSABLE_RE = re.compile(
+    f"[\u0627\u0648\u064a\u06c1\u06d2\u06d5][{HARAKAT}{DAGGER_ALEF}]*[{COMBINING_HAMZA}]"
+    f"[{HARAKAT}{DAGGER_ALEF}{COMBINING_HAMZA}]*"
+)
+_DIACRITICS_RE = re.compile(
+    f"[{HARAKAT}{COMBINING_HAMZA}{OTHER_MARKS}{DAGGER_ALEF}{QURANIC_MARKS}]+"
+)
+_TATWEEL_RE = re.compile(TATWEEL + "+")
+_ALEF_RE = re.compile(f"[{ALEF_FORMS}]")
+_DIGITS_RE = re.compile(f"[{ARABIC_INDIC_DIGITS}{PERSIAN_DIGITS}{''.join(NUMBER_SIGNS)}]")
+_ALEF_MAKSURA_RE = re.compile(ALEF_MAKSURA)
+_TEH_MARBUTA_RE = re.compile(TEH_MARBUTA)
+
+# Fast path for the default chain: everything it deletes, in one class.
+_DEFAULT_DELETE_RE = re.compile(
+    f"[{BIDI_CONTROLS}{ZERO_WIDTH}{HARAKAT}{COMBINING_HAMZA}{OTHER_MARKS}{DAGGER_ALEF}"
+    f"{QURANIC_MARKS}{TATWEEL}]+"
+)
+# Characters that need the slow steps (presentation forms, combining hamza/madda).
+_NEEDS_SLOW_RE = re.compile(f"[{PRESENTATION_FORMS}{COMBINING_HAMZA}]")
+
+
+def _presentation_map() -> dict[str, str]:
+    table = {}
+    for code in range(0xFB50, 0xFEFF):
+        if 0xFE00 <= code < 0xFE70:  # variation selectors, vertical forms, small forms
+            continue
+        ch = chr(code)
+        folded = unicodedata.normalize("NFKC", ch)
+        if folded != ch:
+            table[ch] = folded
+    # NFKC spells the rial sign with a Persian yeh (U+06CC); bismillah has no decomposition.
+    table["\ufdfc"] = "ريال"
+    table["\ufdfd"] = "بسم الله الرحمن الرحيم"
+    return table
+
+
+_PRESENTATION_MAP = _presentation_map()
+
+
+# ---------------------------------------------------------------------------------------
+# Steps: one pure str -> str function each. ``_RULES`` records, for each step, the regex and
+# replacement it applies, so normalize_with_offsets can track where each character came from.
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Rule:
+    pattern: re.Pattern
+    replace: Callable[[re.Match], str]
+
+
+def _delete(_m: re.Match) -> str:
+    return ""
+
+
+def remove_invisibles(text: str) -> str:
+    """Delete bidi controls and zero-width characters (:data:`BIDI_CONTROLS`, :data:`ZERO_WIDTH`).
+
+    They are invisible but split words for a tokenizer and defeat string matching (RLM marks
+    are common in text copied from the web).
+
+    Loses: ZWNJ (U+200C) is meaningful in Persian/Urdu spelling (it stops a letter joining),
+    and a zero-width space used as the only separator between two words joins them.
+
+    >>> remove_invisibles("قازاقستان\u200f") == "قازاقستان"
+    True
+    """
+    return _INVISIBLES_RE.sub("", text)
+
+
+def fold_presentation_forms(text: str) -> str:
+    """Replace Arabic presentation forms (U+FB50-U+FDFF, U+FE70-U+FEFE) by base letters.
+
+    Applies Unicode NFKC to those two blocks only, so other compatibility characters
+    (ﬁ ligatures, full-width Latin, superscripts) stay as they are. Ligatures expand into
+    several letters (ﻻ -> لا, ﷲ -> الله); isolated harakat forms (U+FE70...) become a space plus
+    the mark. The rial sign ﷼ becomes ريال with an Arabic yeh (NFKC would give a Persian one)
+    and ﷽ the words of the basmala.
+
+    Loses: the glyph shape (initial/medial/final), which carries no meaning in logical text.
+
+    >>> fold_presentation_forms("ﻗﺎﺯﺍﻗﺴﺘﺎﻥ ﻻ")
+    'قازاقستان لا'
+    """
+    return _PRESENTATION_RE.sub(lambda m: _PRESENTATION_MAP.get(m.group(), m.group()), text)
+
+
+def compose_hamza(text: str) -> str:
+    """Compose a letter followed by a combining maddah/hamza (U+0653-U+0655) into one letter.
+
+    Text typed or converted in decomposed form writes أ as ا + U+0654; this step applies
+    canonical composition (NFC) to exactly those sequences, so they meet the alef fold and
+    the hamza forms like the precomposed letters do. Nothing is lost (NFC is canonically
+    equivalent).
+
+    >>> compose_hamza("\u0627\u0654\u0645\u0646") == "أمن"
+    True
+    """
+    return _COMPOSABLE_RE.sub(lambda m: unicodedata.normalize("NFC", m.group()), text)
+
+
+def strip_diacritics(text: str) -> str:
+    """Delete harakat, dagger alef, leftover combining hamza/madda and Quranic marks.
+
+    Covers :data:`HARAKAT` (U+064B-U+0652), :data:`COMBINING_HAMZA` (U+0653-U+0655, run
+    :func:`compose_hamza` first to keep the hamza of أ ؤ ئ written in decomposed form),
+    :data:`OTHER_MARKS` (U+0656-U+065F), :data:`DAGGER_ALEF` (U+0670) and
+    :data:`QURANIC_MARKS`. Tatweel is *not* removed here (see :func:`remove_tatweel`).
+
+    Loses: vocalisation, so words that differ only in their vowels or shadda merge (عَلِمَ
+    "he knew" and عَلَّمَ "he taught" both become علم); the dagger alef is a long vowel
+    and disappears instead of becoming ا (هٰذا -> هذا, the usual modern spelling).
+
+    >>> strip_diacritics("يُظهِرانِ عالٍ")
+    'يظهران عال'
+    """
+    return _DIACRITICS_RE.sub("", text)
+
+
+def remove_tatweel(text: str) -> str:
+    """Delete tatweel/kashida (U+0640), the elongation stroke used for layout.
+
+    Loses: nothing in the words; the abbreviation mark in هـ (Hijri year) becomes a bare ه.
+
+    >>> remove_tatweel("الصيـــن 1436 هـ")
+    'الصين 1436 ه'
+    """
+    return _TATWEEL_RE.sub("", text)
+
+
+def normalize_alef(text: str) -> str:
+    """Fold alef with hamza or madda and alef wasla (أ إ آ ٱ ٲ ٳ) into bare alef ا.
+
+    News text writes the hamza on alef inconsistently (إن/ان, أعرب/اعرب), even within one
+    article; folding makes them count as one word. Hamza on waw/yeh (ؤ ئ) and on the line
+    (ء) is kept.
+
+    Loses: the distinction marked only by the hamza (أن "that" vs إن "indeed/that",
+    آمن "believed/safe" vs أمن "security") and the long vowel of madda.
+
+    >>> normalize_alef("أعرب إن آسيا ٱلوسطى")
+    'اعرب ان اسيا الوسطى'
+    """
+    return _ALEF_RE.sub(ALEF, text)
+
+
+def normalize_alef_maksura(text: str) -> str:
+    """Fold alef maksura ى (U+0649) into yeh ي (U+064A).
+
+    Egyptian-style typing writes final ي as ى (فى، التى، الارهابى), so the same word gets
+    two spellings across outlets.
+
+    Loses: words that differ only in this letter merge: على "on" / علي "Ali",
+    إلى "to" / إلي "to me", مصطفى / مصطفي.
+
+    >>> normalize_alef_maksura("فى الوقت الذى")
+    'في الوقت الذي'
+    """
+    return _ALEF_MAKSURA_RE.sub(YEH, text)
+
+
+def normalize_teh_marbuta(text: str) -> str:
+    """Fold teh marbuta ة (U+0629) into heh ه (U+0647).
+
+    Final ة and ه are often confused in typing (القوة/القوه); folding joins the two.
+
+    Loses: feminine nouns in ة merge with words ending in the pronoun suffix ه "his":
+    ربة "lady" and ربه "his lord" become ربه; the ة -> ت change before suffixes is not
+    modelled (قوة and قوته remain different words).
+
+    >>> normalize_teh_marbuta("منظمة معاهدة الأمن")
+    'منظمه معاهده الأمن'
+    """
+    return _TEH_MARBUTA_RE.sub(HEH, text)
+
+
+def normalize_digits(text: str) -> str:
+    """Map Arabic-Indic (٠-٩) and Persian (۰-۹) digits to ASCII 0-9.
+
+    Also the Arabic decimal separator ٫ -> ".", thousands separator ٬ -> "," and percent
+    sign ٪ -> "%", so ١٬٥٠٠ and 1,500 are one number.
+
+    Loses: which digit script an outlet used (a house-style signal; count it on raw text).
+
+    >>> normalize_digits("١٠ يناير ٢٠٢٢، ٣٫٥٪ و۱۴۰۰")
+    '10 يناير 2022، 3.5% و1400'
+    """
+    return _DIGITS_RE.sub(lambda m: FOLDS[m.group()], text)
+
+
+_RULES: dict[Callable[[str], str], _Rule] = {
+    remove_invisibles: _Rule(_INVISIBLES_RE, _delete),
+    fold_presentation_forms: _Rule(
+        _PRESENTATION_RE, lambda m: _PRESENTATION_MAP.get(m.group(), m.group())
+    ),
+    compose_hamza: _Rule(_COMPOSABLE_RE, lambda m: unicodedata.normalize("NFC", m.group())),
+    strip_diacritics: _Rule(_DIACRITICS_RE, _delete),
+    remove_tatweel: _Rule(_TATWEEL_RE, _delete),
+    normalize_alef: _Rule(_ALEF_RE, lambda m: ALEF),
+    normalize_alef_maksura: _Rule(_ALEF_MAKSURA_RE, lambda m: YEH),
+    normalize_teh_marbuta: _Rule(_TEH_MARBUTA_RE, lambda m: HEH),
+    normalize_digits: _Rule(_DIGITS_RE, lambda m: FOLDS[m.group()]),
+}
+
+#: The default chain, in order. Order matters: presentation forms first (ligatures expand into
+#: letters and marks), composition before diacritics are stripped, then the folds.
+DEFAULT_STEPS: tuple[Callable[[str], str], ...] = (
+    remove_invisibles,
+    fold_presentation_forms,
+    compose_hamza,
+    strip_diacritics,
+    remove_tatweel,
+    normalize_alef,
+    normalize_alef_maksura,
+    normalize_teh_marbuta,
+    normalize_digits,
+)
+
+#: Every step by name, so ``steps`` can be given as strings (``("strip_diacritics",)``).
+STEPS: dict[str, Callable[[str], str]] = {f.__name__: f for f in DEFAULT_STEPS}
+
+# Replacements of the fast path, applied after the one-pass deletion.
+_FAST_REPLACEMENTS: tuple[tuple[str, str], ...] = tuple(FOLDS.items())
+
+
+def _resolve_steps(steps) -> tuple[Callable[[str], str], ...]:
+    if isinstance(steps, str) or callable(steps):
+        steps = (steps,)
+    resolved = []
+    for step in steps:
+        if isinstance(step, str):
+            if step not in STEPS:
+                raise ValueError(
+                    f"unknown normalisation step {step!r}; choose from {', '.join(STEPS)}"
+                )
+            step = STEPS[step]
+        if not callable(step):
+            raise TypeError(f"a step must be a function str -> str or a step name, got {step!r}")
+        resolved.append(step)
+    return tuple(resolved)
+
+
+def _check_text(text, where: str) -> None:
+    if not isinstance(text, str):
+        raise TypeError(
+            f"{where}() expects a str, got {type(text).__name__}; "
+            "for a pandas column with missing values use normalize_series()"
+        )
+
+
+def _fast_default(text: str) -> str:
+    """The default chain as one regex deletion plus str.replace folds (same output)."""
+    if _NEEDS_SLOW_RE.search(text):
+        for step in DEFAULT_STEPS:
+            text = step(text)
+        return text
+    text = _DEFAULT_DELETE_RE.sub("", text)
+    for src, dst in _FAST_REPLACEMENTS:
+        text = text.replace(src, dst)
+    return text
+
+
+def normalize(text: str, steps=DEFAULT_STEPS) -> str:
+    """Apply normalisation ``steps`` in order (default: :data:`DEFAULT_STEPS`).
+
+    Parameters
+    ----------
+    text : str
+        Arabic text, raw or already normalised (the default chain is idempotent).
+    steps : sequence of callables or step names
+        Functions ``str -> str`` (e.g. :func:`strip_diacritics`) or their names from
+        :data:`STEPS`, applied left to right.
+
+    Returns
+    -------
+    str
+        The normalised text. Loses whatever each step loses (see the step docstrings): by
+        default vowels, hamza on alef, ى/ي and ة/ه distinctions and the digit script.
+
+    >>> normalize("أعربَ الرئيسُ القازاقى عن دعمِهِ لمُنظّمة")
+    'اعرب الرئيس القازاقي عن دعمه لمنظمه'
+    >>> normalize("إنَّ", steps=["strip_diacritics"])
+    'إن'
+    """
+    _check_text(text, "normalize")
+    if steps is DEFAULT_STEPS:
+        return _fast_default(text)
+    for step in _resolve_steps(steps):
+        text = step(text)
+    return text
+
+
+def normalize_series(series: pd.Series, steps=DEFAULT_STEPS) -> pd.Series:
+    """:func:`normalize` every string of a pandas Series; missing values stay missing.
+
+    >>> normalize_series(pd.Series(["قازاقستانُ", None])).tolist()
+    ['قازاقستان', None]
+    """
+    resolved = steps if steps is DEFAULT_STEPS else _resolve_steps(steps)
+    bad = series.map(lambda v: not (isinstance(v, str) or v is None or v != v))
+    if bad.any():
+        first = series[bad].index[0]
+        raise TypeError(
+            f"normalize_series(): value at index {first!r} is "
+            f"{type(series[first]).__name__}, not text; convert the column with .astype(str)"
+        )
+    values = [normalize(v, resolved) if isinstance(v, str) else v for v in series]
+    return pd.Series(values, index=series.index, name=series.name, dtype=object)
+
+
+def _apply_rule_with_map(text: str, rule: _Rule) -> tuple[str, list[int]]:
+    """Apply one rule and return the new text and, per new character, its index in ``text``."""
+    out: list[str] = []
+    index: list[int] = []
+    pos = 0
+    for m in rule.pattern.finditer(text):
+        start, end = m.span()
+        out.append(text[pos:start])
+        index.extend(range(pos, start))
+        repl = rule.replace(m)
+        out.append(repl)
+        if len(repl) == end - start:
+            index.extend(range(start, end))
+        else:
+            index.extend([start] * len(repl))
+        pos = end
+    out.append(text[pos:])
+    index.extend(range(pos, len(text)))
+    return "".join(out), index
+
+
+def normalize_with_offsets(text: str, steps=DEFAULT_STEPS) -> tuple[str, list[int]]:
+    """Normalise ``text`` and map every normalised character back to the original.
+
+    Returns ``(normalised, offsets)`` with ``len(offsets) == len(normalised)`` and
+    ``offsets[i]`` the index in ``text`` of the character that produced ``normalised[i]``.
+    A ligature that expands into several letters maps each of them to the ligature; a
+    composed letter maps to its base letter. To quote a match ``normalised[a:b]`` from
+    the original, use ``text[offsets[a]:offsets[b - 1] + 1]`` (which keeps the
+    diacritics and tatweel inside the span, but not those after its last letter).
+
+    Only the built-in steps (:data:`STEPS`) can be tracked; a custom step raises
+    ``ValueError``.
+
+    >>> norm, offsets = normalize_with_offsets("وَأعربَ ﻻ")
+    >>> norm, offsets
+    ('واعرب لا', [0, 2, 3, 4, 5, 7, 8, 8])
+    """
+    _check_text(text, "normalize_with_offsets")
+    offsets = list(range(len(text)))
+    for step in _resolve_steps(steps):
+        rule = _RULES.get(step)
+        if rule is None:
+            raise ValueError(
+                f"normalize_with_offsets() cannot track custom step {step!r}; "
+                f"use steps from helpers.arabic.STEPS ({', '.join(STEPS)})"
+            )
+        text, local = _apply_rule_with_map(text, rule)
+        offsets = [offsets[i] for i in local]
+    return text, offsets
+
+
+def step_changes(text: str, steps=DEFAULT_STEPS) -> pd.DataFrame:
+    """Count what each step changes when the steps are applied in turn to ``text``.
+
+    One row per step: ``step``, ``chars_changed`` (characters of the step's input that it
+    deleted or replaced), ``tokens_changed`` (tokens of its input, by :func:`tokenize`,
+    that the step alters) and ``tokens`` (number of tokens in its input).
+
+    >>> step_changes("أعربَ فى", steps=["strip_diacritics", "normalize_alef"]).to_dict("list")
+    {'step': ['strip_diacritics', 'normalize_alef'], 'chars_changed': [1, 1], \
+'tokens_changed': [1, 1], 'tokens': [2, 2]}
+    """
+    _check_text(text, "step_changes")
+    rows = []
+    for step in _resolve_steps(steps):
+        rule = _RULES.get(step)
+        if rule is None:
+            raise ValueError(f"step_changes() cannot count custom step {step!r}")
+        n_chars = sum(m.end() - m.start() for m in rule.pattern.finditer(text))
+        tokens = tokenize(text)
+        n_tokens = sum(step(t) != t for t in tokens)
+        rows.append(
+            {
+                "step": step.__name__,
+                "chars_changed": n_chars,
+                "tokens_changed": n_tokens,
+                "tokens": len(tokens),
+            }
+        )
+        text = step(text)
+    return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------------------------------
+# Tokens
+# ---------------------------------------------------------------------------------------
+
+# Marks and joiners that may sit inside a raw word without splitting it.
+_IN_WORD = (
+    f"{HARAKAT}{COMBINING_HAMZA}{OTHER_MARKS}{DAGGER_ALEF}{QURANIC_MARKS}{TATWEEL}\u200c\u200d"
+)
+_NUMBER = r"\d+(?:[.,\u066b\u066c]\d+)+"
+_TOKEN_RE = re.compile(rf"{_NUMBER}|(?:[^\W_]|[{_IN_WORD}])+")
+
+#: ``token_pattern`` for scikit-learn vectorizers on text normalised with the default steps:
+#: runs of letters and digits (one letter is enough; Arabic has one-letter words and the
+#: stop list handles them), and decimal numbers kept whole (3.5, 1,500).
+TOKEN_PATTERN = r"(?u)\d+(?:[.,]\d+)+|[^\W_]+"
+
+
+def tokenize(text: str) -> list[str]:
+    """Split text into word and number tokens, as written (no normalisation).
+
+    A token is a run of letters and digits in any script; diacritics, tatweel, Quranic marks
+    and ZWNJ/ZWJ inside a word do not split it (unlike ``\\w+`` and scikit-learn's default).
+    Decimal and grouped numbers stay whole. Punctuation and Latin hyphens separate tokens.
+    Clitics stay attached (وقازاقستان is one token; see :func:`split_clitics`).
+
+    On normalised text this gives the same tokens as :data:`TOKEN_PATTERN`.
+
+    Loses: hyphenated compounds split (الصينية-القازاقية -> two tokens), and so do
+    abbreviations written with dots (أ.ف.ب -> three one-letter tokens).
+
+    >>> tokenize("قالَ وانغ يي: إنّ الصيـــن 3.5٪")
+    ['قالَ', 'وانغ', 'يي', 'إنّ', 'الصيـــن', '3.5']
+    """
+    _check_text(text, "tokenize")
+    return _TOKEN_RE.findall(text)
+
+
+# ---------------------------------------------------------------------------------------
+# Sentences
+# ---------------------------------------------------------------------------------------
+
+_AR_LETTER = "\u0621-\u063a\u0641-\u064a"
+_CLOSERS = "\"'»”’)\\]"
+# Candidate ends: newlines, or runs of . ! ? ؟ ؛ … ۔ with trailing closing quotes/brackets.
+_SENT_END_RE = re.compile(f"\\n+|[.!?\u061f\u061b\u2026\u06d4]+[{_CLOSERS}]*")
+# Abbreviation chains of single letters with dots: أ.ف.ب  د.ب.أ  و.م.ع  (spaces allowed).
+_ABBREV_RE = re.compile(f"(?<![{_AR_LETTER}\\w])(?:[{_AR_LETTER}]\\.\\s?)+[{_AR_LETTER}]\\.?")
+# Titles written as one letter and a dot before a name: د. (doctor), م. (engineer), أ. (prof).
+_TITLE_RE = re.compile('(?:^|[\\s(«"])[دمأ]$')
+
+
+def _is_boundary(text: str, m: re.Match, protected: list[tuple[int, int]]) -> bool:
+    punct = m.group()
+    if punct.startswith("\n"):
+        return True
+    start, end = m.span()
+    if punct.rstrip(_CLOSERS) != ".":
+        return True  # ! ? ؟ ؛ … or "..." always end a sentence
+    if any(a <= start < b for a, b in protected):
+        return False  # inside أ.ف.ب
+    before = text[max(0, start - 3) : start]
+    after = text[end : end + 1]
+    if before[-1:].isdigit() and after.isdigit():
+        return False  # decimal point 3.5
+    if after and not after.isspace() and after.isascii() and after.isalnum():
+        return False  # xinhua.net, U.S
+    return not _TITLE_RE.search(text[max(0, start - 2) : start])
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Sentence boundaries as ``(start, end)`` offsets into ``text`` (end exclusive).
+
+    A sentence ends at a newline or at . ! ? ؟ ؛ … ۔ (with any closing quote or bracket
+    that follows). The Arabic comma ، never ends a sentence. A full stop does not end a
+    sentence inside a decimal number (3.5), in dotted abbreviations of single letters
+    (أ.ف.ب، د.ب.أ), before a Latin letter or digit without a space (xinhua.net), or after
+    the one-letter titles د. م. أ. Leading and trailing whitespace is trimmed from each
+    span; empty sentences are dropped.
+
+    Known failures: a sentence that really ends with a dotted abbreviation or a one-letter
+    title merges with the next (…نقلته أ.ف.ب. وقال); the Hijri marker "1436 هـ." does
+    end a sentence; a sentence-final "." glued to a following Latin word is missed; "…"
+    used mid-sentence splits it; quotations with their own full stop split the quote.
+
+    >>> text = "قال وانغ: نعم. وكالة أ.ف.ب نقلت 3.5 مليون، هل هذا صحيح؟"
+    >>> [text[a:b] for a, b in sentence_spans(text)]
+    ['قال وانغ: نعم.', 'وكالة أ.ف.ب نقلت 3.5 مليون، هل هذا صحيح؟']
+    """
+    _check_text(text, "sentence_spans")
+    protected = [m.span() for m in _ABBREV_RE.finditer(text)]
+    cuts = [m.end() for m in _SENT_END_RE.finditer(text) if _is_boundary(text, m, protected)]
+    spans = []
+    start = 0
+    for cut in [*cuts, len(text)]:
+        a, b = start, cut
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if b > a:
+            spans.append((a, b))
+        start = cut
+    return spans
+
+
+def split_sentences(text: str) -> list[str]:
+    """The sentences of ``text``, as written (see :func:`sentence_spans` for the rules).
+
+    >>> split_sentences("بكين ١٠ يناير (شينخوا) قال وانغ يي، إن الصين مستعدة.\\nوأضاف أن…")
+    ['بكين ١٠ يناير (شينخوا) قال وانغ يي، إن الصين مستعدة.', 'وأضاف أن…']
+    """
+    return [text[a:b] for a, b in sentence_spans(text)]
+
+
+# ---------------------------------------------------------------------------------------
+# Stop words and clitics
+# ---------------------------------------------------------------------------------------
+
+STOPWORDS_FILE = LEXICON_DIR / "stopwords-ar.txt"
+CLITIC_PROTECTED_FILE = LEXICON_DIR / "clitic-protected-ar.txt"
+ENTITIES_FILE = LEXICON_DIR / "entities.csv"
+
+
+def _read_word_list(path: Path) -> list[str]:
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: word list missing; restore it from git")
+    words = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            words.append(line)
+    return words
+
+
+@cache
+def stopwords() -> frozenset[str]:
+    """The Arabic stop list from ``data/lexicons/stopwords-ar.txt``, normalised by default.
+
+    Function words (prepositions, conjunctions, pronouns, demonstratives, relatives,
+    particles, auxiliaries) curated for this project; the file header says where they
+    come from. Because the words pass through :func:`normalize` at load time, the list
+    matches normalised tokens (أن and إن both appear as ان).
+
+    Loses: after the alef fold, ان "that" also removes the rare noun آن "time".
+
+    >>> sorted(w for w in stopwords() if w in {"في", "فى", "الي", "إلى", "قازاقستان"})
+    ['الي', 'في']
+    """
+    return frozenset(normalize(w) for w in _read_word_list(STOPWORDS_FILE))
+
+
+# Entity types whose words are names (organisations' words are ordinary words: للتعاون).
+_NAME_TYPES = ("person", "country", "city", "region", "adjective", "people")
+
+
+@cache
+def _protected_words() -> frozenset[str]:
+    words = {normalize(w) for w in _read_word_list(CLITIC_PROTECTED_FILE)}
+    table = entity_table()
+    names = table[table["type"].isin(_NAME_TYPES)]
+    for variant in names["variant_norm"]:
+        words.update(variant.split())
+    return frozenset(words)
+
+
+def split_clitics(token: str, min_stem: int = 3) -> list[str]:
+    """Split the proclitics و ف ب ل ك ال لل off the front of one normalised token.
+
+    A light, rule-based splitter (no dictionary): an optional conjunction و/ف, then an
+    optional preposition ب/ل/ك, then an optional article ال (after ل written لل). A prefix
+    is only split when the remaining stem keeps at least ``min_stem`` letters, and never
+    from words in ``data/lexicons/clitic-protected-ar.txt`` or in the entity lexicon, whose
+    first letters belong to the word (وزير، بكين، لافروف، كازاخستان). Returns the clitics
+    and then the stem; a token that is not split comes back as a one-item list.
+
+    Known failures (the protected list only covers common news words): any unlisted word
+    starting with one of these letters loses it when the rest is long enough (وصول
+    "arrival" -> و + صول, فريق "team" -> ف + ريق, بلدان -> ب + لدان); and a word that
+    starts with ال as root letters (الم "pain", الماتي) loses ال. Use it for counting,
+    never to rewrite text.
+
+    >>> split_clitics("وبالصين"), split_clitics("للتعاون"), split_clitics("وزير")
+    (['و', 'ب', 'ال', 'صين'], ['ل', 'ال', 'تعاون'], ['وزير'])
+    """
+    _check_text(token, "split_clitics")
+    if token in _protected_words():
+        return [token]
+    clitics: list[str] = []
+    rest = token
+
+    def long_enough(stem: str) -> bool:
+        return len(stem) >= min_stem and stem not in _protected_words()
+
+    if rest[:1] in "وف" and long_enough(rest[1:]):
+        clitics.append(rest[0])
+        rest = rest[1:]
+    if rest.startswith("لل") and long_enough(rest[2:]):
+        return [*clitics, "ل", "ال", rest[2:]]
+    if rest[:1] in "بلك" and long_enough(rest[1:]):
+        clitics.append(rest[0])
+        rest = rest[1:]
+    if rest.startswith("ال") and long_enough(rest[2:]):
+        clitics.append("ال")
+        rest = rest[2:]
+    return [*clitics, rest]
+
+
+# ---------------------------------------------------------------------------------------
+# Entities: spelling variants of names
+# ---------------------------------------------------------------------------------------
+
+ENTITY_COLUMNS = ("variant", "canonical", "entity_id", "english", "type", "note")
+# Attached prefixes allowed before a variant: conjunction, preposition, article (لل = ل + ال).
+_ENTITY_PREFIX = "(?:[وف]?(?:[بك]?ال|لل|[بلك]))?|[وف]"
+# Endings allowed after adjective variants (normalised): fem. ه, plurals/duals ين ون ان تان تين.
+_ADJ_SUFFIX = "(?:ه|ين|ون|ان|تان|تين)?"
+
+
+def _strip_article(word: str) -> str:
+    return word[2:] if word.startswith("ال") and len(word) > 4 else word
+
+
+@cache
+def entity_table() -> pd.DataFrame:
+    """The name-variant lexicon ``data/lexicons/entities.csv`` with normalised columns added.
+
+    Columns: ``variant, canonical, entity_id, english, type, note`` as in the file, plus
+    ``variant_norm`` and ``canonical_norm`` (default normalisation, leading article ال
+    removed since prefixes are matched separately).
+
+    >>> t = entity_table()
+    >>> sorted(t.loc[t.variant_norm == "قازاقستان", "english"])
+    ['Kazakhstan']
+    """
+    path = ENTITIES_FILE
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: entity lexicon missing; restore it from git")
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = [r for r in csv.DictReader(fh) if not (r.get("variant") or "").startswith("#")]
+    df = pd.DataFrame(rows)
+    missing = [c for c in ENTITY_COLUMNS if c not in df.columns]
+    if missing:
+        raise ValueError(f"{path}: missing columns {missing}; the header must be {ENTITY_COLUMNS}")
+    empty = df[(df["variant"].str.strip() == "") | (df["entity_id"].str.strip() == "")]
+    if len(empty):
+        raise ValueError(
+            f"{path}: rows {list(empty.index + 2)} have an empty variant or entity_id; fill them"
+        )
+    df["variant_norm"] = [_strip_article(normalize(v.strip())) for v in df["variant"]]
+    df["canonical_norm"] = [_strip_article(normalize(v.strip())) for v in df["canonical"]]
+    clash = df.groupby("variant_norm")["entity_id"].nunique()
+    clash = clash[clash > 1]
+    if len(clash):
+        raise ValueError(
+            f"{path}: variants {list(clash.index)} normalise to the same string for different "
+            "entities; make them distinct or drop one"
+        )
+    return df[[*ENTITY_COLUMNS, "variant_norm", "canonical_norm"]].reset_index(drop=True)
+
+
+@cache
+def _entity_regex() -> tuple[re.Pattern, dict[str, pd.Series]]:
+    table = entity_table()
+    by_variant = {}
+    for _, row in table.iterrows():
+        by_variant.setdefault(row["variant_norm"], row)
+    plain = sorted(
+        {v for v, r in by_variant.items() if r["type"] != "adjective"}, key=len, reverse=True
+    )
+    adjectives = sorted(
+        {v for v, r in by_variant.items() if r["type"] == "adjective"}, key=len, reverse=True
+    )
+    alts = []
+    if plain:
+        alts.append(f"(?P<core>{'|'.join(map(re.escape, plain))})")
+    if adjectives:
+        alts.append(f"(?P<adj>{'|'.join(map(re.escape, adjectives))})(?P<suffix>{_ADJ_SUFFIX})")
+    pattern = re.compile(f"(?<!\\w)(?P<prefix>{_ENTITY_PREFIX})(?:{'|'.join(alts)})(?!\\w)")
+    return pattern, by_variant
+
+
+def find_entities(text: str) -> pd.DataFrame:
+    """Find lexicon names in ``text`` (raw or normalised), with offsets into ``text``.
+
+    Matching runs on the default normalisation, so one row of the lexicon covers spellings
+    that differ only in diacritics, hamza, ى/ي or ة/ه; attached prefixes (و ف ب ل ك ال لل)
+    are allowed, and adjectives may take the endings ة ين ون ان. Returns columns ``start,
+    end, surface`` (the original spelling, prefix included), ``prefix``, ``variant``
+    (lexicon row's spelling), ``entity_id``, ``english``.
+
+    >>> hits = find_entities("وزير الخارجية القازاقى مختار تليوبردى")
+    >>> hits[["surface", "entity_id"]].values.tolist()
+    [['القازاقى', 'kazakh'], ['مختار تليوبردى', 'tileuberdi']]
+    """
+    norm, offsets = normalize_with_offsets(text)
+    pattern, by_variant = _entity_regex()
+    rows = []
+    for m in pattern.finditer(norm):
+        key = m.group("core") or m.group("adj")
+        row = by_variant[key]
+        start, end = offsets[m.start()], offsets[m.end() - 1] + 1
+        rows.append(
+            {
+                "start": start,
+                "end": end,
+                "surface": text[start:end],
+                "prefix": m.group("prefix"),
+                "variant": row["variant"],
+                "entity_id": row["entity_id"],
+                "english": row["english"],
+            }
+        )
+    columns = ["start", "end", "surface", "prefix", "variant", "entity_id", "english"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def unify_entities(text: str) -> str:
+    """Normalise ``text`` and replace every lexicon variant by its canonical spelling.
+
+    Attached prefixes and adjective endings are kept (ولقازاقستان -> ولكازاخستان). The
+    output is normalised text, ready for counting.
+
+    Loses: the original spelling of the name (keep the raw text, or use
+    :func:`spelling_report`, to study it) and, for people, the first names in full-name
+    variants (قاسم جومارت توكاييف -> توكاييف).
+
+    >>> unify_entities("دعم قازاقستان وللشعب القازاقي")
+    'دعم كازاخستان وللشعب الكازاخي'
+    """
+    _check_text(text, "unify_entities")
+    norm = normalize(text)
+    pattern, by_variant = _entity_regex()
+
+    def repl(m: re.Match) -> str:
+        key = m.group("core") or m.group("adj")
+        suffix = m.group("suffix") or "" if m.group("adj") else ""
+        return m.group("prefix") + by_variant[key]["canonical_norm"] + suffix
+
+    return pattern.sub(repl, norm)
+
+
+def spelling_report(articles: pd.DataFrame, text_column: str = "text") -> pd.DataFrame:
+    """Which article (outlet, date) spelled which lexicon name how, with counts.
+
+    One row per article × entity × original spelling: ``id, outlet, date, entity_id,
+    english, variant, surface, count``; ``surface`` is the spelling as written (prefix
+    removed), ``variant`` the lexicon row it matched. Columns ``id``, ``outlet``, ``date``
+    are taken from ``articles`` when present.
+
+    >>> df = pd.DataFrame({"id": ["a"], "text": ["كازاخستان وقازاقستان"]})
+    >>> spelling_report(df)[["surface", "count"]].values.tolist()
+    [['كازاخستان', 1], ['قازاقستان', 1]]
+    """
+    if text_column not in articles.columns:
+        raise KeyError(f"spelling_report(): articles have no {text_column!r} column")
+    counts: Counter = Counter()
+    meta = {}
+    for pos, (_, art) in enumerate(articles.iterrows()):
+        text = art[text_column]
+        if not isinstance(text, str):
+            continue
+        key_id = art["id"] if "id" in articles.columns else pos
+        meta[key_id] = (art.get("outlet"), art.get("date"))
+        for _, hit in find_entities(text).iterrows():
+            surface = hit["surface"]
+            prefix_len = _surface_prefix_len(surface, hit["prefix"])
+            counts[
+                (key_id, hit["entity_id"], hit["english"], hit["variant"], surface[prefix_len:])
+            ] += 1
+    rows = [
+        {
+            "id": k[0],
+            "outlet": meta[k[0]][0],
+            "date": meta[k[0]][1],
+            "entity_id": k[1],
+            "english": k[2],
+            "variant": k[3],
+            "surface": k[4],
+            "count": n,
+        }
+        for k, n in counts.items()
+    ]
+    columns = ["id", "outlet", "date", "entity_id", "english", "variant", "surface", "count"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _surface_prefix_len(surface: str, prefix: str) -> int:
+    """Length in ``surface`` (raw) of a normalised ``prefix``: skip marks and tatweel."""
+    if not prefix:
+        return 0
+    seen = 0
+    for i, ch in enumerate(surface):
+        if normalize(ch):
+            seen += 1
+        if seen == len(prefix):
+            j = i + 1
+            while j < len(surface) and not normalize(surface[j]):
+                j += 1
+            return j
+    return 0
+
+
+def vocabulary(
+    texts: Iterable[str], steps: Sequence | None = None, drop_stopwords=False
+) -> Counter:
+    """Token counts over ``texts`` after ``steps`` (None = raw tokens, as written).
+
+    >>> vocabulary(["إنّ الصين", "ان الصين"], steps=DEFAULT_STEPS)
+    Counter({'ان': 2, 'الصين': 2})
+    """
+    counts: Counter = Counter()
+    stop = stopwords() if drop_stopwords else frozenset()
+    for text in texts:
+        if steps is not None:
+            text = normalize(text, steps)
+        counts.update(t for t in tokenize(text) if t not in stop)
+    return counts
