@@ -451,8 +451,9 @@ def normalize(text: str, steps=DEFAULT_STEPS) -> str:
 def normalize_series(series: pd.Series, steps=DEFAULT_STEPS) -> pd.Series:
     """:func:`normalize` every string of a pandas Series; missing values stay missing.
 
-    >>> normalize_series(pd.Series(["قازاقستانُ", None])).tolist()
-    ['قازاقستان', None]
+    >>> out = normalize_series(pd.Series(["قازاقستانُ", None]))
+    >>> out[0], out.isna().tolist()
+    ('قازاقستان', [False, True])
     """
     resolved = steps if steps is DEFAULT_STEPS else _resolve_steps(steps)
     bad = series.map(lambda v: not (isinstance(v, str) or v is None or v != v))
@@ -463,7 +464,7 @@ def normalize_series(series: pd.Series, steps=DEFAULT_STEPS) -> pd.Series:
             f"{type(series[first]).__name__}, not text; convert the column with .astype(str)"
         )
     values = [normalize(v, resolved) if isinstance(v, str) else v for v in series]
-    return pd.Series(values, index=series.index, name=series.name, dtype=object)
+    return pd.Series(values, index=series.index, name=series.name, dtype=series.dtype)
 
 
 def _apply_rule_with_map(text: str, rule: _Rule) -> tuple[str, list[int]]:
