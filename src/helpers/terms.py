@@ -1,0 +1,896 @@
+"""Which words make each article distinctive, and which separate groups of articles.
+
+One tokenisation serves everything here: scikit-learn's ``CountVectorizer`` runs its own
+(C-speed) regex, :data:`helpers.arabic.TOKEN_PATTERN`, over text normalised with
+:func:`helpers.arabic.normalize_series`. Its raw counts feed both the TF-IDF weights
+(:func:`build_matrix`, :func:`top_terms`, :func:`similarity`) and the keyness statistics
+(:func:`keyness`), so a term counted in one is the very same term counted in the other.
+
+The settings are stated once, in :data:`SETTINGS`. With them the weight of term *t* in
+article *d*, among *n* articles of which *df(t)* contain *t*, is::
+
+    w(t, d) = (1 + ln tf(t, d)) * (ln((1 + n) / (1 + df(t))) + 1)     # tf(t, d) > 0
+
+and each article's row of weights is then divided by its Euclidean (l2) length.
+
+Stop words and bigrams
+    scikit-learn drops stop words after tokenising but *before* building bigrams, so with
+    its ``stop_words`` option "الشراكة بين الصين" would yield the bigram "الشراكه الصين", two
+    words that never stand side by side. We do not want that: a bigram here is two words
+    adjacent in the text. So the vectoriser counts every token, and afterwards
+    :func:`build_matrix` drops the unigrams that are stop words and every bigram with a stop
+    word on either side (a filter over the vocabulary, not over tokens, so it stays cheap).
+    What this loses: phrases held together by a stop word ("قوى الشر" survives, "الحرب ضد
+    العنف" only as unigrams). scikit-learn also pairs words across punctuation and sentence
+    ends ("الخارجية، مستعدة" gives a bigram); those pairs are rare and rarely reach a top list.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+import warnings
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+
+from helpers import arabic
+from helpers.paths import DATA_DIR
+from helpers.plotting import bilingual, plt
+
+if TYPE_CHECKING:  # scikit-learn's matrix type; scipy comes with scikit-learn
+    from scipy import sparse
+
+GLOSSARY_PATH = DATA_DIR / "glossary.csv"
+NO_GLOSS = "(no gloss)"
+DEFAULT_TOP_K = 8  # terms per article in the small multiples of notebook 03
+DEFAULT_KEYNESS_N = 10  # key terms shown for each side of a keyness comparison
+
+
+@dataclass(frozen=True)
+class TermSettings:
+    """The vectoriser settings, stated once (notebook 03 writes them out as a formula).
+
+    ``lowercase`` is off because Arabic has no case; Latin acronyms keep theirs.
+    ``strip_accents`` is never used: scikit-learn's version also strips hamza.
+    """
+
+    analyzer: str = "word"
+    token_pattern: str = arabic.TOKEN_PATTERN
+    ngram_range: tuple[int, int] = (1, 2)
+    lowercase: bool = False
+    min_df: int = 1  # keep every term: with a handful of articles, rare terms are the point
+    smooth_idf: bool = True  # idf = ln((1 + n) / (1 + df)) + 1
+    sublinear_tf: bool = True  # tf -> 1 + ln(tf): a name repeated 20 times does not drown the rest
+    norm: str = "l2"
+    drop_stopwords: bool = True  # stop-word unigrams and any bigram touching a stop word
+    extra_stopwords: tuple[str, ...] = ()  # added to helpers.arabic.stopwords(), any spelling
+
+    def count_vectorizer(self) -> CountVectorizer:
+        """The raw-count vectoriser (stop words are filtered afterwards, see module notes)."""
+        return CountVectorizer(
+            analyzer=self.analyzer,
+            token_pattern=self.token_pattern,
+            ngram_range=self.ngram_range,
+            lowercase=self.lowercase,
+            strip_accents=None,
+            min_df=self.min_df,
+            dtype=np.int64,
+        )
+
+    def tfidf_transformer(self) -> TfidfTransformer:
+        """Turns the raw counts into the weights of the module formula."""
+        return TfidfTransformer(
+            norm=self.norm, use_idf=True, smooth_idf=self.smooth_idf, sublinear_tf=self.sublinear_tf
+        )
+
+
+SETTINGS = TermSettings()
+
+
+@dataclass
+class TermMatrix:
+    """A document-term matrix: raw counts and TF-IDF weights over one vocabulary.
+
+    Attributes
+    ----------
+    ids : pandas.Index
+        One article id per row.
+    vocabulary : numpy.ndarray of str
+        One normalised term per column (unigrams and bigrams, sorted).
+    counts : scipy.sparse.csr_matrix of int
+        Raw counts (what keyness uses).
+    matrix : scipy.sparse.csr_matrix of float
+        TF-IDF weights, each row of length 1 (what top terms and similarity use).
+    n_tokens : numpy.ndarray of int
+        Tokens per article before stop words were dropped (the corpus size for keyness).
+    """
+
+    ids: pd.Index
+    vocabulary: np.ndarray
+    counts: sparse.csr_matrix
+    matrix: sparse.csr_matrix
+    n_tokens: np.ndarray
+    settings: TermSettings = field(default=SETTINGS)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def _as_series(data) -> pd.Series:
+    """Texts indexed by article id, from a corpus frame, a Series or a list of strings."""
+    if isinstance(data, pd.DataFrame):
+        missing = {"id", "text"} - set(data.columns)
+        if missing:
+            raise ValueError(
+                f"build_matrix: the articles table lacks column(s) {sorted(missing)}; "
+                "pass helpers.corpus.load_corpus(...) or a frame with 'id' and 'text'"
+            )
+        series = pd.Series(data["text"].to_numpy(), index=pd.Index(data["id"], name="id"))
+    elif isinstance(data, pd.Series):
+        series = data.copy()
+    else:
+        series = pd.Series(list(data))
+    if not series.index.is_unique:
+        dupes = series.index[series.index.duplicated()].unique().tolist()[:5]
+        raise ValueError(f"build_matrix: article ids must be unique; repeated: {dupes}")
+    bad = [i for i, t in series.items() if not isinstance(t, str)]
+    if bad:
+        raise ValueError(
+            f"build_matrix: articles {bad[:5]} have no text (not a string); "
+            "drop them or fill them with '' before building the matrix"
+        )
+    return series
+
+
+@cache
+def _stopwords() -> frozenset[str]:
+    return arabic.stopwords()
+
+
+def build_matrix(data, settings: TermSettings = SETTINGS) -> TermMatrix:
+    """Count and weight the unigrams and bigrams of every article.
+
+    Parameters
+    ----------
+    data : DataFrame with ``id`` and ``text``, Series of texts (index = ids), or list of str
+        Original text: it is normalised here with :func:`helpers.arabic.normalize_series`.
+    settings : TermSettings
+        Defaults to :data:`SETTINGS`.
+
+    Returns
+    -------
+    TermMatrix
+
+    Notes
+    -----
+    Terms are normalised forms, so spellings that normalisation folds together count as one
+    term: "القوى" (the forces) and "القوي" (the strong) both become "القوي". Bigrams keep such
+    readings apart far better than unigrams. No clitic is split: "والصين" and "الصين" are
+    different terms.
+
+    Examples
+    --------
+    >>> tm = build_matrix(["الصينُ وروسيا", "الصين"])
+    >>> tm.vocabulary.tolist(), tm.counts.toarray().tolist()
+    (['الصين', 'الصين وروسيا', 'وروسيا'], [[1, 1, 1], [1, 0, 0]])
+    """
+    texts = _as_series(data)
+    if texts.empty:
+        raise ValueError("build_matrix: no articles to count; check the corpus path")
+    normalised = arabic.normalize_series(texts)
+    vectorizer = settings.count_vectorizer()
+    try:
+        counts = vectorizer.fit_transform(normalised.tolist()).tocsr()
+    except ValueError as err:  # scikit-learn: "empty vocabulary"
+        raise ValueError(
+            "build_matrix: no Arabic word or number found in any article; "
+            "check that the corpus 'text' column holds the article text"
+        ) from err
+    vocabulary = vectorizer.get_feature_names_out().astype(str)
+    n_tokens = _token_totals(normalised, settings.token_pattern)
+    if settings.drop_stopwords:
+        stop = _stopwords() | {arabic.normalize(w).strip() for w in settings.extra_stopwords}
+        keep = np.fromiter(
+            (not any(part in stop for part in term.split(" ")) for term in vocabulary),
+            dtype=bool,
+            count=len(vocabulary),
+        )
+        counts, vocabulary = counts[:, keep], vocabulary[keep]
+    empty = texts.index[np.asarray(counts.sum(axis=1)).ravel() == 0].tolist()
+    if empty:
+        warnings.warn(
+            f"build_matrix: {len(empty)} article(s) have no countable term and get a zero row: "
+            f"{empty[:5]}; check their text",
+            stacklevel=2,
+        )
+    weights = settings.tfidf_transformer().fit_transform(counts).tocsr()
+    return TermMatrix(
+        ids=pd.Index(texts.index, name="id"),
+        vocabulary=vocabulary,
+        counts=counts,
+        matrix=weights,
+        n_tokens=n_tokens,
+        settings=settings,
+    )
+
+
+def _token_totals(normalised: pd.Series, pattern: str) -> np.ndarray:
+    """Tokens per article, stop words included, with the vectoriser's own regex."""
+    regex = re.compile(pattern)
+    return np.array([len(regex.findall(t)) for t in normalised], dtype=np.int64)
+
+
+def top_terms(tm: TermMatrix, k: int = DEFAULT_TOP_K) -> pd.DataFrame:
+    """The ``k`` highest-weighted terms of every article, as a tidy table.
+
+    Ties are broken by the term's alphabetical order, so the result never depends on
+    hash order or on how the articles were listed.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``id, rank, term, weight, count`` (rank 1 = highest weight).
+
+    Examples
+    --------
+    >>> tm = build_matrix(pd.Series(["سلام سلام أمن", "أمن"], index=["a", "b"]))
+    >>> top_terms(tm, k=1)[["id", "rank", "term"]].to_dict("records")
+    [{'id': 'a', 'rank': 1, 'term': 'سلام'}, {'id': 'b', 'rank': 1, 'term': 'امن'}]
+    """
+    if k < 1:
+        raise ValueError("top_terms: k must be at least 1")
+    rows = []
+    weights, counts = tm.matrix.tocsr(), tm.counts.tocsr()
+    for r, doc_id in enumerate(tm.ids):
+        lo, hi = weights.indptr[r], weights.indptr[r + 1]
+        cols, vals = weights.indices[lo:hi], weights.data[lo:hi]
+        terms = tm.vocabulary[cols]
+        order = np.lexsort((terms, -vals))[:k]  # weight descending, then term
+        for rank, j in enumerate(order, start=1):
+            col = cols[j]
+            rows.append((doc_id, rank, str(terms[j]), float(vals[j]), int(counts[r, col])))
+    return pd.DataFrame(rows, columns=["id", "rank", "term", "weight", "count"])
+
+
+def similarity(tm: TermMatrix) -> pd.DataFrame:
+    """Cosine similarity between every pair of articles (1 on the diagonal).
+
+    Rows are already of length 1, so the cosine is their dot product. An article with no
+    countable term has similarity 0 with everything, itself included.
+
+    Examples
+    --------
+    >>> tm = build_matrix(pd.Series(["سلام أمن", "سلام أمن", "حرب"], index=list("abc")))
+    >>> similarity(tm).round(2).to_numpy().tolist()
+    [[1.0, 1.0, 0.0], [1.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
+    """
+    sim = (tm.matrix @ tm.matrix.T).toarray()
+    np.clip(sim, 0.0, 1.0, out=sim)
+    return pd.DataFrame(sim, index=tm.ids, columns=pd.Index(tm.ids, name="id_b"))
+
+
+def most_similar_pairs(sim: pd.DataFrame, k: int = 10) -> pd.DataFrame:
+    """The ``k`` most similar pairs of distinct articles: ``id_a, id_b, cosine``."""
+    values = sim.to_numpy()
+    a, b = np.triu_indices(len(values), k=1)
+    table = pd.DataFrame({"id_a": sim.index[a], "id_b": sim.columns[b], "cosine": values[a, b]})
+    return table.sort_values(["cosine", "id_a", "id_b"], ascending=[False, True, True]).head(k)
+
+
+# ---------------------------------------------------------------------------------------------
+# Keyness
+
+
+def log_likelihood(a, b, total_a, total_b, formula: str = "two-term") -> np.ndarray:
+    """Log-likelihood G² of a term's frequency in corpus A against corpus B.
+
+    ``formula="two-term"`` (default) is the UCREL log-likelihood calculator's (Rayson &
+    Garside 2000): with E_A = total_a (a + b) / (total_a + total_b) and likewise E_B,
+    G² = 2 (a ln(a / E_A) + b ln(b / E_B)), a term with a zero count contributing 0.
+    ``formula="four-term"`` adds the two cells of all *other* tokens (Dunning 1993; AntConc),
+    G² = 2 Σ O ln(O / E) over the whole 2×2 table; it is slightly larger.
+
+    G² is compared with a χ² distribution with one degree of freedom: 3.84 ~ p 0.05,
+    6.63 ~ p 0.01, 10.83 ~ p 0.001. G² says how sure, not how big: see :func:`log_ratio`.
+
+    Examples
+    --------
+    A term 10 times in 1,000 tokens against 2 times in 1,000 tokens (E = 6 on each side):
+
+    >>> round(float(log_likelihood(10, 2, 1000, 1000)), 4)
+    5.8221
+    """
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    if np.any(a < 0) or np.any(b < 0) or total_a <= 0 or total_b <= 0:
+        raise ValueError("log_likelihood: counts must be >= 0 and corpus sizes > 0")
+    if np.any(a > total_a) or np.any(b > total_b):
+        raise ValueError("log_likelihood: a count exceeds its corpus size")
+    n = total_a + total_b
+    e_a, e_b = total_a * (a + b) / n, total_b * (a + b) / n
+    g2 = 2 * (_o_ln_o_e(a, e_a) + _o_ln_o_e(b, e_b))
+    if formula == "four-term":
+        rest_a, rest_b = total_a - a, total_b - b
+        rest = rest_a + rest_b
+        g2 = g2 + 2 * (
+            _o_ln_o_e(rest_a, total_a * rest / n) + _o_ln_o_e(rest_b, total_b * rest / n)
+        )
+    elif formula != "two-term":
+        raise ValueError(
+            f"log_likelihood: formula must be 'two-term' or 'four-term', not {formula!r}"
+        )
+    return np.maximum(g2, 0.0)
+
+
+def _o_ln_o_e(observed: np.ndarray, expected: np.ndarray) -> np.ndarray:
+    """O ln(O / E), with 0 when O is 0 (its limit)."""
+    out = np.zeros_like(observed, dtype=float)
+    pos = observed > 0
+    out[pos] = observed[pos] * np.log(observed[pos] / expected[pos])
+    return out
+
+
+def p_value(g2) -> np.ndarray:
+    """Upper-tail probability of χ² with one degree of freedom: erfc(sqrt(G² / 2)).
+
+    >>> round(float(p_value(3.841459)), 3)
+    0.05
+    """
+    g2 = np.asarray(g2, dtype=float)
+    flat = [math.erfc(math.sqrt(max(x, 0.0) / 2)) for x in g2.ravel()]
+    return np.array(flat, dtype=float).reshape(g2.shape)
+
+
+def log_ratio(a, b, total_a, total_b, zero: float = 0.5) -> np.ndarray:
+    """Hardie's Log Ratio: log2 of the ratio of the two relative frequencies.
+
+    log2((a / total_a) / (b / total_b)). +1 means twice as frequent in A, -1 half as
+    frequent. A zero count is replaced by ``zero`` (0.5, as in Hardie 2014, "Log Ratio: an
+    informal introduction") so that a term found in one corpus only gets a finite value; that
+    value is a floor, not an estimate, and the table flags such terms in ``only_in``.
+
+    Examples
+    --------
+    >>> float(log_ratio(8, 2, 1000, 1000)), float(log_ratio(4, 0, 1000, 1000))
+    (2.0, 3.0)
+    """
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    a, b = np.where(a == 0, zero, a), np.where(b == 0, zero, b)
+    return np.log2((a / total_a) / (b / total_b))
+
+
+KEYNESS_COLUMNS = [
+    "term", "ngram", "count_a", "count_b", "per_10k_a", "per_10k_b",
+    "g2", "p_value", "log_ratio", "key_for", "only_in",
+]  # fmt: skip
+
+
+def keyness(
+    tm: TermMatrix,
+    group,
+    labels: tuple[str, str] = ("A", "B"),
+    formula: str = "two-term",
+    min_count: int = 1,
+) -> pd.DataFrame:
+    """Terms whose frequency differs between two groups of articles.
+
+    Parameters
+    ----------
+    tm : TermMatrix
+    group : array-like of bool (or pandas nullable boolean), one per article in ``tm.ids``
+        True = group A, False = group B, missing (NA) = left out (e.g. an unknown date).
+    labels : (str, str)
+        Names of groups A and B, used in ``key_for`` and ``only_in``.
+    formula : "two-term" or "four-term"
+        See :func:`log_likelihood`.
+    min_count : int
+        Keep terms seen at least this often in the two groups together.
+
+    Returns
+    -------
+    DataFrame
+        One row per term, sorted by G² (largest first): ``term, ngram, count_a, count_b,
+        per_10k_a, per_10k_b, g2, p_value, log_ratio, key_for, only_in``. Corpus sizes are
+        token counts with stop words included, counted separately for unigrams and bigrams
+        (bigram slots = tokens - 1 per article). ``only_in`` names the group a term was found
+        in when the other group has none of it ('' otherwise). When either group is empty the
+        table is empty and a warning says why.
+
+    Notes
+    -----
+    G² treats every token as an independent draw. Words in news come in bursts (one article
+    repeats a name twenty times), so with few articles the p-values are far too small:
+    read them as a ranking, not as evidence about a population.
+
+    Examples
+    --------
+    >>> tm = build_matrix(pd.Series(["غاز غاز غاز سلام", "سلام سلام"], index=["x", "y"]))
+    >>> table = keyness(tm, [True, False], labels=("x", "y"))
+    >>> unigrams = table[table["ngram"] == 1]
+    >>> unigrams[["term", "only_in"]].iloc[0].tolist(), int(unigrams["count_a"].iloc[0])
+    (['غاز', 'x'], 3)
+    """
+    mask = pd.array(list(group) if not isinstance(group, pd.Series) else group.to_numpy(),
+                    dtype="boolean")  # fmt: skip
+    if len(mask) != len(tm.ids):
+        raise ValueError(f"keyness: group has {len(mask)} values for {len(tm.ids)} articles")
+    in_a = np.asarray(mask.fillna(False), dtype=bool)
+    in_b = np.asarray((~mask).fillna(False), dtype=bool)
+    if not in_a.any() or not in_b.any():
+        empty = labels[0] if not in_a.any() else labels[1]
+        warnings.warn(
+            f"keyness: group {empty!r} has no article, so there is nothing to compare; "
+            "choose a split with articles on both sides",
+            stacklevel=2,
+        )
+        return pd.DataFrame(columns=KEYNESS_COLUMNS)
+    counts_a = np.asarray(tm.counts[in_a].sum(axis=0)).ravel()
+    counts_b = np.asarray(tm.counts[in_b].sum(axis=0)).ravel()
+    ngram = np.char.count(tm.vocabulary.astype(str), " ") + 1
+    # Corpus sizes per n-gram length: an article of T tokens has T - n + 1 slots.
+    size_a = {n: int(np.maximum(tm.n_tokens[in_a] - n + 1, 0).sum()) for n in set(ngram)}
+    size_b = {n: int(np.maximum(tm.n_tokens[in_b] - n + 1, 0).sum()) for n in set(ngram)}
+    keep = (counts_a + counts_b) >= min_count
+    parts = []
+    for n in sorted(set(ngram[keep])):
+        sel = keep & (ngram == n)
+        if size_a[n] == 0 or size_b[n] == 0:
+            continue
+        a, b = counts_a[sel], counts_b[sel]
+        g2 = log_likelihood(a, b, size_a[n], size_b[n], formula=formula)
+        lr = log_ratio(a, b, size_a[n], size_b[n])
+        parts.append(
+            pd.DataFrame(
+                {
+                    "term": tm.vocabulary[sel],
+                    "ngram": n,
+                    "count_a": a,
+                    "count_b": b,
+                    "per_10k_a": 1e4 * a / size_a[n],
+                    "per_10k_b": 1e4 * b / size_b[n],
+                    "g2": g2,
+                    "p_value": p_value(g2),
+                    "log_ratio": lr,
+                    "key_for": np.where(lr > 0, labels[0], np.where(lr < 0, labels[1], "")),
+                    "only_in": np.where(b == 0, labels[0], np.where(a == 0, labels[1], "")),
+                }
+            )
+        )
+    if not parts:
+        return pd.DataFrame(columns=KEYNESS_COLUMNS)
+    table = pd.concat(parts, ignore_index=True)
+    table = table.sort_values(["g2", "term"], ascending=[False, True], kind="mergesort")
+    table = table.reset_index(drop=True)[KEYNESS_COLUMNS]
+    table.attrs["labels"] = tuple(labels)
+    return table
+
+
+def top_keyness(table: pd.DataFrame, n: int = DEFAULT_KEYNESS_N) -> pd.DataFrame:
+    """The ``n`` strongest key terms for each side (by G²), A's first then B's."""
+    if table.empty:
+        return table
+    labels = table.attrs.get("labels") or [x for x in table["key_for"].unique() if x]
+    return pd.concat([table[table["key_for"] == lab].head(n) for lab in labels], ignore_index=True)
+
+
+def exclusive_terms(table: pd.DataFrame, label: str, n: int = DEFAULT_KEYNESS_N) -> pd.DataFrame:
+    """The ``n`` most frequent terms found in group ``label`` only (none in the other group).
+
+    Sorted by count in that group, then by G², then alphabetically.
+    """
+    if table.empty:
+        return table
+    part = table[table["only_in"] == label].copy()
+    part["count"] = np.where(part["count_a"] > 0, part["count_a"], part["count_b"])
+    part = part.sort_values(["count", "g2", "term"], ascending=[False, False, True])
+    return part.drop(columns="count").head(n).reset_index(drop=True)
+
+
+def date_mask(articles: pd.DataFrame, start: str, end: str) -> pd.Series:
+    """True for articles dated from ``start`` to ``end`` (inclusive), NA when the date is unknown.
+
+    >>> df = pd.DataFrame({"date": pd.to_datetime(["2022-01-10", "2019-12-15", None])})
+    >>> date_mask(df, "2022-01-01", "2022-01-31").tolist()
+    [True, False, <NA>]
+    """
+    dates = pd.to_datetime(articles["date"])
+    inside = (dates >= pd.Timestamp(start)) & (dates <= pd.Timestamp(end))
+    return pd.Series(pd.array(inside, dtype="boolean"), index=articles.index).mask(dates.isna())
+
+
+CRISIS_WINDOW = ("2022-01-01", "2022-01-31")  # the unrest and its aftermath in Kazakhstan
+WIRE = "Xinhua"
+
+
+def standard_groups(articles: pd.DataFrame) -> dict[str, tuple[pd.Series, tuple[str, str]]]:
+    """The two splits notebook 03 compares: ``{name: (group A mask, (label A, label B))}``.
+
+    ``"crisis"``: dated within :data:`CRISIS_WINDOW` against dated otherwise (undated articles
+    are left out). ``"outlet"``: Xinhua against every other outlet (unknown outlet left out).
+
+    >>> df = pd.DataFrame({"date": pd.to_datetime(["2022-01-10", None]),
+    ...                    "outlet": ["Xinhua", "Kazinform"]})
+    >>> [(mask.tolist(), labels) for mask, labels in standard_groups(df).values()]
+    [([True, <NA>], ('January 2022', 'other dates')), ([True, False], ('Xinhua', 'other outlets'))]
+    """
+    outlet = articles["outlet"] if "outlet" in articles else pd.Series(pd.NA, index=articles.index)
+    known = outlet.notna() & (outlet.astype("string").str.strip() != "")
+    is_wire = pd.Series(pd.array(outlet.eq(WIRE), dtype="boolean"), index=articles.index)
+    return {
+        "crisis": (date_mask(articles, *CRISIS_WINDOW), ("January 2022", "other dates")),
+        "outlet": (is_wire.mask(~known), (WIRE, "other outlets")),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Looking terms up: counts of chosen terms, surface forms, glossary
+
+# A short teaching list for notebook 03; notebook 04's frame lexicon is the full instrument.
+FRAMING_BIGRAMS: dict[str, list[str]] = {
+    "external forces": ["القوى الخارجية", "قوى خارجية", "القوة الخارجية"],
+    "colour revolution": ["الثورة الملونة", "ثورة ملونة", "الثورات الملونة", "ثورات ملونة"],
+    "three evil forces": ["قوى الشر", "القوى الشريرة"],
+    "terrorist attacks": ["هجمات إرهابية", "عملا ارهابيا", "النشاط الارهابى"],
+    "comprehensive strategic partnership": ["الشراكة الاستراتيجية", "شريكا استراتيجيا",
+                                            "شراكة استراتيجية", "شريك استراتيجى"],
+    "gas prices": ["أسعار الغاز"],
+}  # fmt: skip
+
+
+def term_table(tm: TermMatrix, terms: Mapping[str, Sequence[str]]) -> pd.DataFrame:
+    """Counts and TF-IDF weights of chosen terms in every article, variants summed.
+
+    ``terms`` maps a label to spellings as written (they are normalised here, so "القوى
+    الخارجية" finds the term "القوي الخارجيه"). Spellings not in the vocabulary count 0.
+
+    Returns
+    -------
+    DataFrame
+        ``id, label, count, weight, variants`` (variants = the normalised spellings found).
+
+    Examples
+    --------
+    >>> tm = build_matrix(pd.Series(["ثورة ملونة", "الثورات الملونة"], index=["a", "b"]))
+    >>> term_table(tm, {"colour revolution": ["ثورة ملونة", "الثورات الملونة"]})["count"].tolist()
+    [1, 1]
+    """
+    index = {t: j for j, t in enumerate(tm.vocabulary)}
+    rows = []
+    for label, spellings in terms.items():
+        cols = sorted({index[k] for k in (arabic.normalize(s) for s in spellings) if k in index})
+        counts = np.asarray(tm.counts[:, cols].sum(axis=1)).ravel() if cols else np.zeros(len(tm))
+        weights = np.asarray(tm.matrix[:, cols].sum(axis=1)).ravel() if cols else np.zeros(len(tm))
+        found = tm.counts[:, cols].toarray() > 0 if cols else np.zeros((len(tm), 0), dtype=bool)
+        for r, doc_id in enumerate(tm.ids):
+            variants = ", ".join(tm.vocabulary[cols][found[r]]) if cols else ""
+            rows.append((doc_id, label, int(counts[r]), float(weights[r]), variants))
+    return pd.DataFrame(rows, columns=["id", "label", "count", "weight", "variants"])
+
+
+def notebook_terms(articles: pd.DataFrame, tm: TermMatrix | None = None) -> list[str]:
+    """Every Arabic term notebook 03 shows for ``articles``, in first-shown order.
+
+    The same choices as the notebook: the top :data:`DEFAULT_TOP_K` terms per article, the
+    framing bigrams found, and for each of :func:`standard_groups` the
+    :data:`DEFAULT_KEYNESS_N` strongest key terms per side and the terms found on one side
+    only. The glossary test uses it; a notebook can list the gaps on a user's corpus.
+    """
+    tm = tm if tm is not None else build_matrix(articles)
+    shown = list(top_terms(tm, DEFAULT_TOP_K)["term"])
+    framing = term_table(tm, FRAMING_BIGRAMS)
+    shown += [v for cell in framing["variants"] if cell for v in cell.split(", ")]
+    for mask, labels in standard_groups(articles).values():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # an empty side: nothing shown
+            table = keyness(tm, mask, labels=labels)
+        shown += list(top_keyness(table)["term"])
+        for label in labels:
+            shown += list(exclusive_terms(table, label)["term"])
+    return list(dict.fromkeys(shown))
+
+
+_MARK_CATEGORIES = {"Mn", "Me"}
+
+
+def _token_spans(text: str, pattern: re.Pattern) -> tuple[list[str], list[str]]:
+    """Normalised tokens of ``text`` (the vectoriser's regex) and their original spellings."""
+    norm, offsets = arabic.normalize_with_offsets(text)
+    tokens, surfaces = [], []
+    for m in pattern.finditer(norm):
+        start, end = m.span(1) if pattern.groups else m.span()
+        if start == end:
+            continue
+        lo, hi = offsets[start], offsets[end - 1] + 1
+        # take along the marks and tatweel that normalisation deleted at the word's end
+        while hi < len(text) and (
+            text[hi] == "\u0640" or unicodedata.category(text[hi]) in _MARK_CATEGORIES
+        ):
+            hi += 1
+        tokens.append(norm[start:end])
+        surfaces.append(text[lo:hi])
+    return tokens, surfaces
+
+
+def surface_forms(texts: Iterable[str], terms: Iterable[str] | None = None) -> dict[str, str]:
+    """The most frequent original spelling of each normalised term (for showing to readers).
+
+    Tokens are found with the vectoriser's own regex on the normalised text and mapped back
+    to the original with :func:`helpers.arabic.normalize_with_offsets`. A bigram's surface is
+    its two words' surfaces joined by one space (whatever punctuation stood between them is
+    not shown). Ties go to the spelling seen first. Only ``terms`` are looked up when given.
+
+    Examples
+    --------
+    >>> texts = ["القُوى الخارجية", "القوى الخارجية", "القوى الخارجية", "دعم قوي"]
+    >>> surface_forms(texts, ["القوي الخارجيه", "قوي"])
+    {'القوي الخارجيه': 'القوى الخارجية', 'قوي': 'قوي'}
+    """
+    wanted = None if terms is None else set(terms)
+    pattern = re.compile(SETTINGS.token_pattern)
+    seen: dict[str, Counter] = defaultdict(Counter)
+    for text in texts:
+        tokens, surfaces = _token_spans(text, pattern)
+        for i, tok in enumerate(tokens):
+            if wanted is None or tok in wanted:
+                seen[tok][surfaces[i]] += 1
+            if i + 1 < len(tokens):
+                bigram = f"{tok} {tokens[i + 1]}"
+                if wanted is None or bigram in wanted:
+                    seen[bigram][f"{surfaces[i]} {surfaces[i + 1]}"] += 1
+    return {term: forms.most_common(1)[0][0] for term, forms in seen.items()}
+
+
+def load_glossary(path: Path = GLOSSARY_PATH) -> pd.DataFrame:
+    """The curated glossary with a ``key`` column: the Arabic normalised with DEFAULT steps.
+
+    Raises a one-line error naming the file when a column is missing, an English gloss is
+    empty, or two rows normalise to the same key (merge them into one row).
+    """
+    table = pd.read_csv(path, dtype=str, keep_default_na=False, comment=None)
+    expected = ["arabic", "transliteration", "english", "note"]
+    if list(table.columns) != expected:
+        raise ValueError(f"{path}: columns must be {expected}, found {list(table.columns)}")
+    blank = table.index[(table["arabic"].str.strip() == "") | (table["english"].str.strip() == "")]
+    if len(blank):
+        raise ValueError(f"{path}: rows {[i + 2 for i in blank]} lack an Arabic term or English")
+    table["key"] = table["arabic"].map(arabic.normalize).str.strip()
+    dupes = table["key"][table["key"].duplicated()].tolist()
+    if dupes:
+        raise ValueError(
+            f"{path}: these entries normalise to the same term, merge them into one row: {dupes}"
+        )
+    return table
+
+
+@cache
+def _gloss_index(path: Path = GLOSSARY_PATH) -> dict[str, str]:
+    table = load_glossary(path)
+    return dict(zip(table["key"], table["english"], strict=True))
+
+
+_HAS_ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
+
+
+def gloss(term: str, path: Path = GLOSSARY_PATH) -> str:
+    """English gloss of an Arabic term from ``data/glossary.csv``, or ``"(no gloss)"``.
+
+    The term may be written in its original or its normalised spelling. A term without any
+    Arabic letter (a number, a Latin acronym) is its own gloss.
+
+    >>> gloss("القوى الخارجية"), gloss("164"), gloss("كلمةغيرموجودة")
+    ('external forces', '164', '(no gloss)')
+    """
+    if not _HAS_ARABIC.search(term):
+        return term
+    return _gloss_index(path).get(arabic.normalize(term).strip(), NO_GLOSS)
+
+
+def missing_glosses(terms: Iterable[str], path: Path = GLOSSARY_PATH) -> list[str]:
+    """Terms (in first-seen order, without repeats) that the glossary does not cover yet."""
+    return [t for t in dict.fromkeys(terms) if gloss(t, path) == NO_GLOSS]
+
+
+def display_label(term: str, surfaces: Mapping[str, str] | None = None) -> str:
+    """A plot label: the term's usual original spelling over its English gloss."""
+    shown = (surfaces or {}).get(term, term)
+    return bilingual(shown, gloss(term))
+
+
+# ---------------------------------------------------------------------------------------------
+# Plots
+
+
+def sample_ids(ids: Sequence, n: int, seed: int = 0) -> list:
+    """At most ``n`` ids: all of them when there are few, else a fixed random sample in order."""
+    ids = list(ids)
+    if len(ids) <= n:
+        return ids
+    picked = np.random.default_rng(seed).choice(len(ids), size=n, replace=False)
+    return [ids[i] for i in sorted(picked)]
+
+
+def plot_top_terms(
+    top: pd.DataFrame,
+    surfaces: Mapping[str, str] | None = None,
+    titles: Mapping | None = None,
+    max_articles: int = 6,
+    ncols: int = 3,
+):
+    """Small multiples: one horizontal bar chart of top terms per article.
+
+    Labels are the usual original spelling over the English gloss. With more than
+    ``max_articles`` articles, a fixed random sample is drawn (the title says so).
+    Returns the matplotlib Figure.
+    """
+    ids = sample_ids(top["id"].unique(), max_articles)
+    k = int(top["rank"].max()) if len(top) else 1
+    ncols = max(1, min(ncols, len(ids)))
+    nrows = max(1, math.ceil(len(ids) / ncols))
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(4.6 * ncols, 0.62 * k * nrows + 0.9), squeeze=False
+    )
+    for ax in axes.ravel()[len(ids) :]:
+        ax.set_visible(False)
+    for ax, doc_id in zip(axes.ravel(), ids, strict=False):
+        part = top[top["id"] == doc_id].sort_values("rank", ascending=False)
+        ax.barh(range(len(part)), part["weight"], color="#4c72b0")
+        ax.set_yticks(range(len(part)), [display_label(t, surfaces) for t in part["term"]])
+        ax.tick_params(axis="y", labelsize=8)
+        ax.set_xlabel("TF-IDF weight")
+        ax.set_title(str((titles or {}).get(doc_id, doc_id)), fontsize=10)
+    shown = f"{len(ids)} of {top['id'].nunique()} articles (random sample)"
+    if len(ids) < top["id"].nunique():
+        fig.suptitle(f"Top {k} terms per article: {shown}")
+    else:
+        fig.suptitle(f"Top {k} terms per article")
+    return fig
+
+
+def order_by_similarity(sim: pd.DataFrame) -> list:
+    """A reading order that puts similar articles next to each other.
+
+    Greedy nearest-neighbour chain: start from the article with the highest mean similarity,
+    then repeatedly take the most similar article not yet placed (ties: the earlier one).
+    """
+    values = sim.to_numpy().copy()
+    np.fill_diagonal(values, -np.inf)
+    remaining = list(range(len(values)))
+    if not remaining:
+        return []
+    current = int(np.argmax(np.where(np.isfinite(values), values, 0).mean(axis=1)))
+    order = [current]
+    remaining.remove(current)
+    while remaining:
+        current = max(remaining, key=lambda j: (values[current, j], -j))
+        order.append(current)
+        remaining.remove(current)
+    return [sim.index[i] for i in order]
+
+
+def plot_similarity(sim: pd.DataFrame, max_articles: int = 25, annotate_max: int = 15):
+    """Heatmap of cosine similarity, similar articles ordered next to each other.
+
+    With more than ``max_articles`` articles a fixed random sample is shown; values are
+    written in the cells when at most ``annotate_max`` articles are shown.
+    Returns the matplotlib Figure.
+    """
+    ids = sample_ids(sim.index, max_articles)
+    part = sim.loc[ids, ids]
+    order = order_by_similarity(part)
+    part = part.loc[order, order]
+    size = min(2.2 + 0.55 * len(order), 14)
+    fig, ax = plt.subplots(figsize=(size + 1.2, size))
+    image = ax.imshow(part.to_numpy(), cmap="Blues", vmin=0, vmax=1)
+    labels = [str(i) for i in order]
+    ax.set_xticks(range(len(order)), labels, rotation=90)
+    ax.set_yticks(range(len(order)), labels)
+    if len(order) <= annotate_max:
+        for i in range(len(order)):
+            for j in range(len(order)):
+                value = part.iat[i, j]
+                colour = "white" if value > 0.6 else "black"
+                ax.text(j, i, f"{value:.2f}", ha="center", va="center", color=colour, fontsize=9)
+    fig.colorbar(image, ax=ax, label="cosine similarity (TF-IDF)")
+    title = "Cosine similarity between articles"
+    if len(ids) < len(sim):
+        title += f" ({len(ids)} of {len(sim)}, random sample)"
+    ax.set_title(title)
+    return fig
+
+
+def plot_term_table(table: pd.DataFrame, value: str = "count", labels: Mapping | None = None):
+    """Heatmap of chosen terms (rows) across articles (columns), values in the cells."""
+    grid = table.pivot(index="label", columns="id", values=value).fillna(0)
+    grid = grid.loc[list(dict.fromkeys(table["label"]))]
+    fig, ax = plt.subplots(figsize=(2.5 + 0.8 * grid.shape[1], 0.8 + 0.55 * grid.shape[0]))
+    ax.imshow(grid.to_numpy(), cmap="Oranges", aspect="auto")
+    ax.set_xticks(range(grid.shape[1]), [str(c) for c in grid.columns], rotation=90)
+    ylabels = [(labels or {}).get(lab, lab) for lab in grid.index]
+    ax.set_yticks(range(grid.shape[0]), ylabels)
+    vmax = grid.to_numpy().max() if grid.size else 0
+    if grid.shape[1] <= 30:
+        for i in range(grid.shape[0]):
+            for j in range(grid.shape[1]):
+                v = grid.iat[i, j]
+                text = f"{v:.0f}" if value == "count" else f"{v:.2f}"
+                colour = "white" if vmax and v > 0.6 * vmax else "black"
+                ax.text(j, i, text, ha="center", va="center", color=colour, fontsize=9)
+    ax.set_title(f"Framing phrases per article ({value})")
+    return fig
+
+
+def plot_keyness(
+    table: pd.DataFrame, n: int = DEFAULT_KEYNESS_N, surfaces: Mapping[str, str] | None = None
+):
+    """Diverging bars of Log Ratio for the ``n`` strongest key terms (by G²) of each side.
+
+    Hatched bars are terms found in one group only: their Log Ratio is a floor set by the
+    0.5 zero-frequency adjustment. Returns the matplotlib Figure.
+    """
+    top = top_keyness(table, n)
+    top = top.sort_values("log_ratio")
+    fig, ax = plt.subplots(figsize=(8, 0.5 * max(len(top), 2) + 1.2))
+    colours = np.where(top["log_ratio"] > 0, "#c44e52", "#4c72b0")
+    bars = ax.barh(range(len(top)), top["log_ratio"], color=colours)
+    for bar, only in zip(bars, top["only_in"], strict=True):
+        if only:
+            bar.set_hatch("//")
+            bar.set_edgecolor("white")
+    labels = [
+        f"{display_label(t, surfaces)}  (G²={g:.1f})"
+        for t, g in zip(top["term"], top["g2"], strict=True)
+    ]
+    ax.set_yticks(range(len(top)), labels)
+    ax.tick_params(axis="y", labelsize=8)
+    ax.axvline(0, color="black", linewidth=0.8)
+    sides = list(table.attrs.get("labels") or [x for x in dict.fromkeys(table["key_for"]) if x])
+    ax.set_xlabel("Log Ratio (log2 of relative frequency, A over B); hatched = one group only")
+    ax.set_title(" vs ".join(sides) if sides else "Keyness")
+    return fig
+
+
+__all__ = [
+    "CRISIS_WINDOW",
+    "DEFAULT_KEYNESS_N",
+    "DEFAULT_TOP_K",
+    "FRAMING_BIGRAMS",
+    "GLOSSARY_PATH",
+    "KEYNESS_COLUMNS",
+    "NO_GLOSS",
+    "SETTINGS",
+    "WIRE",
+    "TermMatrix",
+    "TermSettings",
+    "build_matrix",
+    "date_mask",
+    "display_label",
+    "exclusive_terms",
+    "gloss",
+    "keyness",
+    "load_glossary",
+    "log_likelihood",
+    "log_ratio",
+    "missing_glosses",
+    "most_similar_pairs",
+    "notebook_terms",
+    "order_by_similarity",
+    "p_value",
+    "plot_keyness",
+    "plot_similarity",
+    "plot_term_table",
+    "plot_top_terms",
+    "sample_ids",
+    "similarity",
+    "standard_groups",
+    "surface_forms",
+    "term_table",
+    "top_keyness",
+]
