@@ -1,0 +1,1168 @@
+"""Frame lexicon matching, rates with honest intervals, concordances and who voices a frame.
+
+The frame lexicon lives in ``data/lexicons/frames.yaml``: each frame has patterns written in
+plain Arabic with a few marks (see :func:`compile_template`). The whole lexicon compiles into
+**one** regular expression (one named group per pattern), run once over each article's
+normalised text. Offsets and quoted matches refer to the original text through the index map
+of :func:`helpers.arabic.normalize_with_offsets`.
+
+Speakers (who voices a frame) come from reporting verbs (``data/lexicons/reporting_verbs.csv``)
+and the speakers table (``data/lexicons/speakers.csv``: entity id, English name, group), with
+name spellings unified through :func:`helpers.arabic.entity_table`.
+
+What this module cannot see: irony, negation ("there were no external forces" is still an
+external-forces hit), and who speaks inside nested reported speech. Hits never overlap: a span
+of text belongs to at most one frame (exclusions first, then the longest pattern).
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import math
+import re
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from helpers import arabic
+from helpers.paths import LEXICON_DIR
+
+FRAMES_PATH = LEXICON_DIR / "frames.yaml"
+SPEAKERS_PATH = LEXICON_DIR / "speakers.csv"
+REPORTING_VERBS_PATH = LEXICON_DIR / "reporting_verbs.csv"
+
+HIT_COLUMNS = ["id", "frame", "match", "start", "end", "sentence", "speaker", "speaker_group"]
+RATE_COLUMNS = ["id", "frame", "count", "n_words", "per_1000", "ci_low", "ci_high"]
+SPEAKER_GROUPS = ("Chinese official", "Russian official", "Kazakh official", "outlet", "other")
+
+# Letters the matcher folds on top of helpers.arabic.normalize, one character for one, so the
+# offset map stays valid: alef forms, alef maksura and teh marbuta (in case the caller's
+# normalisation steps leave them), and the hamza seats waw/yeh -> bare hamza, because news
+# copy writes الشؤون and الشئون, مسؤول and مسئول interchangeably.
+_MATCH_FOLD = str.maketrans(
+    {
+        "\u0623": "\u0627",  # أ alef with hamza above -> ا
+        "\u0625": "\u0627",  # إ alef with hamza below -> ا
+        "\u0622": "\u0627",  # آ alef with madda -> ا
+        "\u0671": "\u0627",  # ٱ alef wasla -> ا
+        "\u0649": "\u064a",  # ى alef maksura -> ي
+        "\u0629": "\u0647",  # ة teh marbuta -> ه
+        "\u0624": "\u0621",  # ؤ waw with hamza -> ء
+        "\u0626": "\u0621",  # ئ yeh with hamza -> ء
+    }
+)
+
+# Separators between the words of a pattern: spaces, an Arabic or Latin comma, a hyphen or a
+# quote mark next to a space (الصينية -الروسية، "الثورة الملونة").
+_SEP = r"(?:[\s\u060c,\"«»\-]*\s[\s\u060c,\"«»\-]*|\s*[\u060c,]\s*)"
+_GAP_WORD = r"[^\s\u060c,.!?\u061f\u061b]+"
+_GAP = rf"(?:{_SEP}{_GAP_WORD}){{0,2}}"
+# Word boundaries: \w covers Arabic letters and digits but not ، ؛ ؟ (Arabic punctuation).
+_WORD_START = r"(?<!\w)"
+_WORD_END = r"(?!\w)"
+# Conjunction و/ف, then a preposition ب/ك/ل; ل + ال is written لل.
+_PROCLITIC = "[\u0648\u0641]?[\u0628\u0643\u0644]?"
+_PROCLITIC_ARTICLE = (
+    "[\u0648\u0641]?(?:[\u0628\u0643]?\u0627\u0644|\u0644\u0644|[\u0628\u0643\u0644])?"
+)
+_SUFFIXES = ("ه", "ها", "هما", "هم", "هن", "كم", "كما", "نا", "ي")
+_ARTICLE = "(ال)"
+_TOKEN = re.compile(r"\([^()]*\)|\{[^{}]*\}|[^(){}]+")
+
+
+def _fold(text: str) -> str:
+    return text.translate(_MATCH_FOLD)
+
+
+def _norm(text: str) -> str:
+    """Normalise a pattern literal exactly as article text is normalised for matching."""
+    return _fold(arabic.normalize(text)) if text else ""
+
+
+def normalize_for_matching(text: str) -> tuple[str, list[int]]:
+    """Normalised, folded text and the original offset of each of its characters.
+
+    Parameters
+    ----------
+    text : str
+        Article text as received.
+
+    Returns
+    -------
+    tuple of (str, list of int)
+        The text after :func:`helpers.arabic.normalize_with_offsets` and the matcher's own
+        one-for-one folds (hamza seats ؤ ئ -> ء), and the index map into ``text``. The folds
+        lose the difference between مسؤول and مسئول, which is the point.
+
+    Examples
+    --------
+    >>> normalize_for_matching("الشئون")[0] == normalize_for_matching("الشُّؤون")[0]
+    True
+    """
+    norm, index = arabic.normalize_with_offsets(text)
+    return _fold(norm), list(index)
+
+
+# ----------------------------------------------------------------------------------------
+# Pattern language
+# ----------------------------------------------------------------------------------------
+
+
+def _compile_word(word: str, first: bool) -> str:
+    """One template word -> regex on normalised text (no boundaries)."""
+    suffix = word.endswith("+")
+    if suffix:
+        word = word[:-1]
+    has_article = word.startswith(_ARTICLE)
+    if has_article:
+        word = word[len(_ARTICLE) :]
+    parts: list[str] = []
+    pieces = _TOKEN.findall(word)
+    if "".join(pieces) != word or not word:
+        raise ValueError(f"cannot parse pattern word {word!r}: check its brackets")
+    for i, piece in enumerate(pieces):
+        last = i == len(pieces) - 1
+        if piece.startswith("("):
+            parts.append(f"(?:{_alternatives(piece[1:-1].split('|'), suffix and last)})?")
+        elif piece.startswith("{"):
+            parts.append(f"(?:{_alternatives(piece[1:-1].split('|'), suffix and last)})")
+        else:
+            parts.append(_alternatives([piece], suffix and last))
+    body = "".join(parts)
+    if first:
+        prefix = _PROCLITIC_ARTICLE if has_article else _PROCLITIC
+    else:  # later words take only the article (و is written out: و(ال)تطرف)
+        prefix = "(?:\u0627\u0644)?" if has_article else ""
+    return f"{prefix}(?:{body})"
+
+
+def _alternatives(options: list[str], suffix: bool) -> str:
+    """Normalised, escaped alternatives; with ``suffix`` each may carry a pronoun."""
+    out = []
+    for raw in options:
+        raw = raw.strip()
+        forms = {re.escape(_norm(raw))} if raw else {""}
+        if suffix and raw:
+            stem = raw[:-1] if raw[-1] in "ةه" else raw
+            tied = _norm(stem + "ت") if raw[-1] in "ةه" else _norm(stem)
+            sufs = "|".join(re.escape(_norm(s)) for s in _SUFFIXES)
+            forms.add(f"{re.escape(tied)}(?:{sufs})")
+        out.extend(sorted(forms, key=len, reverse=True))
+    return "|".join(out)
+
+
+def compile_template(template: str) -> str:
+    """Compile one lexicon pattern into a regex for normalised, folded text.
+
+    Parameters
+    ----------
+    template : str
+        Words separated by spaces. ``(ال)`` is an optional article (``لل`` after ``ل``),
+        ``(x)`` an optional piece, ``{a|b}`` alternatives, a trailing ``+`` an optional
+        pronoun suffix (ة -> ت before it), ``…`` or ``...`` 0 to 2 words in between. The first
+        word also accepts the attached particles و/ف and ب/ك/ل.
+
+    Returns
+    -------
+    str
+        A regex (no capturing groups) anchored on word boundaries. It cannot express
+        agreement between words: ``(ال)قوى (ال)خارجيه`` also accepts the rare mixed
+        ``القوى خارجيه``.
+
+    Examples
+    --------
+    >>> rx = re.compile(compile_template("(ال){ثوره|ثورات} (ال)ملونه"))
+    >>> [bool(rx.search(normalize_for_matching(t)[0])) for t in ("للثورات الملونة", "ثورة ملونة")]
+    [True, True]
+    """
+    words = template.replace("...", "…").split()
+    if not words or words[0] == "…" or words[-1] == "…":
+        raise ValueError(f"pattern {template!r} is empty or starts/ends with a gap")
+    pieces: list[str] = []
+    for i, word in enumerate(words):
+        if word == "…":
+            pieces.append(_GAP)
+            continue
+        lead = ""
+        if i > 0 and word.startswith("و(ال)"):
+            lead, word = "\u0648", word[1:]
+        regex = _compile_word(word, first=not pieces)
+        if pieces:
+            pieces.append(_SEP)
+        pieces.append(lead + regex)
+    return _WORD_START + "".join(pieces) + _WORD_END
+
+
+# ----------------------------------------------------------------------------------------
+# Lexicon
+# ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One lexicon pattern: its frame, template, English gloss, and whether it excludes."""
+
+    frame: str
+    template: str
+    gloss: str
+    exclude: bool = False
+
+
+@dataclass(frozen=True)
+class Frame:
+    """A frame of the lexicon with its patterns and documentation."""
+
+    id: str
+    english: str
+    arabic: str
+    definition: str
+    rationale: str
+    patterns: tuple[Pattern, ...]
+    exclude: tuple[Pattern, ...] = ()
+    negative_example: dict = field(default_factory=dict)
+
+
+_REQUIRED = ("id", "english", "arabic", "definition", "rationale", "patterns", "negative_example")
+
+
+def load_lexicon(path: str | Path | None = None) -> list[Frame]:
+    """Read and check the frame lexicon.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A YAML file shaped like ``data/lexicons/frames.yaml`` (default).
+
+    Returns
+    -------
+    list of Frame
+        In file order. A frame missing a field, or a pattern that does not compile, raises
+        ``ValueError`` naming the file, the frame and what to fix.
+
+    Examples
+    --------
+    >>> [f.id for f in load_lexicon()][:2]
+    ['external_forces', 'colour_revolution']
+    """
+    path = Path(path) if path is not None else FRAMES_PATH
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as err:
+        raise ValueError(f"{path}: cannot read the frame lexicon ({err}); fix the YAML") from err
+    if not isinstance(doc, dict) or not isinstance(doc.get("frames"), list):
+        raise ValueError(f"{path}: expected a top-level 'frames:' list; see frames.yaml")
+    frames, seen = [], set()
+    for n, item in enumerate(doc["frames"], 1):
+        missing = [k for k in _REQUIRED if not item.get(k)] if isinstance(item, dict) else _REQUIRED
+        if missing:
+            raise ValueError(f"{path}: frame #{n} lacks {', '.join(missing)}; add them")
+        if item["id"] in seen:
+            raise ValueError(f"{path}: frame id {item['id']!r} appears twice; rename one")
+        seen.add(item["id"])
+
+        def pats(key: str, item=item, exclude: bool = False) -> tuple[Pattern, ...]:
+            out = []
+            for p in item.get(key) or []:
+                if not isinstance(p, dict) or not p.get("pattern") or not p.get("gloss"):
+                    raise ValueError(
+                        f"{path}: frame {item['id']!r} has a {key} entry without pattern "
+                        "and gloss; write both"
+                    )
+                try:
+                    re.compile(compile_template(str(p["pattern"])))
+                except (ValueError, re.error) as err:
+                    raise ValueError(
+                        f"{path}: frame {item['id']!r} pattern {p['pattern']!r}: {err}"
+                    ) from err
+                out.append(Pattern(item["id"], str(p["pattern"]), str(p["gloss"]), exclude))
+            return tuple(out)
+
+        frames.append(
+            Frame(
+                id=item["id"],
+                english=item["english"],
+                arabic=item["arabic"],
+                definition=" ".join(str(item["definition"]).split()),
+                rationale=" ".join(str(item["rationale"]).split()),
+                patterns=pats("patterns"),
+                exclude=pats("exclude", exclude=True),
+                negative_example=dict(item["negative_example"]),
+            )
+        )
+    return frames
+
+
+def lexicon_table(frames: list[Frame] | None = None) -> pd.DataFrame:
+    """The lexicon as a bilingual table, one row per pattern.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``frame, frame_en, frame_ar, pattern, gloss, kind`` (``kind`` is
+        ``"match"`` or ``"exclude"``).
+
+    Examples
+    --------
+    >>> lexicon_table().query("frame == 'colour_revolution'")["pattern"].iloc[0]
+    '(ال){ثوره|ثورات} (ال)ملونه'
+    """
+    frames = load_lexicon() if frames is None else frames
+    rows = [
+        {
+            "frame": f.id,
+            "frame_en": f.english,
+            "frame_ar": f.arabic,
+            "pattern": p.template,
+            "gloss": p.gloss,
+            "kind": "exclude" if p.exclude else "match",
+        }
+        for f in frames
+        for p in (*f.patterns, *f.exclude)
+    ]
+    return pd.DataFrame(rows, columns=["frame", "frame_en", "frame_ar", "pattern", "gloss", "kind"])
+
+
+class Matcher:
+    """The whole lexicon compiled into one regular expression.
+
+    Every pattern is one named group ``p<i>`` of a single alternation; exclusions come first,
+    then the patterns from the longest template to the shortest, so at any position the most
+    specific phrase wins. ``finditer`` runs once per text.
+    """
+
+    def __init__(self, frames: list[Frame]):
+        self.frames = frames
+        pats = [p for f in frames for p in f.exclude] + sorted(
+            (p for f in frames for p in f.patterns), key=lambda p: -len(p.template)
+        )
+        self.patterns: list[Pattern] = pats
+        branches = [f"(?P<p{i}>{compile_template(p.template)})" for i, p in enumerate(pats)]
+        self.regex = re.compile("|".join(branches))
+
+    def finditer(self, norm: str) -> Iterable[tuple[Pattern, int, int]]:
+        """Yield ``(pattern, start, end)`` on normalised text; exclusions are skipped."""
+        for m in self.regex.finditer(norm):
+            pat = self.patterns[int(m.lastgroup[1:])]
+            if not pat.exclude:
+                yield pat, m.start(), m.end()
+
+
+@functools.cache
+def _default_matcher() -> Matcher:
+    return Matcher(load_lexicon())
+
+
+def build_matcher(frames: list[Frame] | None = None) -> Matcher:
+    """One compiled matcher for ``frames`` (default: the project lexicon, built once)."""
+    return _default_matcher() if frames is None else Matcher(frames)
+
+
+# ----------------------------------------------------------------------------------------
+# Finding frames
+# ----------------------------------------------------------------------------------------
+
+
+def _sentence_of(starts: np.ndarray, pos: int) -> int:
+    i = int(np.searchsorted(starts, pos, side="right")) - 1
+    return max(i, 0)
+
+
+def find_frames(text: str, matcher: Matcher | None = None) -> pd.DataFrame:
+    """Frame hits in one text.
+
+    Parameters
+    ----------
+    text : str
+        Article text as received (diacritics, tatweel and spelling variants are fine).
+    matcher : Matcher, optional
+        Default: the project lexicon.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per hit: ``frame, match, start, end, sentence, pattern``. ``match`` is the
+        original text ``text[start:end]`` (with its diacritics); ``sentence`` the original
+        sentence around it (from :func:`helpers.arabic.sentence_spans`). A hit that spans a
+        sentence break is kept and given the sentence where it starts.
+
+    Examples
+    --------
+    >>> find_frames("وحذر من التدخّل الخارجي.")[["frame", "match"]].values.tolist()
+    [['external_forces', 'التدخّل الخارجي']]
+    """
+    matcher = build_matcher() if matcher is None else matcher
+    cols = ["frame", "match", "start", "end", "sentence", "pattern"]
+    if not isinstance(text, str) or not text:
+        return pd.DataFrame(columns=cols)
+    norm, index = normalize_for_matching(text)
+    spans = list(arabic.sentence_spans(text)) or [(0, len(text))]
+    starts = np.array([s for s, _ in spans])
+    rows = []
+    for pat, s, e in matcher.finditer(norm):
+        start, end = index[s], index[e - 1] + 1
+        k = _sentence_of(starts, start)
+        rows.append(
+            {
+                "frame": pat.frame,
+                "match": text[start:end],
+                "start": start,
+                "end": end,
+                "sentence": text[spans[k][0] : spans[k][1]],
+                "pattern": pat.template,
+                "_sentence_no": k,
+            }
+        )
+    return pd.DataFrame(rows, columns=[*cols, "_sentence_no"])
+
+
+# ----------------------------------------------------------------------------------------
+# Speakers
+# ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _SpeakerModel:
+    names: re.Pattern  # named people and roles; group name = row index
+    rows: list[dict]
+    cues: re.Pattern
+    cue_kinds: list[str]
+
+
+# Words that may follow a reporting verb with no subject of its own ("وأضاف أن", "وأعرب عن").
+_NAMELESS_NEXT = frozenset(
+    _fold(arabic.normalize(w))
+    for w in [
+        "إن",
+        "أن",
+        "انه",
+        "أنه",
+        "إنه",
+        "أنها",
+        "إنها",
+        "عن",
+        "على",
+        "إلى",
+        "فيها",
+        "فيه",
+        "أيضا",
+        "بذلك",
+        "كذلك",
+    ]
+)
+
+
+def load_speakers(path: str | Path | None = None) -> pd.DataFrame:
+    """The speakers table: who counts as a Chinese, Russian or Kazakh official.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        CSV with ``entity_id, english, group, kind, arabic, source`` (default
+        ``data/lexicons/speakers.csv``). ``arabic`` lists spellings separated by ``|``;
+        spellings from :func:`helpers.arabic.entity_table` for the same ``entity_id`` are
+        added, so a new spelling needs one row in entities.csv only.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (entity, spelling): ``entity_id, english, group, kind, variant``.
+
+    Examples
+    --------
+    >>> sp = load_speakers()
+    >>> sp.loc[sp.variant == "لافروف", "group"].iloc[0]
+    'Russian official'
+    """
+    path = Path(path) if path is not None else SPEAKERS_PATH
+    try:
+        table = pd.read_csv(path, dtype=str).fillna("")
+    except (OSError, pd.errors.ParserError) as err:
+        raise ValueError(f"{path}: cannot read the speakers table ({err}); fix the CSV") from err
+    need = {"entity_id", "english", "group", "kind", "arabic"}
+    if not need <= set(table.columns):
+        raise ValueError(f"{path}: needs columns {sorted(need)}; add the missing ones")
+    bad = sorted(set(table["group"]) - set(SPEAKER_GROUPS))
+    if bad:
+        raise ValueError(f"{path}: unknown group(s) {bad}; use one of {list(SPEAKER_GROUPS)}")
+    rows = []
+    for r in table.itertuples(index=False):
+        for v in r.arabic.split("|"):
+            if v.strip():
+                rows.append((r.entity_id, r.english, r.group, r.kind, v.strip()))
+    try:
+        ents = arabic.entity_table()
+    except Exception as err:  # the entity table is optional for attribution
+        warnings.warn(
+            f"entity table unavailable ({err}); using speakers.csv spellings only", stacklevel=2
+        )
+        ents = pd.DataFrame(columns=["variant", "entity_id"])
+    info = table.set_index("entity_id")
+    for e in ents[ents["entity_id"].isin(info.index)].itertuples(index=False):
+        r = info.loc[e.entity_id]
+        rows.append((e.entity_id, r["english"], r["group"], r["kind"], str(e.variant)))
+    out = pd.DataFrame(rows, columns=["entity_id", "english", "group", "kind", "variant"])
+    return out.drop_duplicates(["entity_id", "variant"]).reset_index(drop=True)
+
+
+def _load_cues(path: Path) -> tuple[re.Pattern, list[str]]:
+    table = pd.read_csv(path, dtype=str).fillna("")
+    branches, kinds = [], []
+    for i, r in enumerate(table.itertuples(index=False)):
+        branches.append(f"(?P<c{i}>{compile_template(r.template)})")
+        kinds.append(r.kind)
+    return re.compile("|".join(branches)), kinds
+
+
+@functools.cache
+def _speaker_model() -> _SpeakerModel:
+    sp = load_speakers()
+    # Longer spellings first so "وانغ يي" wins over "وانغ"; persons before roles at a tie.
+    sp = sp.assign(_n=sp["variant"].map(lambda v: len(_norm(v)))).sort_values(
+        ["_n", "kind"], ascending=[False, True]
+    )
+    rows = sp.drop(columns="_n").to_dict("records")
+    branches = []
+    for i, r in enumerate(rows):
+        words = " ".join(_norm(w) for w in r["variant"].split())
+        body = re.escape(words).replace(r"\ ", r"\s+")
+        branches.append(f"(?P<n{i}>{_WORD_START}{_PROCLITIC}{body}{_WORD_END})")
+    cues, kinds = _load_cues(REPORTING_VERBS_PATH)
+    return _SpeakerModel(re.compile("|".join(branches)), rows, cues, kinds)
+
+
+_OUTLET = {"entity_id": "outlet", "english": "outlet", "group": "outlet", "kind": "outlet"}
+_UNNAMED = {"entity_id": "unnamed", "english": "unnamed source", "group": "other", "kind": "other"}
+_WINDOW = 90  # characters after a reporting verb searched for its subject (about 12 words)
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t\u00a0]*\n")
+
+
+_COMPLEMENT = re.compile(r"(?<!\w)(?:ان|انه|انها|بان|:)(?!\w)")
+
+
+def _find_cue(model: _SpeakerModel, norm: str) -> re.Match | None:
+    """First reporting cue; a ``verb_that`` cue (أعلن) counts only with أن or ':' after it."""
+    for m in model.cues.finditer(norm):
+        kind = model.cue_kinds[int(m.lastgroup[1:])]
+        if kind != "verb_that" or _COMPLEMENT.search(norm, m.end()):
+            return m
+    return None
+
+
+def _first_name(model: _SpeakerModel, norm: str, lo: int, hi: int) -> dict | None:
+    """Earliest named person in norm[lo:hi]; a role only when no person is there."""
+    best_role = None
+    for m in model.names.finditer(norm, lo, hi):
+        row = model.rows[int(m.lastgroup[1:])]
+        if row["kind"] == "person":
+            return row
+        best_role = best_role or row
+    return best_role
+
+
+def attribute_speakers(text: str, outlet: str | None = None) -> pd.DataFrame:
+    """Who speaks in each sentence of one article.
+
+    A sentence with a reporting verb (قال، أكد، أضاف، أشار ... in past, present, feminine and
+    participle forms, with و/ف attached) is given the first named official within about 12
+    words after the verb (Arabic puts the subject after the verb), or before it, or a title
+    (وزير الخارجية الصيني) when no name is there. A verb followed directly by إن/أن/عن/على
+    ("وأضاف أن", "وأعرب عن") has no subject of its own: it carries the last named speaker
+    forward. The carry runs across lines of the same block, because wire copy puts every
+    sentence on its own line, and stops at a blank line (a new paragraph block). A verb with
+    an unlisted subject (ذكرت قناة ...) is "unnamed source" (group ``other``); a sentence
+    without a verb is the outlet's own voice. ``NAME: quote`` (headlines) counts as NAME.
+
+    Parameters
+    ----------
+    text : str
+        Article text as received.
+    outlet : str, optional
+        The outlet's name for sentences in its own voice (default ``"outlet"``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per sentence: ``start, end, sentence, speaker, speaker_group, entity_id,
+        cue``. It loses nested speech (Wang said that Xi said ...: Wang) and cannot tell
+        quoted from paraphrased speech.
+
+    Examples
+    --------
+    >>> df = attribute_speakers("قال وانغ يي إن الصين تدعم. وأضاف أن الوضع مستقر.")
+    >>> df[["speaker", "speaker_group"]].values.tolist()
+    [['Wang Yi (Chinese foreign minister)', 'Chinese official'], \
+['Wang Yi (Chinese foreign minister)', 'Chinese official']]
+    """
+    model = _speaker_model()
+    cols = ["start", "end", "sentence", "speaker", "speaker_group", "entity_id", "cue"]
+    if not isinstance(text, str) or not text.strip():
+        return pd.DataFrame(columns=cols)
+    outlet_row = {**_OUTLET, "english": outlet or "outlet"}
+    breaks = [m.start() for m in _PARAGRAPH_BREAK.finditer(text)]
+    newlines = [i for i, ch in enumerate(text) if ch == "\n"]
+    rows, carried, block = [], None, 0
+    prev_line, prev_who = -1, None
+    for s, e in arabic.sentence_spans(text):
+        this_block = int(np.searchsorted(breaks, s, side="right"))
+        if this_block != block:
+            carried, block = None, this_block
+        line = int(np.searchsorted(newlines, s, side="right"))
+        sent = text[s:e]
+        norm, _ = normalize_for_matching(sent)
+        cue = _find_cue(model, norm)
+        who, cue_word = None, ""
+        if cue:
+            cue_word = cue.group()
+            after = norm[cue.end() :].lstrip(' \t"«»:،,')
+            nxt = after.split(maxsplit=1)[0] if after.split() else ""
+            nameless = (
+                not after or norm[cue.end() :].lstrip().startswith(":") or (nxt in _NAMELESS_NEXT)
+            )
+            if model.cue_kinds[int(cue.lastgroup[1:])] == "according":
+                nameless = False
+            if nameless:
+                who = carried or _UNNAMED
+            else:
+                who = _first_name(model, norm, cue.end(), cue.end() + _WINDOW)
+                who = who or _first_name(model, norm, max(0, cue.start() - _WINDOW), cue.start())
+                if who is None:
+                    who = _UNNAMED
+                elif who["kind"] == "person":
+                    carried = who
+        else:
+            colon = norm.find(":")
+            named = _first_name(model, norm, max(0, colon - 40), colon) if colon > 0 else None
+            if named is None and line == prev_line and prev_who is not None:
+                named = prev_who  # speech goes on to the end of its paragraph line
+            who = named or outlet_row
+        prev_line, prev_who = line, (who if who["group"] != "outlet" else None)
+        rows.append(
+            {
+                "start": s,
+                "end": e,
+                "sentence": sent,
+                "speaker": who["english"],
+                "speaker_group": who["group"],
+                "entity_id": who["entity_id"],
+                "cue": cue_word,
+            }
+        )
+    return pd.DataFrame(rows, columns=cols)
+
+
+# ----------------------------------------------------------------------------------------
+# Corpus-level tables
+# ----------------------------------------------------------------------------------------
+
+
+def _check_articles(articles: pd.DataFrame, need: Iterable[str] = ("id", "text")) -> None:
+    missing = [c for c in need if c not in articles.columns]
+    if missing:
+        raise ValueError(
+            f"articles table lacks column(s) {missing}; load it with helpers.corpus.load_corpus"
+        )
+
+
+def frame_hits(articles: pd.DataFrame, matcher: Matcher | None = None) -> pd.DataFrame:
+    """All frame hits of a corpus, each with its sentence and speaker.
+
+    Parameters
+    ----------
+    articles : pandas.DataFrame
+        At least ``id`` and ``text`` (``outlet`` is used for the outlet's own voice).
+    matcher : Matcher, optional
+        Default: the project lexicon.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``id, frame, match, start, end, sentence, speaker, speaker_group`` plus ``pattern``
+        and ``sentence_no`` (index of the sentence in its article, for co-occurrence).
+        Offsets are into the article's original text. Articles with no text give no rows
+        and a warning naming them.
+
+    Examples
+    --------
+    >>> arts = pd.DataFrame({"id": ["a"], "text": ["قال لافروف إن قوى خارجية خططت للفوضى."]})
+    >>> frame_hits(arts)[["frame", "speaker_group"]].values.tolist()
+    [['external_forces', 'Russian official'], ['stability_security', 'Russian official']]
+    """
+    _check_articles(articles)
+    matcher = build_matcher() if matcher is None else matcher
+    empty = articles["text"].isna() | (articles["text"].astype(str).str.strip() == "")
+    if empty.any():
+        warnings.warn(
+            f"{int(empty.sum())} article(s) without text give no frame hits: "
+            f"{list(articles.loc[empty, 'id'])[:5]}; check the corpus loader report",
+            stacklevel=2,
+        )
+    frames_out = []
+    for row in articles.loc[~empty].itertuples(index=False):
+        text = str(row.text)
+        hits = find_frames(text, matcher)
+        if hits.empty:
+            continue
+        outlet = getattr(row, "outlet", None)
+        speakers = attribute_speakers(text, outlet if isinstance(outlet, str) else None)
+        k = hits["_sentence_no"].to_numpy()
+        hits = hits.assign(
+            id=row.id,
+            speaker=speakers["speaker"].to_numpy()[k],
+            speaker_group=speakers["speaker_group"].to_numpy()[k],
+            sentence_no=k,
+        )
+        frames_out.append(hits)
+    cols = [*HIT_COLUMNS, "pattern", "sentence_no"]
+    if not frames_out:
+        return pd.DataFrame(columns=cols)
+    return pd.concat(frames_out, ignore_index=True)[cols]
+
+
+def _n_words(articles: pd.DataFrame) -> pd.Series:
+    if "n_words" in articles.columns and articles["n_words"].notna().all():
+        return articles["n_words"].astype(int)
+    return articles["text"].fillna("").map(lambda t: len(arabic.tokenize(str(t))))
+
+
+def frame_rates(
+    articles: pd.DataFrame,
+    hits: pd.DataFrame,
+    confidence: float = 0.95,
+    frames: list[Frame] | None = None,
+) -> pd.DataFrame:
+    """Hits per 1,000 words for every article × frame, with an exact Poisson interval.
+
+    The interval is Garwood's exact (Clopper–Pearson-type) interval for a Poisson count $k$,
+    scaled by $1000/n$: it is honest for the tiny counts of a single article (0 hits in a
+    300-word article is "between 0 and 12.3 per 1,000", not "0").
+
+    Parameters
+    ----------
+    articles : pandas.DataFrame
+        ``id, text`` and ideally ``n_words`` (else words are counted with
+        :func:`helpers.arabic.tokenize`).
+    hits : pandas.DataFrame
+        From :func:`frame_hits`.
+    confidence : float
+        Two-sided level, default 0.95.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``id, frame, count, n_words, per_1000, ci_low, ci_high``, zeros included. It treats
+        hits as independent events; repeated formulae in one article are not, so the
+        interval is, if anything, too narrow.
+
+    Examples
+    --------
+    >>> arts = pd.DataFrame({"id": ["a"], "text": ["ثورة ملونة"], "n_words": [1000]})
+    >>> r = frame_rates(arts, frame_hits(arts)).query("frame == 'colour_revolution'")
+    >>> r["count"].tolist(), r["per_1000"].tolist()
+    ([1], [1.0])
+    """
+    _check_articles(articles)
+    frames = load_lexicon() if frames is None else frames
+    ids = articles["id"].tolist()
+    n_words = dict(zip(ids, _n_words(articles), strict=True))
+    counts = hits.groupby(["id", "frame"]).size() if len(hits) else pd.Series(dtype=int)
+    rows = []
+    for i in ids:
+        n = int(n_words[i])
+        for f in frames:
+            k = int(counts.get((i, f.id), 0))
+            lo, hi = poisson_interval(k, confidence)
+            scale = 1000 / n if n else float("nan")
+            rows.append((i, f.id, k, n, k * scale, lo * scale, hi * scale))
+    return pd.DataFrame(rows, columns=RATE_COLUMNS)
+
+
+def corpus_rates(rates: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
+    """Pool :func:`frame_rates` over the corpus: one row per frame, same columns minus ``id``.
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"id": ["a", "b"], "frame": ["x", "x"], "count": [1, 2],
+    ...                   "n_words": [500, 500]})
+    >>> out = corpus_rates(r)
+    >>> out["count"].tolist(), out["per_1000"].tolist()
+    ([3], [3.0])
+    """
+    total = rates.groupby("frame", sort=False)[["count", "n_words"]].sum().reset_index()
+    out = []
+    for r in total.itertuples(index=False):
+        lo, hi = poisson_interval(int(r.count), confidence)
+        scale = 1000 / r.n_words if r.n_words else float("nan")
+        out.append((r.frame, int(r.count), int(r.n_words), r.count * scale, lo * scale, hi * scale))
+    return pd.DataFrame(out, columns=RATE_COLUMNS[1:])
+
+
+# ----------------------------------------------------------------------------------------
+# Exact Poisson interval (no scipy): regularised incomplete gamma + bisection
+# ----------------------------------------------------------------------------------------
+
+
+def _gamma_p(a: float, x: float) -> float:
+    """Regularised lower incomplete gamma P(a, x) (Numerical Recipes series / fraction)."""
+    if x <= 0:
+        return 0.0
+    lg = a * math.log(x) - x - math.lgamma(a)
+    if x < a + 1:  # series
+        term = total = 1.0 / a
+        ap = a
+        for _ in range(10_000):
+            ap += 1
+            term *= x / ap
+            total += term
+            if abs(term) < abs(total) * 1e-15:
+                break
+        return min(1.0, total * math.exp(lg))
+    # Lentz continued fraction for Q(a, x)
+    tiny = 1e-300
+    b = x + 1 - a
+    c = 1 / tiny
+    d = 1 / b
+    h = d
+    for i in range(1, 10_000):
+        an = -i * (i - a)
+        b += 2
+        d = an * d + b
+        d = tiny if abs(d) < tiny else d
+        c = b + an / c
+        c = tiny if abs(c) < tiny else c
+        d = 1 / d
+        delta = d * c
+        h *= delta
+        if abs(delta - 1) < 1e-15:
+            break
+    return max(0.0, 1.0 - math.exp(lg) * h)
+
+
+def _bisect(f, lo: float, hi: float) -> float:
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        if f(mid) > 0:
+            hi = mid
+        else:
+            lo = mid
+        if hi - lo < 1e-12 * max(1.0, hi):
+            break
+    return (lo + hi) / 2
+
+
+def poisson_interval(k: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Garwood's exact two-sided interval for the mean of a Poisson count ``k``.
+
+    The lower limit solves $P(X \\ge k \\mid \\lambda) = \\alpha/2$ and the upper limit
+    $P(X \\le k \\mid \\lambda) = \\alpha/2$, i.e. $\\chi^2_{2k,\\alpha/2}/2$ and
+    $\\chi^2_{2k+2,1-\\alpha/2}/2$, computed with the regularised incomplete gamma function
+    (so scipy is not needed). Being exact, it is conservative: coverage is at least the level.
+
+    Examples
+    --------
+    >>> [round(v, 3) for v in poisson_interval(0)]
+    [0.0, 3.689]
+    """
+    if k < 0 or int(k) != k:
+        raise ValueError(f"a count must be a whole number >= 0, got {k!r}")
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must lie between 0 and 1, got {confidence!r}")
+    alpha = 1 - confidence
+    k = int(k)
+    hi_bound = k + 20 * math.sqrt(k + 1) + 20
+    # P(X <= k | lam) = Q(k+1, lam) = 1 - P(k+1, lam); decreasing in lam.
+    upper = _bisect(lambda lam: alpha / 2 - (1 - _gamma_p(k + 1, lam)), 0.0, hi_bound)
+    if k == 0:
+        return 0.0, upper
+    # P(X >= k | lam) = P(k, lam); increasing in lam.
+    lower = _bisect(lambda lam: _gamma_p(k, lam) - alpha / 2, 0.0, hi_bound)
+    return lower, upper
+
+
+# ----------------------------------------------------------------------------------------
+# Co-occurrence, speakers × frames, coverage
+# ----------------------------------------------------------------------------------------
+
+
+def cooccurrence(hits: pd.DataFrame, frames: list[Frame] | None = None) -> pd.DataFrame:
+    """Sentences in which two frames occur together (frame × frame, symmetric).
+
+    The diagonal is the number of sentences with that frame at all; a sentence with two hits
+    of one frame counts once.
+
+    Examples
+    --------
+    >>> h = pd.DataFrame({"id": ["a", "a", "a"], "sentence_no": [0, 0, 1],
+    ...                   "frame": ["x", "y", "x"]})
+    >>> cooccurrence(h, frames=[]).loc["x", ["x", "y"]].tolist()
+    [2, 1]
+    """
+    names = [f.id for f in (load_lexicon() if frames is None else frames)]
+    present = sorted(set(hits["frame"]) - set(names)) if len(hits) else []
+    names = names + present
+    if not len(hits):
+        return pd.DataFrame(0, index=names, columns=names)
+    one = pd.crosstab([hits["id"], hits["sentence_no"]], hits["frame"]).clip(upper=1)
+    one = one.reindex(columns=names, fill_value=0)
+    return one.T.dot(one).astype(int)
+
+
+def speaker_frame_table(hits: pd.DataFrame, frames: list[Frame] | None = None) -> pd.DataFrame:
+    """Hits per speaker group (rows) and frame (columns), with every group and frame shown.
+
+    Examples
+    --------
+    >>> h = pd.DataFrame({"frame": ["x"], "speaker_group": ["outlet"]})
+    >>> int(speaker_frame_table(h, frames=[]).loc["outlet", "x"])
+    1
+    """
+    names = [f.id for f in (load_lexicon() if frames is None else frames)]
+    names += sorted(set(hits["frame"]) - set(names)) if len(hits) else []
+    table = pd.crosstab(hits["speaker_group"], hits["frame"]) if len(hits) else pd.DataFrame()
+    return table.reindex(index=list(SPEAKER_GROUPS), columns=names, fill_value=0).astype(int)
+
+
+def coverage(hits: pd.DataFrame, frames: list[Frame] | None = None) -> pd.DataFrame:
+    """Lexicon audit: how often each pattern matched, so dead patterns can be reviewed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``frame, pattern, gloss, hits, articles`` for every (non-exclusion) pattern, zeros
+        first. A pattern with 0 hits is not wrong: it may simply not occur in this corpus.
+
+    Examples
+    --------
+    >>> h = pd.DataFrame({"id": ["a"], "frame": ["colour_revolution"],
+    ...                   "pattern": ["(ال){ثوره|ثورات} (ال)ملونه"]})
+    >>> cov = coverage(h)
+    >>> int(cov.loc[cov.pattern == "(ال){ثوره|ثورات} (ال)ملونه", "hits"].iloc[0])
+    1
+    """
+    frames = load_lexicon() if frames is None else frames
+    rows = []
+    for f in frames:
+        for p in f.patterns:
+            sel = (
+                hits[(hits["frame"] == f.id) & (hits["pattern"] == p.template)]
+                if len(hits)
+                else hits
+            )
+            rows.append(
+                (f.id, p.template, p.gloss, len(sel), sel["id"].nunique() if len(sel) else 0)
+            )
+    out = pd.DataFrame(rows, columns=["frame", "pattern", "gloss", "hits", "articles"])
+    return out.sort_values(["hits", "frame"], kind="stable").reset_index(drop=True)
+
+
+# ----------------------------------------------------------------------------------------
+# Concordance
+# ----------------------------------------------------------------------------------------
+
+
+def kwic(
+    articles: pd.DataFrame,
+    frame: str | None = None,
+    pattern: str | None = None,
+    width: int = 60,
+    limit: int | None = None,
+) -> pd.DataFrame:
+    """Keyword in context for a frame, or for any pattern written in the lexicon's language.
+
+    Parameters
+    ----------
+    articles : pandas.DataFrame
+        ``id, text``.
+    frame : str, optional
+        A frame id; with neither ``frame`` nor ``pattern`` every frame hit is listed.
+    pattern : str, optional
+        A template such as ``"(ال)قوى (ال)خارجيه"`` (see :func:`compile_template`).
+    width : int
+        Characters of original text kept on each side (cut at a word boundary).
+    limit : int, optional
+        Keep the first ``limit`` lines (for large corpora).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``left, match, right, id`` (plus ``frame``, ``start``), all in original spelling.
+        Newlines in the context become spaces.
+
+    Examples
+    --------
+    >>> arts = pd.DataFrame({"id": ["a"], "text": ["ومنع الثورات الملونة في المنطقة"]})
+    >>> kwic(arts, frame="colour_revolution")[["left", "match", "right"]].values.tolist()
+    [['ومنع', 'الثورات الملونة', 'في المنطقة']]
+    """
+    _check_articles(articles)
+    if frame is not None and pattern is not None:
+        raise ValueError("give either frame= or pattern=, not both")
+    if pattern is not None:
+        matcher = Matcher(
+            [Frame("pattern", "pattern", "", "", "", (Pattern("pattern", pattern, pattern),))]
+        )
+    else:
+        matcher = build_matcher()
+        if frame is not None and frame not in {f.id for f in matcher.frames}:
+            raise ValueError(f"unknown frame {frame!r}; see data/lexicons/frames.yaml")
+    rows = []
+    for row in articles.itertuples(index=False):
+        text = row.text if isinstance(row.text, str) else ""
+        for h in find_frames(text, matcher).itertuples(index=False):
+            if frame is not None and h.frame != frame:
+                continue
+            left = text[max(0, h.start - width) : h.start]
+            right = text[h.end : h.end + width]
+            if h.start - width > 0 and " " in left:
+                left = left.split(" ", 1)[1]
+            if h.end + width < len(text) and " " in right:
+                right = right.rsplit(" ", 1)[0]
+            rows.append(
+                {
+                    "left": " ".join(left.split()),
+                    "match": h.match,
+                    "right": " ".join(right.split()),
+                    "id": row.id,
+                    "frame": h.frame,
+                    "start": h.start,
+                }
+            )
+            if limit is not None and len(rows) >= limit:
+                return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["left", "match", "right", "id", "frame", "start"])
+
+
+def kwic_html(
+    articles: pd.DataFrame,
+    frame: str | None = None,
+    pattern: str | None = None,
+    width: int = 60,
+    limit: int | None = 50,
+) -> str:
+    """The concordance as a right-to-left HTML table; article text is escaped, never markup.
+
+    The right-hand context of an Arabic line is visually on the left, so in the table the
+    columns read, right to left: left context, match (bold), right context; ``id`` last.
+
+    Examples
+    --------
+    >>> arts = pd.DataFrame({"id": ["a"], "text": ["<b>ثورة ملونة</b>"]})
+    >>> page = kwic_html(arts, frame="colour_revolution")
+    >>> "&lt;b&gt;" in page, "<b><b>" in page
+    (True, False)
+    """
+    table = kwic(articles, frame=frame, pattern=pattern, width=width, limit=limit)
+    esc = html.escape
+    lines = [
+        '<table class="kwic" dir="rtl" lang="ar"'
+        ' style="direction: rtl; border-collapse: collapse">',
+        "<thead><tr><th>السياق السابق</th><th>المطابقة</th><th>السياق اللاحق</th>"
+        '<th dir="ltr">id</th></tr></thead><tbody>',
+    ]
+    for r in table.itertuples(index=False):
+        lines.append(
+            f'<tr><td style="text-align: left">{esc(r.left)}</td>'
+            f'<td style="text-align: center; white-space: nowrap"><b>{esc(r.match)}</b></td>'
+            f'<td style="text-align: right">{esc(r.right)}</td>'
+            f'<td dir="ltr">{esc(str(r.id))}</td></tr>'
+        )
+    if table.empty:
+        lines.append('<tr><td colspan="4">(no match)</td></tr>')
+    lines.append("</tbody></table>")
+    return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------------------
+# Plot
+# ----------------------------------------------------------------------------------------
+
+
+def plot_rate_heatmap(rates: pd.DataFrame, top_k: int = 25, ax=None, labels=None):
+    """Heatmap of frames (columns) × articles (rows), per 1,000 words, intervals annotated.
+
+    Shows the ``top_k`` articles with the most frame hits per 1,000 words (all of them when
+    fewer). Each cell reads ``rate`` over ``[low–high]`` while the grid is small enough to
+    read (at most 12 rows); beyond that only the colour is shown.
+
+    Parameters
+    ----------
+    rates : pandas.DataFrame
+        From :func:`frame_rates`.
+    labels : mapping, optional
+        Article id -> row label (e.g. date and outlet).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from helpers.plotting import plt
+
+    frame_ids = list(dict.fromkeys(rates["frame"]))
+    wide = rates.pivot(index="id", columns="frame", values="per_1000")[frame_ids]
+    order = wide.sum(axis=1).sort_values(ascending=False).index[:top_k]
+    wide = wide.loc[order]
+    low = rates.pivot(index="id", columns="frame", values="ci_low").loc[order, frame_ids]
+    high = rates.pivot(index="id", columns="frame", values="ci_high").loc[order, frame_ids]
+    n_rows = len(wide)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(1.05 * len(frame_ids) + 2.5, 0.55 * n_rows + 2.2))
+    im = ax.imshow(wide.to_numpy(dtype=float), aspect="auto", cmap="Blues", vmin=0)
+    ax.set_xticks(range(len(frame_ids)), [f.replace("_", "\n") for f in frame_ids], fontsize=8)
+    row_labels = [str(labels.get(i, i)) if labels is not None else str(i) for i in wide.index]
+    ax.set_yticks(range(n_rows), row_labels, fontsize=8)
+    if n_rows <= 12:
+        vmax = np.nanmax(wide.to_numpy(dtype=float)) if n_rows else 0
+        for r in range(n_rows):
+            for c in range(len(frame_ids)):
+                v = wide.iat[r, c]
+                colour = "white" if vmax and v > 0.6 * vmax else "black"
+                ax.text(
+                    c,
+                    r,
+                    f"{v:.1f}\n[{low.iat[r, c]:.1f}–{high.iat[r, c]:.1f}]",
+                    ha="center",
+                    va="center",
+                    fontsize=6.5,
+                    color=colour,
+                )
+    ax.figure.colorbar(im, ax=ax, label="hits per 1,000 words")
+    title = "Frames per 1,000 words (95% exact Poisson interval)"
+    if rates["id"].nunique() > n_rows:
+        title += f": top {n_rows} of {rates['id'].nunique()} articles"
+    ax.set_title(title, fontsize=10)
+    return ax.figure
+
+
+__all__ = [
+    "FRAMES_PATH",
+    "HIT_COLUMNS",
+    "RATE_COLUMNS",
+    "SPEAKERS_PATH",
+    "SPEAKER_GROUPS",
+    "Frame",
+    "Matcher",
+    "Pattern",
+    "attribute_speakers",
+    "build_matcher",
+    "compile_template",
+    "cooccurrence",
+    "corpus_rates",
+    "coverage",
+    "find_frames",
+    "frame_hits",
+    "frame_rates",
+    "kwic",
+    "kwic_html",
+    "lexicon_table",
+    "load_lexicon",
+    "load_speakers",
+    "normalize_for_matching",
+    "plot_rate_heatmap",
+    "poisson_interval",
+    "speaker_frame_table",
+]
