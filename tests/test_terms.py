@@ -1,0 +1,420 @@
+"""TF-IDF, keyness and glossary helpers, checked against hand computations.
+
+Expected numbers are worked out by hand from the formulas (shown in the comments), never
+taken from the code's own output or from scikit-learn.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers import arabic, terms
+
+# Three toy articles (written with hamza; normalised, أمن becomes امن):
+#   d1 "سلام سلام أمن"  unigrams سلام 2, امن 1;   bigrams "سلام سلام" 1, "سلام امن" 1
+#   d2 "سلام تعاون"     unigrams سلام 1, تعاون 1; bigram  "سلام تعاون" 1
+#   d3 "أمن تعاون"      unigrams امن 1, تعاون 1;  bigram  "امن تعاون" 1
+TOY = pd.Series(["سلام سلام أمن", "سلام تعاون", "أمن تعاون"], index=["d1", "d2", "d3"])
+IDF_DF2 = math.log((1 + 3) / (1 + 2)) + 1  # = 1.287682 (term in 2 of 3 articles)
+IDF_DF1 = math.log((1 + 3) / (1 + 1)) + 1  # = 1.693147 (term in 1 of 3 articles)
+TF_2 = 1 + math.log(2)  # sublinear tf of a count of 2
+
+
+@pytest.fixture(scope="module")
+def toy():
+    return terms.build_matrix(TOY)
+
+
+def weights_of(tm, doc_id):
+    row = tm.matrix[tm.ids.get_loc(doc_id)].toarray().ravel()
+    return {t: w for t, w in zip(tm.vocabulary, row, strict=True) if w}
+
+
+class TestSettings:
+    def test_settings_are_the_ones_the_notebook_formula_states(self):
+        s = terms.SETTINGS
+        assert (s.ngram_range, s.smooth_idf, s.sublinear_tf, s.norm) == ((1, 2), True, True, "l2")
+
+    def test_token_pattern_is_the_cleaning_module_pattern(self):
+        assert terms.SETTINGS.token_pattern == arabic.TOKEN_PATTERN
+
+    def test_scikit_learn_never_strips_accents_because_that_drops_hamza(self):
+        assert terms.SETTINGS.count_vectorizer().strip_accents is None
+
+
+class TestBuildMatrix:
+    def test_vocabulary_holds_the_normalised_unigrams_and_adjacent_bigrams(self, toy):
+        expected = {"سلام", "امن", "تعاون", "سلام سلام", "سلام امن", "سلام تعاون", "امن تعاون"}
+        assert set(toy.vocabulary) == expected
+
+    def test_weights_of_d1_match_the_hand_computed_formula(self, toy):
+        raw = {
+            "سلام": TF_2 * IDF_DF2,
+            "امن": 1 * IDF_DF2,
+            "سلام سلام": 1 * IDF_DF1,
+            "سلام امن": 1 * IDF_DF1,
+        }
+        length = math.sqrt(sum(v * v for v in raw.values()))
+        expected = {t: v / length for t, v in raw.items()}
+        assert weights_of(toy, "d1") == pytest.approx(expected)
+
+    def test_weights_of_d1_match_the_numbers_worked_out_on_paper(self, toy):
+        # (1 + ln 2) * 1.287682 = 2.180234; 1.287682; 1.693147 twice; l2 length 3.484973
+        got = weights_of(toy, "d1")
+        assert got["سلام"] == pytest.approx(0.625610, abs=1e-6)
+        assert got["امن"] == pytest.approx(0.369495, abs=1e-6)
+        assert got["سلام امن"] == pytest.approx(0.485842, abs=1e-6)
+
+    def test_weights_of_d2_match_the_hand_computed_formula(self, toy):
+        length = math.sqrt(2 * IDF_DF2**2 + IDF_DF1**2)
+        expected = {"سلام": IDF_DF2 / length, "تعاون": IDF_DF2 / length,
+                    "سلام تعاون": IDF_DF1 / length}  # fmt: skip
+        assert weights_of(toy, "d2") == pytest.approx(expected)
+
+    def test_every_row_has_unit_length(self, toy):
+        lengths = np.sqrt(np.asarray(toy.matrix.multiply(toy.matrix).sum(axis=1)).ravel())
+        assert lengths == pytest.approx([1.0, 1.0, 1.0])
+
+    def test_raw_counts_are_kept_for_keyness(self, toy):
+        col = list(toy.vocabulary).index("سلام")
+        assert toy.counts[:, col].toarray().ravel().tolist() == [2, 1, 0]
+
+    def test_token_totals_count_every_token(self, toy):
+        assert toy.n_tokens.tolist() == [3, 2, 2]
+
+    def test_a_word_with_diacritics_is_one_token(self):
+        tm = terms.build_matrix(["السَّلامُ والأمنُ"])
+        assert set(tm.vocabulary) == {"السلام", "والامن", "السلام والامن"}
+
+    def test_a_word_stretched_with_tatweel_is_one_token(self):
+        tm = terms.build_matrix(["الســـلام"])
+        assert list(tm.vocabulary) == ["السلام"]
+
+    def test_extra_stop_words_are_dropped_in_any_spelling(self):
+        settings = terms.TermSettings(extra_stopwords=("قالَ",))
+        tm = terms.build_matrix(["قال السلام"], settings=settings)
+        assert list(tm.vocabulary) == ["السلام"]
+
+    def test_stop_words_are_dropped_and_no_bigram_spans_one(self):
+        tm = terms.build_matrix(["السلام في آسيا"])
+        assert set(tm.vocabulary) == {"السلام", "اسيا"}
+
+    def test_the_stop_word_still_counts_towards_the_token_total(self):
+        tm = terms.build_matrix(["السلام في آسيا"])
+        assert tm.n_tokens.tolist() == [3]
+
+    def test_ids_come_from_the_articles_table(self):
+        df = pd.DataFrame({"id": ["x", "y"], "text": ["سلام", "أمن"]})
+        assert list(terms.build_matrix(df).ids) == ["x", "y"]
+
+    def test_a_table_without_text_column_is_refused_with_the_fix(self):
+        with pytest.raises(ValueError, match="lacks column"):
+            terms.build_matrix(pd.DataFrame({"id": [1]}))
+
+    def test_a_missing_text_is_refused_naming_the_article(self):
+        with pytest.raises(ValueError, match=r"\['b'\]"):
+            terms.build_matrix(pd.Series(["سلام", None], index=["a", "b"]))
+
+    def test_text_without_any_word_is_refused_with_a_clear_message(self):
+        with pytest.raises(ValueError, match="no Arabic word"):
+            terms.build_matrix(["...", "!!"])
+
+    def test_an_empty_article_gets_a_zero_row_and_a_warning(self):
+        with pytest.warns(UserWarning, match="no countable term"):
+            tm = terms.build_matrix(pd.Series(["سلام", "..."], index=["a", "b"]))
+        assert tm.matrix[1].nnz == 0
+
+    def test_results_are_identical_across_runs_and_input_orders(self):
+        a = terms.build_matrix(TOY)
+        b = terms.build_matrix(TOY.iloc[::-1])
+        assert list(a.vocabulary) == list(b.vocabulary)
+        assert np.array_equal(a.matrix.toarray(), b.matrix[[2, 1, 0]].toarray())
+
+
+class TestTopTerms:
+    def test_the_highest_weight_comes_first(self, toy):
+        top = terms.top_terms(toy, k=1)
+        assert top.set_index("id")["term"].to_dict() == {"d1": "سلام", "d2": "سلام تعاون",
+                                                          "d3": "امن تعاون"}  # fmt: skip
+
+    def test_ties_are_broken_alphabetically(self, toy):
+        # in d1 the two bigrams tie (1.693147 / 3.484973, ranks 2-3); "سلام امن" sorts first
+        top = terms.top_terms(toy, k=4)
+        d1 = top[top["id"] == "d1"]["term"].tolist()
+        assert d1[1:3] == ["سلام امن", "سلام سلام"]
+
+    def test_k_limits_the_rows_per_article(self, toy):
+        assert terms.top_terms(toy, k=2).groupby("id").size().tolist() == [2, 2, 2]
+
+    def test_a_k_of_zero_is_refused(self, toy):
+        with pytest.raises(ValueError):
+            terms.top_terms(toy, k=0)
+
+
+class TestSimilarity:
+    def test_cosine_matches_the_dot_product_of_hand_weights(self, toy):
+        # d1 and d2 share only سلام: w1(سلام) * w2(سلام)
+        d1 = TF_2 * IDF_DF2 / math.sqrt((TF_2 * IDF_DF2) ** 2 + IDF_DF2**2 + 2 * IDF_DF1**2)
+        d2 = IDF_DF2 / math.sqrt(2 * IDF_DF2**2 + IDF_DF1**2)
+        assert terms.similarity(toy).loc["d1", "d2"] == pytest.approx(d1 * d2)
+
+    def test_the_matrix_is_symmetric_with_ones_on_the_diagonal(self, toy):
+        sim = terms.similarity(toy).to_numpy()
+        assert np.allclose(sim, sim.T) and np.allclose(np.diag(sim), 1)
+
+    def test_one_article_gives_a_one_by_one_table(self):
+        assert terms.similarity(terms.build_matrix(["سلام"])).shape == (1, 1)
+
+
+class TestMostSimilarPairs:
+    def test_pairs_are_listed_once_most_similar_first(self, toy):
+        pairs = terms.most_similar_pairs(terms.similarity(toy), k=3)
+        assert len(pairs) == 3 and pairs["cosine"].is_monotonic_decreasing
+
+
+class TestLogLikelihood:
+    def test_two_term_g2_matches_the_hand_computation(self):
+        # a = 10 of 1,000, b = 2 of 1,000: E = 1000 * 12 / 2000 = 6 on each side
+        # G² = 2 (10 ln(10/6) + 2 ln(2/6)) = 2 (5.108256 - 2.197225) = 5.822063
+        assert float(terms.log_likelihood(10, 2, 1000, 1000)) == pytest.approx(5.822063, abs=1e-6)
+
+    def test_four_term_g2_adds_the_other_tokens_cells(self):
+        # + 2 (990 ln(990/994) + 998 ln(998/994)) = 2 (-3.983914 + 4.016011)
+        expected = 2 * (10 * math.log(10 / 6) + 2 * math.log(2 / 6)
+                        + 990 * math.log(990 / 994) + 998 * math.log(998 / 994))  # fmt: skip
+        got = float(terms.log_likelihood(10, 2, 1000, 1000, formula="four-term"))
+        assert got == pytest.approx(expected) and got == pytest.approx(5.854257, abs=1e-6)
+
+    def test_a_zero_count_contributes_nothing(self):
+        # a = 5, b = 0, equal sizes: E_A = 2.5, G² = 2 * 5 ln 2 = 6.931472
+        assert float(terms.log_likelihood(5, 0, 1000, 1000)) == pytest.approx(6.931472, abs=1e-6)
+
+    def test_equal_relative_frequencies_give_zero(self):
+        assert float(terms.log_likelihood(4, 8, 1000, 2000)) == pytest.approx(0.0, abs=1e-12)
+
+    def test_an_unknown_formula_is_refused(self):
+        with pytest.raises(ValueError, match="two-term"):
+            terms.log_likelihood(1, 1, 10, 10, formula="three-term")
+
+    def test_a_count_larger_than_its_corpus_is_refused(self):
+        with pytest.raises(ValueError):
+            terms.log_likelihood(11, 1, 10, 10)
+
+
+class TestPValue:
+    def test_the_classic_critical_values_give_their_p(self):
+        got = terms.p_value([3.841459, 6.634897, 10.827566])
+        assert got == pytest.approx([0.05, 0.01, 0.001], rel=1e-4)
+
+
+class TestLogRatio:
+    def test_log_ratio_matches_the_hand_computation(self):
+        # log2((10/1000) / (2/1000)) = log2 5 = 2.321928
+        assert float(terms.log_ratio(10, 2, 1000, 1000)) == pytest.approx(2.321928, abs=1e-6)
+
+    def test_a_zero_count_is_replaced_by_one_half(self):
+        # log2((5/1000) / (0.5/1000)) = log2 10 = 3.321928
+        assert float(terms.log_ratio(5, 0, 1000, 1000)) == pytest.approx(3.321928, abs=1e-6)
+
+    def test_unequal_corpus_sizes_use_relative_frequencies(self):
+        # (4/1000) / (4/2000) = 2 -> log2 = 1
+        assert float(terms.log_ratio(4, 4, 1000, 2000)) == pytest.approx(1.0)
+
+
+@pytest.fixture(scope="module")
+def table():
+    """A: "غاز غاز سلام" (3 tokens, 2 bigram slots), B: "سلام سلام سلام غاز" (4 tokens, 3 slots)."""
+    tm = terms.build_matrix(pd.Series(["غاز غاز سلام", "سلام سلام سلام غاز"], index=["a", "b"]))
+    return terms.keyness(tm, [True, False], labels=("A", "B"))
+
+
+class TestKeyness:
+    def test_g2_of_a_unigram_matches_the_hand_computation(self, table):
+        # غاز: a = 2 of 3, b = 1 of 4; E_A = 3 * 3 / 7 = 9/7, E_B = 4 * 3 / 7 = 12/7
+        expected = 2 * (2 * math.log(2 / (9 / 7)) + 1 * math.log(1 / (12 / 7)))
+        row = table.set_index("term").loc["غاز"]
+        assert row["g2"] == pytest.approx(expected) and row["g2"] == pytest.approx(0.690, abs=1e-3)
+
+    def test_log_ratio_of_a_unigram_matches_the_hand_computation(self, table):
+        # log2((2/3) / (1/4)) = log2(8/3) = 1.415037
+        assert table.set_index("term").loc["غاز", "log_ratio"] == pytest.approx(1.415037, abs=1e-6)
+
+    def test_bigrams_are_measured_against_bigram_slots(self, table):
+        # "غاز غاز": a = 1 of 2 slots, b = 0 of 3 slots -> log2((1/2) / (0.5/3)) = log2 3
+        row = table.set_index("term").loc["غاز غاز"]
+        assert (row["ngram"], row["log_ratio"]) == (2, pytest.approx(math.log2(3)))
+
+    def test_terms_of_one_group_only_are_flagged(self, table):
+        flags = table.set_index("term")["only_in"]
+        assert (flags["غاز غاز"], flags["سلام سلام"], flags["غاز"]) == ("A", "B", "")
+
+    def test_the_table_is_sorted_by_g2(self, table):
+        assert table["g2"].is_monotonic_decreasing
+
+    def test_counts_are_the_tfidf_matrix_counts(self):
+        tm = terms.build_matrix(TOY)
+        table = terms.keyness(tm, [True, True, False])
+        col = list(tm.vocabulary).index("سلام")
+        row = table.set_index("term").loc["سلام"]
+        assert (row["count_a"], row["count_b"]) == (tm.counts[:2, col].sum(), 0)
+
+    def test_articles_with_a_missing_group_are_left_out(self):
+        tm = terms.build_matrix(pd.Series(["غاز", "سلام", "حرب"], index=list("abc")))
+        table = terms.keyness(tm, pd.array([True, False, pd.NA], dtype="boolean"))
+        assert "حرب" not in set(table["term"])
+
+    def test_an_empty_group_gives_an_empty_table_and_a_warning(self):
+        tm = terms.build_matrix(["غاز"])
+        with pytest.warns(UserWarning, match="no article"):
+            table = terms.keyness(tm, [True])
+        assert table.empty and list(table.columns) == terms.KEYNESS_COLUMNS
+
+    def test_a_group_of_the_wrong_length_is_refused(self, toy):
+        with pytest.raises(ValueError, match="3 articles"):
+            terms.keyness(toy, [True, False])
+
+    def test_results_are_identical_across_runs(self):
+        tm = terms.build_matrix(TOY)
+        first = terms.keyness(tm, [True, False, False])
+        second = terms.keyness(terms.build_matrix(TOY), [True, False, False])
+        pd.testing.assert_frame_equal(first, second)
+
+
+class TestTopKeyness:
+    def test_each_side_gets_its_own_strongest_terms(self):
+        tm = terms.build_matrix(pd.Series(["غاز غاز سلام", "سلام سلام سلام حرب"], index=["a", "b"]))
+        top = terms.top_keyness(terms.keyness(tm, [True, False], labels=("A", "B")), n=1)
+        assert top["key_for"].tolist() == ["A", "B"]
+
+
+class TestDateMask:
+    def test_unknown_dates_are_missing_not_false(self):
+        df = pd.DataFrame({"date": pd.to_datetime(["2022-01-31", "2022-02-01", None])})
+        got = terms.date_mask(df, "2022-01-01", "2022-01-31")
+        assert got.tolist()[:2] == [True, False] and got.isna().tolist() == [False, False, True]
+
+
+class TestTermTable:
+    def test_spellings_are_normalised_and_variants_summed(self):
+        tm = terms.build_matrix(pd.Series(["القوى الخارجية، قوى خارجية", "سلام"], index=["a", "b"]))
+        table = terms.term_table(tm, {"external forces": ["القوى الخارجية", "قوى خارجية"]})
+        assert table["count"].tolist() == [2, 0]
+
+    def test_a_spelling_absent_from_the_corpus_counts_zero(self, toy):
+        table = terms.term_table(toy, {"x": ["ثورة ملونة"]})
+        assert table["count"].tolist() == [0, 0, 0]
+
+
+class TestSurfaceForms:
+    def test_the_most_frequent_original_spelling_wins(self):
+        texts = ["القوى الخارجية", "القُوى الخارجية", "القوى الخارجية"]
+        assert terms.surface_forms(texts)["القوي"] == "القوى"
+
+    def test_trailing_diacritics_stay_with_the_word(self):
+        assert terms.surface_forms(["السلامُ"])["السلام"] == "السلامُ"
+
+    def test_a_bigram_shows_its_two_words_without_punctuation_between(self):
+        forms = terms.surface_forms(["الخارجية، مستعدة"], ["الخارجيه مستعده"])
+        assert forms == {"الخارجيه مستعده": "الخارجية مستعدة"}
+
+
+class TestGloss:
+    def test_an_original_spelling_finds_its_gloss(self):
+        assert terms.gloss("الثورة الملونة") == "colour revolution"
+
+    def test_a_normalised_spelling_finds_the_same_gloss(self):
+        assert terms.gloss("الثوره الملونه") == terms.gloss("الثورة الملونة")
+
+    def test_an_unknown_term_gets_a_visible_placeholder(self):
+        assert terms.gloss("كلمةغيرموجودة") == terms.NO_GLOSS
+
+    def test_numbers_are_their_own_gloss(self):
+        assert terms.gloss("164") == "164"
+
+
+class TestLoadGlossary:
+    def test_every_row_has_arabic_english_and_a_unique_normalised_key(self):
+        table = terms.load_glossary()
+        assert table["key"].is_unique and (table["english"].str.strip() != "").all()
+
+    def test_stored_keys_are_already_normalised(self):
+        table = terms.load_glossary()
+        assert (table["key"].map(arabic.normalize) == table["key"]).all()
+
+    def test_two_rows_that_normalise_alike_are_refused(self, tmp_path):
+        path = tmp_path / "g.csv"
+        path.write_text("arabic,transliteration,english,note\nالقوى,x,forces,\nالقوي,y,strong,\n")
+        with pytest.raises(ValueError, match="merge them"):
+            terms.load_glossary(path)
+
+    def test_a_missing_column_is_refused_naming_the_file(self, tmp_path):
+        path = tmp_path / "g.csv"
+        path.write_text("arabic,english\nسلام,peace\n")
+        with pytest.raises(ValueError, match=r"g\.csv"):
+            terms.load_glossary(path)
+
+
+class TestMissingGlosses:
+    def test_only_uncovered_terms_are_listed_once(self):
+        got = terms.missing_glosses(["الثورة الملونة", "كلمةغيرموجودة", "كلمةغيرموجودة"])
+        assert got == ["كلمةغيرموجودة"]
+
+
+@pytest.fixture(scope="module")
+def shown():
+    """Every Arabic term notebook 03 shows on the seed corpus."""
+    from helpers.corpus import load_corpus
+
+    return terms.notebook_terms(load_corpus())
+
+
+class TestSeedTermsHaveGlosses:
+    def test_the_notebook_shows_terms_at_all(self, shown):
+        assert len(shown) > 20
+
+    def test_every_shown_term_has_a_gloss(self, shown):
+        assert terms.missing_glosses(shown) == []
+
+
+class TestPlots:
+    def test_top_terms_draws_one_panel_per_article(self, toy):
+        fig = terms.plot_top_terms(terms.top_terms(toy, k=2))
+        assert sum(ax.get_visible() for ax in fig.axes) == 3
+
+    def test_many_articles_are_sampled_down(self):
+        tm = terms.build_matrix([f"سلام {i}" for i in range(40)])
+        fig = terms.plot_top_terms(terms.top_terms(tm, k=1), max_articles=6)
+        assert sum(ax.get_visible() for ax in fig.axes) == 6
+
+    def test_similarity_heatmap_writes_the_values_in_the_cells(self, toy):
+        fig = terms.plot_similarity(terms.similarity(toy))
+        assert len(fig.axes[0].texts) == 9
+
+    def test_keyness_plot_hatches_one_group_only_terms(self):
+        tm = terms.build_matrix(pd.Series(["غاز غاز سلام", "سلام سلام حرب"], index=["a", "b"]))
+        fig = terms.plot_keyness(terms.keyness(tm, [True, False]), n=2)
+        assert any(bar.get_hatch() for bar in fig.axes[0].patches)
+
+    def test_plots_do_not_warn_about_missing_glyphs(self, toy):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            fig = terms.plot_top_terms(terms.top_terms(toy, k=2))
+            fig.canvas.draw()
+
+
+class TestOrderBySimilarity:
+    def test_similar_articles_end_up_next_to_each_other(self):
+        sim = pd.DataFrame(
+            [[1, 0.1, 0.9], [0.1, 1, 0.2], [0.9, 0.2, 1]], index=list("abc"), columns=list("abc")
+        )
+        order = terms.order_by_similarity(sim)
+        assert abs(order.index("a") - order.index("c")) == 1
