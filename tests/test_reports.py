@@ -1,0 +1,669 @@
+"""helpers.reports: execute the notebooks, render right-to-left HTML, check it in a browser.
+
+The fast classes test the pieces on small inline inputs. The ``slow`` ones run the main job
+once per session on the seeds (``seed_run``) and check every report it wrote, including in
+headless Chromium; they also run the runner on throwaway notebooks and on a tiny user corpus.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from pathlib import Path
+from typing import ClassVar
+from urllib.parse import unquote, urlsplit
+
+import nbformat
+import pytest
+from bs4 import BeautifulSoup
+
+from helpers import paths, reports
+
+V4 = nbformat.v4
+KERNELSPEC = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+PRESENTATION_FORMS = re.compile("[\ufb50-\ufdff\ufe70-\ufeff]")
+DATA_URI = re.compile(r"data:[a-z]+/[a-z0-9.+-]+;base64,[A-Za-z0-9+/=]+")
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _soup(html: str) -> BeautifulSoup:
+    return BeautifulSoup(html, "html.parser")
+
+
+def _notebook(*cells, parameters: bool = True):
+    nb = V4.new_notebook(metadata=KERNELSPEC)
+    nb.cells = [V4.new_markdown_cell("# 01 · A title\n\nA purpose line.")]
+    if parameters:
+        nb.cells.append(V4.new_code_cell("CORPUS = None", metadata={"tags": ["parameters"]}))
+    nb.cells += list(cells)
+    return nb
+
+
+# --------------------------------------------------------------------------------------------
+# Pieces, on inline inputs (fast)
+# --------------------------------------------------------------------------------------------
+
+
+class TestInjectParameters:
+    def test_cell_setting_corpus_comes_right_after_the_parameters_cell(self, tmp_path):
+        nb = reports.inject_parameters(_notebook(V4.new_code_cell("print(CORPUS)")), tmp_path)
+        assert nb.cells[2].metadata["tags"] == ["injected-parameters"]
+        assert f"CORPUS = {str(tmp_path.resolve())!r}" in nb.cells[2].source
+
+    def test_relative_corpus_path_is_made_absolute(self, tmp_path, monkeypatch):
+        monkeypatch.chdir(tmp_path)
+        nb = reports.inject_parameters(_notebook(), "articles")
+        assert repr(str(tmp_path.resolve() / "articles")) in nb.cells[2].source
+
+    def test_an_earlier_injected_cell_is_replaced_not_stacked(self, tmp_path):
+        once = reports.inject_parameters(_notebook(), tmp_path / "a")
+        twice = reports.inject_parameters(once, tmp_path / "b")
+        injected = [c for c in twice.cells if "injected-parameters" in c.metadata.get("tags", [])]
+        assert len(injected) == 1 and "/b'" in injected[0].source
+
+    def test_no_corpus_leaves_the_notebook_as_it_was(self):
+        nb = _notebook()
+        assert reports.inject_parameters(nb, None).cells == nb.cells
+
+    def test_notebook_without_parameters_cell_gets_no_injection(self, tmp_path):
+        nb = _notebook(parameters=False)
+        assert len(reports.inject_parameters(nb, tmp_path).cells) == len(nb.cells)
+
+    def test_the_original_notebook_is_not_modified(self, tmp_path):
+        nb = _notebook()
+        reports.inject_parameters(nb, tmp_path)
+        assert len(nb.cells) == 2
+
+
+class TestListNotebooks:
+    @pytest.fixture
+    def folder(self, tmp_path):
+        for name in ("02-b-two.ipynb", "00-start-here.ipynb", "01-a-one.ipynb", "Untitled.ipynb"):
+            nbformat.write(_notebook(), tmp_path / name)
+        return tmp_path
+
+    def test_notebooks_come_in_number_order_and_others_are_ignored(self, folder):
+        assert [p.name[:2] for p in reports.list_notebooks(folder)] == ["00", "01", "02"]
+
+    def test_only_selects_by_number_with_or_without_padding(self, folder):
+        assert [p.name for p in reports.list_notebooks(folder, ["2", "01"])] == [
+            "01-a-one.ipynb",
+            "02-b-two.ipynb",
+        ]
+
+    def test_only_selects_by_name(self, folder):
+        assert [p.name for p in reports.list_notebooks(folder, ["02-b-two"])] == ["02-b-two.ipynb"]
+
+    def test_unknown_number_is_an_error_naming_what_exists(self, folder):
+        with pytest.raises(reports.ReportsError, match=r"no notebook 07.*01-a-one"):
+            reports.list_notebooks(folder, ["07"])
+
+
+class TestReportDir:
+    def test_seed_reports_go_to_the_root(self, tmp_path):
+        assert reports.report_dir(None, tmp_path) == tmp_path
+
+    def test_user_corpus_gets_its_own_subfolder(self, tmp_path):
+        assert reports.report_dir("/data/Wire Stories.jsonl", tmp_path) == tmp_path / "wire-stories"
+
+    def test_a_corpus_called_screenshots_does_not_mix_with_the_screenshots(self, tmp_path):
+        assert reports.report_dir("/data/screenshots", tmp_path).name != "screenshots"
+
+
+class TestCorpusChecksum:
+    def test_seed_checksum_is_built_from_the_published_seed_checksums(self):
+        lines = paths.SEEDS_CHECKSUMS.read_text(encoding="utf-8").splitlines()
+        lines = sorted((ln for ln in lines if ln.strip()), key=lambda ln: ln.split()[1])
+        expected = hashlib.sha256("".join(ln + "\n" for ln in lines).encode()).hexdigest()
+        assert reports.corpus_checksum(None) == (expected, len(lines))
+
+    def test_changing_one_byte_changes_the_checksum(self, tmp_path):
+        (tmp_path / "a.txt").write_text("نص", encoding="utf-8")
+        before, _ = reports.corpus_checksum(tmp_path)
+        (tmp_path / "a.txt").write_text("نصّ", encoding="utf-8")
+        assert reports.corpus_checksum(tmp_path)[0] != before
+
+    def test_moving_the_folder_keeps_the_checksum(self, tmp_path):
+        (tmp_path / "one").mkdir()
+        (tmp_path / "one" / "a.txt").write_text("نص", encoding="utf-8")
+        before = reports.corpus_checksum(tmp_path / "one")
+        shutil.move(tmp_path / "one", tmp_path / "two")
+        assert reports.corpus_checksum(tmp_path / "two") == before
+
+    def test_hidden_files_are_not_part_of_the_corpus(self, tmp_path):
+        (tmp_path / "a.txt").write_text("نص", encoding="utf-8")
+        before = reports.corpus_checksum(tmp_path)
+        (tmp_path / ".DS_Store").write_bytes(b"\0")
+        assert reports.corpus_checksum(tmp_path) == before
+
+    def test_a_single_file_corpus_counts_one_file(self, tmp_path):
+        (tmp_path / "c.csv").write_text("id,text\n1,نص\n", encoding="utf-8")
+        assert reports.corpus_checksum(tmp_path / "c.csv")[1] == 1
+
+
+class TestGitCommit:
+    def test_outside_a_checkout_says_so(self, tmp_path):
+        assert reports.git_commit(tmp_path) == "not a git checkout"
+
+    def test_in_the_project_names_a_hex_commit(self):
+        assert re.match(r"^[0-9a-f]{12}\b", reports.git_commit())
+
+
+class TestPackageVersions:
+    def test_lists_python_and_the_key_packages(self):
+        versions = reports.package_versions()
+        assert {"python", "pandas", "scikit-learn", "matplotlib", "nbclient"} <= versions.keys()
+
+    def test_a_package_that_is_not_installed_is_left_out(self):
+        assert "no-such-package-xyz" not in reports.package_versions(["no-such-package-xyz"])
+
+
+class TestFooterHtml:
+    REPRO: ClassVar[dict] = {
+        "commit": "abc123",
+        "corpus": "seeds",
+        "corpus_sha256": "f" * 64,
+        "corpus_files": 5,
+        "packages": {"python": "3.11.7", "pandas": "2.2.0"},
+        "date": "2026-01-01 00:00 UTC",
+    }
+
+    def test_footer_shows_commit_checksum_versions_and_date(self):
+        text = _soup(reports.footer_html(self.REPRO)).get_text(" ")
+        for needle in ("abc123", "f" * 64, "pandas 2.2.0", "2026-01-01", "5 files"):
+            assert needle in text
+
+    def test_footer_values_are_escaped(self):
+        html = reports.footer_html({**self.REPRO, "corpus": "<b>x</b>"})
+        assert "<b>x</b>" not in html
+
+
+class TestMarkDirection:
+    def _marked(self, html):
+        soup = _soup(f'<div class="scope">{html}</div>')
+        reports.mark_direction(soup.select(".scope"))
+        return soup
+
+    def test_arabic_paragraph_gets_rtl(self):
+        assert self._marked("<p>قال وانغ يي إن الصين</p>").p["dir"] == "rtl"
+
+    def test_english_paragraph_gets_no_direction(self):
+        assert not self._marked("<p>Wang Yi said</p>").p.has_attr("dir")
+
+    def test_english_first_paragraph_with_arabic_gets_auto(self):
+        assert self._marked("<p>The term القوى الخارجية</p>").p["dir"] == "auto"
+
+    def test_english_paragraph_inside_an_arabic_block_gets_auto(self):
+        soup = self._marked('<div dir="rtl"><p>An English gloss</p></div>')
+        assert soup.p["dir"] == "auto"
+
+    def test_arabic_list_and_its_items_get_rtl(self):
+        soup = self._marked("<ul><li>الاستقرار</li><li>التنمية</li></ul>")
+        assert [soup.ul["dir"]] + [li["dir"] for li in soup.find_all("li")] == ["rtl"] * 3
+
+    def test_arabic_table_cell_gets_rtl_and_number_cell_does_not(self):
+        soup = self._marked("<table><tr><td>قازاقستان</td><td>12</td></tr></table>")
+        cells = soup.find_all("td")
+        assert cells[0]["dir"] == "rtl" and not cells[1].has_attr("dir")
+
+    def test_an_explicit_direction_is_kept(self):
+        assert self._marked('<p dir="ltr">قال</p>').p["dir"] == "ltr"
+
+    def test_printed_arabic_output_gets_auto(self):
+        assert self._marked("<pre>n = 3\nقال</pre>").pre["dir"] == "auto"
+
+    def test_elements_outside_the_scope_are_untouched(self):
+        soup = _soup('<div class="code"><pre>x = "قال"</pre></div><div class="scope"></div>')
+        reports.mark_direction(soup.select(".scope"))
+        assert not soup.pre.has_attr("dir")
+
+
+class TestRenderMath:
+    def _render(self, html):
+        soup = _soup(f'<div class="md">{html}</div>')
+        counts = reports.render_math(soup, soup.select(".md"))
+        return soup, counts
+
+    def test_inline_formula_becomes_an_svg_image_with_the_tex_as_alt(self):
+        soup, counts = self._render(r"<p>idf is $\ln\frac{1+n}{1+df}$ here</p>")
+        img = soup.find("img")
+        assert counts == (1, 0)
+        assert img["src"].startswith("data:image/svg+xml;base64,")
+        assert img["alt"] == r"\ln\frac{1+n}{1+df}"
+        assert soup.p.get_text() == "idf is  here"
+
+    def test_display_formula_gets_the_display_class(self):
+        soup, _ = self._render(r"<p>$$w = tf \cdot idf$$</p>")
+        assert soup.find("img")["class"] == ["math-display"]
+
+    def test_formula_mathtext_cannot_draw_is_kept_as_tex_source(self):
+        soup, counts = self._render(r"<p>$\begin{cases} a \end{cases}$</p>")
+        assert counts == (0, 1) and soup.find("code").get_text().startswith("$\\begin")
+
+    def test_prices_are_not_formulas(self):
+        _, counts = self._render("<p>It cost $5 and then $6.</p>")
+        assert counts == (0, 0)
+
+    def test_dollars_in_code_are_left_alone(self):
+        _, counts = self._render("<p><code>$x$</code></p>")
+        assert counts == (0, 0)
+
+
+class TestRewriteLinks:
+    def _rewrite(self, href, notebooks_dir, out_dir, stems=frozenset({"02-clean-arabic"})):
+        soup = _soup(f'<div class="s"><a href="{href}">x</a></div>')
+        reports.rewrite_links(soup.select(".s"), notebooks_dir, out_dir, set(stems))
+        return soup.a["href"]
+
+    def test_link_to_a_sibling_notebook_points_at_its_report(self, tmp_path):
+        assert (
+            self._rewrite("02-clean-arabic.ipynb#x", tmp_path, tmp_path) == "02-clean-arabic.html#x"
+        )
+
+    def test_link_to_a_project_file_is_made_relative_to_the_report_folder(self, tmp_path):
+        (tmp_path / "docs").mkdir()
+        (tmp_path / "docs" / "t.md").write_text("x")
+        (tmp_path / "notebooks").mkdir()
+        out = tmp_path / "reports" / "my-corpus"
+        href = self._rewrite("../docs/t.md", tmp_path / "notebooks", out)
+        assert (out / href).resolve() == (tmp_path / "docs" / "t.md")
+
+    def test_link_into_reports_points_into_the_same_report_folder(self, tmp_path):
+        href = self._rewrite("../reports/glossary.html", paths.NOTEBOOKS_DIR, tmp_path / "x")
+        assert href == "glossary.html"
+
+    def test_external_links_and_anchors_are_left_alone(self, tmp_path):
+        for href in ("https://example.org/a.ipynb", "#top", "mailto:a@b.c"):
+            assert self._rewrite(href, tmp_path, tmp_path / "r") == href
+
+
+class TestNotebookHeading:
+    def test_title_and_purpose_come_from_the_first_markdown_cell(self):
+        nb = _notebook()
+        assert reports.notebook_heading(nb) == ("01 · A title", "A purpose line.")
+
+    def test_notebook_without_markdown_has_empty_heading(self):
+        assert reports.notebook_heading(V4.new_notebook()) == ("", "")
+
+
+class TestGlossary:
+    REPRO: ClassVar[dict] = TestFooterHtml.REPRO
+
+    def test_missing_data_files_give_a_sentence_each_not_an_error(self, tmp_path):
+        page = reports.write_glossary(tmp_path, self.REPRO, data_dir=tmp_path / "nothing")
+        text = _soup(page.read_text(encoding="utf-8")).get_text(" ")
+        assert text.count("is not there yet") == 3
+
+    def test_glossary_rows_are_shown_with_arabic_cells_right_to_left(self, tmp_path):
+        (tmp_path / "glossary.csv").write_text(
+            "arabic,transliteration,english,note\nالاستقرار,al-istiqrār,stability,x\n",
+            encoding="utf-8",
+        )
+        page = reports.write_glossary(tmp_path, self.REPRO, data_dir=tmp_path)
+        cell = _soup(page.read_text(encoding="utf-8")).find("td", string="الاستقرار")
+        assert cell is not None and cell["dir"] == "rtl"
+        assert "al-istiqrār" in page.read_text(encoding="utf-8")
+
+    def test_entities_are_grouped_with_their_spelling_variants(self, tmp_path):
+        (tmp_path / "lexicons").mkdir()
+        (tmp_path / "lexicons" / "entities.csv").write_text(
+            "variant,canonical,entity_id,english,type,note\n"
+            "كازاخستان,قازاقستان,KZ,Kazakhstan,country,\n"
+            "قازاقستان,قازاقستان,KZ,Kazakhstan,country,\n",
+            encoding="utf-8",
+        )
+        page = reports.write_glossary(tmp_path, self.REPRO, data_dir=tmp_path)
+        rows = _soup(page.read_text(encoding="utf-8")).find_all("tr")
+        kz = [r for r in rows if "Kazakhstan" in r.get_text()]
+        assert len(kz) == 1 and "كازاخستان" in kz[0].get_text()
+
+    def test_frames_yaml_shows_each_frame_with_its_arabic_cues(self, tmp_path):
+        (tmp_path / "lexicons").mkdir()
+        (tmp_path / "lexicons" / "frames.yaml").write_text(
+            "frames:\n  stability:\n    english: stability and order\n"
+            "    patterns: [الاستقرار, الأمن]\n",
+            encoding="utf-8",
+        )
+        page = reports.write_glossary(tmp_path, self.REPRO, data_dir=tmp_path)
+        row = next(r for r in _soup(page.read_text()).find_all("tr") if "stability" in r.get_text())
+        assert "الاستقرار" in row.get_text() and "الأمن" in row.get_text()
+
+    def test_unreadable_yaml_warns_naming_the_file(self, tmp_path):
+        (tmp_path / "lexicons").mkdir()
+        (tmp_path / "lexicons" / "frames.yaml").write_text("a: [unclosed\n", encoding="utf-8")
+        with pytest.warns(UserWarning, match=r"frames\.yaml: cannot read"):
+            reports.write_glossary(tmp_path, self.REPRO, data_dir=tmp_path)
+
+
+# --------------------------------------------------------------------------------------------
+# The runner on throwaway notebooks (starts kernels: slow)
+# --------------------------------------------------------------------------------------------
+
+GOOD = _notebook(
+    V4.new_markdown_cell("قال وانغ يي إن الصين تدعم قازاقستان.\n\n[next](02-fails.ipynb)"),
+    V4.new_code_cell("print('corpus is', CORPUS)"),
+    V4.new_code_cell(
+        "import matplotlib.pyplot as plt\nplt.plot([1, 2, 3])\nplt.title('test')\nplt.show()"
+    ),
+)
+BAD = V4.new_notebook(
+    metadata=KERNELSPEC,
+    cells=[
+        V4.new_markdown_cell("# 02 · Fails\n\nFails on purpose."),
+        V4.new_code_cell("x = 1"),
+        V4.new_code_cell("y = x / 0"),
+        V4.new_code_cell("print('still runs')"),
+    ],
+)
+
+
+@pytest.fixture(scope="module")
+def throwaway(tmp_path_factory):
+    """main() once on two notebooks (one fails), after planting a stale report."""
+    root = tmp_path_factory.mktemp("throwaway")
+    nbs, out = root / "notebooks", root / "reports"
+    nbs.mkdir()
+    out.mkdir()
+    nbformat.write(GOOD, nbs / "01-works-fine.ipynb")
+    nbformat.write(BAD, nbs / "02-fails.ipynb")
+    (out / "02-fails.html").write_text("stale report from an earlier run")
+    return nbs, out
+
+
+@pytest.fixture(scope="module")
+def outcome(throwaway):
+    import contextlib
+    import io
+
+    nbs, out = throwaway
+    err, log = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(log):
+        status = reports.main(["--notebooks", str(nbs), "--out", str(out), "--timeout", "120"])
+    return status, err.getvalue(), log.getvalue(), out
+
+
+@pytest.mark.slow
+class TestRunnerOnThrowawayNotebooks:
+    def test_a_failing_cell_makes_the_command_exit_1(self, outcome):
+        assert outcome[0] == 1
+
+    def test_the_message_names_the_notebook_the_cell_and_the_error(self, outcome):
+        assert "02-fails.ipynb failed at cell 3 (`y = x / 0`): ZeroDivisionError" in outcome[1]
+
+    def test_the_other_notebook_still_gets_its_report(self, outcome):
+        assert (outcome[3] / "01-works-fine.html").exists()
+
+    def test_the_failed_notebook_has_no_report_and_the_stale_one_is_gone(self, outcome):
+        assert not (outcome[3] / "02-fails.html").exists()
+
+    def test_the_partly_executed_notebook_is_kept_with_its_traceback(self, outcome):
+        nb = nbformat.read(outcome[3] / "02-fails.failed.ipynb", as_version=4)
+        assert nb.cells[2].outputs[0]["ename"] == "ZeroDivisionError"
+
+    def test_one_timing_line_per_notebook(self, outcome):
+        lines = [ln for ln in outcome[2].splitlines() if re.match(r"  \S+ .* \d+\.\d s ", ln)]
+        assert len(lines) == 2 and "FAILED" in lines[1]
+
+    def test_the_index_lists_the_failure(self, outcome):
+        text = _soup((outcome[3] / "index.html").read_text(encoding="utf-8")).get_text(" ")
+        assert "failed" in text and "ZeroDivisionError" in text
+
+    def test_a_plot_is_embedded_as_a_data_uri(self, outcome):
+        soup = _soup((outcome[3] / "01-works-fine.html").read_text(encoding="utf-8"))
+        assert any(img["src"].startswith("data:image/png") for img in soup.find_all("img"))
+
+    def test_without_corpus_the_notebook_sees_its_default(self, outcome):
+        text = _soup((outcome[3] / "01-works-fine.html").read_text(encoding="utf-8")).get_text()
+        assert "corpus is None" in text
+
+
+@pytest.mark.slow
+class TestRunnerWithCorpusOnThrowawayNotebook:
+    def test_corpus_run_sees_the_injected_path_and_writes_to_its_own_folder(self, tmp_path):
+        nbs, corpus = tmp_path / "nbs", tmp_path / "Wire Copy"
+        nbs.mkdir()
+        corpus.mkdir()
+        (corpus / "a.txt").write_text("بكين 10 يناير 2022 (شينخوا) نص", encoding="utf-8")
+        nbformat.write(GOOD, nbs / "01-works-fine.ipynb")
+        result = reports.run(corpus=corpus, notebooks_dir=nbs, out_dir=tmp_path / "r", log=None)
+        report = tmp_path / "r" / "wire-copy" / "01-works-fine.html"
+        assert result.ok and result.out_dir == report.parent
+        assert f"corpus is {corpus.resolve()}" in _soup(report.read_text()).get_text()
+
+
+# --------------------------------------------------------------------------------------------
+# The main job on the seeds, once per session (slow)
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def seed_run(tmp_path_factory):
+    """The main job on the seed corpus, through the same function the command line uses."""
+    out = tmp_path_factory.mktemp("reports")
+    return reports.run(out_dir=out)
+
+
+def _report_pages(result) -> list[Path]:
+    return sorted(result.out_dir.glob("*.html"))
+
+
+def _text_without_data_uris(path: Path) -> str:
+    return DATA_URI.sub("data:", path.read_text(encoding="utf-8"))
+
+
+@pytest.mark.slow
+class TestSeedReports:
+    def test_every_notebook_ran_without_error(self, seed_run):
+        assert seed_run.ok, "\n".join(f.message() for f in seed_run.failures)
+
+    def test_every_notebook_has_a_report(self, seed_run):
+        expected = {p.stem + ".html" for p in reports.list_notebooks()}
+        assert expected <= {p.name for p in _report_pages(seed_run)}
+
+    def test_no_report_contains_an_error_output(self, seed_run):
+        for page in _report_pages(seed_run):
+            soup = _soup(page.read_text(encoding="utf-8"))
+            assert not soup.select(".report-error-output"), page.name
+            assert "Traceback (most recent call last)" not in soup.get_text(), page.name
+
+    def test_no_report_contains_arabic_presentation_forms(self, seed_run):
+        for page in _report_pages(seed_run):
+            found = PRESENTATION_FORMS.findall(_text_without_data_uris(page))
+            assert not found, f"{page.name}: {sorted(set(found))[:5]}"
+
+    def test_every_image_is_embedded_or_exists(self, seed_run):
+        for page in _report_pages(seed_run):
+            for img in _soup(page.read_text(encoding="utf-8")).find_all("img"):
+                src = img.get("src", "")
+                assert src.startswith("data:image/") or (page.parent / unquote(src)).is_file(), (
+                    f"{page.name}: {src[:80]}"
+                )
+
+    def test_every_relative_link_and_anchor_resolves(self, seed_run):
+        broken = []
+        ids = {}
+        for page in _report_pages(seed_run):
+            soup = _soup(page.read_text(encoding="utf-8"))
+            for a in soup.find_all("a", href=True):
+                parts = urlsplit(a["href"])
+                if parts.scheme or parts.netloc:
+                    continue
+                target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
+                if not target.exists():
+                    broken.append(f"{page.name} -> {a['href']}")
+                    continue
+                if parts.fragment and target.suffix == ".html":
+                    if target not in ids:
+                        tsoup = _soup(target.read_text(encoding="utf-8"))
+                        ids[target] = {el.get("id") for el in tsoup.find_all(id=True)} | {
+                            el.get("name") for el in tsoup.find_all(attrs={"name": True})
+                        }
+                    if not {parts.fragment, unquote(parts.fragment)} & ids[target]:
+                        broken.append(f"{page.name} -> {a['href']} (no such anchor)")
+        assert not broken, broken
+
+    def test_index_links_every_notebook(self, seed_run):
+        soup = _soup(seed_run.index.read_text(encoding="utf-8"))
+        hrefs = {a["href"] for a in soup.find_all("a", href=True)}
+        assert {p.stem + ".html" for p in reports.list_notebooks()} <= hrefs
+
+    def test_index_and_glossary_exist(self, seed_run):
+        assert seed_run.index.exists() and seed_run.glossary.exists()
+
+    def test_every_page_ends_with_the_reproducibility_footer(self, seed_run):
+        lines = paths.SEEDS_CHECKSUMS.read_text(encoding="utf-8").splitlines()
+        lines = sorted((ln for ln in lines if ln.strip()), key=lambda ln: ln.split()[1])
+        sha = hashlib.sha256("".join(ln + "\n" for ln in lines).encode()).hexdigest()
+        for page in _report_pages(seed_run):
+            footer = _soup(page.read_text(encoding="utf-8")).find("footer", id="reproducibility")
+            assert footer is not None, page.name
+            text = footer.get_text(" ")
+            assert sha in text and "scikit-learn" in text and "UTC" in text, page.name
+
+    def test_code_cells_are_highlighted_left_to_right_source(self, seed_run):
+        # Code keeps its own markup: no dir attribute is ever added inside a code input.
+        for page in _report_pages(seed_run):
+            soup = _soup(page.read_text(encoding="utf-8"))
+            marked = soup.select(".jp-CodeCell .jp-InputArea [dir]")
+            assert not marked, page.name
+
+
+@pytest.mark.slow
+class TestUserCorpusRun:
+    def test_tiny_corpus_with_a_bad_file_reports_to_its_own_folder(self, seed_run, tmp_path):
+        corpus = tmp_path / "My Corpus"
+        corpus.mkdir()
+        (corpus / "a.txt").write_text(
+            "بكين 10 يناير 2022 (شينخوا) قال وانغ يي إن الصين تدعم الاستقرار في قازاقستان.\n"
+            "وأضاف أن البلدين شريكان.\n",
+            encoding="utf-8",
+        )
+        (corpus / "b.txt").write_text(
+            "أستانا 5 يناير 2022 (شينخوا) أعلن الرئيس حالة الطوارئ.\n", encoding="utf-8"
+        )
+        (corpus / "empty.txt").write_text("", encoding="utf-8")
+        seed_pages = {p: p.read_bytes() for p in _report_pages(seed_run)}
+
+        result = reports.run(corpus=corpus, only=["01"], out_dir=seed_run.out_dir, log=None)
+
+        assert result.ok, "\n".join(f.message() for f in result.failures)
+        assert result.out_dir == seed_run.out_dir / "my-corpus"
+        assert {p: p.read_bytes() for p in _report_pages(seed_run)} == seed_pages
+        page = next(result.out_dir.glob("01-*.html"))
+        soup = _soup(page.read_text(encoding="utf-8"))
+        injected = soup.select(".celltag_injected-parameters")
+        assert injected and f"CORPUS = {str(corpus.resolve())!r}" in injected[0].get_text()
+        assert "empty.txt" in soup.get_text(), "the load report should account for the empty file"
+
+
+# --------------------------------------------------------------------------------------------
+# A real browser (slow)
+# --------------------------------------------------------------------------------------------
+
+_PAGE_CHECK = """
+() => {
+  const AR = /[\\u0600-\\u06FF\\u0750-\\u077F\\u08A0-\\u08FF]/;
+  const LAT = /[A-Za-z]/;
+  const arabicFirst = (t) => {
+    const a = t.search(AR);
+    if (a < 0) return false;
+    const l = t.search(LAT);
+    return l < 0 || a < l;
+  };
+  const prose = 'p, li, h1, h2, h3, h4, h5, h6, blockquote, dd, dt, summary, td, th';
+  const wrong = [];
+  let arabic = 0;
+  for (const el of document.querySelectorAll(prose)) {
+    if (el.closest('.jp-CodeCell .jp-InputArea, footer, pre')) continue;
+    const text = el.innerText.trim();
+    if (!text || !arabicFirst(text)) continue;
+    arabic += 1;
+    const cs = getComputedStyle(el);
+    const aligned = ['right', 'start', '-webkit-right'].includes(cs.textAlign);
+    if (cs.direction !== 'rtl' || !aligned) {
+      wrong.push(`${el.tagName} ${cs.direction}/${cs.textAlign}: ${text.slice(0, 40)}`);
+    }
+  }
+  const code = [...document.querySelectorAll('.jp-CodeCell .jp-InputArea pre')];
+  const codeWrong = code.filter((el) => getComputedStyle(el).direction !== 'ltr').length;
+  const images = [...document.images];
+  const broken = images
+    .filter((img) => !(img.complete && img.naturalWidth > 0))
+    .map((img) => (img.alt || img.src).slice(0, 60));
+  return {arabic, wrong, code: code.length, codeWrong, images: images.length, broken};
+}
+"""
+
+
+@pytest.fixture(scope="session")
+def browser_results(seed_run):
+    """Open every seed report in headless Chromium once; keep the checks and screenshots."""
+    if not CHROMIUM.exists():
+        pytest.fail("Chromium is missing: run `make browser` (scripts/install-chromium.sh)")
+    from playwright.sync_api import sync_playwright
+
+    shots = seed_run.out_dir / "screenshots"
+    shots.mkdir(exist_ok=True)
+    results = {}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        problems: list[str] = []
+        page.on("console", lambda m: m.type == "error" and problems.append(f"console: {m.text}"))
+        page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+        page.on("requestfailed", lambda r: problems.append(f"failed request: {r.url[:80]}"))
+        page.on(
+            "request",
+            lambda r: r.url.startswith(("file:", "data:")) or problems.append(f"network: {r.url}"),
+        )
+        for path in _report_pages(seed_run):
+            problems.clear()
+            page.goto(path.as_uri(), wait_until="load")
+            checks = page.evaluate(_PAGE_CHECK)
+            page.screenshot(path=str(shots / f"{path.stem}.png"), full_page=True)
+            results[path.name] = {**checks, "problems": list(problems)}
+        browser.close()
+    return results
+
+
+@pytest.mark.slow
+class TestReportsInChromium:
+    def test_every_report_was_opened(self, seed_run, browser_results):
+        assert set(browser_results) == {p.name for p in _report_pages(seed_run)}
+
+    def test_arabic_paragraphs_and_table_cells_compute_right_to_left(self, browser_results):
+        wrong = {name: r["wrong"] for name, r in browser_results.items() if r["wrong"]}
+        assert not wrong
+
+    def test_arabic_text_was_found_to_check(self, browser_results):
+        assert sum(r["arabic"] for r in browser_results.values()) > 20
+
+    def test_code_cells_compute_left_to_right(self, browser_results):
+        assert sum(r["code"] for r in browser_results.values()) > 0
+        assert all(r["codeWrong"] == 0 for r in browser_results.values())
+
+    def test_every_image_loaded(self, browser_results):
+        broken = {name: r["broken"] for name, r in browser_results.items() if r["broken"]}
+        assert not broken
+
+    def test_no_console_errors_and_no_network_requests(self, browser_results):
+        problems = {name: r["problems"] for name, r in browser_results.items() if r["problems"]}
+        assert not problems
+
+    def test_a_screenshot_per_report_is_saved_for_a_person_to_look_at(
+        self, seed_run, browser_results
+    ):
+        shots = {p.stem for p in (seed_run.out_dir / "screenshots").glob("*.png")}
+        assert shots == {Path(name).stem for name in browser_results}
