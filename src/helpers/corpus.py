@@ -1,0 +1,1248 @@
+"""Load Arabic news corpora and read the wire dateline that opens each story.
+
+A corpus is the five seed articles (``source=None``), a folder of ``.txt`` files (one article
+per file, id = file path without ``.txt``), or one ``.csv`` / ``.jsonl`` / ``.jsonl.gz`` file
+with ``id,text`` columns and optional ``date``, ``title``/``headline``, ``source``/``outlet``,
+``place`` and ``agency`` columns (other columns are kept as they are).
+
+Every input file, and every record of a CSV/JSONL file, gets one row in the load report
+(:func:`load_with_report`): ``loaded``, ``cleaned`` (loaded after a repair that a warning
+names), ``rejected`` (not loaded, with the reason) or ``skipped`` (not an article file).
+Repairs and rejections are announced with :class:`CorpusWarning`, one line per file and kind
+of problem, naming the file and what to do. Nothing is dropped silently.
+
+Text is kept as written except for four repairs: a leading byte-order mark is removed,
+CRLF/CR line ends become LF, invisible bidi controls and zero-width characters are removed
+(:data:`INVISIBLE_CHARS`), and a Windows-1256 (or UTF-16) file is decoded. Diacritics,
+hamza forms and tatweel are left for :mod:`helpers.arabic`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+import gzip
+import hashlib
+import io
+import json
+import re
+import warnings
+from pathlib import Path
+
+import pandas as pd
+
+from helpers import paths
+
+ARTICLES_CSV = paths.DATA_DIR / "articles.csv"  # curated metadata for the seed articles
+MONTHS_CSV = paths.DATA_DIR / "dateline_months.csv"  # month names by convention
+AGENCIES_CSV = paths.DATA_DIR / "news_agencies.csv"  # agency credits and English names
+
+#: Columns every article table has, in this order (other metadata columns follow them).
+COLUMNS = [
+    "id",
+    "file",
+    "text",
+    "date",
+    "date_source",
+    "place",
+    "agency",
+    "outlet",
+    "headline",
+    "n_words",
+    "n_paragraphs",
+]
+#: Where a ``date`` came from: the story's dateline, a curated inference (data/articles.csv),
+#: the input file's own ``date`` column, or nowhere (``NaT``).
+DATE_SOURCES = ("dateline", "inferred", "metadata", "none")
+#: Report columns and statuses.
+REPORT_COLUMNS = ["file", "record", "id", "status", "reason"]
+STATUSES = ("loaded", "cleaned", "rejected", "skipped")
+
+# Invisible characters removed from the text on load. In Arabic prose they only steer layout
+# (or are copy-paste debris); ZWNJ does carry meaning in Persian and Urdu, so a Persian corpus
+# loses information here.
+BIDI_CONTROLS = (
+    "\u061c"  # ARABIC LETTER MARK
+    "\u200e\u200f"  # LEFT-TO-RIGHT MARK, RIGHT-TO-LEFT MARK
+    "\u202a\u202b\u202c\u202d\u202e"  # LRE, RLE, PDF, LRO, RLO (embeddings and overrides)
+    "\u2066\u2067\u2068\u2069"  # LRI, RLI, FSI, PDI (isolates)
+)
+ZERO_WIDTH = (
+    "\u200b"  # ZERO WIDTH SPACE
+    "\u200c\u200d"  # ZERO WIDTH NON-JOINER, ZERO WIDTH JOINER
+    "\u2060"  # WORD JOINER
+    "\ufeff"  # ZERO WIDTH NO-BREAK SPACE (a byte-order mark when it opens the file)
+)
+INVISIBLE_CHARS = BIDI_CONTROLS + ZERO_WIDTH
+_INVISIBLE_RE = re.compile(f"[{INVISIBLE_CHARS}]")
+_BOM = "\ufeff"
+
+_ARABIC_LETTER_RE = re.compile("[\u0621-\u064a\u0671-\u06d3\ufb50-\ufdff\ufe70-\ufefc]")
+
+
+class CorpusWarning(UserWarning):
+    """A file was loaded after a repair, or a file or record was rejected (see the report)."""
+
+
+class CorpusError(ValueError):
+    """A corpus cannot be loaded; the message names the file and the fix.
+
+    ``report`` holds the load report when one was built before the failure.
+    """
+
+    def __init__(self, message: str, report: pd.DataFrame | None = None):
+        super().__init__(message)
+        self.report = report
+
+
+class SeedChecksumError(CorpusError):
+    """A seed article is missing, changed, or not listed in ``seeds/SHA256SUMS``."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Matching text: a folded copy of the story's opening, with a way back to original offsets.
+# ---------------------------------------------------------------------------------------------
+
+_DELETE = (
+    [chr(c) for c in range(0x064B, 0x0660)]  # harakat, shadda, sukun and other marks
+    + ["\u0670", "\u0640"]  # dagger alef, tatweel
+    + list(INVISIBLE_CHARS)
+)
+_FOLD_MAP = {ord(c): None for c in _DELETE}
+_FOLD_MAP.update({ord(c): "ا" for c in "أإآٱ"})  # hamza-carrying and wasla alef -> bare alef
+_FOLD_MAP.update({ord("ى"): "ي", ord("ی"): "ي", ord("ک"): "ك", ord("ة"): "ه"})
+_FOLD_MAP.update({0x0660 + i: str(i) for i in range(10)})  # Arabic-Indic digits
+_FOLD_MAP.update({0x06F0 + i: str(i) for i in range(10)})  # Persian (Eastern Arabic) digits
+_FOLD_MAP.update({ord(c): " " for c in "\u00a0\u2007\u202f\u2009\u200a\t"})  # spaces
+_FOLD_MAP.update({ord(c): "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015"})  # dashes
+_FOLD_MAP.update({ord("\r"): "\n"})
+_DELETED = frozenset(ord(c) for c in _DELETE)
+_LONE_TATWEEL_RE = re.compile(r"(?<=\s)\u0640+(?=\s)")  # "باريس ـ أ ف ب": tatweel as a dash
+
+
+def _fold(text: str) -> str:
+    """Fold text for matching only: no marks, bare alef, yeh, heh, ASCII digits."""
+    text = _LONE_TATWEEL_RE.sub(lambda m: "-" * len(m.group()), text)
+    return text.translate(_FOLD_MAP)
+
+
+def _original_offset(original: str, folded_index: int) -> int:
+    """The offset in ``original`` of the character at ``folded_index`` of its folded copy."""
+    original = _LONE_TATWEEL_RE.sub(lambda m: "-" * len(m.group()), original)
+    kept = 0
+    for i, ch in enumerate(original):
+        if ord(ch) in _DELETED:
+            continue
+        if kept == folded_index:
+            return i
+        kept += 1
+    return len(original)
+
+
+# ---------------------------------------------------------------------------------------------
+# Month names and agencies (curated in data/, read once).
+# ---------------------------------------------------------------------------------------------
+
+
+@functools.cache
+def month_table() -> pd.DataFrame:
+    """Month names used in Arabic datelines, one row per spelling, from ``data/``.
+
+    Columns: ``name`` (as written), ``month`` (1-12), ``calendar`` (``gregorian`` or
+    ``hijri``), ``convention`` (``egyptian_gulf``, ``levantine_iraqi``, ``maghrebi``,
+    ``moroccan``, ``libyan``, ``hijri``) and ``note`` (where the convention is used).
+
+    >>> t = month_table()
+    >>> int(t.loc[t["name"] == "شباط", "month"].iloc[0])
+    2
+    """
+    table = pd.read_csv(MONTHS_CSV, dtype={"name": str, "note": str}, keep_default_na=False)
+    return table
+
+
+@functools.cache
+def agency_table() -> pd.DataFrame:
+    """News-agency credits seen in Arabic datelines (``variant``, ``english``, ``note``).
+
+    >>> t = agency_table()
+    >>> t.loc[t["variant"] == "واس", "english"].iloc[0]
+    'SPA'
+    """
+    return pd.read_csv(AGENCIES_CSV, dtype=str, keep_default_na=False)
+
+
+def _alternation(names) -> str:
+    """A regex alternation of folded names, longest first, spaces matching any run of spaces."""
+    folded = sorted({_fold(n).strip() for n in names if n.strip()}, key=len, reverse=True)
+    return "|".join(r"[ ]+".join(map(re.escape, n.split())) for n in folded)
+
+
+@functools.cache
+def _month_lookup() -> dict[tuple[str, str], int]:
+    t = month_table()
+    rows = zip(t.name, t.month, t.calendar, strict=True)
+    return {(c, " ".join(_fold(n).split())): int(m) for n, m, c in rows}
+
+
+@functools.cache
+def _agency_lookup() -> dict[str, str]:
+    t = agency_table()
+    return {_agency_key(v): e for v, e in zip(t.variant, t.english, strict=False)}
+
+
+def _agency_key(agency: str) -> str:
+    return re.sub(r"[\s.]+", "", _fold(agency))
+
+
+def agency_english(agency: str | None) -> str | None:
+    """The English name of a known agency credit, else ``None``.
+
+    >>> agency_english("أ.ف.ب"), agency_english("شينخوا"), agency_english("صحيفة محلية")
+    ('AFP', 'Xinhua', None)
+    """
+    if not agency:
+        return None
+    return _agency_lookup().get(_agency_key(agency))
+
+
+# Words that cannot open a dateline's city: prepositions, time words, weekdays and common
+# reporting verbs, so that "قال الوزير - ..." or "في 10 يناير 2022 ..." is never a dateline.
+_NOT_A_CITY_WORDS = """
+في من إلى الى على عن مع منذ حتى خلال قبل بعد بين عند لدى و ثم أو أن إن كان كانت هذا هذه ذلك
+تلك التي الذي يوم اليوم أمس غدا غداً صباح مساء ليلة فجر ظهر عصر بتاريخ تاريخ الساعة
+الأحد الاثنين الإثنين الثلاثاء الأربعاء الخميس الجمعة السبت
+قال قالت أعلن أعلنت أكد أكدت ذكر ذكرت أفاد أفادت صرح صرحت أشار أشارت أضاف أضافت أوضح أوضحت
+يقول تقول وقال وقالت وأعلن وأعلنت وأكد وأكدت وذكر وذكرت وأضاف وأوضح وأشار
+"""
+_NOT_A_CITY = frozenset(_fold(w) for w in _NOT_A_CITY_WORDS.split())
+# Verbs that open Arabic news leads (past tense, masculine; the feminine -ت form is added). An
+# undated "CITY - ..." opening only counts as a dateline when the story starts with one of them.
+_LEAD_VERB_STEMS = """
+قال أعلن أكد ذكر أفاد صرح أشار أوضح أضاف دعا التقى استقبل وصل غادر بحث شارك أجرى نفى اتهم
+حذر طالب أصدر عقد افتتح وقع اختتم بدأ انطلق شهد لقي قتل أصيب أعرب بعث تلقى هنأ أدان ندد رحب
+أبدى قرر وافق أقر رفض كشف أظهر سجل ارتفع انخفض تراجع أغلق ارتفعت فاز خسر تعرض أطلق نشر شن
+ناقش استعرض تسلم سلم زار توجه عاد اعتبر رأى توقع قدر أمر وجه منح أقام نظم دشن أنهى واصل استمر
+يقول تقول يعتزم تعتزم يشهد تشهد يبدأ تبدأ
+"""
+_LEAD_VERBS = frozenset(
+    form for stem in _LEAD_VERB_STEMS.split() for form in (_fold(stem), _fold(stem) + "ت")
+)
+_WEEKDAY = r"(?:يوم[ ]+)?(?:ال)?(?:احد|اثنين|ثلاثاء|اربعاء|خميس|جمعه|سبت)"
+_AR = "\u0621-\u063a\u0641-\u064a\u0671-\u06d3"  # Arabic letters left after folding
+_WORD = f"[{_AR}]+"
+_SP = r"[ ]*"
+_DASH = r"-+"
+
+
+@functools.cache
+def _dateline_regexes() -> tuple[re.Pattern, re.Pattern]:
+    t = month_table()
+    greg = _alternation(t.loc[t.calendar == "gregorian", "name"])
+    hijri = _alternation(t.loc[t.calendar == "hijri", "name"])
+    known = "|".join(
+        r"[\s.]*".join(map(re.escape, _agency_key(v)))
+        for v in sorted(agency_table().variant, key=lambda v: -len(_agency_key(v)))
+    )
+    later_word = rf"(?!في(?![{_AR}])){_WORD}"  # "القاهرة في 10 يناير": في is not in the city
+    city = rf"(?P<city>{_WORD}(?:[ ]+{later_word}){{0,3}})"
+    country = rf"(?:{_SP}\({_SP}{_WORD}(?:[ ]+{_WORD}){{0,2}}{_SP}\))?"  # "تبليسي (جورجيا) 26 ..."
+    m_suffix = rf"(?:{_SP}م(?![{_AR}])|{_SP}م(?=(?:{known})(?![{_AR}])))?"  # "2015 م", "2015 مواس"
+    h_suffix = rf"(?:{_SP}(?:هجريه?|ه)(?:(?=(?:ا?ل)?موافق)|(?![{_AR}])))?"  # "هـ", "هـالموافق"
+    hijri_date = rf"0?\d{{1,2}}{_SP}(?:{hijri}){_SP}1[34]\d\d{h_suffix}"
+    alt_month = (
+        rf"(?:{_SP}[/(]{_SP}(?:{greg}){_SP}\)?)?"  # "كانون الثاني (يناير)", "يناير/كانون الثاني"
+    )
+    greg_date = (
+        rf"(?:{_WEEKDAY}{_SP}[،,]?{_SP})?"
+        rf"(?P<day>0?\d{{1,2}})(?!\d){_SP}[-/]?{_SP}(?P<month>{greg}){alt_month}"
+        rf"{_SP}[،,]?{_SP}(?P<year>(?:19|20)\d\d)(?!\d){m_suffix}"
+    )
+    muwafiq = rf"{_SP}[،,-]?{_SP}(?:ا?ل)?موافق{_SP}"
+    numeric = r"(?P<nday>\d{1,2})[/.-](?P<nmonth>\d{1,2})[/.-](?P<nyear>(?:19|20)\d\d)(?!\d)"
+    date = (
+        rf"(?:(?:(?P<hijri>{hijri_date}){muwafiq})?{greg_date}(?:{muwafiq}(?P<hijri2>{hijri_date}))?"
+        rf"|(?P<hijri_only>{hijri_date})|{numeric}"
+        # MENA: "القاهرة في 10 يناير/ أ ش أ/", day and month without a year
+        rf"|(?P<no_year>0?\d{{1,2}}{_SP}(?:{greg}))(?!{_SP}[،,/(]?{_SP}\d))"
+    )
+    not_weekday = rf"(?!{_SP}{_WEEKDAY}{_SP}\))"
+    agency = (
+        rf"(?:\({not_weekday}{_SP}(?P<ag_paren>[^()\n\d]{{1,40}}?){_SP}\)"
+        rf"|/{_SP}(?P<ag_slash>[^/\n\d]{{1,30}}?){_SP}/"
+        rf"|[«\"]{_SP}(?P<ag_quote>[^»\"\n\d]{{1,40}}?){_SP}[»\"]"
+        rf"|(?P<ag_bare>{known})(?![{_AR}]))"
+    )
+    lead = r"^[ \n]*"
+    city_date_sep = rf"{_SP}(?:(?:[،,]|{_DASH}|في(?=[ ]))[ ]*)?"
+    # Form 1: city, date, optional agency. Without an agency the date must end the line or be
+    # followed by a dash or colon, so "أعلنت الوزارة في 10 يناير 2022 أن ..." is not a dateline.
+    dated = re.compile(
+        rf"{lead}{city}{country}{city_date_sep}(?P<date>{date})"
+        rf"(?:{_SP}[-:.]?{_SP}{agency}|(?={_SP}(?:[-:.]|\n|$)))"
+    )
+    # Form 2: city and a dash or colon, an optional agency, then the story ("جاكرتا - قال ...",
+    # "القاهرة (رويترز) -", "لندن: «الشرق الأوسط»"); _match_at checks the separators.
+    undated = re.compile(
+        rf"{lead}{city}(?P<pre>{_SP}[-:]+{_SP}|[ ]+)?(?:{agency})?(?P<post>{_SP}[-:]+)?{_SP}"
+        rf"(?=[^\s\d])"
+    )
+    return dated, undated
+
+
+@dataclasses.dataclass(frozen=True)
+class Dateline:
+    """The dateline that opens a news story.
+
+    ``city`` as written (tatweel and invisible characters removed), ``date`` (the Gregorian
+    date, ``None`` when the dateline has none or only a Hijri date), ``agency`` as written
+    (``None`` when missing), ``hijri`` (the Hijri date text, if any), ``start``/``end`` (the
+    span in the text given to :func:`parse_dateline`) and ``raw`` (that span's text).
+    """
+
+    city: str
+    date: dt.date | None
+    agency: str | None
+    start: int
+    end: int
+    raw: str
+    hijri: str | None = None
+
+
+def _clean_field(text: str | None) -> str | None:
+    if text is None:
+        return None
+    text = _INVISIBLE_RE.sub("", text).replace("\u0640", "")
+    text = " ".join(text.split())
+    return text or None
+
+
+def _undated_separators_ok(m: re.Match, folded: str) -> bool:
+    """Whether a city-and-dash opening is a dateline rather than a byline or an aside.
+
+    Saudi and other papers open with bylines such as ``فهد كاملي - سبق - جازان:`` or
+    ``عين اليوم – الرياض`` (reporter or outlet, then place), and sentences with a dashed
+    aside (``تمكنت - بفضل الله - ...``). So the city's dash must have a space beside it and,
+    without an agency, be followed by a sentence that opens with a common lead verb
+    (:data:`_LEAD_VERBS`; ``جاكرتا - قال ...``), at least six words on the line with no
+    further dash or colon among the first six. ``إبراهيم الحذيفي – جدة سارعت ...`` (reporter,
+    place, story) is therefore not read: without a gazetteer the place cannot be told from the
+    reporter, and the parser does not guess. An agency must be followed or led by a dash or
+    colon and must not be a photo credit (``تصوير: ...``).
+    """
+    pre, post = m.group("pre") or "", m.group("post") or ""
+    agency = next(
+        (m.group(g) for g in ("ag_paren", "ag_slash", "ag_quote", "ag_bare") if m.group(g)), None
+    )
+    if m.group("ag_quote"):
+        straight = folded[m.start("ag_quote") - 1 : m.start("ag_quote")].strip() in ('"', "")
+        if "-" not in pre and (straight or ":" not in pre):
+            # 'حقق "باب رزق جميل" - ...', 'سبق تقول للمسؤول: "من ذمتي ..."': quotations, not
+            # an outlet credit such as 'لندن - «الشرق الأوسط»:' or 'لندن: «الشرق الأوسط»'
+            return False
+    if agency is not None:
+        return ":" not in agency and (bool(post.strip()) or ":" in pre or "-" in pre)
+    if "-" not in pre or pre.strip() == pre or len(m.group("city").split()) > 3:
+        return False
+    words = folded[m.end() :].split("\n", 1)[0].split()
+    if len(words) < 6 or _strip_conjunction(words[0]) not in _LEAD_VERBS:
+        return False
+    return not any(w.startswith("-") or w.endswith(("-", ":")) for w in words[:6])
+
+
+def _strip_conjunction(word: str) -> str:
+    return word[1:] if len(word) > 3 and word[0] in "وف" else word
+
+
+_HEAD_CHARS = 200  # a dateline with Hijri and Gregorian dates and an agency fits in ~120
+
+
+def _match_at(text: str, offset: int) -> Dateline | None:
+    head = text[offset : offset + _HEAD_CHARS]
+    folded = _fold(head)
+    dated, undated = _dateline_regexes()
+    m = dated.match(folded)
+    if m is None:
+        m = undated.match(folded)
+        if m is None or not _undated_separators_ok(m, folded):
+            return None
+    city_words = m.group("city").split()
+    if city_words[0] in _NOT_A_CITY:
+        return None
+    if agency_english(" ".join(city_words)):
+        return None  # "واس - القاهرة :..." opens with the agency, not a city
+    lookup = _month_lookup()
+    if any(("gregorian", w) in lookup or ("hijri", w) in lookup for w in city_words):
+        return None  # "10 يناير" is not a city
+
+    def orig(i: int) -> int:
+        return _original_offset(head, i)
+
+    def span_text(group: str, keep_tatweel: bool = False) -> str | None:
+        if m.group(group) is None:
+            return None
+        end = orig(m.end(group) - 1) + 1
+        while keep_tatweel and end < len(head) and head[end] == "\u0640":
+            end += 1  # "هـ": keep the tatweel that belongs to the abbreviation
+        return _INVISIBLE_RE.sub("", head[orig(m.start(group)) : end])
+
+    date = None
+    groups = m.groupdict()
+    try:
+        if groups.get("month"):
+            month = lookup[("gregorian", " ".join(groups["month"].split()))]
+            date = dt.date(int(groups["year"]), month, int(groups["day"]))
+        elif groups.get("nmonth"):
+            date = dt.date(int(groups["nyear"]), int(groups["nmonth"]), int(groups["nday"]))
+    except ValueError:  # "31 فبراير": a dateline, but no real date in it
+        date = None
+    agency_group = next(
+        (g for g in ("ag_paren", "ag_slash", "ag_quote", "ag_bare") if groups.get(g)), None
+    )
+    agency = _clean_field(span_text(agency_group)) if agency_group else None
+    if agency and (re.search(r"\d", agency) or len(agency.split()) > 5):
+        agency = None
+    end = m.end()
+    while end > 0 and folded[end - 1] in " \n":
+        end -= 1
+    start = orig(len(folded) - len(folded.lstrip(" \n")))
+    end_orig = orig(end - 1) + 1
+    hijri_group = next((g for g in ("hijri", "hijri2", "hijri_only") if groups.get(g)), None)
+    return Dateline(
+        city=_clean_field(span_text("city")) or "",
+        date=date,
+        agency=agency,
+        start=offset + start,
+        end=offset + end_orig,
+        raw=head[start:end_orig],
+        hijri=" ".join(span_text(hijri_group, keep_tatweel=True).split()) if hijri_group else None,
+    )
+
+
+_HEADLINE_MAX_WORDS = 30
+
+
+def parse_dateline(text: str) -> Dateline | None:
+    """Read the wire dateline that opens an Arabic news story, or return ``None``.
+
+    A dateline is the city (one to four words), then a date, an agency credit, or a dash,
+    at the very start of the story, e.g. ``بكين 10 يناير 2022 (شينخوا)``,
+    ``الرياض 26 شوال 1436 هـ الموافق 11 أغسطس 2015 م واس`` or ``جاكرتا -``. It may also
+    open the second line when the first is a short headline on its own line.
+
+    Read: every month-name convention in ``data/dateline_months.csv`` (Egyptian/Gulf,
+    Levantine/Iraqi, Maghrebi, Moroccan, Libyan, Hijri), Western, Arabic-Indic and Persian
+    digits, diacritics, hamza and tatweel variants, a weekday before the day, an agency in
+    parentheses, slashes or guillemets, or bare when it is a known agency
+    (``data/news_agencies.csv``), and Hijri-plus-Gregorian dates (the Gregorian is kept).
+
+    Information lost: a Hijri-only date gives ``date=None`` (kept as text in ``hijri``; it
+    is not converted, since Umm al-Qura and tabular conversions differ by a day or two);
+    an impossible date such as 31 February, or a day and month without a year (as in
+    ``القاهرة في 10 يناير/ أ ش أ/``), also gives ``date=None``; a country in
+    parentheses after the city (``تبليسي (جورجيا)``) stays only in ``raw``. A date-like
+    phrase inside a sentence is never read as a dateline.
+
+    >>> d = parse_dateline("بكين ١٠ يناير ٢٠٢٢ (شينخوا) قال وانغ يي ...")
+    >>> d.city, d.date, d.agency, d.raw
+    ('بكين', datetime.date(2022, 1, 10), 'شينخوا', 'بكين ١٠ يناير ٢٠٢٢ (شينخوا)')
+    >>> parse_dateline("قال وانغ يي في 10 يناير 2022 إن ...") is None
+    True
+    """
+    if not isinstance(text, str) or not text.strip():
+        return None
+    found = _match_at(text, 0)
+    if found is not None:
+        return found
+    # A headline on its own first line, then the dateline (as in many web copies).
+    lines = text.lstrip().split("\n", 1)
+    if len(lines) < 2:
+        return None
+    first = lines[0].strip()
+    if not first or len(first.split()) > _HEADLINE_MAX_WORDS or first[-1] in ".!?؟:":
+        return None
+    second_start = text.index("\n", text.index(first) + len(first)) + 1
+    while second_start < len(text) and text[second_start] in " \n\r\t":
+        second_start += 1
+    return _match_at(text, second_start)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading files
+# ---------------------------------------------------------------------------------------------
+
+
+def _mostly_arabic(text: str) -> bool:
+    """True when at least 60 % of the letters are Arabic and no control characters appear."""
+    if re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", text):
+        return False
+    letters = sum(1 for c in text if c.isalpha())
+    if letters == 0:
+        return False
+    return len(_ARABIC_LETTER_RE.findall(text)) / letters >= 0.6
+
+
+def decode_bytes(data: bytes, name: str) -> tuple[str, str | None]:
+    """Decode a file's bytes: UTF-8 first, then UTF-16 (with its BOM) or Windows-1256.
+
+    Returns ``(text, note)``; ``note`` names the fallback used (``None`` for UTF-8). A file
+    that is neither UTF-8 nor Arabic in Windows-1256 raises :class:`CorpusError` naming it:
+    Windows-1256 decodes almost any bytes, so it is only accepted when the result is mostly
+    Arabic letters. A Windows-1256 file that is mostly Latin text is therefore refused.
+
+    >>> decode_bytes("سلام".encode("cp1256"), "a.txt")
+    ('سلام', 'decoded as Windows-1256')
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), "decoded as UTF-16"
+        except UnicodeDecodeError:
+            pass
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as err:
+        utf8_error = err
+    try:
+        text = data.decode("cp1256")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and _mostly_arabic(text):
+        return text, "decoded as Windows-1256"
+    raise CorpusError(
+        f"{name}: not UTF-8 ({utf8_error.reason} at byte {utf8_error.start}) and not Arabic "
+        "in Windows-1256; re-save it as UTF-8 (e.g. `iconv -f <encoding> -t UTF-8`)."
+    )
+
+
+def _read_bytes(path: Path) -> bytes:
+    data = path.read_bytes()
+    if path.suffix == ".gz":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as err:
+            raise CorpusError(
+                f"{path.name}: not a readable gzip file ({err}); re-compress it."
+            ) from err
+    return data
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def verify_seeds(seeds_dir: str | Path | None = None) -> dict[str, bytes]:
+    """Check every seed against ``SHA256SUMS``; return ``{file name: bytes}``.
+
+    Raises :class:`SeedChecksumError` naming the file and the fix when a listed seed is
+    missing or changed, or when a ``.txt`` file in the folder is not listed.
+
+    >>> sorted(verify_seeds())[0]
+    '000_fff69c689aef26e1.txt'
+    """
+    seeds_dir = Path(seeds_dir) if seeds_dir is not None else paths.SEEDS_DIR
+    sums = seeds_dir / "SHA256SUMS"
+    if not sums.exists():
+        raise SeedChecksumError(
+            f"{sums}: checksum file missing; restore it with `git checkout -- seeds/SHA256SUMS`."
+        )
+    expected = {}
+    for line in sums.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            digest, name = line.split(maxsplit=1)
+            expected[name.lstrip("*")] = digest
+    found = {}
+    for name, digest in expected.items():
+        path = seeds_dir / name
+        if not path.exists():
+            raise SeedChecksumError(
+                f"seeds/{name}: listed in SHA256SUMS but missing; restore it with "
+                f"`git checkout -- seeds/{name}` (the seeds are read-only)."
+            )
+        data = path.read_bytes()
+        if _sha256(data) != digest:
+            raise SeedChecksumError(
+                f"seeds/{name}: changed (its SHA-256 does not match seeds/SHA256SUMS); restore "
+                f"it with `git checkout -- seeds/{name}` (the seeds are read-only)."
+            )
+        found[name] = data
+    extra = sorted(p.name for p in seeds_dir.glob("*.txt") if p.name not in expected)
+    if extra:
+        raise SeedChecksumError(
+            f"seeds/{extra[0]}: not listed in seeds/SHA256SUMS; move it out of seeds/ (load your "
+            "own articles with load_corpus(folder)) or, if it is a new seed, add its sha256sum."
+        )
+    return found
+
+
+def read_curated(path: str | Path | None = None) -> pd.DataFrame:
+    """The curated seed metadata (``data/articles.csv``) with ``date`` as datetime64.
+
+    >>> read_curated().set_index("id").loc["004_68131c3598d7dd27", "date_source"]
+    'inferred'
+    """
+    table = pd.read_csv(path or ARTICLES_CSV, dtype=str, keep_default_na=False)
+    table = table.replace("", pd.NA)
+    table["date"] = pd.to_datetime(table["date"], format="%Y-%m-%d")
+    return table
+
+
+def _txt_record(name: str, data: bytes, record_id: str) -> dict:
+    rec = {"file": name, "record": pd.NA, "id": record_id, "notes": [], "reject": None}
+    try:
+        text, note = decode_bytes(data, name)
+        if note:
+            rec["notes"].append(note)
+        rec["text"] = text
+    except CorpusError as err:
+        rec["text"] = None
+        rec["reject"] = str(err).split(": ", 1)[1]
+    return rec
+
+
+def _read_seeds() -> tuple[list[dict], pd.DataFrame]:
+    seeds = verify_seeds()
+    records = [_txt_record(name, data, Path(name).stem) for name, data in sorted(seeds.items())]
+    return records, read_curated()
+
+
+def _read_folder(folder: Path) -> list[dict]:
+    records = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        rel = path.relative_to(folder).as_posix()
+        if path.suffix.lower() != ".txt":
+            records.append(
+                {
+                    "file": rel,
+                    "record": pd.NA,
+                    "id": pd.NA,
+                    "text": None,
+                    "notes": [],
+                    "reject": None,
+                    "skip": "not a .txt file",
+                }
+            )
+            continue
+        records.append(_txt_record(rel, path.read_bytes(), rel[: -len(path.suffix)]))
+    return records
+
+
+_META_ALIASES = {
+    "headline": ("headline", "title"),
+    "outlet": ("outlet", "source"),
+    "place": ("place",),
+    "agency": ("agency",),
+    "date": ("date",),
+}
+
+
+def _read_table(path: Path) -> tuple[pd.DataFrame, str]:
+    """Read a CSV or JSONL(.gz) file into a frame of strings (``record`` = 1-based number)."""
+    name = path.name
+    text, note = decode_bytes(_read_bytes(path), name)
+    text = text.removeprefix(_BOM)
+    lower = name.lower().removesuffix(".gz")
+    if lower.endswith(".csv"):
+        try:
+            frame = pd.read_csv(io.StringIO(text), dtype=object, keep_default_na=False)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError) as err:
+            raise CorpusError(f"{name}: not a readable CSV ({err}); check its quoting.") from err
+        frame["_bad"] = None
+    else:
+        rows = []
+        for number, line in enumerate(text.split("\n"), start=1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as err:
+                obj = {"_bad": f"not valid JSON ({err.msg})"}
+            if not isinstance(obj, dict):
+                obj = {"_bad": "not a JSON object"}
+            obj["_line"] = number
+            rows.append(obj)
+        frame = pd.DataFrame(rows)
+        if "_bad" not in frame:
+            frame["_bad"] = None
+    frame["record"] = frame.pop("_line") if "_line" in frame else range(1, len(frame) + 1)
+    return frame, note
+
+
+def _warn(message: str) -> None:
+    warnings.warn(message, CorpusWarning, stacklevel=4)
+
+
+def _examples(values, limit: int = 3) -> str:
+    values = [str(v) for v in values]
+    more = f", … ({len(values)} in all)" if len(values) > limit else ""
+    return ", ".join(values[:limit]) + more
+
+
+# ---------------------------------------------------------------------------------------------
+# Cleaning and the article table (vectorised over records)
+# ---------------------------------------------------------------------------------------------
+
+_PUNCT_ONLY_RE = re.compile(r"(?<![^\s])[^\w\s]+(?![^\s])")  # a token of punctuation only
+
+
+def _count_words(texts) -> list[int]:
+    """Whitespace-separated tokens that contain a letter or digit, per text."""
+    return [len(t.split()) - len(_PUNCT_ONLY_RE.findall(t)) for t in texts]
+
+
+def _count_paragraphs(texts) -> list[int]:
+    """Non-blank lines, per text."""
+    return [sum(1 for line in t.split("\n") if line.strip()) for t in texts]
+
+
+def _clean(records: pd.DataFrame) -> pd.DataFrame:
+    """Apply the four repairs and the rejections; fill ``status`` and ``reason``."""
+    has_text = [isinstance(t, str) for t in records["text"]]
+    raw = [t if ok else "" for t, ok in zip(records["text"], has_text, strict=False)]
+    raw_empty = [t == "" for t in raw]
+    skip = [v if isinstance(v, str) else None for v in records["skip"]]
+    reject = [v if isinstance(v, str) else None for v in records["reject"]]
+    bom = [t.startswith(_BOM) for t in raw]
+    crlf = ["\r" in t for t in raw]
+    text, n_invisible = [], []
+    for t in raw:  # a search is cheap; only texts with invisible characters are rewritten
+        t = t.removeprefix(_BOM)
+        if "\r" in t:
+            t = t.replace("\r\n", "\n").replace("\r", "\n")
+        if _INVISIBLE_RE.search(t):
+            t, n = _INVISIBLE_RE.subn("", t)
+        else:
+            n = 0
+        text.append(t)
+        n_invisible.append(n)
+    blank = [not t.strip() for t in text]
+    records = records.assign(text=text, _bom=bom, _crlf=crlf, _invisible=n_invisible)
+
+    reasons, statuses = [], []
+    for notes, bad, skipped, ok, b, c, n, empty, was_empty in zip(
+        records["notes"],
+        reject,
+        skip,
+        has_text,
+        bom,
+        crlf,
+        n_invisible,
+        blank,
+        raw_empty,
+        strict=False,
+    ):
+        if skipped:
+            statuses.append("skipped")
+            reasons.append(skipped)
+            continue
+        if bad:
+            statuses.append("rejected")
+            reasons.append(bad)
+            continue
+        if not ok:
+            statuses.append("rejected")
+            reasons.append("missing text")
+            continue
+        if empty:
+            statuses.append("rejected")
+            reasons.append("empty" if was_empty else "whitespace only")
+            continue
+        fixes = list(notes)
+        if b:
+            fixes.append("removed a byte-order mark")
+        if c:
+            fixes.append("CRLF/CR line ends normalised to LF")
+        if n:
+            fixes.append(f"removed {n} invisible bidi/zero-width characters")
+        statuses.append("cleaned" if fixes else "loaded")
+        reasons.append("; ".join(fixes))
+    records["status"] = statuses
+    records["reason"] = reasons
+    return records
+
+
+_FIX_ADVICE = {
+    "decoded as Windows-1256": "re-save it as UTF-8 to silence this",
+    "decoded as UTF-16": "re-save it as UTF-8 to silence this",
+    "removed a byte-order mark": "save it as UTF-8 without BOM to silence this",
+    "CRLF/CR line ends normalised to LF": "nothing to do (save with LF line ends to silence this)",
+    "invisible": "check those spots if the marks were meant (e.g. ZWNJ in Persian)",
+}
+
+
+def _announce(records: pd.DataFrame) -> None:
+    """One CorpusWarning per file and kind of problem."""
+    for file, group in records.groupby("file", sort=False):
+        many = len(group) > 1 or group["record"].notna().any()
+
+        def where(rows: pd.DataFrame, many: bool = many) -> str:
+            if not many:
+                return ""
+            labels = [
+                f"{i} (record {r})" if isinstance(i, str) else f"record {r}"
+                for i, r in zip(rows["id"], rows["record"], strict=False)
+            ]
+            return f" in {len(rows)} record(s) ({_examples(labels)})"
+
+        for note in ("decoded as Windows-1256", "decoded as UTF-16"):
+            rows = group[group["notes"].map(lambda ns, note=note: note in ns)]
+            if len(rows):
+                _warn(f"{file}: {note}{where(rows)}; {_FIX_ADVICE[note]}.")
+        loaded = group[group["status"] == "cleaned"]
+        for flag, label in (
+            ("_bom", "removed a byte-order mark"),
+            ("_crlf", "CRLF/CR line ends normalised to LF"),
+        ):
+            rows = loaded[loaded[flag]]
+            if len(rows):
+                _warn(f"{file}: {label}{where(rows)}; {_FIX_ADVICE[label]}.")
+        rows = loaded[loaded["_invisible"] > 0]
+        if len(rows):
+            n = int(rows["_invisible"].sum())
+            _warn(
+                f"{file}: removed {n} invisible bidi/zero-width characters{where(rows)}; "
+                f"{_FIX_ADVICE['invisible']}."
+            )
+        rejected = group[group["status"] == "rejected"]
+        for reason, rows in rejected.groupby("reason", sort=False):
+            fix = {
+                "missing text": "fill the text column or drop those rows",
+                "empty": "add the article's text or remove the file",
+                "whitespace only": "add the article's text or remove the file",
+            }.get(reason, "fix or remove it")
+            if reason.startswith("id repeats"):
+                fix = "give every article a unique id"
+            if "UTF-8" in reason:
+                fix = "see the reason in the load report"
+            _warn(f"{file}: rejected{where(rows)}: {reason}; {fix}.")
+    skipped = records[records["status"] == "skipped"]
+    if len(skipped):
+        _warn(
+            f"skipped {len(skipped)} file(s) that are not .txt articles "
+            f"({_examples(skipped['file'])}); convert them to .txt or move them out of the folder."
+        )
+
+
+def _metadata_dates(values: pd.Series, file_of: pd.Series, ids: pd.Series) -> pd.Series:
+    given = values.notna() & values.astype(str).str.strip().ne("")
+    parsed = pd.to_datetime(values.where(given), errors="coerce", format="ISO8601", utc=True)
+    parsed = parsed.dt.tz_convert(None)
+    bad = given & parsed.isna()
+    if bad.any():
+        for file, rows in ids[bad].groupby(file_of[bad], sort=False):
+            _warn(
+                f"{file}: {len(rows)} date value(s) not read as ISO dates ({_examples(rows)}); "
+                "write them as YYYY-MM-DD; those articles fall back to their dateline."
+            )
+    return parsed
+
+
+def _assemble(records: pd.DataFrame, curated: pd.DataFrame | None) -> pd.DataFrame:
+    """The article table for loaded records."""
+    arts = records[records["status"].isin(["loaded", "cleaned"])].copy()
+    text = arts["text"]
+    datelines = [parse_dateline(t) for t in text]
+    dl_city = pd.Series([d.city if d else pd.NA for d in datelines], index=arts.index, dtype=object)
+    dl_agency = pd.Series(
+        [d.agency if d else pd.NA for d in datelines], index=arts.index, dtype=object
+    )
+    dl_date = pd.to_datetime(
+        pd.Series([d.date if d and d.date else pd.NaT for d in datelines], index=arts.index)
+    )
+    dl_headline = pd.Series(
+        [
+            t.lstrip().split("\n", 1)[0].strip()
+            if d and d.start > len(t) - len(t.lstrip())
+            else pd.NA
+            for d, t in zip(datelines, text, strict=False)
+        ],
+        index=arts.index,
+        dtype=object,
+    )
+
+    def meta(column: str) -> pd.Series:
+        series = arts.get(f"meta_{column}")
+        if series is None:
+            return pd.Series(pd.NA, index=arts.index, dtype=object)
+        series = series.astype(object).where(series.notna(), pd.NA)
+        return series.where(series.astype(str).str.strip().ne(""), pd.NA)
+
+    if curated is not None:
+        cur = curated.set_index("id").reindex(arts["id"]).set_index(arts.index)
+        missing = cur["date_source"].isna()
+        if missing.any():
+            _warn(
+                f"{ARTICLES_CSV.name}: no curated row for {_examples(arts.loc[missing, 'id'])}; "
+                "add one (their metadata now comes from the dateline)."
+            )
+        date = cur["date"].where(~missing, dl_date)
+        date_source = cur["date_source"].where(~missing, "dateline")
+        place = cur["place"].where(~missing, dl_city)
+        agency = cur["agency"].where(~missing, dl_agency)
+        outlet = cur["outlet"].where(~missing, dl_agency.map(agency_english))
+        headline = cur["headline"].where(~missing, dl_headline)
+        extra = cur[["headline_en", "note"]]
+    else:
+        meta_date = _metadata_dates(meta("date"), arts["file"], arts["id"])
+        date = meta_date.where(meta_date.notna(), dl_date)
+        date_source = pd.Series("none", index=arts.index, dtype=object)
+        date_source[dl_date.notna()] = "dateline"
+        date_source[meta_date.notna()] = "metadata"
+        place = meta("place").fillna(dl_city)
+        agency = meta("agency").fillna(dl_agency)
+        outlet = meta("outlet").fillna(agency.map(agency_english, na_action="ignore"))
+        headline = meta("headline").fillna(dl_headline)
+        extra = arts[[c for c in arts.columns if c.startswith("extra_")]]
+        extra = extra.rename(columns=lambda c: c.removeprefix("extra_"))
+
+    table = pd.DataFrame(
+        {
+            "id": arts["id"].astype(str),
+            "file": arts["file"].astype(str),
+            "text": text,
+            "date": pd.to_datetime(date),
+            "date_source": date_source.astype(str),
+            "place": place.astype(object),
+            "agency": agency.astype(object),
+            "outlet": outlet.astype(object),
+            "headline": headline.astype(object),
+            "n_words": pd.Series(_count_words(text), index=arts.index, dtype="int64"),
+            "n_paragraphs": pd.Series(_count_paragraphs(text), index=arts.index, dtype="int64"),
+        },
+        index=arts.index,
+    )
+    for column in extra.columns:
+        if column not in table:
+            table[column] = extra[column]
+    return table.reset_index(drop=True)
+
+
+def _table_text(value) -> str | None:
+    """A CSV/JSONL text cell: an empty cell or null is missing text, numbers become text."""
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value == "":
+        return None
+    return value if isinstance(value, str) else str(value)
+
+
+def _records_from_table(frame: pd.DataFrame, name: str, stem: str) -> pd.DataFrame:
+    if "text" not in frame.columns:
+        raise CorpusError(
+            f"{name}: no `text` column (found: {', '.join(map(str, frame.columns[:8]))}); "
+            "the file needs id,text[,date,title,source,...] columns."
+        )
+    if "id" not in frame.columns:
+        frame["id"] = [f"{stem}-{int(r):06d}" for r in frame["record"]]
+        _warn(
+            f"{name}: no `id` column; ids were made from the record number ({stem}-000001, ...); "
+            "add an id column to keep them stable."
+        )
+    ids = frame["id"].map(
+        lambda v: (
+            pd.NA if v is None or (isinstance(v, float) and pd.isna(v)) else str(v).strip() or pd.NA
+        )
+    )
+    out = pd.DataFrame(
+        {
+            "file": name,
+            "record": frame["record"].astype("Int64"),
+            "id": ids,
+            "text": frame["text"].map(_table_text),
+            "notes": [[] for _ in range(len(frame))],
+            "reject": frame["_bad"].where(frame["_bad"].notna(), None),
+        }
+    )
+    out.loc[out["reject"].isna() & out["id"].isna(), "reject"] = "missing id"
+    taken = out["reject"].isna() & out["id"].notna()
+    dup = taken & out["id"].duplicated(keep="first") & out["id"].notna()
+    first_record = out[taken & ~dup].drop_duplicates("id").set_index("id")["record"]
+    out.loc[dup, "reject"] = [
+        f"id repeats record {first_record.get(i, '?')}" for i in out.loc[dup, "id"]
+    ]
+    known = {"id", "text", "record", "_bad"}
+    for column, aliases in _META_ALIASES.items():
+        source = next((a for a in aliases if a in frame.columns), None)
+        if source is not None:
+            out[f"meta_{column}"] = frame[source].values
+            known.add(source)
+    for column in frame.columns:
+        if column not in known:
+            out[f"extra_{column}"] = frame[column].values
+    return out
+
+
+def _collect(source) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    if source is None:
+        records, curated = _read_seeds()
+        return pd.DataFrame(records), curated
+    path = Path(source).expanduser()
+    if not path.exists():
+        raise CorpusError(
+            f"{path}: no such file or folder; give a folder of .txt files or a "
+            ".csv/.jsonl/.jsonl.gz file with id,text columns."
+        )
+    if path.is_dir():
+        records = _read_folder(path)
+        if not records:
+            raise CorpusError(f"{path}: the folder is empty; put one .txt file per article in it.")
+        return pd.DataFrame(records), None
+    lower = path.name.lower()
+    if lower.endswith(".txt"):
+        return pd.DataFrame([_txt_record(path.name, path.read_bytes(), path.stem)]), None
+    if lower.endswith((".csv", ".csv.gz", ".jsonl", ".jsonl.gz", ".ndjson")):
+        frame, note = _read_table(path)
+        stem = re.sub(r"(\.jsonl|\.csv|\.ndjson)?(\.gz)?$", "", path.name)
+        records = _records_from_table(frame, path.name, stem)
+        if note:
+            records["notes"] = [[note] for _ in range(len(records))]
+        return records, None
+    raise CorpusError(
+        f"{path.name}: unsupported file type; use a folder of .txt files, a .csv, a .jsonl or a "
+        ".jsonl.gz file with id,text columns."
+    )
+
+
+def load_with_report(source: str | Path | None = None, *, strict: bool = False):
+    """Load a corpus and account for every input file and record.
+
+    Parameters
+    ----------
+    source : None, folder, or file
+        ``None`` = the seed articles (checksums verified against ``seeds/SHA256SUMS``,
+        metadata from ``data/articles.csv``); a folder of ``.txt`` files (searched
+        recursively); or a ``.csv``, ``.jsonl``, ``.jsonl.gz`` or ``.txt`` file.
+    strict : bool
+        Raise :class:`CorpusError` when any file or record is rejected or skipped.
+
+    Returns
+    -------
+    articles : DataFrame
+        One row per loaded article with :data:`COLUMNS` (then curated or extra metadata
+        columns). ``date`` comes from the curated table (seeds), else the file's ``date``
+        column (ISO format), else the dateline; ``date_source`` says which.
+        ``outlet`` is the file's ``outlet``/``source`` column, else the English name of a
+        known agency credit (a wire story credited to AFP counts as AFP's), else missing.
+        ``n_words`` counts whitespace-separated tokens with a letter or digit (clitics stay
+        attached); ``n_paragraphs`` counts non-blank lines, a headline line included.
+    report : DataFrame
+        :data:`REPORT_COLUMNS`: ``file``, ``record`` (row or line number in a CSV/JSONL
+        file), ``id``, ``status`` (one of :data:`STATUSES`) and ``reason``.
+
+    Examples
+    --------
+    >>> articles, report = load_with_report()
+    >>> articles.loc[0, ["id", "place", "agency"]].tolist()
+    ['000_fff69c689aef26e1', 'بكين', 'شينخوا']
+    >>> report["status"].tolist()
+    ['loaded', 'loaded', 'loaded', 'loaded', 'loaded']
+    """
+    records, curated = _collect(source)
+    for column in ("skip", "reject", "text"):
+        if column not in records:
+            records[column] = None
+    records = _clean(records)
+    _announce(records)
+    report = records[REPORT_COLUMNS].reset_index(drop=True)
+    report["record"] = report["record"].astype("Int64")
+    articles = _assemble(records, curated)
+    label = "the seed corpus" if source is None else str(source)
+    if articles.empty:
+        raise CorpusError(
+            f"{label}: no article could be loaded ({_examples(report['reason'])}); "
+            "see error.report for every file.",
+            report,
+        )
+    if strict and report["status"].isin(["rejected", "skipped"]).any():
+        bad = report[report["status"].isin(["rejected", "skipped"])]
+        raise CorpusError(
+            f"{label}: {len(bad)} file(s)/record(s) not loaded ({_examples(bad['file'])}); "
+            "fix them or load with strict=False.",
+            report,
+        )
+    return articles, report
+
+
+def load_corpus(source: str | Path | None = None, *, strict: bool = False) -> pd.DataFrame:
+    """Load a corpus as one row per article (see :func:`load_with_report`).
+
+    >>> articles = load_corpus()
+    >>> len(articles), articles["date"].min().date().isoformat()
+    (5, '2019-12-15')
+    """
+    return load_with_report(source, strict=strict)[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# Tables and a chart for notebooks
+# ---------------------------------------------------------------------------------------------
+
+OVERVIEW_COLUMNS = [
+    "id",
+    "date",
+    "date_source",
+    "place",
+    "agency",
+    "outlet",
+    "headline",
+    "n_words",
+    "n_paragraphs",
+]
+
+
+def overview(articles: pd.DataFrame, top: int = 20) -> pd.DataFrame:
+    """The article table without text, sorted by date (undated last), first ``top`` rows.
+
+    >>> overview(load_corpus(), top=2)["id"].tolist()
+    ['002_1934d671e7ea1070', '000_fff69c689aef26e1']
+    """
+    table = articles[[c for c in OVERVIEW_COLUMNS if c in articles.columns]]
+    table = table.sort_values(["date", "id"], na_position="last", kind="stable")
+    table = table.assign(date=table["date"].dt.strftime("%Y-%m-%d"))
+    return table.head(top).reset_index(drop=True)
+
+
+def dateline_table(articles: pd.DataFrame) -> pd.DataFrame:
+    """Each article's parsed dateline: ``id, dateline, city, date, agency, hijri``.
+
+    Articles without a dateline keep their row with missing values.
+
+    >>> dateline_table(load_corpus()).loc[0, ["city", "agency"]].tolist()
+    ['بكين', 'شينخوا']
+    """
+    rows = []
+    for art_id, text in zip(articles["id"], articles["text"], strict=False):
+        d = parse_dateline(text)
+        rows.append(
+            {
+                "id": art_id,
+                "dateline": d.raw if d else pd.NA,
+                "city": d.city if d else pd.NA,
+                "date": pd.Timestamp(d.date) if d and d.date else pd.NaT,
+                "agency": d.agency if d and d.agency else pd.NA,
+                "hijri": d.hijri if d and d.hijri else pd.NA,
+            }
+        )
+    table = pd.DataFrame(rows, columns=["id", "dateline", "city", "date", "agency", "hijri"])
+    table["date"] = pd.to_datetime(table["date"])
+    return table
+
+
+def compare_datelines(articles: pd.DataFrame, curated: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Parsed datelines next to curated metadata, with one ``agrees`` flag per article.
+
+    ``curated`` defaults to ``data/articles.csv``; articles it does not list (a user's corpus)
+    get the parsed columns only and ``agrees`` missing. ``agrees`` is True when city, agency
+    and (for ``date_source == "dateline"``) date all match; for an inferred date only city and
+    agency are compared.
+
+    >>> compare_datelines(load_corpus())["agrees"].tolist()
+    [True, True, True, True, True]
+    """
+    parsed = dateline_table(articles)
+    curated = read_curated() if curated is None else curated
+    cur = curated.set_index("id").reindex(parsed["id"]).reset_index()
+    table = pd.DataFrame(
+        {
+            "id": parsed["id"],
+            "dateline": parsed["dateline"],
+            "parsed_city": parsed["city"],
+            "curated_place": cur["place"],
+            "parsed_date": parsed["date"],
+            "curated_date": cur["date"],
+            "date_source": cur["date_source"],
+            "parsed_agency": parsed["agency"],
+            "curated_agency": cur["agency"],
+        }
+    )
+    listed = cur["date_source"].notna()
+
+    def same(a: pd.Series, b: pd.Series) -> pd.Series:
+        return (a.isna() & b.isna()) | (a.astype(object) == b.astype(object)).fillna(False)
+
+    date_ok = same(table["parsed_date"], table["curated_date"]) | (
+        table["date_source"] != "dateline"
+    )
+    agrees = (
+        same(table["parsed_city"], table["curated_place"])
+        & same(table["parsed_agency"], table["curated_agency"])
+        & date_ok
+    )
+    table["agrees"] = agrees.astype(object).where(listed, pd.NA)
+    if not listed.any():
+        table = table.drop(
+            columns=["curated_place", "curated_date", "date_source", "curated_agency", "agrees"]
+        )
+    return table
+
+
+def write_tidy(articles: pd.DataFrame, out_dir: str | Path) -> Path:
+    """Write the article table (text included) to ``out_dir/articles.csv``; return the path.
+
+    Dates are written as ``YYYY-MM-DD``, UTF-8 without BOM, one row per article.
+    """
+    out = Path(out_dir) / "articles.csv"
+    table = articles.assign(date=articles["date"].dt.strftime("%Y-%m-%d"))
+    table.to_csv(out, index=False, encoding="utf-8")
+    return out
+
+
+def plot_lengths(articles: pd.DataFrame, ax=None, top: int = 25):
+    """Article lengths in words: one bar per article, or a histogram beyond ``top`` articles.
+
+    Bars are labelled with the dateline place and date (Arabic passed through
+    :func:`helpers.plotting.ar`); returns the matplotlib Axes.
+    """
+    from helpers.plotting import ar, bilingual, plt
+
+    if ax is None:
+        height = 1.2 + 0.35 * min(len(articles), top) if len(articles) <= top else 3.5
+        _, ax = plt.subplots(figsize=(7, height))
+    title = bilingual("طول المقالات بالكلمات", "Article length (words)")
+    if len(articles) <= top:
+        table = articles.sort_values(["date", "id"], na_position="last", kind="stable")
+        labels = []
+        for place, date, art_id in zip(table["place"], table["date"], table["id"], strict=False):
+            where = place if isinstance(place, str) else "—"
+            when = date.strftime("%Y-%m-%d") if pd.notna(date) else "بدون تاريخ"
+            labels.append(ar(f"{where} · {when}") + f"\n{str(art_id)[:12]}")
+        ax.barh(range(len(table)), table["n_words"], color="#4C72B0")
+        ax.set_yticks(range(len(table)), labels)
+        ax.invert_yaxis()
+        ax.set_xlabel(bilingual("عدد الكلمات", "words"))
+        for i, n in enumerate(table["n_words"]):
+            ax.text(n, i, f" {n}", va="center", fontsize=8)
+    else:
+        ax.hist(articles["n_words"], bins=40, color="#4C72B0")
+        ax.set_xlabel(bilingual("عدد الكلمات", "words per article"))
+        ax.set_ylabel(bilingual("عدد المقالات", "articles"))
+        title = f"{title} · n = {len(articles):,}"
+    ax.set_title(title)
+    return ax
+
+
+__all__ = [
+    "AGENCIES_CSV",
+    "ARTICLES_CSV",
+    "COLUMNS",
+    "DATE_SOURCES",
+    "INVISIBLE_CHARS",
+    "MONTHS_CSV",
+    "REPORT_COLUMNS",
+    "STATUSES",
+    "CorpusError",
+    "CorpusWarning",
+    "Dateline",
+    "SeedChecksumError",
+    "agency_english",
+    "agency_table",
+    "compare_datelines",
+    "dateline_table",
+    "decode_bytes",
+    "load_corpus",
+    "load_with_report",
+    "month_table",
+    "overview",
+    "parse_dateline",
+    "plot_lengths",
+    "read_curated",
+    "verify_seeds",
+    "write_tidy",
+]

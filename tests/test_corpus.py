@@ -1,0 +1,647 @@
+"""Tests for helpers.corpus: dateline parsing, loading, bad input, seeds and curated metadata."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import json
+import shutil
+import warnings
+
+import matplotlib
+import pandas as pd
+import pytest
+
+from helpers import corpus, paths
+from helpers.corpus import CorpusError, CorpusWarning, SeedChecksumError, parse_dateline
+
+matplotlib.use("Agg")
+
+D = dt.date
+
+# Month names by convention, written out here (not read from data/) so the test checks the
+# data file rather than repeating it. Index i is month i + 1.
+MONTHS = {
+    "egyptian_gulf": [
+        "يناير",
+        "فبراير",
+        "مارس",
+        "أبريل",
+        "مايو",
+        "يونيو",
+        "يوليو",
+        "أغسطس",
+        "سبتمبر",
+        "أكتوبر",
+        "نوفمبر",
+        "ديسمبر",
+    ],
+    "egyptian_variants": [
+        "ينايِر",
+        "فبرايِر",
+        "مارس",
+        "ابريل",
+        "مايو",
+        "يونيه",
+        "يوليه",
+        "اغسطس",
+        "سبتمبر",
+        "اكتوبر",
+        "نوفمبر",
+        "ديسمبر",
+    ],
+    "levantine_iraqi": [
+        "كانون الثاني",
+        "شباط",
+        "آذار",
+        "نيسان",
+        "أيار",
+        "حزيران",
+        "تموز",
+        "آب",
+        "أيلول",
+        "تشرين الأول",
+        "تشرين الثاني",
+        "كانون الأول",
+    ],
+    "maghrebi": [
+        "جانفي",
+        "فيفري",
+        "مارس",
+        "أفريل",
+        "ماي",
+        "جوان",
+        "جويلية",
+        "أوت",
+        "سبتمبر",
+        "أكتوبر",
+        "نوفمبر",
+        "ديسمبر",
+    ],
+    "moroccan": [
+        "يناير",
+        "فبراير",
+        "مارس",
+        "أبريل",
+        "ماي",
+        "يونيو",
+        "يوليوز",
+        "غشت",
+        "شتنبر",
+        "أكتوبر",
+        "نونبر",
+        "دجنبر",
+    ],
+}
+
+
+def write(path, data: bytes):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path
+
+
+ARTICLE = (
+    "القاهرة 3 مارس 2021 (أ ش أ) قال وزير الخارجية إن المحادثات كانت مثمرة.\n"
+    "وأضاف أن الجانبين اتفقا."
+)
+
+
+class TestParseDateline:
+    @pytest.mark.parametrize("convention", sorted(MONTHS))
+    def test_every_month_of_every_convention_gives_its_month_number(self, convention):
+        for number, name in enumerate(MONTHS[convention], start=1):
+            d = parse_dateline(f"بكين 7 {name} 2021 (شينخوا) قال المتحدث إن ...")
+            assert d is not None and d.date == D(2021, number, 7), (convention, name)
+
+    @pytest.mark.parametrize(
+        "name",
+        ["إبريل", "أبريل", "ابريل", "يونيو", "يونيه", "يوليو", "يوليه", "أغسطس", "اغسطس", "غشت"],
+    )
+    def test_spelling_variants_of_the_same_month_agree(self, name):
+        expected = {
+            "إبريل": 4,
+            "أبريل": 4,
+            "ابريل": 4,
+            "يونيو": 6,
+            "يونيه": 6,
+            "يوليو": 7,
+            "يوليه": 7,
+            "أغسطس": 8,
+            "اغسطس": 8,
+            "غشت": 8,
+        }[name]
+        assert parse_dateline(f"الرباط 2 {name} 2020 (و م ع) -").date.month == expected
+
+    def test_libyan_month_names_are_read_in_dateline_position(self):
+        assert parse_dateline("طرابلس 5 الفاتح 2009 (وال) قال ...").date == D(2009, 9, 5)
+
+    def test_arabic_indic_digits_are_read(self):
+        assert parse_dateline("بكين ١٠ يناير ٢٠٢٢ (شينخوا) قال").date == D(2022, 1, 10)
+
+    def test_persian_digits_are_read(self):
+        assert parse_dateline("طهران ۱۲ نيسان ۲۰۲۱ (إرنا) أعلن").date == D(2021, 4, 12)
+
+    @pytest.mark.parametrize(
+        "city", ["نور سلطان", "أبو ظبي", "الدار البيضاء", "مكة المكرمة", "ريو دي جانيرو"]
+    )
+    def test_multi_word_cities_are_kept_whole(self, city):
+        d = parse_dateline(f"{city} 1 يوليو 2019 (واس) أكد المسؤول")
+        assert (d.city, d.date) == (city, D(2019, 7, 1))
+
+    def test_agency_in_parentheses_is_returned_without_them(self):
+        assert parse_dateline("موسكو 3 مارس 2022 (رويترز) قال الكرملين").agency == "رويترز"
+
+    def test_bare_known_agency_after_the_date_is_read(self):
+        d = parse_dateline("باريس 4 أبريل 2019 أ ف ب\nقال الرئيس الفرنسي")
+        assert (d.city, d.agency) == ("باريس", "أ ف ب")
+
+    def test_agency_between_slashes_is_read(self):
+        d = parse_dateline("القاهرة في 10 يناير 2022 / أ ش أ / صرح المتحدث")
+        assert (d.city, d.date, d.agency) == ("القاهرة", D(2022, 1, 10), "أ ش أ")
+
+    def test_day_and_month_without_a_year_give_no_date(self):
+        d = parse_dateline("القاهرة في 10 يناير/ أ ش أ/ صرح المتحدث باسم الوزارة")
+        assert (d.city, d.date, d.agency) == ("القاهرة", None, "أ ش أ")
+
+    def test_missing_agency_with_line_break_gives_none_agency(self):
+        d = parse_dateline("دمشق 8 آب 2018\nأعلنت وزارة الدفاع")
+        assert (d.city, d.date, d.agency) == ("دمشق", D(2018, 8, 8), None)
+
+    def test_dash_dateline_gives_city_without_date_or_agency(self):
+        d = parse_dateline("جاكرتا - قال وزير الخارجية الصيني وانغ يي لنظيره الروسي مساء الاثنين")
+        assert (d.city, d.date, d.agency, d.raw) == ("جاكرتا", None, None, "جاكرتا -")
+
+    def test_dash_then_agency_reads_both(self):
+        d = parse_dateline("بيروت - (أ ف ب) - قال مصدر أمني إن الانفجار وقع صباحا")
+        assert (d.city, d.agency) == ("بيروت", "أ ف ب")
+
+    def test_tatweel_dash_and_agency_with_dots_are_read(self):
+        d = parse_dateline("باريس ـ أ.ف.ب: قال الرئيس الفرنسي إن بلاده ستواصل دعمها")
+        assert (d.city, d.agency) == ("باريس", "أ.ف.ب")
+
+    def test_hijri_plus_gregorian_keeps_the_gregorian_date(self):
+        d = parse_dateline("الرياض 26 شوال 1436 هـ الموافق 11 أغسطس 2015 م واس\nأعلنت الوزارة")
+        assert (d.city, d.date, d.agency) == ("الرياض", D(2015, 8, 11), "واس")
+        assert d.hijri.startswith("26 شوال 1436")
+
+    def test_gregorian_first_then_hijri_keeps_the_gregorian_date(self):
+        d = parse_dateline("جدة 1 مارس 2021 م الموافق 17 رجب 1442 هـ (واس) أكد")
+        assert d.date == D(2021, 3, 1)
+
+    def test_hijri_glued_forms_and_agency_glued_to_the_era_mark_are_read(self):
+        d = parse_dateline("الدمام25 ذو الحجة 1440هـالموافق 26 أغسطس 2019م واس\nقال")
+        assert (d.city, d.date, d.agency) == ("الدمام", D(2019, 8, 26), "واس")
+        assert (
+            parse_dateline("نجران 9 محرم 1441 هـ الموافق 8 سبتمبر 2019 مواس\nقال").agency == "واس"
+        )
+
+    def test_hijri_only_dateline_has_no_gregorian_date(self):
+        d = parse_dateline("مكة المكرمة 5 رمضان 1443 هـ (واس) -")
+        assert (d.city, d.date) == ("مكة المكرمة", None)
+        assert d.hijri == "5 رمضان 1443 هـ"
+
+    def test_weekday_before_the_day_is_allowed(self):
+        assert parse_dateline("عمان، الأحد 3 تشرين الأول 2021 (بترا) -").date == D(2021, 10, 3)
+
+    def test_levantine_month_with_gregorian_name_in_parentheses(self):
+        d = parse_dateline("بيروت 12 كانون الثاني (يناير) 2020 (الوكالة الوطنية للإعلام) -")
+        assert (d.date, d.agency) == (D(2020, 1, 12), "الوكالة الوطنية للإعلام")
+
+    def test_double_month_with_slash_is_read(self):
+        assert parse_dateline("الدوحة 9 يناير/كانون الثاني 2022 (قنا) -").date == D(2022, 1, 9)
+
+    def test_numeric_day_month_year_is_read_day_first(self):
+        assert parse_dateline("تونس 05/04/2021 (وات) -").date == D(2021, 4, 5)
+
+    def test_raw_is_the_span_of_the_original_text(self):
+        text = "\u200fأبهــا 25 شوال 1436 هـ الموافق 10 أغسطس 2015 م واس\nشدد المدير"
+        d = parse_dateline(text)
+        assert text[d.start : d.end] == d.raw
+        assert d.city == "أبها"
+
+    def test_diacritics_in_the_city_and_month_do_not_stop_the_match(self):
+        assert parse_dateline("بَكِين 10 ينايِر 2022 (شينخوا)").date == D(2022, 1, 10)
+
+    def test_dateline_after_a_headline_line_is_found(self):
+        text = "الصين تدعم الاستقرار في آسيا الوسطى\n\nبكين 3 يناير 2022 (شينخوا) قال المتحدث"
+        d = parse_dateline(text)
+        assert (d.city, d.date) == ("بكين", D(2022, 1, 3))
+        assert text[d.start : d.end] == "بكين 3 يناير 2022 (شينخوا)"
+
+    def test_an_impossible_date_gives_a_dateline_without_a_date(self):
+        d = parse_dateline("بغداد 31 شباط 2020 (واع) -")
+        assert (d.city, d.date) == ("بغداد", None)
+
+    def test_date_inside_a_sentence_is_not_a_dateline(self):
+        assert parse_dateline("قال الوزير إن الاجتماع عقد في بكين 10 يناير 2022 (الاثنين).") is None
+
+    def test_sentence_opening_with_a_date_is_not_a_dateline(self):
+        assert parse_dateline("في 10 يناير 2022 أعلنت الحكومة حالة الطوارئ.") is None
+
+    def test_verb_then_date_inside_a_sentence_is_not_a_dateline(self):
+        assert parse_dateline("أعلنت الوزارة في 10 يناير 2022 أن الامتحانات ستؤجل.") is None
+
+    def test_reporter_byline_with_a_dash_is_not_read_as_a_city(self):
+        assert (
+            parse_dateline("إبراهيم الحذيفي – جدة سارعت أمانة جدة لإغلاق مطعم في المدينة") is None
+        )
+
+    def test_dashed_aside_is_not_a_dateline(self):
+        assert parse_dateline("تمكنت - بفضل الله - عشر فرق إطفاء من السيطرة على الحريق") is None
+
+    def test_story_without_dateline_gives_none(self):
+        assert parse_dateline("أضرم المتظاهرون النار في شوارع المدينة بعد ارتفاع الأسعار.") is None
+
+    @pytest.mark.parametrize("text", ["", "   \n", None, 42])
+    def test_empty_or_non_text_input_gives_none(self, text):
+        assert parse_dateline(text) is None
+
+    def test_dateline_is_frozen(self):
+        d = parse_dateline(ARTICLE)
+        with pytest.raises(AttributeError):
+            d.city = "x"
+
+
+class TestLoadCorpus:
+    def test_seed_corpus_has_five_articles_with_the_contract_columns(self):
+        articles = corpus.load_corpus()
+        assert len(articles) == 5
+        assert list(articles.columns[: len(corpus.COLUMNS)]) == corpus.COLUMNS
+
+    def test_date_is_a_datetime_column(self):
+        assert pd.api.types.is_datetime64_any_dtype(corpus.load_corpus()["date"])
+
+    def test_date_source_values_are_from_the_contract(self):
+        assert set(corpus.load_corpus()["date_source"]) <= set(corpus.DATE_SOURCES)
+
+    def test_word_count_ignores_lone_punctuation(self, tmp_path):
+        write(tmp_path / "a.txt", "كلمة واحدة ، ثم - كلمتان .".encode())
+        assert corpus.load_corpus(tmp_path)["n_words"].iloc[0] == 4
+
+    def test_paragraphs_are_non_blank_lines(self, tmp_path):
+        write(tmp_path / "a.txt", "فقرة أولى.\n\n\nفقرة ثانية.\n  \nفقرة ثالثة.".encode())
+        assert corpus.load_corpus(tmp_path)["n_paragraphs"].iloc[0] == 3
+
+    def test_folder_of_txt_files_takes_metadata_from_datelines(self, tmp_path):
+        write(tmp_path / "one.txt", ARTICLE.encode())
+        write(tmp_path / "sub" / "two.txt", "نص بلا خط تاريخ ولا مكان.".encode())
+        articles = corpus.load_corpus(tmp_path).set_index("id")
+        assert articles.loc["one", ["place", "agency", "outlet", "date_source"]].tolist() == [
+            "القاهرة",
+            "أ ش أ",
+            "MENA",
+            "dateline",
+        ]
+        assert articles.loc["one", "date"] == pd.Timestamp("2021-03-03")
+        assert articles.loc["sub/two", "date_source"] == "none"
+        assert pd.isna(articles.loc["sub/two", "date"])
+
+    def test_single_txt_file_is_a_corpus_of_one(self, tmp_path):
+        path = write(tmp_path / "story.txt", ARTICLE.encode())
+        assert corpus.load_corpus(path)["id"].tolist() == ["story"]
+
+    def test_csv_with_metadata_columns_uses_them(self, tmp_path):
+        frame = pd.DataFrame(
+            {
+                "id": ["a"],
+                "text": [ARTICLE],
+                "date": ["2021-03-04"],
+                "title": ["عنوان"],
+                "source": ["Al-Ahram"],
+                "url": ["http://x"],
+            }
+        )
+        frame.to_csv(tmp_path / "c.csv", index=False)
+        row = corpus.load_corpus(tmp_path / "c.csv").iloc[0]
+        assert (row["date"], row["date_source"]) == (pd.Timestamp("2021-03-04"), "metadata")
+        assert (row["headline"], row["outlet"], row["url"]) == ("عنوان", "Al-Ahram", "http://x")
+
+    def test_jsonl_gz_is_read(self, tmp_path):
+        lines = [json.dumps({"id": f"r{i}", "text": ARTICLE}, ensure_ascii=False) for i in range(3)]
+        path = write(tmp_path / "c.jsonl.gz", gzip.compress("\n".join(lines).encode()))
+        assert corpus.load_corpus(path)["id"].tolist() == ["r0", "r1", "r2"]
+
+    def test_missing_source_is_an_error_naming_it(self, tmp_path):
+        with pytest.raises(CorpusError, match="nowhere"):
+            corpus.load_corpus(tmp_path / "nowhere")
+
+    def test_unsupported_file_type_is_an_error_naming_it(self, tmp_path):
+        path = write(tmp_path / "c.docx", b"x")
+        with pytest.raises(CorpusError, match=r"c\.docx: unsupported"):
+            corpus.load_corpus(path)
+
+    def test_strict_mode_raises_when_a_file_is_rejected(self, tmp_path):
+        write(tmp_path / "good.txt", ARTICLE.encode())
+        write(tmp_path / "empty.txt", b"")
+        with pytest.warns(CorpusWarning), pytest.raises(CorpusError, match=r"empty\.txt"):
+            corpus.load_corpus(tmp_path, strict=True)
+
+    def test_changed_seed_stops_loading(self, tmp_path, monkeypatch):
+        seeds = tmp_path / "seeds"
+        shutil.copytree(paths.SEEDS_DIR, seeds)
+        (seeds / "002_1934d671e7ea1070.txt").write_text("نص آخر", encoding="utf-8")
+        monkeypatch.setattr(paths, "SEEDS_DIR", seeds)
+        with pytest.raises(SeedChecksumError, match=r"002_1934d671e7ea1070\.txt"):
+            corpus.load_corpus()
+
+
+class TestLoadWithReport:
+    def test_report_has_one_row_per_file_including_skipped_ones(self, tmp_path):
+        write(tmp_path / "a.txt", ARTICLE.encode())
+        write(tmp_path / "b.txt", b"   \n\t ")
+        write(tmp_path / "notes.md", b"# notes")
+        with pytest.warns(CorpusWarning):
+            articles, report = corpus.load_with_report(tmp_path)
+        assert list(report.columns) == corpus.REPORT_COLUMNS
+        assert sorted(report["file"]) == ["a.txt", "b.txt", "notes.md"]
+        assert report.set_index("file")["status"].to_dict() == {
+            "a.txt": "loaded",
+            "b.txt": "rejected",
+            "notes.md": "skipped",
+        }
+        assert len(articles) == 1
+
+    def test_windows_1256_file_is_decoded_with_a_warning_naming_it(self, tmp_path):
+        write(tmp_path / "win.txt", ARTICLE.encode("cp1256"))
+        with pytest.warns(CorpusWarning, match=r"win\.txt: decoded as Windows-1256.*UTF-8"):
+            articles, report = corpus.load_with_report(tmp_path)
+        assert articles["text"].iloc[0] == ARTICLE
+        assert report["status"].iloc[0] == "cleaned"
+
+    def test_latin_text_that_is_not_utf8_is_rejected_naming_the_file(self, tmp_path):
+        write(tmp_path / "good.txt", ARTICLE.encode())
+        write(tmp_path / "french.txt", "Le ministre a déclaré à Pékin".encode("latin-1"))
+        with pytest.warns(CorpusWarning, match=r"french\.txt: rejected"):
+            _, report = corpus.load_with_report(tmp_path)
+        row = report.set_index("file").loc["french.txt"]
+        assert row["status"] == "rejected" and "UTF-8" in row["reason"]
+
+    def test_a_single_undecodable_file_is_one_clear_error(self, tmp_path):
+        path = write(tmp_path / "bin.txt", bytes(range(256)))
+        with pytest.warns(CorpusWarning), pytest.raises(CorpusError, match="no article"):
+            corpus.load_with_report(path)
+
+    def test_utf16_file_is_decoded_with_a_warning(self, tmp_path):
+        write(tmp_path / "u16.txt", ARTICLE.encode("utf-16"))
+        with pytest.warns(CorpusWarning, match=r"u16\.txt: decoded as UTF-16"):
+            articles = corpus.load_corpus(tmp_path)
+        assert articles["text"].iloc[0] == ARTICLE
+
+    def test_empty_file_is_rejected_as_empty(self, tmp_path):
+        write(tmp_path / "a.txt", ARTICLE.encode())
+        write(tmp_path / "empty.txt", b"")
+        with pytest.warns(CorpusWarning, match=r"empty\.txt: rejected"):
+            _, report = corpus.load_with_report(tmp_path)
+        assert report.set_index("file").loc["empty.txt", "reason"] == "empty"
+
+    def test_whitespace_only_file_is_rejected_with_that_reason(self, tmp_path):
+        write(tmp_path / "a.txt", ARTICLE.encode())
+        write(tmp_path / "blank.txt", " \r\n\u200f\t\n".encode())
+        with pytest.warns(CorpusWarning, match=r"blank\.txt"):
+            _, report = corpus.load_with_report(tmp_path)
+        assert report.set_index("file").loc["blank.txt", "reason"] == "whitespace only"
+
+    def test_bom_is_stripped_with_a_warning(self, tmp_path):
+        write(tmp_path / "bom.txt", b"\xef\xbb\xbf" + ARTICLE.encode())
+        with pytest.warns(CorpusWarning, match=r"bom\.txt: removed a byte-order mark"):
+            articles = corpus.load_corpus(tmp_path)
+        assert articles["text"].iloc[0] == ARTICLE
+        assert articles["place"].iloc[0] == "القاهرة"
+
+    def test_crlf_line_ends_are_normalised_with_a_warning(self, tmp_path):
+        write(tmp_path / "dos.txt", ARTICLE.replace("\n", "\r\n").encode())
+        with pytest.warns(CorpusWarning, match=r"dos\.txt: CRLF"):
+            articles = corpus.load_corpus(tmp_path)
+        assert "\r" not in articles["text"].iloc[0]
+        assert articles["n_paragraphs"].iloc[0] == 2
+
+    def test_invisible_characters_are_removed_and_counted(self, tmp_path):
+        text = "\u200fالقاهرة 3 مارس 2021 (أ ش أ) قال\u200b الوزير\u202b إن\u202c المحادثات مثمرة."
+        write(tmp_path / "bidi.txt", text.encode())
+        with pytest.warns(CorpusWarning, match=r"bidi\.txt: removed 4 invisible"):
+            articles = corpus.load_corpus(tmp_path)
+        assert (
+            articles["text"].iloc[0] == "القاهرة 3 مارس 2021 (أ ش أ) قال الوزير إن المحادثات مثمرة."
+        )
+
+    def test_duplicate_ids_keep_the_first_and_reject_the_rest(self, tmp_path):
+        frame = pd.DataFrame({"id": ["x", "y", "x"], "text": ["نص أول", "نص ثان", "نص ثالث"]})
+        frame.to_csv(tmp_path / "dup.csv", index=False)
+        with pytest.warns(CorpusWarning, match=r"dup\.csv: rejected.*unique id"):
+            articles, report = corpus.load_with_report(tmp_path / "dup.csv")
+        assert articles.set_index("id").loc["x", "text"] == "نص أول"
+        assert report["status"].tolist() == ["loaded", "loaded", "rejected"]
+        assert report["reason"].iloc[2] == "id repeats record 1"
+
+    def test_csv_rows_with_missing_text_are_rejected(self, tmp_path):
+        (tmp_path / "m.csv").write_text("id,text\na,نص\nb,\n", encoding="utf-8")
+        with pytest.warns(CorpusWarning, match=r"m\.csv: rejected.*record 2"):
+            _, report = corpus.load_with_report(tmp_path / "m.csv")
+        assert report.set_index("id").loc["b", "status"] == "rejected"
+
+    def test_jsonl_bad_lines_and_missing_text_are_each_accounted_for(self, tmp_path):
+        lines = [
+            '{"id": "a", "text": "نص"}',
+            "{broken",
+            '{"id": "b"}',
+            '{"id": "c", "text": null}',
+            "[1, 2]",
+        ]
+        (tmp_path / "j.jsonl").write_text("\n".join(lines), encoding="utf-8")
+        with pytest.warns(CorpusWarning):
+            _articles, report = corpus.load_with_report(tmp_path / "j.jsonl")
+        assert report["record"].tolist() == [1, 2, 3, 4, 5]
+        assert report["status"].tolist() == ["loaded"] + ["rejected"] * 4
+        assert report["reason"].tolist()[1:] == [
+            "not valid JSON (Expecting property name enclosed in double quotes)",
+            "missing text",
+            "missing text",
+            "not a JSON object",
+        ]
+
+    def test_csv_without_text_column_is_an_error_naming_it(self, tmp_path):
+        (tmp_path / "t.csv").write_text("id,body\na,نص\n", encoding="utf-8")
+        with pytest.raises(CorpusError, match=r"t\.csv: no `text` column"):
+            corpus.load_with_report(tmp_path / "t.csv")
+
+    def test_csv_without_id_column_gets_record_ids_and_a_warning(self, tmp_path):
+        (tmp_path / "n.csv").write_text("text\nنص أول\nنص ثان\n", encoding="utf-8")
+        with pytest.warns(CorpusWarning, match=r"n\.csv: no `id` column"):
+            articles = corpus.load_corpus(tmp_path / "n.csv")
+        assert articles["id"].tolist() == ["n-000001", "n-000002"]
+
+    def test_unreadable_metadata_dates_fall_back_to_the_dateline_with_a_warning(self, tmp_path):
+        frame = pd.DataFrame({"id": ["a"], "text": [ARTICLE], "date": ["next Tuesday"]})
+        frame.to_csv(tmp_path / "d.csv", index=False)
+        with pytest.warns(CorpusWarning, match=r"d\.csv: 1 date value"):
+            row = corpus.load_corpus(tmp_path / "d.csv").iloc[0]
+        assert (row["date"], row["date_source"]) == (pd.Timestamp("2021-03-03"), "dateline")
+
+    def test_seed_report_shows_every_seed_loaded_without_warnings(self):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", CorpusWarning)
+            _, report = corpus.load_with_report()
+        assert report["status"].tolist() == ["loaded"] * 5
+
+
+class TestVerifySeeds:
+    @pytest.fixture
+    def seeds(self, tmp_path):
+        return shutil.copytree(paths.SEEDS_DIR, tmp_path / "seeds")
+
+    def test_intact_seeds_pass_and_are_returned(self, seeds):
+        assert len(corpus.verify_seeds(seeds)) == 5
+
+    def test_changed_seed_is_named_with_the_fix(self, seeds):
+        path = seeds / "000_fff69c689aef26e1.txt"
+        path.write_bytes(path.read_bytes() + b" ")
+        with pytest.raises(
+            SeedChecksumError, match=r"000_fff69c689aef26e1\.txt: changed.*git checkout"
+        ):
+            corpus.verify_seeds(seeds)
+
+    def test_missing_seed_is_named_with_the_fix(self, seeds):
+        (seeds / "004_68131c3598d7dd27.txt").unlink()
+        with pytest.raises(
+            SeedChecksumError, match=r"004_68131c3598d7dd27\.txt: listed .* missing"
+        ):
+            corpus.verify_seeds(seeds)
+
+    def test_unlisted_txt_in_seeds_is_an_error(self, seeds):
+        (seeds / "extra.txt").write_text("نص", encoding="utf-8")
+        with pytest.raises(SeedChecksumError, match=r"extra\.txt: not listed"):
+            corpus.verify_seeds(seeds)
+
+
+class TestDecodeBytes:
+    def test_utf8_decodes_without_a_note(self):
+        assert corpus.decode_bytes("نص".encode(), "a.txt") == ("نص", None)
+
+    def test_arabic_windows_1256_decodes_with_a_note(self):
+        assert (
+            corpus.decode_bytes("قازاقستان".encode("cp1256"), "a.txt")[1]
+            == "decoded as Windows-1256"
+        )
+
+    def test_other_bytes_raise_an_error_naming_the_file(self):
+        with pytest.raises(CorpusError, match=r"^x\.txt: not UTF-8"):
+            corpus.decode_bytes("déclaré à Pékin".encode("latin-1"), "x.txt")
+
+
+class TestMonthTable:
+    def test_every_convention_in_the_test_is_in_the_table_with_its_month(self):
+        table = corpus.month_table()
+        lookup = dict(zip(table["name"], table["month"], strict=False))
+        for names in MONTHS.values():
+            for number, name in enumerate(names, start=1):
+                assert lookup[name] == number, name
+
+    def test_hijri_months_are_marked_as_hijri(self):
+        table = corpus.month_table().set_index("name")
+        assert table.loc["شوال", "calendar"] == "hijri" and table.loc["شوال", "month"] == 10
+
+
+class TestAgencyTable:
+    def test_table_has_variant_and_english_columns_without_blanks(self):
+        table = corpus.agency_table()
+        assert {"variant", "english"} <= set(table.columns)
+        assert (table["variant"] != "").all() and (table["english"] != "").all()
+
+
+class TestAgencyEnglish:
+    def test_known_credits_map_to_english_names_whatever_the_dots(self):
+        assert [corpus.agency_english(a) for a in ("أ ف ب", "ا.ف.ب", "واس", "شينخوا")] == [
+            "AFP",
+            "AFP",
+            "SPA",
+            "Xinhua",
+        ]
+
+    def test_unknown_or_missing_credit_gives_none(self):
+        assert corpus.agency_english("صحيفة الحياة") is None and corpus.agency_english(None) is None
+
+
+class TestReadCurated:
+    def test_curated_table_lists_every_seed_once(self):
+        curated = corpus.read_curated()
+        assert sorted(curated["id"]) == sorted(p.stem for p in paths.SEEDS_DIR.glob("*.txt"))
+
+    def test_every_inferred_row_has_a_note(self):
+        curated = corpus.read_curated()
+        inferred = curated[curated["date_source"] == "inferred"]
+        assert len(inferred) == 1 and inferred["note"].str.len().gt(100).all()
+
+    def test_article_004_is_jakarta_non_xinhua_and_inferred_to_10_january_2022(self):
+        row = corpus.read_curated().set_index("id").loc["004_68131c3598d7dd27"]
+        assert (row["place"], row["date"], row["date_source"]) == (
+            "جاكرتا",
+            pd.Timestamp("2022-01-10"),
+            "inferred",
+        )
+        assert "Xinhua" not in row["outlet"].replace("non-Xinhua", "")
+
+    def test_parsed_datelines_agree_with_the_curated_table(self):
+        curated = corpus.read_curated().set_index("id")
+        for path in sorted(paths.SEEDS_DIR.glob("*.txt")):
+            d = parse_dateline(path.read_text(encoding="utf-8"))
+            row = curated.loc[path.stem]
+            assert d.city == row["place"], path.name
+            assert d.agency == row["agency"] if d.agency else pd.isna(row["agency"]), path.name
+            if row["date_source"] == "dateline":
+                assert pd.Timestamp(d.date) == row["date"], path.name
+            else:
+                assert d.date is None, path.name
+
+
+class TestOverview:
+    def test_overview_drops_text_sorts_by_date_and_keeps_top_k(self):
+        table = corpus.overview(corpus.load_corpus(), top=3)
+        assert "text" not in table.columns
+        assert table["date"].tolist() == ["2019-12-15", "2022-01-10", "2022-01-10"]
+
+
+class TestDatelineTable:
+    def test_articles_without_a_dateline_keep_a_row_with_missing_values(self):
+        articles = pd.DataFrame({"id": ["a", "b"], "text": [ARTICLE, "نص بلا خط تاريخ."]})
+        table = corpus.dateline_table(articles)
+        assert table["city"].tolist()[0] == "القاهرة" and pd.isna(table["city"].iloc[1])
+
+
+class TestCompareDatelines:
+    def test_all_seed_datelines_agree_with_the_curated_table(self):
+        assert corpus.compare_datelines(corpus.load_corpus())["agrees"].tolist() == [True] * 5
+
+    def test_a_wrong_curated_date_is_flagged(self):
+        curated = corpus.read_curated()
+        curated.loc[0, "date"] = pd.Timestamp("2022-01-09")
+        table = corpus.compare_datelines(corpus.load_corpus(), curated)
+        assert table["agrees"].tolist() == [False, True, True, True, True]
+
+    def test_user_corpus_gets_parsed_columns_only(self):
+        articles = pd.DataFrame({"id": ["a"], "text": [ARTICLE]})
+        table = corpus.compare_datelines(articles)
+        assert "agrees" not in table.columns and table["parsed_city"].iloc[0] == "القاهرة"
+
+
+class TestWriteTidy:
+    def test_written_csv_round_trips_with_iso_dates(self, tmp_path):
+        out = corpus.write_tidy(corpus.load_corpus(), tmp_path)
+        back = pd.read_csv(out)
+        assert len(back) == 5 and back.loc[0, "date"] == "2022-01-10"
+        assert back.loc[3, "place"] == "نور سلطان"
+
+
+class TestPlotLengths:
+    def test_few_articles_get_one_bar_each_in_date_order(self):
+        articles = corpus.load_corpus()
+        ax = corpus.plot_lengths(articles)
+        expected = articles.sort_values(["date", "id"])["n_words"].tolist()
+        assert [p.get_width() for p in ax.patches] == expected
+
+    def test_many_articles_get_a_histogram(self):
+        articles = pd.DataFrame(
+            {"id": [str(i) for i in range(60)], "n_words": range(60), "date": pd.NaT, "place": None}
+        )
+        ax = corpus.plot_lengths(articles, top=25)
+        assert len(ax.patches) == 40 and "n = 60" in ax.get_title()
