@@ -327,7 +327,19 @@ class TestGlossary:
         kz = [r for r in rows if "Kazakhstan" in r.get_text()]
         assert len(kz) == 1 and "كازاخستان" in kz[0].get_text()
 
-    def test_frames_yaml_shows_each_frame_with_its_arabic_cues(self, tmp_path):
+    def test_frames_yaml_shows_each_frame_with_its_names_and_definition(self, tmp_path):
+        (tmp_path / "lexicons").mkdir()
+        (tmp_path / "lexicons" / "frames.yaml").write_text(
+            "frames:\n  - id: stability\n    english: Stability\n    arabic: الاستقرار\n"
+            "    definition: Order is\n      restored.\n    patterns:\n      - pattern: (ال)امن\n",
+            encoding="utf-8",
+        )
+        page = reports.write_glossary(tmp_path, self.REPRO, data_dir=tmp_path)
+        row = next(r for r in _soup(page.read_text()).find_all("tr") if "stability" in r.get_text())
+        cells = [td.get_text() for td in row.find_all("td")]
+        assert cells == ["الاستقرار", "Stability (stability)", "Order is restored."]
+
+    def test_frame_without_arabic_name_shows_its_arabic_cues(self, tmp_path):
         (tmp_path / "lexicons").mkdir()
         (tmp_path / "lexicons" / "frames.yaml").write_text(
             "frames:\n  stability:\n    english: stability and order\n"

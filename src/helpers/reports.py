@@ -503,8 +503,8 @@ def rewrite_links(scopes, notebooks_dir: Path, out_dir: Path, notebook_stems: se
 
     ``NN-name.ipynb`` becomes ``NN-name.html`` (the sibling report); a link into
     ``reports/`` (``../reports/glossary.html``) points into the same report folder; a link to
-    any other existing file is made relative to the report folder. Unknown targets are left as they are
-    (the link check reports them).
+    any other existing file is made relative to the report folder. Unknown targets are left
+    as they are (the link check reports them).
     """
     for scope in scopes:
         for el, attr in [(a, "href") for a in scope.find_all("a", href=True)] + [
@@ -922,7 +922,13 @@ def _strings(value) -> list[str]:
 
 
 def glossary_frames_section(path: Path) -> str:
-    """The frame lexicon (``frames.yaml``): each frame, its English gloss and its Arabic cues."""
+    """The frame lexicon (``frames.yaml``): each frame's Arabic and English name, definition.
+
+    Frames are read from a ``frames:`` list (or mapping) of entries with ``id``, ``arabic``,
+    ``english`` and ``definition``; an entry without an ``arabic`` name shows the Arabic
+    strings found anywhere in it instead. Matching patterns are not shown (they use the
+    lexicon's own template syntax).
+    """
     if not path.exists():
         return _missing(path, "is not there yet: no frames to show.")
     try:
@@ -937,19 +943,18 @@ def glossary_frames_section(path: Path) -> str:
         return _missing(path, f"could not be read: {_first_line(exc)}")
     rows = []
     for name, entry in _frame_entries(data):
-        english = next(
-            (
-                str(entry[k])
-                for k in ("english", "label", "description", "definition")
-                if isinstance(entry.get(k), str)
-            ),
-            "",
+        arabic = entry.get("arabic")
+        if not isinstance(arabic, str):
+            cues = [s for s in _strings(entry) if _ARABIC_CHAR.search(s)]
+            arabic = "، ".join(dict.fromkeys(cues))
+        english = entry.get("english") or entry.get("label") or ""
+        definition = entry.get("definition") or entry.get("description") or ""
+        rows.append(
+            [arabic, f"{english} ({name})" if english else name, " ".join(str(definition).split())]
         )
-        cues = [s for s in _strings(entry) if _ARABIC_CHAR.search(s)]
-        rows.append([name, english, "، ".join(dict.fromkeys(cues))])
     if not rows:
         return _missing(path, "has no frames in a form this page understands.")
-    return _table(["Frame", "English", "Arabic cues"], rows)
+    return _table(["Arabic", "Frame", "Definition"], rows)
 
 
 def write_glossary(out_dir: Path, repro: dict, data_dir: Path | None = None) -> Path:
