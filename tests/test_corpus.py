@@ -618,6 +618,10 @@ class TestCompareDatelines:
         table = corpus.compare_datelines(corpus.load_corpus(), curated)
         assert table["agrees"].tolist() == [False, True, True, True, True]
 
+    def test_use_curated_false_ignores_matching_seed_ids(self):
+        table = corpus.compare_datelines(corpus.load_corpus(), use_curated=False)
+        assert "curated_place" not in table.columns and len(table) == 5
+
     def test_user_corpus_gets_parsed_columns_only(self):
         articles = pd.DataFrame({"id": ["a"], "text": [ARTICLE]})
         table = corpus.compare_datelines(articles)

@@ -1125,19 +1125,24 @@ def dateline_table(articles: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def compare_datelines(articles: pd.DataFrame, curated: pd.DataFrame | None = None) -> pd.DataFrame:
+def compare_datelines(
+    articles: pd.DataFrame, curated: pd.DataFrame | None = None, *, use_curated: bool = True
+) -> pd.DataFrame:
     """Parsed datelines next to curated metadata, with one ``agrees`` flag per article.
 
-    ``curated`` defaults to ``data/articles.csv``; articles it does not list (a user's corpus)
-    get the parsed columns only and ``agrees`` missing. ``agrees`` is True when city, agency
-    and (for ``date_source == "dateline"``) date all match; for an inferred date only city and
-    agency are compared.
+    ``curated`` defaults to ``data/articles.csv``; articles it does not list get ``agrees``
+    missing, and with ``use_curated=False`` (a user's corpus, whose ids may happen to match
+    seed ids) or when no article is listed, only the parsed columns are returned.
+    ``agrees`` is True when city, agency and (for ``date_source == "dateline"``) date all
+    match; for an inferred date only city and agency are compared.
 
     >>> compare_datelines(load_corpus())["agrees"].tolist()
     [True, True, True, True, True]
     """
     parsed = dateline_table(articles)
     curated = read_curated() if curated is None else curated
+    if not use_curated:
+        curated = curated.iloc[0:0]
     cur = curated.set_index("id").reindex(parsed["id"]).reset_index()
     table = pd.DataFrame(
         {
@@ -1187,8 +1192,8 @@ def write_tidy(articles: pd.DataFrame, out_dir: str | Path) -> Path:
 def plot_lengths(articles: pd.DataFrame, ax=None, top: int = 25):
     """Article lengths in words: one bar per article, or a histogram beyond ``top`` articles.
 
-    Bars are labelled with the dateline place and date (Arabic passed through
-    :func:`helpers.plotting.ar`); returns the matplotlib Axes.
+    Bars are labelled with the place (Arabic, passed through :func:`helpers.plotting.ar`)
+    over the date and id, in date order; returns the matplotlib Axes.
     """
     from helpers.plotting import ar, bilingual, plt
 
@@ -1199,10 +1204,11 @@ def plot_lengths(articles: pd.DataFrame, ax=None, top: int = 25):
     if len(articles) <= top:
         table = articles.sort_values(["date", "id"], na_position="last", kind="stable")
         labels = []
-        for place, date, art_id in zip(table["place"], table["date"], table["id"], strict=False):
-            where = place if isinstance(place, str) else "—"
-            when = date.strftime("%Y-%m-%d") if pd.notna(date) else "بدون تاريخ"
-            labels.append(ar(f"{where} · {when}") + f"\n{str(art_id)[:12]}")
+        for place, date, art_id in zip(table["place"], table["date"], table["id"], strict=True):
+            # Arabic alone on the first line: a date inside an Arabic run would be reordered.
+            where = ar(place) if isinstance(place, str) else "—"
+            when = date.strftime("%Y-%m-%d") if pd.notna(date) else "undated"
+            labels.append(f"{where}\n{when} · {str(art_id)[:12]}")
         ax.barh(range(len(table)), table["n_words"], color="#4C72B0")
         ax.set_yticks(range(len(table)), labels)
         ax.invert_yaxis()
