@@ -399,6 +399,13 @@ class TestPlots:
         fig = terms.plot_similarity(terms.similarity(toy))
         assert len(fig.axes[0].texts) == 9
 
+    def test_a_large_heatmap_keeps_the_most_similar_articles(self):
+        texts = [f"سلام {i} حرب{i}" for i in range(30)] + ["غاز نفط", "غاز نفط"]
+        tm = terms.build_matrix(pd.Series(texts, index=[f"a{i}" for i in range(32)]))
+        fig = terms.plot_similarity(terms.similarity(tm), max_articles=5)
+        ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+        assert len(ticks) == 5 and {"a30", "a31"} <= set(ticks)
+
     def test_keyness_plot_hatches_one_group_only_terms(self):
         tm = terms.build_matrix(pd.Series(["غاز غاز سلام", "سلام سلام حرب"], index=["a", "b"]))
         fig = terms.plot_keyness(terms.keyness(tm, [True, False]), n=2)
@@ -418,3 +425,67 @@ class TestOrderBySimilarity:
         )
         order = terms.order_by_similarity(sim)
         assert abs(order.index("a") - order.index("c")) == 1
+
+
+class TestExclusiveTerms:
+    def test_only_terms_absent_from_the_other_group_are_listed(self, table):
+        # A's bigrams "غاز غاز" and "غاز سلام" never occur in B ("سلام سلام", "سلام غاز")
+        assert set(terms.exclusive_terms(table, "A")["term"]) == {"غاز غاز", "غاز سلام"}
+
+
+class TestStandardGroups:
+    def test_unknown_outlets_are_left_out_of_the_outlet_split(self):
+        df = pd.DataFrame(
+            {"date": pd.to_datetime(["2022-01-05"] * 3), "outlet": ["Xinhua", "Reuters", None]}
+        )
+        mask, labels = terms.standard_groups(df)["outlet"]
+        assert mask.tolist() == [True, False, pd.NA] and labels == ("Xinhua", "other outlets")
+
+    def test_the_crisis_window_is_january_2022(self):
+        df = pd.DataFrame({"date": pd.to_datetime(["2021-12-31", "2022-01-31"]), "outlet": "x"})
+        assert terms.standard_groups(df)["crisis"][0].tolist() == [False, True]
+
+
+class TestGroupTermTable:
+    def test_counts_and_article_counts_are_summed_per_group(self):
+        tm = terms.build_matrix(pd.Series(["غاز غاز", "غاز", "سلام"], index=list("abc")))
+        got = terms.group_term_table(tm, {"gas": ["غاز"]}, [True, True, False], ("X", "Y"))
+        assert got.to_dict("records") == [
+            {"label": "gas", "X": 3, "Y": 0, "articles_X": 2, "articles_Y": 0}
+        ]
+
+
+class TestSplitSummary:
+    def test_a_split_with_an_empty_side_cannot_be_compared(self):
+        ok, text = terms.split_summary([True, True], ("A", "B"))
+        assert not ok and "0 in B" in text
+
+
+class TestExplainWeight:
+    def test_the_step_by_step_weight_is_the_matrix_weight(self, toy):
+        got = terms.explain_weight(toy, "d1", "سلام")
+        assert got["weight"] == pytest.approx(got["weight_in_matrix"])
+        assert got["idf_part"] == pytest.approx(IDF_DF2) and got["tf_part"] == pytest.approx(TF_2)
+
+
+class TestArticleTitles:
+    def test_undated_articles_say_so_and_long_ids_keep_both_ends(self):
+        df = pd.DataFrame({"id": ["snn-2015-07-21-1331"], "date": [pd.NaT], "outlet": [None]})
+        assert terms.article_titles(df, width=9) == {"snn-2015-07-21-1331": "snn-…1331 · undated"}
+
+
+class TestNotebookTerms:
+    def test_top_terms_of_undrawn_articles_are_not_counted_as_shown(self):
+        df = pd.DataFrame(
+            {
+                "id": [f"a{i}" for i in range(10)],
+                "text": [f"كلمة{i} سلام" for i in range(10)],
+                "date": pd.NaT,
+                "outlet": None,
+            }
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            shown = terms.notebook_terms(df)
+        own_words = [t for t in shown if t.startswith("كلمه") and " " not in t]
+        assert len(own_words) == terms.DEFAULT_PANELS

@@ -53,6 +53,7 @@ GLOSSARY_PATH = DATA_DIR / "glossary.csv"
 NO_GLOSS = "(no gloss)"
 DEFAULT_TOP_K = 8  # terms per article in the small multiples of notebook 03
 DEFAULT_KEYNESS_N = 10  # key terms shown for each side of a keyness comparison
+DEFAULT_PANELS = 6  # articles drawn in the top-terms small multiples (a sample beyond that)
 
 
 @dataclass(frozen=True)
@@ -538,8 +539,8 @@ FRAMING_BIGRAMS: dict[str, list[str]] = {
     "external forces": ["القوى الخارجية", "قوى خارجية", "القوة الخارجية"],
     "colour revolution": ["الثورة الملونة", "ثورة ملونة", "الثورات الملونة", "ثورات ملونة"],
     "three evil forces": ["قوى الشر", "القوى الشريرة"],
-    "terrorist attacks": ["هجمات إرهابية", "عملا ارهابيا", "النشاط الارهابى"],
-    "comprehensive strategic partnership": ["الشراكة الاستراتيجية", "شريكا استراتيجيا",
+    "terrorist attacks / acts": ["هجمات إرهابية", "عملا ارهابيا", "النشاط الارهابى"],
+    "strategic partner(ship)": ["الشراكة الاستراتيجية", "شريكا استراتيجيا",
                                             "شراكة استراتيجية", "شريك استراتيجى"],
     "gas prices": ["أسعار الغاز"],
 }  # fmt: skip
@@ -578,13 +579,16 @@ def term_table(tm: TermMatrix, terms: Mapping[str, Sequence[str]]) -> pd.DataFra
 def notebook_terms(articles: pd.DataFrame, tm: TermMatrix | None = None) -> list[str]:
     """Every Arabic term notebook 03 shows for ``articles``, in first-shown order.
 
-    The same choices as the notebook: the top :data:`DEFAULT_TOP_K` terms per article, the
+    The same choices as the notebook: the top :data:`DEFAULT_TOP_K` terms of the articles
+    drawn in the small multiples (at most :data:`DEFAULT_PANELS`), the
     framing bigrams found, and for each of :func:`standard_groups` the
     :data:`DEFAULT_KEYNESS_N` strongest key terms per side and the terms found on one side
     only. The glossary test uses it; a notebook can list the gaps on a user's corpus.
     """
     tm = tm if tm is not None else build_matrix(articles)
-    shown = list(top_terms(tm, DEFAULT_TOP_K)["term"])
+    top = top_terms(tm, DEFAULT_TOP_K)
+    panels = sample_ids(top["id"].unique(), DEFAULT_PANELS)  # as plot_top_terms draws them
+    shown = list(top[top["id"].isin(panels)]["term"])
     framing = term_table(tm, FRAMING_BIGRAMS)
     shown += [v for cell in framing["variants"] if cell for v in cell.split(", ")]
     for mask, labels in standard_groups(articles).values():
@@ -595,6 +599,129 @@ def notebook_terms(articles: pd.DataFrame, tm: TermMatrix | None = None) -> list
         for label in labels:
             shown += list(exclusive_terms(table, label)["term"])
     return list(dict.fromkeys(shown))
+
+
+def group_term_table(
+    tm: TermMatrix, terms: Mapping[str, Sequence[str]], group, labels: tuple[str, str] = ("A", "B")
+) -> pd.DataFrame:
+    """How often chosen terms occur in each of two groups of articles (variants summed).
+
+    ``group`` is read as in :func:`keyness` (True = A, False = B, NA = left out).
+
+    Returns
+    -------
+    DataFrame
+        One row per label: ``label``, the count in each group (columns named after
+        ``labels``), and ``articles_<label>``: how many articles of the group use it.
+
+    Examples
+    --------
+    >>> tm = build_matrix(pd.Series(["أسعار الغاز", "الغاز", "سلام"], index=list("abc")))
+    >>> t = group_term_table(tm, {"gas prices": ["أسعار الغاز"]}, [True, False, False])
+    >>> t.to_dict("records")
+    [{'label': 'gas prices', 'A': 1, 'B': 0, 'articles_A': 1, 'articles_B': 0}]
+    """
+    mask = pd.array(list(group), dtype="boolean")
+    in_a = np.asarray(mask.fillna(False), dtype=bool)
+    in_b = np.asarray((~mask).fillna(False), dtype=bool)
+    per_article = term_table(tm, terms)
+    rows = []
+    for label, part in per_article.groupby("label", sort=False):
+        counts = part["count"].to_numpy()
+        rows.append(
+            {
+                "label": label,
+                labels[0]: int(counts[in_a].sum()),
+                labels[1]: int(counts[in_b].sum()),
+                f"articles_{labels[0]}": int((counts[in_a] > 0).sum()),
+                f"articles_{labels[1]}": int((counts[in_b] > 0).sum()),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def split_summary(group, labels: tuple[str, str]) -> tuple[bool, str]:
+    """Whether a split has articles on both sides, and one sentence saying how many.
+
+    >>> split_summary(pd.array([True, False, None], dtype="boolean"), ("Xinhua", "others"))
+    (True, '1 article(s) in Xinhua, 1 in others, 1 left out (unknown).')
+    """
+    mask = pd.array(list(group), dtype="boolean")
+    n_a, n_b = int(mask.fillna(False).sum()), int((~mask).fillna(False).sum())
+    n_na = int(mask.isna().sum())
+    text = f"{n_a} article(s) in {labels[0]}, {n_b} in {labels[1]}, {n_na} left out (unknown)."
+    return (n_a > 0 and n_b > 0), text
+
+
+def explain_weight(tm: TermMatrix, doc_id, term: str) -> pd.Series:
+    """Recompute one TF-IDF weight step by step from the raw counts (for teaching).
+
+    Returns tf, df, n, the tf part, the idf part, the raw weight, the length of the
+    article's raw weight vector, the normalised weight, and the weight in ``tm.matrix``;
+    the last two agree.
+
+    >>> tm = build_matrix(pd.Series(["سلام سلام أمن", "أمن"], index=["a", "b"]))
+    >>> e = explain_weight(tm, "a", "سلام")
+    >>> int(e["tf"]), int(e["df"]), bool(abs(e["weight"] - e["weight_in_matrix"]) < 1e-12)
+    (2, 1, True)
+    """
+    s = tm.settings
+    row, col = tm.ids.get_loc(doc_id), list(tm.vocabulary).index(arabic.normalize(term))
+    counts = tm.counts[row].toarray().ravel().astype(float)
+    n = len(tm.ids)
+    df = np.asarray((tm.counts > 0).sum(axis=0)).ravel().astype(float)
+    idf = np.log((1 + n) / (1 + df)) + 1 if s.smooth_idf else np.log(n / df) + 1
+    tf = np.where(counts > 0, 1 + np.log(np.where(counts > 0, counts, 1)), 0)
+    tf = tf if s.sublinear_tf else counts
+    raw = tf * idf
+    length = float(np.sqrt((raw**2).sum()))
+    return pd.Series(
+        {
+            "tf": counts[col],
+            "df": df[col],
+            "n": n,
+            "tf_part": tf[col],
+            "idf_part": idf[col],
+            "raw_weight": raw[col],
+            "row_length": length,
+            "weight": raw[col] / length,
+            "weight_in_matrix": float(tm.matrix[row, col]),
+        },
+        name=f"{doc_id}: {term}",
+    )
+
+
+def article_titles(articles: pd.DataFrame, width: int = 24, outlet: bool = True) -> dict:
+    """Short plot titles per article id: ``id · date · outlet`` (each part shortened).
+
+    ``width`` caps the id and the outlet; ``outlet=False`` leaves the outlet out (tick labels).
+
+    >>> df = pd.DataFrame({"id": ["000_ab"], "date": pd.to_datetime(["2022-01-10"]),
+    ...                    "outlet": ["Xinhua"]})
+    >>> article_titles(df), article_titles(df, width=5, outlet=False)
+    ({'000_ab': '000_ab · 2022-01-10 · Xinhua'}, {'000_ab': '00…ab · 2022-01-10'})
+    """
+
+    def short(value) -> str:  # keep both ends: ids often share a prefix and differ at the end
+        text = str(value)
+        if len(text) <= width:
+            return text
+        head = max(1, (width - 1) // 2)
+        return (
+            f"{text[:head]}…{text[-(width - 1 - head) :]}"
+            if width - 1 - head
+            else text[:head] + "…"
+        )
+
+    titles = {}
+    for _, row in articles.iterrows():
+        date = row.get("date")
+        parts = [short(row["id"]), "undated" if pd.isna(date) else f"{date:%Y-%m-%d}"]
+        has_outlet = "outlet" in row and isinstance(row["outlet"], str) and row["outlet"].strip()
+        if outlet and has_outlet:
+            parts.append(short(row["outlet"]))
+        titles[row["id"]] = " · ".join(parts)
+    return titles
 
 
 _MARK_CATEGORIES = {"Mn", "Me"}
@@ -634,9 +761,14 @@ def surface_forms(texts: Iterable[str], terms: Iterable[str] | None = None) -> d
     {'القوي الخارجيه': 'القوى الخارجية', 'قوي': 'قوي'}
     """
     wanted = None if terms is None else set(terms)
+    parts = None if wanted is None else {p for t in wanted for p in t.split(" ")}
     pattern = re.compile(SETTINGS.token_pattern)
     seen: dict[str, Counter] = defaultdict(Counter)
     for text in texts:
+        if parts is not None:  # cheap pre-check before the slower offset mapping
+            norm = arabic.normalize(text)
+            if not any(p in norm for p in parts):
+                continue
         tokens, surfaces = _token_spans(text, pattern)
         for i, tok in enumerate(tokens):
             if wanted is None or tok in wanted:
@@ -721,7 +853,7 @@ def plot_top_terms(
     top: pd.DataFrame,
     surfaces: Mapping[str, str] | None = None,
     titles: Mapping | None = None,
-    max_articles: int = 6,
+    max_articles: int = DEFAULT_PANELS,
     ncols: int = 3,
 ):
     """Small multiples: one horizontal bar chart of top terms per article.
@@ -775,44 +907,78 @@ def order_by_similarity(sim: pd.DataFrame) -> list:
     return [sim.index[i] for i in order]
 
 
-def plot_similarity(sim: pd.DataFrame, max_articles: int = 25, annotate_max: int = 15):
+def plot_similarity(
+    sim: pd.DataFrame,
+    max_articles: int = 25,
+    annotate_max: int = 15,
+    labels: Mapping | None = None,
+):
     """Heatmap of cosine similarity, similar articles ordered next to each other.
 
-    With more than ``max_articles`` articles a fixed random sample is shown; values are
-    written in the cells when at most ``annotate_max`` articles are shown.
+    With more than ``max_articles`` articles, the articles of the most similar pairs are
+    shown (taken pair by pair until ``max_articles`` are in), so that clusters stay visible.
+    The colour scale runs from 0 to the largest similarity between two different articles
+    (the diagonal saturates). Values are written in the cells when at most ``annotate_max``
+    articles are shown. ``labels`` maps ids to tick labels (e.g. :func:`article_titles`).
     Returns the matplotlib Figure.
     """
-    ids = sample_ids(sim.index, max_articles)
+    if len(sim) <= max_articles:
+        ids = list(sim.index)
+    else:
+        ids = []
+        for a, b in most_similar_pairs(sim, k=len(sim) * max_articles)[["id_a", "id_b"]].itertuples(
+            index=False
+        ):
+            ids += [i for i in (a, b) if i not in ids]
+            if len(ids) >= max_articles:
+                break
+        ids = ids[:max_articles]
     part = sim.loc[ids, ids]
     order = order_by_similarity(part)
     part = part.loc[order, order]
     size = min(2.2 + 0.55 * len(order), 14)
     fig, ax = plt.subplots(figsize=(size + 1.2, size))
-    image = ax.imshow(part.to_numpy(), cmap="Blues", vmin=0, vmax=1)
-    labels = [str(i) for i in order]
-    ax.set_xticks(range(len(order)), labels, rotation=90)
-    ax.set_yticks(range(len(order)), labels)
+    values = part.to_numpy()
+    off_diagonal = values[~np.eye(len(values), dtype=bool)]
+    vmax = max(float(off_diagonal.max()) if off_diagonal.size else 1.0, 0.05)
+    image = ax.imshow(values, cmap="Blues", vmin=0, vmax=vmax)
+    names = [str((labels or {}).get(i, i)) for i in order]
+    ax.set_xticks(range(len(order)), names, rotation=90)
+    ax.set_yticks(range(len(order)), names)
     if len(order) <= annotate_max:
         for i in range(len(order)):
             for j in range(len(order)):
                 value = part.iat[i, j]
-                colour = "white" if value > 0.6 else "black"
+                colour = "white" if value > 0.6 * vmax else "black"
                 ax.text(j, i, f"{value:.2f}", ha="center", va="center", color=colour, fontsize=9)
-    fig.colorbar(image, ax=ax, label="cosine similarity (TF-IDF)")
+    fig.colorbar(image, ax=ax, label="cosine similarity (TF-IDF); diagonal = 1")
     title = "Cosine similarity between articles"
     if len(ids) < len(sim):
-        title += f" ({len(ids)} of {len(sim)}, random sample)"
+        title += f"\n({len(ids)} of {len(sim)}: those in the most similar pairs)"
     ax.set_title(title)
     return fig
 
 
-def plot_term_table(table: pd.DataFrame, value: str = "count", labels: Mapping | None = None):
-    """Heatmap of chosen terms (rows) across articles (columns), values in the cells."""
-    grid = table.pivot(index="label", columns="id", values=value).fillna(0)
-    grid = grid.loc[list(dict.fromkeys(table["label"]))]
+def plot_term_table(
+    table: pd.DataFrame,
+    value: str = "count",
+    labels: Mapping | None = None,
+    columns: Mapping | None = None,
+    max_articles: int = 30,
+):
+    """Heatmap of chosen terms (rows) across articles (columns), values in the cells.
+
+    ``labels`` maps row labels and ``columns`` maps article ids to display names. With more
+    than ``max_articles`` articles a fixed random sample is shown. Returns the Figure.
+    """
+    ids = sample_ids(list(dict.fromkeys(table["id"])), max_articles)
+    part = table[table["id"].isin(ids)]
+    grid = part.pivot(index="label", columns="id", values=value).fillna(0)
+    grid = grid.loc[list(dict.fromkeys(part["label"])), ids]
     fig, ax = plt.subplots(figsize=(2.5 + 0.8 * grid.shape[1], 0.8 + 0.55 * grid.shape[0]))
     ax.imshow(grid.to_numpy(), cmap="Oranges", aspect="auto")
-    ax.set_xticks(range(grid.shape[1]), [str(c) for c in grid.columns], rotation=90)
+    names = [str((columns or {}).get(c, c)) for c in grid.columns]
+    ax.set_xticks(range(grid.shape[1]), names, rotation=90)
     ylabels = [(labels or {}).get(lab, lab) for lab in grid.index]
     ax.set_yticks(range(grid.shape[0]), ylabels)
     vmax = grid.to_numpy().max() if grid.size else 0
@@ -823,7 +989,11 @@ def plot_term_table(table: pd.DataFrame, value: str = "count", labels: Mapping |
                 text = f"{v:.0f}" if value == "count" else f"{v:.2f}"
                 colour = "white" if vmax and v > 0.6 * vmax else "black"
                 ax.text(j, i, text, ha="center", va="center", color=colour, fontsize=9)
-    ax.set_title(f"Framing phrases per article ({value})")
+    title = f"Framing phrases per article ({value})"
+    n_all = table["id"].nunique()
+    if len(ids) < n_all:
+        title += f": {len(ids)} of {n_all} articles (random sample)"
+    ax.set_title(title)
     return fig
 
 
@@ -852,7 +1022,8 @@ def plot_keyness(
     ax.tick_params(axis="y", labelsize=8)
     ax.axvline(0, color="black", linewidth=0.8)
     sides = list(table.attrs.get("labels") or [x for x in dict.fromkeys(table["key_for"]) if x])
-    ax.set_xlabel("Log Ratio (log2 of relative frequency, A over B); hatched = one group only")
+    ratio = f"{sides[0]} over {sides[1]}" if len(sides) == 2 else "A over B"
+    ax.set_xlabel(f"Log Ratio (log2 of relative frequency, {ratio}); hatched = one group only")
     ax.set_title(" vs ".join(sides) if sides else "Keyness")
     return fig
 
@@ -860,6 +1031,7 @@ def plot_keyness(
 __all__ = [
     "CRISIS_WINDOW",
     "DEFAULT_KEYNESS_N",
+    "DEFAULT_PANELS",
     "DEFAULT_TOP_K",
     "FRAMING_BIGRAMS",
     "GLOSSARY_PATH",
@@ -869,11 +1041,14 @@ __all__ = [
     "WIRE",
     "TermMatrix",
     "TermSettings",
+    "article_titles",
     "build_matrix",
     "date_mask",
     "display_label",
     "exclusive_terms",
+    "explain_weight",
     "gloss",
+    "group_term_table",
     "keyness",
     "load_glossary",
     "log_likelihood",
@@ -889,6 +1064,7 @@ __all__ = [
     "plot_top_terms",
     "sample_ids",
     "similarity",
+    "split_summary",
     "standard_groups",
     "surface_forms",
     "term_table",
