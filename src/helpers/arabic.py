@@ -177,7 +177,7 @@ _DEFAULT_DELETE_RE = re.compile(
 )
 # Characters that need the step-by-step chain: presentation forms (may expand into several
 # letters) and combining hamza/madda (composition depends on the previous letter).
-_NEEDS_SLOW_RE = re.compile(f"[{PRESENTATION_FORMS}{COMBINING_HAMZA}\ufffe\uffff]")
+_NEEDS_SLOW_RE = re.compile(f"[{PRESENTATION_FORMS}{COMBINING_HAMZA}]")
 
 
 def _presentation_map() -> dict[str, str]:
@@ -385,7 +385,7 @@ _FAST_REPLACEMENTS: tuple[tuple[str, str], ...] = tuple(
     (src, dst) for src, dst in FOLDS.items() if not dst.isascii()
 )
 # Big buffers go through a lookup table over UTF-16 code units, in chunks that stay in cache.
-_TABLE_MIN_CHARS = 2_000
+_TABLE_MIN_CHARS = 256
 _TABLE_CHUNK = 32_768
 _DELETED = 0xFFFF  # table value: delete this code unit
 _SLOW = 0xFFFE  # table value: this text needs the step-by-step chain
@@ -406,8 +406,14 @@ def _expand(char_class: str) -> list[str]:
 
 
 @cache
-def _default_table():
-    """uint16 lookup table: code unit -> normalised code unit, _DELETED or _SLOW."""
+def _default_table(prepared: bool = False) -> np.ndarray:
+    """uint16 lookup table: code unit -> normalised code unit, _DELETED or _SLOW.
+
+    Built from the steps themselves. With ``prepared=True`` the table is for text that has
+    already been through the three context-dependent steps (:func:`remove_invisibles`,
+    :func:`fold_presentation_forms`, :func:`compose_hamza`): leftover combining hamza marks
+    are then simply deleted, as :func:`strip_diacritics` does.
+    """
     table = np.arange(0x10000, dtype=np.uint32)
     deleted = (
         BIDI_CONTROLS + ZERO_WIDTH + HARAKAT + OTHER_MARKS + DAGGER_ALEF + QURANIC_MARKS + TATWEEL
@@ -417,22 +423,19 @@ def _default_table():
     for src, dst in FOLDS.items():
         table[ord(src)] = ord(dst)
     for ch in _expand(PRESENTATION_FORMS):
-        folded = ch
-        for step in DEFAULT_STEPS:
-            folded = step(folded)
-        composable = any(c in folded for c in _expand(COMBINING_HAMZA))
+        folded = _stepwise(ch, DEFAULT_STEPS)
+        composable = any(c in _PRESENTATION_MAP.get(ch, "") for c in _expand(COMBINING_HAMZA))
         if len(folded) > 1 or composable:
             table[ord(ch)] = _SLOW
         else:
             table[ord(ch)] = ord(folded) if folded else _DELETED
-    for ch in [*_expand(COMBINING_HAMZA), "\ufffe", "\uffff"]:
-        table[ord(ch)] = _SLOW
+    for ch in _expand(COMBINING_HAMZA):
+        table[ord(ch)] = _DELETED if prepared else _SLOW
+    table[0xFFFE] = table[0xFFFF] = _SLOW  # the sentinels themselves: use the steps
     return table.astype(np.uint16)
 
 
-def _table_default(text: str) -> str | None:
-    """Default chain by table lookup; None when the text needs the step-by-step chain."""
-    table = _default_table()
+def _table_pass(text: str, table: np.ndarray) -> str | None:
     pieces = []
     for i in range(0, len(text), _TABLE_CHUNK):
         units = np.frombuffer(text[i : i + _TABLE_CHUNK].encode("utf-16-le"), dtype=np.uint16)
@@ -446,10 +449,23 @@ def _table_default(text: str) -> str | None:
     return "".join(pieces)
 
 
-def _regex_default(text: str) -> str | None:
-    """Default chain by one regex deletion and str.replace; None when it needs the steps."""
+def _prepare(text: str) -> str:
+    """The three context-dependent steps of the default chain (rarely have work to do)."""
+    return compose_hamza(fold_presentation_forms(remove_invisibles(text)))
+
+
+def _table_default(text: str) -> str | None:
+    """Default chain by table lookup; None only for text holding U+FFFE/U+FFFF."""
+    out = _table_pass(text, _default_table())
+    if out is None:
+        out = _table_pass(_prepare(text), _default_table(prepared=True))
+    return out
+
+
+def _regex_default(text: str) -> str:
+    """Default chain by one regex deletion and str.replace (short strings)."""
     if _NEEDS_SLOW_RE.search(text):
-        return None
+        text = _prepare(text)
     text = _DEFAULT_DELETE_RE.sub("", text)
     for src, dst in _FAST_REPLACEMENTS:
         text = text.replace(src, dst)
@@ -635,13 +651,15 @@ def step_changes(text: str, steps=DEFAULT_STEPS) -> pd.DataFrame:
 _IN_WORD = (
     f"{HARAKAT}{COMBINING_HAMZA}{OTHER_MARKS}{DAGGER_ALEF}{QURANIC_MARKS}{TATWEEL}\u200c\u200d"
 )
-_NUMBER = r"\d+(?:[.,\u066b\u066c]\d+)+"
-_TOKEN_RE = re.compile(rf"{_NUMBER}|(?:[^\W_]|[{_IN_WORD}])+")
+_WORD_CHAR = f"(?:[^\\W_]|[{_IN_WORD}])"
+# A number with decimal/thousands separators, possibly after attached letters (و١٬٥٠٠).
+_NUMBER = f"{_WORD_CHAR}*?\\d+(?:[.,\u066b\u066c]\\d+)+"
+_TOKEN_RE = re.compile(f"{_NUMBER}|{_WORD_CHAR}+")
 
 #: ``token_pattern`` for scikit-learn vectorizers on text normalised with the default steps:
 #: runs of letters and digits (one letter is enough; Arabic has one-letter words and the
 #: stop list handles them), and decimal numbers kept whole (3.5, 1,500).
-TOKEN_PATTERN = r"(?u)\d+(?:[.,]\d+)+|[^\W_]+"
+TOKEN_PATTERN = r"(?u)[^\W_]*?\d+(?:[.,]\d+)+|[^\W_]+"
 
 
 def tokenize(text: str) -> list[str]:
@@ -812,25 +830,24 @@ def split_clitics(token: str, min_stem: int = 3) -> list[str]:
     (['و', 'ب', 'ال', 'صين'], ['ل', 'ال', 'تعاون'], ['وزير'])
     """
     _check_text(token, "split_clitics")
-    if token in _protected_words():
-        return [token]
+    protected = _protected_words()
     clitics: list[str] = []
     rest = token
-
-    def long_enough(stem: str) -> bool:
-        return len(stem) >= min_stem and stem not in _protected_words()
-
-    if rest[:1] in "وف" and long_enough(rest[1:]):
-        clitics.append(rest[0])
-        rest = rest[1:]
-    if rest.startswith("لل") and long_enough(rest[2:]):
-        return [*clitics, "ل", "ال", rest[2:]]
-    if rest[:1] in "بلك" and long_enough(rest[1:]):
-        clitics.append(rest[0])
-        rest = rest[1:]
-    if rest.startswith("ال") and long_enough(rest[2:]):
-        clitics.append("ال")
-        rest = rest[2:]
+    for prefixes, length in (("وف", 1), ("لل", 2), ("بلك", 1), ("ال", 2)):
+        if rest in protected:
+            break
+        if length == 2 and not rest.startswith(prefixes):
+            continue
+        if length == 1 and rest[:1] not in prefixes:
+            continue
+        if len(rest) - length < min_stem:
+            continue
+        if prefixes == "لل":
+            clitics += ["ل", "ال"]
+            rest = rest[2:]
+            break
+        clitics.append(rest[:length])
+        rest = rest[length:]
     return [*clitics, rest]
 
 

@@ -1,0 +1,654 @@
+"""Arabic cleaning: each normalisation step, the default chain, tokens, sentences, stop list,
+clitics and name variants. Expected values are written by hand from the Unicode charts and
+Arabic spelling, never copied from the code's output."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+from camel_tools.utils.dediac import dediac_ar
+from camel_tools.utils.normalize import (
+    normalize_alef_ar,
+    normalize_alef_maksura_ar,
+    normalize_teh_marbuta_ar,
+    normalize_unicode,
+)
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.feature_extraction.text import CountVectorizer
+
+from helpers import arabic
+from helpers.paths import SEEDS_DIR
+
+SEEDS = {p.name: p.read_text(encoding="utf-8") for p in sorted(SEEDS_DIR.glob("*.txt"))}
+
+FATHA, DAMMA, KASRA, SHADDA, SUKUN = "\u064e", "\u064f", "\u0650", "\u0651", "\u0652"
+FATHATAN, DAMMATAN, KASRATAN = "\u064b", "\u064c", "\u064d"
+RLM, LRM, ALM, ZWJ, ZWNJ, ZWSP, BOM = (
+    "\u200f",
+    "\u200e",
+    "\u061c",
+    "\u200d",
+    "\u200c",
+    "\u200b",
+    "\ufeff",
+)
+HAMZA_ABOVE, HAMZA_BELOW, MADDAH = "\u0654", "\u0655", "\u0653"
+
+# Alphabets for property tests.
+MARKS = "".join(
+    arabic._expand(arabic.HARAKAT + arabic.OTHER_MARKS + arabic.DAGGER_ALEF + arabic.QURANIC_MARKS)
+)
+INVISIBLES = "".join(arabic._expand(arabic.BIDI_CONTROLS + arabic.ZERO_WIDTH))
+ARABIC_TEXT = st.text(
+    alphabet=arabic.ARABIC_LETTERS + MARKS + INVISIBLES + arabic.TATWEEL + " ،.٠١٢٣۴۵0123",
+    max_size=300,
+)
+ANY_TEXT = st.text(
+    alphabet=st.characters(min_codepoint=0x20, max_codepoint=0xFFFF, exclude_categories=["Cs"]),
+    max_size=300,
+)
+
+
+def camel_chain(text: str) -> str:
+    text = normalize_unicode(text)
+    text = dediac_ar(text)
+    text = normalize_alef_ar(text)
+    text = normalize_alef_maksura_ar(text)
+    return normalize_teh_marbuta_ar(text)
+
+
+# --------------------------------------------------------------------------- the steps
+
+
+class TestRemoveInvisibles:
+    def test_rlm_lrm_and_arabic_letter_mark_are_deleted(self):
+        assert arabic.remove_invisibles(f"{RLM}بكين{LRM} {ALM}2022") == "بكين 2022"
+
+    def test_embeddings_overrides_and_isolates_are_deleted(self):
+        text = "\u202bقازاقستان\u202c \u2067روسيا\u2069 \u202e"
+        assert arabic.remove_invisibles(text) == "قازاقستان روسيا "
+
+    def test_zero_width_characters_and_bom_are_deleted(self):
+        assert arabic.remove_invisibles(f"{BOM}وان{ZWJ}غ{ZWNJ} يي{ZWSP}") == "وانغ يي"
+
+    def test_ordinary_spaces_and_punctuation_stay(self):
+        text = "قال: «نعم»، ثم\u00a0غادر.\n"
+        assert arabic.remove_invisibles(text) == text
+
+
+class TestFoldPresentationForms:
+    def test_contextual_letter_forms_become_base_letters(self):
+        # ﻗ initial qaf U+FED7, ﺎ final alef U+FE8E, ﺯ isolated zain U+FEAF, ...
+        shaped = "\ufed7\ufe8e\ufeaf\ufe8e\ufed7\ufeb3\ufe98\ufe8e\ufee5"
+        assert arabic.fold_presentation_forms(shaped) == "قازاقستان"
+
+    def test_lam_alef_ligature_expands_to_two_letters(self):
+        assert arabic.fold_presentation_forms("\ufefb") == "لا"
+
+    def test_lam_alef_with_hamza_ligature_keeps_the_hamza(self):
+        assert arabic.fold_presentation_forms("\ufef7") == "لأ"
+
+    def test_allah_ligature_becomes_the_word(self):
+        assert arabic.fold_presentation_forms("\ufdf2") == "الله"
+
+    def test_rial_sign_is_spelled_with_arabic_yeh(self):
+        assert arabic.fold_presentation_forms("\ufdfc") == "ريال"
+
+    def test_latin_compatibility_characters_are_not_touched(self):
+        text = "\ufb01le ２０２２ x²"  # fi ligature, full-width digits, superscript two
+        assert arabic.fold_presentation_forms(text) == text
+
+
+class TestComposeHamza:
+    def test_alef_plus_combining_hamza_above_becomes_alef_with_hamza(self):
+        assert arabic.compose_hamza("ا" + HAMZA_ABOVE + "من") == "أمن"
+
+    def test_alef_plus_hamza_below_and_maddah(self):
+        assert arabic.compose_hamza("ا" + HAMZA_BELOW + "ن ا" + MADDAH + "سيا") == "إن آسيا"
+
+    def test_waw_and_yeh_with_combining_hamza_compose(self):
+        assert arabic.compose_hamza("مو" + HAMZA_ABOVE + "تمر شي" + HAMZA_ABOVE) == "مؤتمر شئ"
+
+    def test_hamza_after_a_fatha_still_composes_and_keeps_the_fatha(self):
+        assert arabic.compose_hamza("ا" + FATHA + HAMZA_ABOVE) == "أ" + FATHA
+
+    def test_hamza_mark_after_a_letter_without_a_composed_form_stays(self):
+        text = "ل" + HAMZA_ABOVE
+        assert arabic.compose_hamza(text) == text
+
+
+class TestStripDiacritics:
+    def test_short_vowels_shadda_and_sukun_are_deleted(self):
+        text = f"ع{FATHA}ل{SHADDA}{FATHA}م{FATHA} م{DAMMA}س{SUKUN}ل{KASRA}م"
+        assert arabic.strip_diacritics(text) == "علم مسلم"
+
+    def test_tanween_is_deleted(self):
+        assert arabic.strip_diacritics(f"شكر{FATHATAN}ا كتاب{DAMMATAN} عال{KASRATAN}") == (
+            "شكرا كتاب عال"
+        )
+
+    def test_dagger_alef_is_deleted_not_turned_into_alef(self):
+        assert arabic.strip_diacritics("ه\u0670ذا") == "هذا"
+
+    def test_quranic_annotation_marks_are_deleted(self):
+        # U+0610 sign sallallahou, U+06D6 small high ligature sad-lam-alef, U+06ED small meem
+        assert arabic.strip_diacritics("محمد\u0610 الكتاب\u06d6 من\u06ed") == "محمد الكتاب من"
+
+    def test_tatweel_and_hamza_letters_are_kept(self):
+        text = "الصيـن مؤتمر شيء أسئلة"
+        assert arabic.strip_diacritics(text) == text
+
+
+class TestRemoveTatweel:
+    def test_tatweel_runs_are_deleted(self):
+        assert arabic.remove_tatweel("الصيــــن والـ14") == "الصين وال14"
+
+    def test_text_without_tatweel_is_unchanged(self):
+        assert arabic.remove_tatweel("قال وانغ يي") == "قال وانغ يي"
+
+
+class TestNormalizeAlef:
+    @pytest.mark.parametrize("alef", ["أ", "إ", "آ", "ٱ", "\u0672", "\u0673"])
+    def test_each_alef_form_becomes_bare_alef(self, alef):
+        assert arabic.normalize_alef(alef + "من") == "امن"
+
+    def test_hamza_on_waw_yeh_and_on_the_line_is_kept(self):
+        assert arabic.normalize_alef("مؤتمر أسئلة شيء") == "مؤتمر اسئلة شيء"
+
+    def test_the_fold_merges_an_and_in(self):
+        assert arabic.normalize_alef("أن") == arabic.normalize_alef("إن")
+
+
+class TestNormalizeAlefMaksura:
+    def test_final_alef_maksura_becomes_yeh(self):
+        assert arabic.normalize_alef_maksura("فى الارهابى") == "في الارهابي"
+
+    def test_the_documented_loss_ala_and_ali_merge(self):
+        assert arabic.normalize_alef_maksura("على") == "علي"
+
+
+class TestNormalizeTehMarbuta:
+    def test_teh_marbuta_becomes_heh(self):
+        assert arabic.normalize_teh_marbuta("الثورة الملونة") == "الثوره الملونه"
+
+    def test_teh_and_heh_elsewhere_are_untouched(self):
+        assert arabic.normalize_teh_marbuta("قوته هذه") == "قوته هذه"
+
+
+class TestNormalizeDigits:
+    def test_arabic_indic_digits_become_ascii(self):
+        assert arabic.normalize_digits("١٠ يناير ٢٠٢٢") == "10 يناير 2022"
+
+    def test_persian_digits_become_ascii(self):
+        assert arabic.normalize_digits("۰۱۲۳۴۵۶۷۸۹") == "0123456789"
+
+    def test_arabic_separators_and_percent_sign_become_ascii(self):
+        assert arabic.normalize_digits("١٬٥٠٠ و٣٫٥٪") == "1,500 و3.5%"
+
+    def test_arabic_comma_is_not_a_number_separator(self):
+        assert arabic.normalize_digits("١، ٢") == "1، 2"
+
+
+# --------------------------------------------------------------------------- the chain
+
+
+class TestNormalize:
+    def test_default_chain_on_a_vocalised_sentence(self):
+        text = "أَعْرَبَ الرَّئِيسُ القازاقى عن دَعْمِهِ لِمُنَظَّمَةِ مُعاهدة الأمن ٢٠٢٢"
+        assert arabic.normalize(text) == "اعرب الرئيس القازاقي عن دعمه لمنظمه معاهده الامن 2022"
+
+    def test_default_chain_on_text_copied_from_a_pdf(self):
+        text = "\u200f\ufe8d\ufedf\ufebc\ufef4\ufee6 \ufefb\u200f"  # الصين لا as glyphs + RLM
+        assert arabic.normalize(text) == "الصين لا"
+
+    def test_decomposed_hamza_meets_the_same_folds_as_precomposed(self):
+        decomposed = "و" + HAMZA_ABOVE + "كد ا" + HAMZA_BELOW + "ن"
+        assert arabic.normalize(decomposed) == arabic.normalize("ؤكد إن") == "ؤكد ان"
+
+    def test_steps_can_be_named(self):
+        assert arabic.normalize("إنَّ", steps=["strip_diacritics"]) == "إن"
+
+    def test_a_custom_step_runs_after_the_chosen_ones(self):
+        assert arabic.normalize("إنّ", steps=["normalize_alef", str.strip]) == "انّ"
+
+    def test_unknown_step_name_is_a_clear_error(self):
+        with pytest.raises(ValueError, match="unknown normalisation step 'stem'"):
+            arabic.normalize("نص", steps=["stem"])
+
+    def test_non_text_input_is_a_clear_error(self):
+        with pytest.raises(TypeError, match="normalize_series"):
+            arabic.normalize(float("nan"))
+
+    @given(ARABIC_TEXT)
+    def test_default_is_idempotent_on_arabic_text(self, text):
+        once = arabic.normalize(text)
+        assert arabic.normalize(once) == once
+
+    @given(ANY_TEXT)
+    def test_default_is_idempotent_on_any_text(self, text):
+        once = arabic.normalize(text)
+        assert arabic.normalize(once) == once
+
+    @given(ARABIC_TEXT)
+    def test_no_arabic_letter_is_lost_outside_the_documented_folds(self, text):
+        letters = [arabic.FOLDS.get(c, c) for c in text if c in arabic.ARABIC_LETTERS]
+        kept = [c for c in arabic.normalize(text) if c in arabic.ARABIC_LETTERS]
+        assert kept == letters
+
+    @given(ANY_TEXT)
+    def test_fast_path_matches_the_steps_applied_one_by_one(self, text):
+        assert arabic.normalize(text) == arabic._stepwise(text, arabic.DEFAULT_STEPS)
+
+    @settings(max_examples=30)
+    @given(st.lists(ANY_TEXT, min_size=20, max_size=40))
+    def test_table_path_for_long_texts_matches_the_steps(self, parts):
+        text = "قازاقستان ".join(parts) * 20
+        assert len(text) >= arabic._TABLE_MIN_CHARS
+        assert arabic.normalize(text) == arabic._stepwise(text, arabic.DEFAULT_STEPS)
+
+    def test_lookup_table_agrees_with_the_steps_for_every_bmp_character(self):
+        chars = [chr(c) for c in range(0x10000) if not 0xD800 <= c < 0xE000]
+        for ch in chars:
+            expected = arabic._stepwise(ch, arabic.DEFAULT_STEPS)
+            assert arabic.normalize(ch * arabic._TABLE_MIN_CHARS) == expected * (
+                arabic._TABLE_MIN_CHARS
+            ), f"U+{ord(ch):04X}"
+
+    def test_characters_outside_the_bmp_survive_the_table_path(self):
+        text = ("قازاقستان 🇰🇿 𝔸 " * 500).strip()
+        assert arabic.normalize(text) == text
+
+    @pytest.mark.parametrize("name", sorted(SEEDS))
+    def test_seeds_are_a_fixed_point_after_one_pass(self, name):
+        once = arabic.normalize(SEEDS[name])
+        assert arabic.normalize(once) == once
+
+
+class TestAgreementWithCamel:
+    """Where ours and CAMeL's chain do the same thing, the outputs are identical.
+
+    They differ, by design: CAMeL keeps tatweel, bidi/zero-width characters, Quranic marks
+    outside its diacritic set, combining hamza marks, Arabic-Indic digits and ٲ ٳ; and its
+    NFKC runs over all of Unicode (full-width Latin, ﬁ, NBSP -> space), ours only over the
+    Arabic presentation-form blocks.
+    """
+
+    SAME_STEPS = (
+        "fold_presentation_forms",
+        "strip_diacritics",
+        "normalize_alef",
+        "normalize_alef_maksura",
+        "normalize_teh_marbuta",
+    )
+    EXTRA_STEPS = ("remove_invisibles", "remove_tatweel", "normalize_digits")
+
+    @pytest.mark.parametrize("name", sorted(SEEDS))
+    def test_the_shared_steps_give_camels_output_on_the_seeds(self, name):
+        assert arabic.normalize(SEEDS[name], steps=self.SAME_STEPS) == camel_chain(SEEDS[name])
+
+    @pytest.mark.parametrize("name", sorted(SEEDS))
+    def test_default_equals_camel_plus_our_extra_steps_on_the_seeds(self, name):
+        text = SEEDS[name]
+        assert arabic.normalize(text) == arabic.normalize(camel_chain(text), self.EXTRA_STEPS)
+
+    def test_agreement_on_a_written_sentence_with_every_shared_fold(self):
+        text = "إنَّ آسيا ٱلوسطى أَمامَ مُنظّمةٍ كُبرى ﻻ تتوقف"
+        assert arabic.normalize(text, steps=self.SAME_STEPS) == camel_chain(text)
+
+    def test_camel_keeps_tatweel_and_we_delete_it(self):
+        text = "الصيــن"
+        assert camel_chain(text) == text
+        assert arabic.normalize(text) == "الصين"
+
+    def test_camel_applies_nfkc_to_latin_and_we_do_not(self):
+        text = "\ufb01 ２٠"
+        assert camel_chain(text) == "fi 2٠"
+        assert arabic.normalize(text) == "\ufb01 ２0"
+
+
+class TestNormalizeSeries:
+    def test_every_value_is_normalised_and_the_index_kept(self):
+        series = pd.Series(["قازاقستانُ", "فى"], index=["a", "b"], name="text")
+        out = arabic.normalize_series(series)
+        assert out.to_dict() == {"a": "قازاقستان", "b": "في"} and out.name == "text"
+
+    def test_missing_values_stay_missing(self):
+        out = arabic.normalize_series(pd.Series(["إن", None], dtype=object))
+        assert out[0] == "ان" and pd.isna(out[1])
+
+    def test_non_text_values_are_a_clear_error_naming_the_index(self):
+        with pytest.raises(TypeError, match="index 'x'"):
+            arabic.normalize_series(pd.Series([3], index=["x"]))
+
+    def test_chosen_steps_are_applied(self):
+        out = arabic.normalize_series(pd.Series(["إنَّ"]), steps=["strip_diacritics"])
+        assert out.tolist() == ["إن"]
+
+
+class TestNormalizeWithOffsets:
+    def test_each_normalised_character_points_at_its_source(self):
+        text = "وَأعربَ"  # waw, fatha, alef-hamza, ain, reh, beh, fatha
+        norm, offsets = arabic.normalize_with_offsets(text)
+        assert norm == "واعرب" and offsets == [0, 2, 3, 4, 5]
+
+    def test_ligature_letters_all_point_at_the_ligature(self):
+        norm, offsets = arabic.normalize_with_offsets("ب \ufefb")
+        assert norm == "ب لا" and offsets == [0, 1, 2, 2]
+
+    def test_a_match_on_normalised_text_is_quoted_from_the_original(self):
+        text = "قال الرئيسُ القازاقى\u200f توكاييف"
+        norm, offsets = arabic.normalize_with_offsets(text)
+        a = norm.index("القازاقي")
+        b = a + len("القازاقي")
+        assert text[offsets[a] : offsets[b - 1] + 1] == "القازاقى"
+
+    @given(ANY_TEXT)
+    def test_output_equals_normalize_and_offsets_increase(self, text):
+        norm, offsets = arabic.normalize_with_offsets(text)
+        assert norm == arabic.normalize(text)
+        assert len(offsets) == len(norm)
+        assert offsets == sorted(offsets) and all(0 <= i < len(text) for i in offsets)
+
+    def test_a_custom_step_cannot_be_tracked(self):
+        with pytest.raises(ValueError, match="custom step"):
+            arabic.normalize_with_offsets("نص", steps=[str.strip])
+
+
+class TestStepChanges:
+    def test_counts_characters_and_tokens_each_step_changed(self):
+        table = arabic.step_changes("أَعربَ عن دعمِهِ", steps=["strip_diacritics", "normalize_alef"])
+        assert table["chars_changed"].tolist() == [4, 1]
+        assert table["tokens_changed"].tolist() == [2, 1]
+        assert table["tokens"].tolist() == [3, 3]
+
+    def test_a_step_with_nothing_to_do_counts_zero(self):
+        table = arabic.step_changes("قال وانغ", steps=["remove_tatweel"])
+        assert table.loc[0, "chars_changed"] == 0 and table.loc[0, "tokens_changed"] == 0
+
+
+# --------------------------------------------------------------------------- tokens
+
+
+class TestTokenize:
+    def test_diacritics_and_tatweel_do_not_split_words(self):
+        assert arabic.tokenize("إنَّ الصيــنَ") == ["إنَّ", "الصيــنَ"]
+
+    def test_punctuation_and_arabic_comma_separate_tokens(self):
+        assert arabic.tokenize("الصين، روسيا؛ (قازاقستان)") == ["الصين", "روسيا", "قازاقستان"]
+
+    def test_decimal_and_grouped_numbers_stay_whole(self):
+        assert arabic.tokenize("نما 3.5 و١٬٥٠٠ و2022") == ["نما", "3.5", "و١٬٥٠٠", "و2022"]
+
+    def test_hyphenated_compounds_split_as_documented(self):
+        assert arabic.tokenize("الصينية-القازاقية") == ["الصينية", "القازاقية"]
+
+    @given(ARABIC_TEXT)
+    def test_on_normalised_text_it_agrees_with_token_pattern(self, text):
+        norm = arabic.normalize(text)
+        assert arabic.tokenize(norm) == re.findall(arabic.TOKEN_PATTERN, norm)
+
+
+class TestTokenPattern:
+    def test_scikit_learn_default_splits_a_word_at_an_inner_diacritic(self):
+        # م ُ ن ظ ّ م ة: the marks are not \w, so the word falls apart into م, نظ, مة and
+        # the default pattern keeps only pieces of two letters or more.
+        vec = CountVectorizer().fit(["مُنظّمة"])
+        assert sorted(vec.vocabulary_) == ["مة", "نظ"]
+
+    def test_scikit_learn_default_keeps_tatweel_inside_a_token(self):
+        vec = CountVectorizer().fit(["الصيـن الصين"])
+        assert set(vec.vocabulary_) == {"الصين", "الصيـن"}
+
+    def test_scikit_learn_strip_accents_folds_hamza_on_waw(self):
+        vec = CountVectorizer(strip_accents="unicode").fit(["مؤتمر"])
+        assert list(vec.vocabulary_) == ["موتمر"]
+
+    def test_token_pattern_keeps_normalised_words_whole(self):
+        text = arabic.normalize("إنَّ الصينَ ودعمَ 3.5")
+        vec = CountVectorizer(token_pattern=arabic.TOKEN_PATTERN).fit([text])
+        assert sorted(vec.vocabulary_) == sorted(["3.5", "ان", "الصين", "ودعم"])
+
+
+# --------------------------------------------------------------------------- sentences
+
+
+class TestSentenceSpans:
+    def test_spans_index_the_original_text(self):
+        text = "  قال وانغ.  وأضاف لافروف؟"
+        assert arabic.sentence_spans(text) == [(2, 11), (13, 26)]
+
+    def test_empty_and_blank_text_have_no_sentences(self):
+        assert arabic.sentence_spans("") == [] and arabic.sentence_spans(" \n ") == []
+
+
+class TestSplitSentences:
+    def test_arabic_comma_does_not_end_a_sentence(self):
+        assert arabic.split_sentences("قال وانغ، إن الصين مستعدة، للدعم.") == [
+            "قال وانغ، إن الصين مستعدة، للدعم."
+        ]
+
+    def test_question_mark_semicolon_exclamation_and_full_stop_end_sentences(self):
+        text = "هل حضر؟ نعم؛ حضر! ثم غادر. انتهى"
+        assert arabic.split_sentences(text) == ["هل حضر؟", "نعم؛", "حضر!", "ثم غادر.", "انتهى"]
+
+    def test_newlines_end_sentences(self):
+        assert arabic.split_sentences("بكين (شينخوا)\nقال وانغ") == ["بكين (شينخوا)", "قال وانغ"]
+
+    def test_decimal_points_do_not_end_sentences(self):
+        assert arabic.split_sentences("نما بنسبة 3.5 بالمئة. ثم تراجع") == [
+            "نما بنسبة 3.5 بالمئة.",
+            "ثم تراجع",
+        ]
+
+    def test_dotted_agency_abbreviations_do_not_end_sentences(self):
+        assert arabic.split_sentences("ذكرت أ.ف.ب أن الوضع هادئ. وقالت د.ب.أ ذلك") == [
+            "ذكرت أ.ف.ب أن الوضع هادئ.",
+            "وقالت د.ب.أ ذلك",
+        ]
+
+    def test_one_letter_title_does_not_end_a_sentence(self):
+        assert arabic.split_sentences("قال د. محمد إن ذلك صحيح.") == ["قال د. محمد إن ذلك صحيح."]
+
+    def test_closing_quote_stays_with_its_sentence(self):
+        assert arabic.split_sentences('وقال: "بعد العاصفة يأتي قوس قزح." ثم غادر') == [
+            'وقال: "بعد العاصفة يأتي قوس قزح."',
+            "ثم غادر",
+        ]
+
+    def test_web_address_is_not_split(self):
+        assert arabic.split_sentences("المصدر arabic.news.cn اليوم.") == [
+            "المصدر arabic.news.cn اليوم."
+        ]
+
+    def test_documented_failure_sentence_ending_in_an_abbreviation_merges(self):
+        assert len(arabic.split_sentences("نقلت ذلك أ.ف.ب. وقال الوزير")) == 1
+
+    def test_documented_failure_mid_sentence_ellipsis_splits(self):
+        assert len(arabic.split_sentences("قال… إن الصين مستعدة")) == 2
+
+    def test_every_seed_sentence_ends_with_punctuation_or_a_line_end(self):
+        for text in SEEDS.values():
+            for _a, b in arabic.sentence_spans(text):
+                assert b == len(text) or text[b - 1] in '.؟!؛"»)' or text[b] == "\n"
+
+
+# --------------------------------------------------------------------------- stop words
+
+
+class TestStopwords:
+    def test_the_list_is_a_fixed_point_of_normalize(self):
+        assert all(arabic.normalize(w) == w for w in arabic.stopwords())
+
+    def test_hamza_and_maksura_spellings_are_stored_normalised(self):
+        stop = arabic.stopwords()
+        assert {"ان", "الي", "في", "هذه"} <= stop and not {"أن", "إلى", "فى"} & stop
+
+    def test_content_words_and_reporting_verbs_are_not_stop_words(self):
+        assert not {"قال", "الصين", "قازاقستان", "الارهاب", "دعم"} & arabic.stopwords()
+
+    def test_comments_and_blank_lines_are_not_read_as_words(self):
+        assert not any(w.startswith("#") or not w.strip() for w in arabic.stopwords())
+
+    def test_the_file_names_its_source_in_a_header(self):
+        head = arabic.STOPWORDS_FILE.read_text(encoding="utf-8").splitlines()[:12]
+        assert any(line.startswith("# Source:") for line in head)
+
+
+# --------------------------------------------------------------------------- clitics
+
+
+class TestSplitClitics:
+    def test_conjunction_preposition_and_article(self):
+        assert arabic.split_clitics("وبالصين") == ["و", "ب", "ال", "صين"]
+
+    def test_lil_is_preposition_plus_article(self):
+        assert arabic.split_clitics("للتعاون") == ["ل", "ال", "تعاون"]
+
+    def test_fa_and_ka(self):
+        assert arabic.split_clitics("فكالعاده") == ["ف", "ك", "ال", "عاده"]
+
+    def test_word_without_clitics_is_returned_whole(self):
+        assert arabic.split_clitics("تعاون") == ["تعاون"]
+
+    @pytest.mark.parametrize("word", ["وزير", "بكين", "لافروف", "كازاخستان"])
+    def test_protected_words_keep_their_first_letters(self, word):
+        assert arabic.split_clitics(word) == [word]
+
+    def test_protected_stem_behind_a_real_clitic(self):
+        assert arabic.split_clitics("ولافروف") == ["و", "لافروف"]
+
+    def test_article_before_a_protected_stem_is_split(self):
+        assert arabic.split_clitics("والوزير") == ["و", "ال", "وزير"]
+
+    def test_words_of_organisation_names_are_not_protected(self):
+        assert arabic.split_clitics("والطريق") == ["و", "ال", "طريق"]
+
+    def test_min_stem_stops_short_remainders(self):
+        assert arabic.split_clitics("وقال") == ["و", "قال"]
+        assert arabic.split_clitics("وقال", min_stem=4) == ["وقال"]
+
+    @pytest.mark.parametrize(
+        ("word", "wrong"),
+        [("وصول", ["و", "صول"]), ("فرصه", ["ف", "رصه"]), ("التزام", ["ال", "تزام"])],
+    )
+    def test_documented_failures_unlisted_root_letters_are_split(self, word, wrong):
+        assert arabic.split_clitics(word) == wrong
+
+
+# --------------------------------------------------------------------------- entities
+
+
+class TestEntityTable:
+    def test_has_the_contract_columns_and_a_note_on_every_row(self):
+        table = arabic.entity_table()
+        assert list(table.columns[:6]) == list(arabic.ENTITY_COLUMNS)
+        assert (table["note"].str.strip() != "").all()
+
+    def test_one_canonical_and_one_english_label_per_entity(self):
+        table = arabic.entity_table()
+        per_entity = table.groupby("entity_id")[["canonical", "english"]].nunique()
+        assert (per_entity == 1).all().all()
+
+    def test_the_kazakhstan_spellings_of_the_corpus_are_listed(self):
+        table = arabic.entity_table()
+        kz = set(table.loc[table.entity_id == "kazakhstan", "variant_norm"])
+        assert {"كازاخستان", "قازاقستان", "قزاقستان", "قازقستان"} <= kz
+
+    def test_a_file_with_a_missing_column_is_a_clear_error(self, tmp_path, monkeypatch):
+        bad = tmp_path / "entities.csv"
+        bad.write_text("variant,canonical\nا,ب\n", encoding="utf-8")
+        monkeypatch.setattr(arabic, "ENTITIES_FILE", bad)
+        arabic.entity_table.cache_clear()
+        try:
+            with pytest.raises(ValueError, match=r"entities\.csv: missing columns"):
+                arabic.entity_table()
+        finally:
+            arabic.entity_table.cache_clear()
+
+
+class TestFindEntities:
+    def test_variants_with_prefixes_are_found_with_original_offsets(self):
+        text = "دعمه لقازاقستان وللشعب القازاقى"
+        hits = arabic.find_entities(text)
+        assert hits["surface"].tolist() == ["لقازاقستان", "القازاقى"]
+        assert hits["entity_id"].tolist() == ["kazakhstan", "kazakh"]
+        assert text[hits.loc[0, "start"] : hits.loc[0, "end"]] == "لقازاقستان"
+
+    def test_adjective_endings_are_matched(self):
+        hits = arabic.find_entities("السلطات القازاقية والجيشين الصيني والكازاخستانيين")
+        assert hits["entity_id"].tolist() == ["kazakh", "kazakh"]
+
+    def test_adjective_is_not_taken_for_the_country(self):
+        hits = arabic.find_entities("وزارة الصحة الكازاخستانية")
+        assert hits["entity_id"].tolist() == ["kazakh"]
+
+    def test_full_name_nursultan_is_the_person_not_the_city(self):
+        hits = arabic.find_entities("حضر نور سلطان نزارباييف إلى نور سلطان")
+        assert hits["entity_id"].tolist() == ["nazarbayev", "astana"]
+
+    def test_spellings_differing_in_diacritics_or_maksura_need_no_extra_row(self):
+        hits = arabic.find_entities("الوزير طوبيردى والوزير تِليوبَردي")
+        assert hits["entity_id"].tolist() == ["tileuberdi", "tileuberdi"]
+
+    def test_a_name_inside_a_longer_word_is_not_matched(self):
+        assert arabic.find_entities("بوتينيون وكازاخستانستان").empty
+
+
+class TestUnifyEntities:
+    def test_variants_become_the_canonical_spelling_keeping_prefixes(self):
+        assert arabic.unify_entities("ولقازاقستان وقزاقستان") == "ولكازاخستان وكازاخستان"
+
+    def test_adjectives_keep_article_and_ending(self):
+        assert arabic.unify_entities("السلطات القازاقية") == "السلطات الكازاخيه"
+
+    def test_the_minister_spellings_unify(self):
+        out = arabic.unify_entities("تليوبيردي طوبيردى مختار تليوبردي")
+        assert out == "تليوبردي تليوبردي تليوبردي"
+
+    def test_text_without_names_is_only_normalised(self):
+        assert arabic.unify_entities("أعربَ عن دعمه") == "اعرب عن دعمه"
+
+
+class TestSpellingReport:
+    def test_reports_each_spelling_per_article_with_outlet_and_date(self):
+        articles = pd.DataFrame(
+            {
+                "id": ["a", "b"],
+                "outlet": ["Xinhua", "Other"],
+                "date": pd.to_datetime(["2019-12-15", "2022-01-10"]),
+                "text": ["كازاخستان وكازاخستان", "لقازاقستان والقازاقى"],
+            }
+        )
+        report = arabic.spelling_report(articles)
+        rows = set(report[["id", "outlet", "surface", "count"]].itertuples(index=False, name=None))
+        assert rows == {
+            ("a", "Xinhua", "كازاخستان", 2),
+            ("b", "Other", "قازاقستان", 1),
+            ("b", "Other", "قازاقى", 1),
+        }
+
+    def test_the_seeds_show_the_shift_from_kazakhstan_to_qazaqstan(self):
+        articles = pd.DataFrame({"id": list(SEEDS), "text": list(SEEDS.values())})
+        report = arabic.spelling_report(articles)
+        kz = report[report.entity_id == "kazakhstan"]
+        spellings_2019 = set(kz.loc[kz.id.str.startswith("002"), "surface"])
+        spellings_2022 = set(kz.loc[kz.id.str.startswith("000"), "surface"])
+        assert spellings_2019 == {"كازاخستان"} and spellings_2022 == {"قازاقستان"}
+
+    def test_missing_text_column_is_a_clear_error(self):
+        with pytest.raises(KeyError, match="no 'text' column"):
+            arabic.spelling_report(pd.DataFrame({"id": [1]}))
+
+
+class TestVocabulary:
+    def test_normalisation_merges_spellings(self):
+        raw = arabic.vocabulary(["إنّ الصين", "ان الصين"])
+        norm = arabic.vocabulary(["إنّ الصين", "ان الصين"], steps=arabic.DEFAULT_STEPS)
+        assert len(raw) == 3 and len(norm) == 2
+
+    def test_stop_words_can_be_dropped(self):
+        counts = arabic.vocabulary(["في الصين"], steps=arabic.DEFAULT_STEPS, drop_stopwords=True)
+        assert dict(counts) == {"الصين": 1}
