@@ -22,6 +22,7 @@ test can read an article's date back from the artists. All labels go through
 
 from __future__ import annotations
 
+import io
 import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
@@ -83,10 +84,12 @@ class TimelinePlot:
     message: str = ""
 
     def _ipython_display_(self) -> None:  # pragma: no cover - exercised in the notebooks
-        from IPython.display import Markdown, display
+        from IPython.display import Image, Markdown, display
 
-        if self.figure is not None:
-            display(self.figure)
+        if self.figure is not None:  # rendered here, so no pyplot backend set-up is needed
+            buffer = io.BytesIO()
+            self.figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+            display(Image(data=buffer.getvalue(), format="png"))
         if self.message:
             display(Markdown(f"**Note:** {self.message}"))
         if len(self.undated):
@@ -818,7 +821,8 @@ def _article_label(row: pd.Series, width: int = 22) -> str:
     ident = str(row["id"])
     ident = ident if len(ident) <= width else ident[: width - 1] + "…"
     date = row.get("date")
-    return f"{ident} · {date:%Y-%m-%d}" if pd.notna(date) else f"{ident} · " + ar("بلا تاريخ")
+    # Latin only: an id and an Arabic word on one line would be reordered by the bidi rules
+    return f"{ident} · {date:%Y-%m-%d}" if pd.notna(date) else f"{ident} · undated"
 
 
 def plot_dispersion(
