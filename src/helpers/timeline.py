@@ -531,13 +531,11 @@ def poisson_interval(count: float, exposure: float, level: float = 0.95) -> tupl
     >>> low, round(high, 2)
     (0.0, 3.69)
     """
-    from scipy.stats import chi2
+    from helpers.frames import poisson_interval as count_interval  # exact, no scipy
 
     if exposure <= 0:
         return (math.nan, math.nan)
-    alpha = 1 - level
-    low = 0.0 if count == 0 else chi2.ppf(alpha / 2, 2 * count) / 2
-    high = chi2.ppf(1 - alpha / 2, 2 * count + 2) / 2
+    low, high = count_interval(int(count), level)
     return (float(1000 * low / exposure), float(1000 * high / exposure))
 
 
