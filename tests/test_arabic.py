@@ -652,3 +652,79 @@ class TestVocabulary:
     def test_stop_words_can_be_dropped(self):
         counts = arabic.vocabulary(["في الصين"], steps=arabic.DEFAULT_STEPS, drop_stopwords=True)
         assert dict(counts) == {"الصين": 1}
+
+
+# --------------------------------------------------------------------------- notebook views
+
+
+class TestCharacterClasses:
+    def test_counts_each_class_by_hand(self):
+        counts = arabic.character_classes(f"أَعربَ{RLM} فى الصيــن ٢٠ مؤتمرة")
+        assert counts["harakat"] == 2 and counts["tatweel"] == 2
+        assert counts["bidi/zero-width"] == 1 and counts["alef with hamza/madda/wasla"] == 1
+        assert counts["alef maksura"] == 1 and counts["teh marbuta"] == 1
+        assert counts["Arabic-Indic/Persian digits"] == 2
+        assert counts["hamza on waw/yeh/line (kept)"] == 1
+
+
+class TestStepChangeTable:
+    def test_one_row_per_article_and_step_with_shares(self):
+        articles = pd.DataFrame({"id": ["a", "b"], "text": ["إنّ الصين", "قال"]})
+        table = arabic.step_change_table(articles, steps=["strip_diacritics", "normalize_alef"])
+        assert len(table) == 4
+        a = table[table.id == "a"].set_index("step")
+        assert a.loc["strip_diacritics", "share_tokens_changed"] == 0.5
+        assert a.loc["normalize_alef", "chars_changed"] == 1
+
+    def test_missing_texts_are_skipped(self):
+        articles = pd.DataFrame({"id": ["a"], "text": [None]})
+        assert arabic.step_change_table(articles).empty
+
+
+class TestStepExamples:
+    def test_examples_are_taken_after_the_earlier_steps(self):
+        # strip_diacritics runs before normalize_alef, so "أَنّ" is shown as "أن" -> "ان".
+        table = arabic.step_examples(["أَنّ أن إن"], "normalize_alef")
+        assert table.values.tolist() == [["أن", "ان", 2], ["إن", "ان", 1]]
+
+    def test_a_step_outside_the_chain_is_a_clear_error(self):
+        with pytest.raises(ValueError, match="not one of the chosen steps"):
+            arabic.step_examples(["نص"], "normalize_alef", steps=["strip_diacritics"])
+
+
+class TestVocabularyBySteps:
+    def test_folds_shrink_the_vocabulary_and_stop_words_the_tokens(self):
+        texts = ["إنَّ قازاقستان", "ان كازاخستان فى"]
+        table = arabic.vocabulary_by_step(texts).set_index("stage")
+        assert table.loc["raw", "vocabulary"] == 5
+        assert table.loc["normalize_digits", "vocabulary"] == 4  # ان merged, في alone
+        assert table.loc["- stop words", "tokens"] == 2
+        assert table.loc["+ names unified", "vocabulary"] == 1
+
+
+class TestCompareTokenizers:
+    def test_hamza_on_waw_is_folded_by_strip_accents_but_kept_by_ours(self):
+        row = arabic.compare_tokenizers(["مؤتمر"]).iloc[0]
+        assert row["sklearn_strip_accents"] == "موتمر" and row["ours"] == "مؤتمر"
+
+
+class TestSpellingPivot:
+    def test_unknown_dates_and_outlets_become_question_marks(self):
+        report = pd.DataFrame(
+            {
+                "id": ["a"],
+                "outlet": [None],
+                "date": [pd.NaT],
+                "entity_id": ["kazakhstan"],
+                "english": ["Kazakhstan"],
+                "variant": ["قازاقستان"],
+                "surface": ["قازاقستان"],
+                "count": [2],
+            }
+        )
+        table = arabic.spelling_pivot(report)
+        assert table.to_dict("index") == {("kazakhstan", "قازاقستان"): {"? · ?": 2}}
+
+    def test_an_entity_with_no_rows_gives_an_empty_table(self):
+        report = arabic.spelling_report(pd.DataFrame({"id": ["a"], "text": ["قال"]}))
+        assert arabic.spelling_pivot(report, "kazakhstan").empty

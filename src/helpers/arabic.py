@@ -1061,3 +1061,178 @@ def vocabulary(
             text = normalize(text, steps)
         counts.update(t for t in tokenize(text) if t not in stop)
     return counts
+
+
+# ---------------------------------------------------------------------------------------
+# Corpus-level views used by notebook 02 (each a plain table; the notebook only shows them)
+# ---------------------------------------------------------------------------------------
+
+#: Character classes counted by :func:`character_classes`, in the order of the chain.
+CHARACTER_CLASSES: dict[str, str] = {
+    "bidi/zero-width": BIDI_CONTROLS + ZERO_WIDTH,
+    "presentation forms": PRESENTATION_FORMS,
+    "combining hamza/madda": COMBINING_HAMZA,
+    "harakat": HARAKAT,
+    "dagger alef": DAGGER_ALEF,
+    "Quranic/other marks": QURANIC_MARKS + OTHER_MARKS,
+    "tatweel": TATWEEL,
+    "alef with hamza/madda/wasla": ALEF_FORMS,
+    "alef maksura": ALEF_MAKSURA,
+    "teh marbuta": TEH_MARBUTA,
+    "hamza on waw/yeh/line (kept)": HAMZA_FORMS,
+    "Arabic-Indic/Persian digits": ARABIC_INDIC_DIGITS + PERSIAN_DIGITS + "".join(NUMBER_SIGNS),
+}
+_CLASS_RES = {name: re.compile(f"[{body}]") for name, body in CHARACTER_CLASSES.items()}
+
+
+def character_classes(text: str) -> dict[str, int]:
+    """How many characters of each :data:`CHARACTER_CLASSES` class ``text`` contains.
+
+    >>> counts = character_classes("أعربَ فى الصيــن")
+    >>> counts["harakat"], counts["tatweel"], counts["alef maksura"]
+    (1, 2, 1)
+    """
+    _check_text(text, "character_classes")
+    return {name: len(rx.findall(text)) for name, rx in _CLASS_RES.items()}
+
+
+def step_change_table(articles: pd.DataFrame, steps=DEFAULT_STEPS) -> pd.DataFrame:
+    """:func:`step_changes` for every article: one row per article × step.
+
+    Columns ``id, step, chars_changed, tokens_changed, tokens, share_tokens_changed``
+    (tokens changed over tokens in the step's input). Steps run in turn, so a step's
+    counts are what is left for it after the earlier steps.
+
+    >>> df = pd.DataFrame({"id": ["a"], "text": ["أعربَ فى"]})
+    >>> step_change_table(df, ["strip_diacritics", "normalize_alef"])["chars_changed"].tolist()
+    [1, 1]
+    """
+    frames = []
+    for art_id, text in zip(articles["id"], articles["text"], strict=True):
+        if not isinstance(text, str):
+            continue
+        table = step_changes(text, steps)
+        table.insert(0, "id", art_id)
+        frames.append(table)
+    if not frames:
+        columns = ["id", "step", "chars_changed", "tokens_changed", "tokens"]
+        return pd.DataFrame(columns=[*columns, "share_tokens_changed"])
+    out = pd.concat(frames, ignore_index=True)
+    out["share_tokens_changed"] = out["tokens_changed"] / out["tokens"].where(out["tokens"] > 0)
+    return out
+
+
+def step_examples(texts: Iterable[str], step, steps=DEFAULT_STEPS, top: int = 5) -> pd.DataFrame:
+    """The tokens ``step`` changes most often, as ``before -> after`` pairs with counts.
+
+    ``step`` is a step function or name from ``steps``; the text first goes through the
+    steps before it, so the examples show what this step itself does in the chain.
+
+    >>> step_examples(["فى الذى فى"], "normalize_alef_maksura").values.tolist()
+    [['فى', 'في', 2], ['الذى', 'الذي', 1]]
+    """
+    chain = _resolve_steps(steps)
+    (target,) = _resolve_steps([step])
+    if target not in chain:
+        raise ValueError(f"step_examples(): {target.__name__} is not one of the chosen steps")
+    before = chain[: chain.index(target)]
+    pairs: Counter = Counter()
+    for text in texts:
+        if not isinstance(text, str):
+            continue
+        for token in tokenize(_stepwise(text, before)):
+            changed = target(token)
+            if changed != token:
+                pairs[(token, changed)] += 1
+    rows = [(b, a, n) for (b, a), n in pairs.most_common(top)]
+    return pd.DataFrame(rows, columns=["before", "after", "count"])
+
+
+def vocabulary_by_step(texts: Sequence[str], steps=DEFAULT_STEPS) -> pd.DataFrame:
+    """Vocabulary size (distinct tokens) and token count as the steps are added one by one.
+
+    Rows: ``raw`` (tokens as written), one row per step (cumulative), then ``- stop words``
+    (normalised tokens not in :func:`stopwords`) and ``+ names unified``
+    (:func:`unify_entities`, stop words removed). Columns ``stage, vocabulary, tokens``.
+
+    >>> vocabulary_by_step(["إنّ الصين", "ان الصين"], ["strip_diacritics", "normalize_alef"])
+    ... # doctest: +NORMALIZE_WHITESPACE
+                  stage  vocabulary  tokens
+    0               raw           3       4
+    1  strip_diacritics           3       4
+    2    normalize_alef           2       4
+    3      - stop words           1       2
+    4   + names unified           1       2
+    """
+    texts = [t for t in texts if isinstance(t, str)]
+    rows = []
+
+    def add(stage: str, counts: Counter) -> None:
+        rows.append({"stage": stage, "vocabulary": len(counts), "tokens": sum(counts.values())})
+
+    current = list(texts)
+    add("raw", Counter(t for text in current for t in tokenize(text)))
+    for step in _resolve_steps(steps):
+        current = [step(text) for text in current]
+        add(step.__name__, Counter(t for text in current for t in tokenize(text)))
+    stop = stopwords()
+    add("- stop words", Counter(t for text in current for t in tokenize(text) if t not in stop))
+    unified = [unify_entities(text) for text in current]
+    add("+ names unified", Counter(t for text in unified for t in tokenize(text) if t not in stop))
+    return pd.DataFrame(rows)
+
+
+def compare_tokenizers(texts: Iterable[str]) -> pd.DataFrame:
+    """scikit-learn's default tokens next to this module's, for a few short texts.
+
+    Columns: ``text``; ``sklearn_default`` (``CountVectorizer()``'s analyzer: lowercase,
+    ``token_pattern=r"(?u)\\b\\w\\w+\\b"``); ``sklearn_strip_accents`` (the same with
+    ``strip_accents="unicode"``); ``ours`` (:func:`normalize` then :data:`TOKEN_PATTERN`).
+
+    >>> compare_tokenizers(["مُنظّمة"]).iloc[0, 1:].tolist()
+    ['نظ | مة', 'منظمة', 'منظمه']
+    """
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    default = CountVectorizer().build_analyzer()
+    accents = CountVectorizer(strip_accents="unicode").build_analyzer()
+    ours = CountVectorizer(token_pattern=TOKEN_PATTERN, lowercase=False).build_analyzer()
+    rows = [
+        {
+            "text": text,
+            "sklearn_default": " | ".join(default(text)),
+            "sklearn_strip_accents": " | ".join(accents(text)),
+            "ours": " | ".join(ours(normalize(text))),
+        }
+        for text in texts
+    ]
+    return pd.DataFrame(rows, columns=["text", "sklearn_default", "sklearn_strip_accents", "ours"])
+
+
+def spelling_pivot(report: pd.DataFrame, entity_id: str | None = None) -> pd.DataFrame:
+    """Counts of each spelling by outlet and year, from :func:`spelling_report`.
+
+    Rows ``entity_id, surface`` (spelling as written), columns ``outlet · year`` ("?" when
+    unknown), values summed counts; only ``entity_id`` when given.
+
+    >>> rep = pd.DataFrame({"id": ["a", "b"], "outlet": ["Xinhua", "Xinhua"],
+    ...     "date": pd.to_datetime(["2019-12-15", "2022-01-10"]), "entity_id": ["kz", "kz"],
+    ...     "english": ["K", "K"], "variant": ["v", "w"], "surface": ["كازاخستان", "قازاقستان"],
+    ...     "count": [3, 5]})
+    >>> spelling_pivot(rep).to_dict("index")
+    {('kz', 'قازاقستان'): {'Xinhua · 2019': 0, 'Xinhua · 2022': 5}, \
+('kz', 'كازاخستان'): {'Xinhua · 2019': 3, 'Xinhua · 2022': 0}}
+    """
+    if entity_id is not None:
+        report = report[report["entity_id"] == entity_id]
+    if report.empty:
+        return pd.DataFrame()
+    dates = pd.to_datetime(report["date"], errors="coerce")
+    year = dates.dt.year.map(lambda y: "?" if pd.isna(y) else str(int(y)))
+    outlet = report["outlet"].fillna("?").astype(str)
+    column = outlet + " · " + year
+    table = report.assign(column=column).pivot_table(
+        index=["entity_id", "surface"], columns="column", values="count", aggfunc="sum"
+    )
+    table.columns.name = None
+    return table.fillna(0).astype(int)
