@@ -35,6 +35,7 @@ import platform
 import re
 import subprocess
 import sys
+import threading
 import time
 import warnings
 from collections.abc import Callable, Iterable, Sequence
@@ -696,10 +697,10 @@ def run(
         Check ``.ok`` and ``.failures``; a failing notebook gets no report (an old one is
         removed) and its partly executed copy is saved as ``NN-name.failed.ipynb``.
     """
+    started = time.perf_counter()
     import nbformat
 
     say = log or (lambda _msg: None)
-    started = time.perf_counter()
     if corpus is not None:
         corpus = Path(corpus).expanduser().resolve()
         if not corpus.exists():
@@ -717,6 +718,9 @@ def run(
     repro = reproducibility(corpus)
     result = RunResult(out_dir=out, corpus=corpus)
     say(f"helpers.reports: {len(selected)} notebook(s) on {repro['corpus']} -> {out}")
+    # nbconvert's exporter takes seconds to set up: build it while the first kernel runs.
+    warm_up = threading.Thread(target=_exporter, daemon=True)
+    warm_up.start()
 
     for path in selected:
         t0 = time.perf_counter()
@@ -730,11 +734,13 @@ def run(
         )
         failure = None
         try:
-            execute_notebook(nb, cwd=notebooks_dir, timeout=timeout)
+            if any(c.cell_type == "code" for c in nb.cells):  # no kernel for prose-only
+                execute_notebook(nb, cwd=notebooks_dir, timeout=timeout)
         except Exception as exc:  # any kernel or cell failure: record it and go on
             failure = _failure(nb, path.name, getattr(exc, "cell_index", None), exc, injected_at)
         seconds = time.perf_counter() - t0
         if failure is None:
+            warm_up.join()
             page = render_report(nb, name, notebooks_dir, out, stems, repro, seconds=seconds)
             report_path.write_text(page, encoding="utf-8")
             failed_path.unlink(missing_ok=True)
