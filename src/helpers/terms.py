@@ -38,6 +38,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import matplotlib as mpl
 import numpy as np
 import pandas as pd
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
@@ -830,6 +831,22 @@ def missing_glosses(terms: Iterable[str], path: Path = GLOSSARY_PATH) -> list[st
     return [t for t in dict.fromkeys(terms) if gloss(t, path) == NO_GLOSS]
 
 
+def with_glosses(table: pd.DataFrame, texts: Iterable[str] | None = None) -> pd.DataFrame:
+    """``table`` with two columns put first: ``written`` (usual original spelling of its
+    ``term``, looked up in ``texts`` when given) and ``english`` (the glossary's gloss).
+
+    >>> with_glosses(pd.DataFrame({"term": ["القوي الخارجيه"]}), ["القوى الخارجية"])
+    ... # doctest: +NORMALIZE_WHITESPACE
+              written          english            term
+    0  القوى الخارجية  external forces  القوي الخارجيه
+    """
+    surfaces = surface_forms(texts, table["term"]) if texts is not None else {}
+    out = table.copy()
+    out.insert(0, "english", [gloss(t) for t in table["term"]])
+    out.insert(0, "written", [surfaces.get(t, t) for t in table["term"]])
+    return out
+
+
 def display_label(term: str, surfaces: Mapping[str, str] | None = None) -> str:
     """A plot label: the term's usual original spelling over its English gloss."""
     shown = (surfaces or {}).get(term, term)
@@ -917,8 +934,8 @@ def plot_similarity(
 
     With more than ``max_articles`` articles, the articles of the most similar pairs are
     shown (taken pair by pair until ``max_articles`` are in), so that clusters stay visible.
-    The colour scale runs from 0 to the largest similarity between two different articles
-    (the diagonal saturates). Values are written in the cells when at most ``annotate_max``
+    The colour scale runs from 0 to the largest similarity between two different articles;
+    the diagonal (always 1) is grey. Values are written in the cells when at most ``annotate_max``
     articles are shown. ``labels`` maps ids to tick labels (e.g. :func:`article_titles`).
     Returns the matplotlib Figure.
     """
@@ -941,7 +958,9 @@ def plot_similarity(
     values = part.to_numpy()
     off_diagonal = values[~np.eye(len(values), dtype=bool)]
     vmax = max(float(off_diagonal.max()) if off_diagonal.size else 1.0, 0.05)
-    image = ax.imshow(values, cmap="Blues", vmin=0, vmax=vmax)
+    cmap = mpl.colormaps["Blues"].with_extremes(bad="#dddddd")  # the diagonal, in grey
+    shown = np.ma.masked_array(values, mask=np.eye(len(values), dtype=bool))
+    image = ax.imshow(shown, cmap=cmap, vmin=0, vmax=vmax)
     names = [str((labels or {}).get(i, i)) for i in order]
     ax.set_xticks(range(len(order)), names, rotation=90)
     ax.set_yticks(range(len(order)), names)
@@ -949,9 +968,9 @@ def plot_similarity(
         for i in range(len(order)):
             for j in range(len(order)):
                 value = part.iat[i, j]
-                colour = "white" if value > 0.6 * vmax else "black"
+                colour = "white" if i != j and value > 0.6 * vmax else "black"
                 ax.text(j, i, f"{value:.2f}", ha="center", va="center", color=colour, fontsize=9)
-    fig.colorbar(image, ax=ax, label="cosine similarity (TF-IDF); diagonal = 1")
+    fig.colorbar(image, ax=ax, label="cosine similarity (TF-IDF); grey diagonal = 1")
     title = "Cosine similarity between articles"
     if len(ids) < len(sim):
         title += f"\n({len(ids)} of {len(sim)}: those in the most similar pairs)"
@@ -998,14 +1017,21 @@ def plot_term_table(
 
 
 def plot_keyness(
-    table: pd.DataFrame, n: int = DEFAULT_KEYNESS_N, surfaces: Mapping[str, str] | None = None
+    table: pd.DataFrame,
+    n: int = DEFAULT_KEYNESS_N,
+    surfaces: Mapping[str, str] | None = None,
+    texts: Iterable[str] | None = None,
 ):
     """Diverging bars of Log Ratio for the ``n`` strongest key terms (by G²) of each side.
 
     Hatched bars are terms found in one group only: their Log Ratio is a floor set by the
-    0.5 zero-frequency adjustment. Returns the matplotlib Figure.
+    0.5 zero-frequency adjustment. Labels show each term's usual original spelling, from
+    ``surfaces`` or, when ``texts`` (the original articles) are given, looked up there.
+    Returns the matplotlib Figure.
     """
     top = top_keyness(table, n)
+    if surfaces is None and texts is not None:
+        surfaces = surface_forms(texts, top["term"])
     top = top.sort_values("log_ratio")
     fig, ax = plt.subplots(figsize=(8, 0.5 * max(len(top), 2) + 1.2))
     colours = np.where(top["log_ratio"] > 0, "#c44e52", "#4c72b0")
@@ -1069,4 +1095,5 @@ __all__ = [
     "surface_forms",
     "term_table",
     "top_keyness",
+    "with_glosses",
 ]
