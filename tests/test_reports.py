@@ -85,6 +85,16 @@ class TestInjectParameters:
         assert len(nb.cells) == 2
 
 
+class TestCellFailure:
+    def test_message_names_notebook_cell_first_source_line_and_error(self):
+        f = reports.CellFailure("03-x.ipynb", 7, "KeyError", "'term'", "top = t['term']\nmore")
+        assert f.message() == "03-x.ipynb failed at cell 7 (`top = t['term']`): KeyError: 'term'"
+
+    def test_a_kernel_that_never_ran_a_cell_is_not_blamed_on_a_cell(self):
+        f = reports.CellFailure("03-x.ipynb", None, "RuntimeError", "no kernel", stage="kernel")
+        assert "failed at kernel start" in f.message()
+
+
 class TestListNotebooks:
     @pytest.fixture
     def folder(self, tmp_path):
@@ -622,7 +632,11 @@ _PAGE_CHECK = """
 
 @pytest.fixture(scope="session")
 def browser_results(seed_run):
-    """Open every seed report in headless Chromium once; keep the checks and screenshots."""
+    """Open every seed report in headless Chromium once; keep the checks and screenshots.
+
+    Full-page screenshots go to ``screenshots/`` of the run's output folder and are copied to
+    ``reports/screenshots/`` of the project for a person to look at.
+    """
     if not CHROMIUM.exists():
         pytest.fail("Chromium is missing: run `make browser` (scripts/install-chromium.sh)")
     from playwright.sync_api import sync_playwright
@@ -650,6 +664,11 @@ def browser_results(seed_run):
             page.screenshot(path=str(shots / f"{path.stem}.png"), full_page=True)
             results[path.name] = {**checks, "problems": list(problems)}
         browser.close()
+    # Also where a person looks after `make test` (reports/ is generated and ignored by git).
+    keep = paths.REPORTS_DIR / "screenshots"
+    keep.mkdir(parents=True, exist_ok=True)
+    for png in shots.glob("*.png"):
+        shutil.copy2(png, keep / png.name)
     return results
 
 

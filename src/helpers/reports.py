@@ -105,16 +105,27 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 @dataclass
 class CellFailure:
-    """Where and how a notebook failed: ``cell`` counts every cell from 1, as JupyterLab shows."""
+    """Where and how a notebook failed.
+
+    ``cell`` counts the notebook's own cells from 1, as JupyterLab shows them (the injected
+    parameters cell is not counted); ``stage`` is ``"cell"``, ``"injected parameters"``,
+    ``"kernel"`` (it did not start or died outside a cell) or ``"rendering"``.
+    """
 
     notebook: str
     cell: int | None
     ename: str
     evalue: str
     source: str = ""
+    stage: str = "cell"
 
     def message(self) -> str:
-        where = f"cell {self.cell}" if self.cell else "the injected parameters cell"
+        where = {
+            "cell": f"cell {self.cell}",
+            "injected parameters": "the injected parameters cell",
+            "kernel": "kernel start",
+            "rendering": "rendering the report",
+        }.get(self.stage, self.stage)
         first = self.source.strip().splitlines()[0] if self.source.strip() else ""
         snippet = f" (`{first[:60]}`)" if first else ""
         return f"{self.notebook} failed at {where}{snippet}: {self.ename}: {self.evalue}"
@@ -631,15 +642,19 @@ def _failure(nb, name: str, index: int | None, exc: BaseException, injected_at: 
         for out in cell.get("outputs", []):
             if out.get("output_type") == "error":
                 ename, evalue = out.get("ename", ename), out.get("evalue", evalue)
-    number = None if index is None else index + 1
+    number, stage = (None, "kernel") if index is None else (index + 1, "cell")
     if injected_at is not None and index is not None:
-        number = None if index == injected_at else (index if index > injected_at else index + 1)
+        if index == injected_at:
+            number, stage = None, "injected parameters"
+        elif index > injected_at:
+            number = index
     return CellFailure(
         notebook=name,
         cell=number,
         ename=ename,
         evalue=_ANSI.sub("", evalue),
         source=cell.source if cell is not None else "",
+        stage=stage,
     )
 
 
@@ -741,7 +756,13 @@ def run(
         seconds = time.perf_counter() - t0
         if failure is None:
             warm_up.join()
-            page = render_report(nb, name, notebooks_dir, out, stems, repro, seconds=seconds)
+            try:
+                page = render_report(nb, name, notebooks_dir, out, stems, repro, seconds=seconds)
+            except Exception as exc:  # a template or post-processing bug: name it, go on
+                failure = CellFailure(
+                    path.name, None, type(exc).__name__, _first_line(exc), stage="rendering"
+                )
+        if failure is None:
             report_path.write_text(page, encoding="utf-8")
             failed_path.unlink(missing_ok=True)
             report = report_path
