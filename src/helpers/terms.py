@@ -389,6 +389,7 @@ def keyness(
     tm : TermMatrix
     group : array-like of bool (or pandas nullable boolean), one per article in ``tm.ids``
         True = group A, False = group B, missing (NA) = left out (e.g. an unknown date).
+        Read by position, in the order of ``tm.ids`` (the order of the articles table).
     labels : (str, str)
         Names of groups A and B, used in ``key_for`` and ``only_in``.
     formula : "two-term" or "four-term"
