@@ -1,0 +1,458 @@
+"""The helpers end to end, over a whole corpus: one call from texts to per-article tables.
+
+:func:`run_pipeline` chains what notebooks 01–04 do one step at a time:
+
+1. **load** (when given a path): :func:`helpers.corpus.load_with_report`;
+2. **normalise** with :func:`helpers.arabic.normalize_series` and **tokenise** with
+   :data:`helpers.arabic.TOKEN_PATTERN`, inside scikit-learn's ``CountVectorizer``;
+3. **TF-IDF with bigrams** exactly as :data:`helpers.terms.SETTINGS` states them (the
+   same formula, stop-word filter and sorted vocabulary as :func:`helpers.terms.build_matrix`);
+4. **frames with speakers**: :func:`helpers.frames.frame_hits` and
+   :func:`helpers.frames.frame_rates`;
+5. **per-article tables**: one row per article (words, tokens, distinct terms, top terms,
+   frame hits and rates) plus the long tables the notebooks use.
+
+Both cores are used: the frame matching (regular expressions and speaker attribution, pure
+Python) runs on chunks of articles in worker processes while the main process builds the
+TF-IDF matrix (scikit-learn, also single-threaded). ``benchmarks/bench_pipeline.py``
+measures what this saves against ``workers=1``.
+
+Memory: the weights are ``float32`` (half of scikit-learn's default), the counts ``int32``,
+the TF-IDF weighting runs in place, and the normalised texts are freed as soon as they are
+counted. Every helper used here is a pure function of the article texts, so the same steps can
+run partition by partition on a corpus larger than one machine (see ``benchmarks/PIPELINE.md``).
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+import time
+import warnings
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from helpers import arabic, corpus, frames, terms
+
+#: Columns of :attr:`PipelineResult.table` before the one ``<frame>_per_1000`` column per frame.
+TABLE_COLUMNS = [
+    "id",
+    "n_words",
+    "n_tokens",
+    "n_terms",
+    "top_terms",
+    "n_hits",
+    "hits_per_1000",
+    "top_frame",
+]
+DEFAULT_TOP_K = 10  # terms kept per article in the long ``top`` table
+MIN_PARALLEL_ARTICLES = 400  # below this, starting worker processes costs more than it saves
+CHUNKS_PER_WORKER = 8  # small chunks keep the workers busy until the matrix is built
+
+
+@dataclass
+class PipelineResult:
+    """Everything :func:`run_pipeline` computed.
+
+    Attributes
+    ----------
+    articles : DataFrame
+        The input table (``n_words`` filled from the token counts when it was missing).
+    report : DataFrame or None
+        The loader's per-file report when the pipeline loaded the corpus itself.
+    matrix : helpers.terms.TermMatrix
+        Counts and TF-IDF weights over the kept unigrams and bigrams.
+    top : DataFrame
+        ``id, rank, term, weight, count`` (as :func:`helpers.terms.top_terms`).
+    hits : DataFrame
+        :data:`helpers.frames.HIT_COLUMNS` plus ``pattern, sentence_no``.
+    rates : DataFrame
+        :data:`helpers.frames.RATE_COLUMNS`, one row per article × frame.
+    table : DataFrame
+        One row per article: :data:`TABLE_COLUMNS` then ``<frame>_per_1000`` per frame.
+    seconds : dict
+        Wall time per stage (``load``, ``tfidf``, ``top_terms``, ``frames_wait``,
+        ``rates``, ``table``, ``total``); ``frames_cpu`` is the frame matching's own time
+        summed over chunks (it overlaps ``tfidf`` when ``workers > 1``).
+    workers : int
+        Processes that matched frames (1 = all in the main process).
+    """
+
+    articles: pd.DataFrame
+    report: pd.DataFrame | None
+    matrix: terms.TermMatrix
+    top: pd.DataFrame
+    hits: pd.DataFrame
+    rates: pd.DataFrame
+    table: pd.DataFrame
+    seconds: dict = field(default_factory=dict)
+    workers: int = 1
+
+
+# ---------------------------------------------------------------------------------------------
+# TF-IDF
+
+
+def tfidf_matrix(texts: pd.Series, settings=terms.SETTINGS, dtype=np.float32) -> terms.TermMatrix:
+    """Normalise, count and weight unigrams and bigrams as :func:`helpers.terms.build_matrix`.
+
+    The terms, counts and formula are those of ``build_matrix``; the differences are for
+    memory on large corpora: counts are ``int32``, weights ``dtype`` (``float32`` by
+    default, so weights agree with ``build_matrix`` to about 7 significant digits; pass
+    ``numpy.float64`` for the same numbers), weighting happens in place, the normalised texts
+    are dropped once counted, and the token totals come from the unigram counts instead of
+    a second pass of the regex.
+
+    Parameters
+    ----------
+    texts : Series of str
+        Original article texts, index = article ids (unique).
+    settings : helpers.terms.TermSettings
+    dtype : numpy float type
+
+    Returns
+    -------
+    helpers.terms.TermMatrix
+
+    Examples
+    --------
+    >>> tm = tfidf_matrix(pd.Series(["الصينُ وروسيا", "الصين"], index=["a", "b"]))
+    >>> tm.vocabulary.tolist(), tm.counts.toarray().tolist(), tm.n_tokens.tolist()
+    (['الصين', 'الصين وروسيا', 'وروسيا'], [[1, 1, 1], [1, 0, 0]], [2, 1])
+    """
+    texts = terms._as_series(texts)
+    if texts.empty:
+        raise ValueError("tfidf_matrix: no articles to count; check the corpus path")
+    vectorizer = settings.count_vectorizer().set_params(dtype=np.int32)
+    normalised = arabic.normalize_series(texts).tolist()
+    try:
+        counts = vectorizer.fit_transform(normalised).tocsr()
+    except ValueError as err:  # scikit-learn: "empty vocabulary"
+        raise ValueError(
+            "tfidf_matrix: no Arabic word or number found in any article; "
+            "check that the corpus 'text' column holds the article text"
+        ) from err
+    del normalised
+    vocabulary = vectorizer.get_feature_names_out().astype(str)
+    vectorizer.vocabulary_ = None  # the dict of every term is the largest object here
+    unigram = np.fromiter((" " not in t for t in vocabulary), dtype=bool, count=len(vocabulary))
+    n_tokens = np.asarray(counts[:, unigram].sum(axis=1), dtype=np.int64).ravel()
+    if settings.drop_stopwords:
+        stop = terms._stopwords() | {arabic.normalize(w).strip() for w in settings.extra_stopwords}
+        keep = np.fromiter(
+            (not any(part in stop for part in term.split(" ")) for term in vocabulary),
+            dtype=bool,
+            count=len(vocabulary),
+        )
+        counts, vocabulary = counts[:, keep], vocabulary[keep]
+    counts.sort_indices()
+    empty = texts.index[np.diff(counts.indptr) == 0].tolist()
+    if empty:
+        warnings.warn(
+            f"tfidf_matrix: {len(empty)} article(s) have no countable term and get a zero row: "
+            f"{empty[:5]}; check their text",
+            stacklevel=2,
+        )
+    weights = counts.astype(dtype)
+    transformer = settings.tfidf_transformer()
+    weights = transformer.fit(weights).transform(weights, copy=False).tocsr()
+    return terms.TermMatrix(
+        ids=pd.Index(texts.index, name="id"),
+        vocabulary=vocabulary,
+        counts=counts,
+        matrix=weights,
+        n_tokens=n_tokens,
+        settings=settings,
+    )
+
+
+def top_terms_fast(tm: terms.TermMatrix, k: int = DEFAULT_TOP_K) -> pd.DataFrame:
+    """:func:`helpers.terms.top_terms` for large matrices (same rows, same tie-break).
+
+    Ties are broken by the term's alphabetical order, which is the column order of the
+    sorted vocabulary; counts are read from the count matrix, which shares the weights'
+    sparsity pattern, instead of one sparse lookup per term.
+
+    Examples
+    --------
+    >>> tm = tfidf_matrix(pd.Series(["سلام سلام أمن", "أمن"], index=["a", "b"]))
+    >>> top_terms_fast(tm, k=1)[["id", "rank", "term", "count"]].to_dict("records")
+    [{'id': 'a', 'rank': 1, 'term': 'سلام', 'count': 2}, {'id': 'b', 'rank': 1, 'term': 'امن', \
+'count': 1}]
+    """
+    if k < 1:
+        raise ValueError("top_terms_fast: k must be at least 1")
+    w, c = tm.matrix.tocsr(), tm.counts.tocsr()
+    if not (np.array_equal(w.indptr, c.indptr) and np.array_equal(w.indices, c.indices)):
+        w, c = w.copy(), c.copy()  # e.g. a matrix from terms.build_matrix: sort both alike
+        w.sort_indices()
+        c.sort_indices()
+        if not np.array_equal(w.indices, c.indices):
+            raise ValueError("top_terms_fast: counts and weights have different terms per row")
+    rows, cols, ranks = [], [], []
+    for r in range(w.shape[0]):
+        lo, hi = w.indptr[r], w.indptr[r + 1]
+        if lo == hi:
+            continue
+        vals = w.data[lo:hi]
+        idx = w.indices[lo:hi]
+        if hi - lo > 4 * k:  # keep the candidates that can reach the top k (ties included)
+            cut = np.partition(vals, hi - lo - k)[hi - lo - k]
+            sel = np.flatnonzero(vals >= cut)
+        else:
+            sel = np.arange(hi - lo)
+        order = sel[np.lexsort((idx[sel], -vals[sel]))[:k]]
+        rows.append(np.full(len(order), r))
+        cols.append(lo + order)
+        ranks.append(np.arange(1, len(order) + 1))
+    if not rows:
+        return pd.DataFrame(columns=["id", "rank", "term", "weight", "count"])
+    row, pos, rank = np.concatenate(rows), np.concatenate(cols), np.concatenate(ranks)
+    return pd.DataFrame(
+        {
+            "id": np.asarray(tm.ids)[row],
+            "rank": rank.astype(np.int64),
+            "term": tm.vocabulary[w.indices[pos]].astype(object),
+            "weight": w.data[pos].astype(float),
+            "count": c.data[pos].astype(np.int64),
+        }
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Frames, in worker processes
+
+
+def _frame_chunk(chunk: pd.DataFrame) -> tuple[pd.DataFrame, float, list[str]]:
+    """Frame hits of one chunk, its CPU time, and the warnings it raised (as text)."""
+    t0 = time.process_time()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        hits = frames.frame_hits(chunk)
+    return hits, time.process_time() - t0, [str(w.message) for w in caught]
+
+
+def _chunks(articles: pd.DataFrame, n_chunks: int) -> list[pd.DataFrame]:
+    columns = [c for c in ("id", "text", "outlet") if c in articles.columns]
+    size = max(1, math.ceil(len(articles) / max(1, n_chunks)))
+    return [articles.iloc[i : i + size][columns] for i in range(0, len(articles), size)]
+
+
+def _pool_context():
+    # fork: workers start at once with the lexicon already compiled (no re-import of pandas);
+    # elsewhere (macOS, Windows) the platform's default start method.
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else None)
+
+
+# ---------------------------------------------------------------------------------------------
+# The pipeline
+
+
+def _articles_from(source) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    if isinstance(source, pd.DataFrame):
+        return source, None
+    if source is None or isinstance(source, (str, Path)):
+        return corpus.load_with_report(source)
+    raise TypeError(
+        f"run_pipeline: expected an articles DataFrame, a corpus path or None, "
+        f"not {type(source).__name__}"
+    )
+
+
+def run_pipeline(
+    source=None,
+    *,
+    workers: int = 2,
+    top_k: int = DEFAULT_TOP_K,
+    dtype=np.float32,
+    settings=terms.SETTINGS,
+) -> PipelineResult:
+    """Run load → normalise → tokenise → TF-IDF → frames with speakers → per-article tables.
+
+    Parameters
+    ----------
+    source : DataFrame, path or None
+        An articles table with at least ``id`` and ``text`` (``n_words`` and ``outlet`` are
+        used when present), or anything :func:`helpers.corpus.load_with_report` reads
+        (``None`` = the seed articles).
+    workers : int
+        Processes for the frame matching (default 2, one per core of the project machine).
+        With ``workers > 1`` and at least :data:`MIN_PARALLEL_ARTICLES` articles, the frames
+        are matched in a process pool while this process builds the TF-IDF matrix; else
+        everything runs here, one step after the other.
+    top_k : int
+        Terms per article in :attr:`PipelineResult.top`.
+    dtype : numpy float type
+        Of the TF-IDF weights (``float32`` halves their memory; see :func:`tfidf_matrix`).
+    settings : helpers.terms.TermSettings
+
+    Returns
+    -------
+    PipelineResult
+
+    Notes
+    -----
+    An article without any countable term gets a zero row in the matrix and no top terms
+    (a warning names it). Articles without ``n_words`` are measured in tokens of
+    :data:`helpers.arabic.TOKEN_PATTERN`, which counts a number like "2,5" once, as the
+    loader does, but may differ from the loader's whitespace count on punctuation.
+
+    Examples
+    --------
+    >>> arts = pd.DataFrame({"id": ["a", "b"],
+    ...                      "text": ["قال لافروف إن قوى خارجية خططت للفوضى.", "الصين وكازاخستان"]})
+    >>> res = run_pipeline(arts, workers=1, top_k=2)
+    >>> res.table[["id", "n_tokens", "n_hits"]].to_dict("records")
+    [{'id': 'a', 'n_tokens': 7, 'n_hits': 2}, {'id': 'b', 'n_tokens': 2, 'n_hits': 0}]
+    """
+    started = time.perf_counter()
+    seconds: dict[str, float] = {}
+    articles, report = _articles_from(source)
+    frames._check_articles(articles)
+    seconds["load"] = time.perf_counter() - started
+    texts = pd.Series(articles["text"].to_numpy(), index=pd.Index(articles["id"], name="id"))
+
+    frames.build_matcher()  # compile the lexicon once, before any fork
+    frames._speaker_model()
+    parallel = workers > 1 and len(articles) >= MIN_PARALLEL_ARTICLES
+    pool = futures = None
+    if parallel:
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context())
+        futures = [
+            pool.submit(_frame_chunk, c) for c in _chunks(articles, workers * CHUNKS_PER_WORKER)
+        ]
+    try:
+        t0 = time.perf_counter()
+        tm = tfidf_matrix(texts, settings=settings, dtype=dtype)
+        seconds["tfidf"] = time.perf_counter() - t0
+        del texts
+
+        t0 = time.perf_counter()
+        top = top_terms_fast(tm, top_k)
+        seconds["top_terms"] = time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        results = [f.result() for f in futures] if parallel else [_frame_chunk(articles)]
+        seconds["frames_wait"] = time.perf_counter() - t0
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+    seconds["frames_cpu"] = sum(r[1] for r in results)
+    for message in dict.fromkeys(m for r in results for m in r[2]):
+        warnings.warn(message, stacklevel=2)
+    parts = [r[0] for r in results if len(r[0])]
+    hits = (
+        pd.concat(parts, ignore_index=True)
+        if parts
+        else pd.DataFrame(columns=[*frames.HIT_COLUMNS, "pattern", "sentence_no"])
+    )
+
+    if "n_words" not in articles.columns or articles["n_words"].isna().any():
+        counted = pd.Series(tm.n_tokens, index=tm.ids)
+        given = articles["n_words"] if "n_words" in articles.columns else np.nan
+        articles = articles.assign(
+            n_words=pd.Series(given, index=articles.index)
+            .fillna(articles["id"].map(counted))
+            .astype("int64")
+        )
+    t0 = time.perf_counter()
+    rates = frames.frame_rates(articles, hits)
+    seconds["rates"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    table = article_table(articles, tm, top, rates)
+    seconds["table"] = time.perf_counter() - t0
+    seconds["total"] = time.perf_counter() - started
+    return PipelineResult(
+        articles=articles,
+        report=report,
+        matrix=tm,
+        top=top,
+        hits=hits,
+        rates=rates,
+        table=table,
+        seconds=seconds,
+        workers=workers if parallel else 1,
+    )
+
+
+def article_table(
+    articles: pd.DataFrame, tm: terms.TermMatrix, top: pd.DataFrame, rates: pd.DataFrame
+) -> pd.DataFrame:
+    """One row per article: size, distinct terms, top terms, frame hits and rates.
+
+    ``top_terms`` joins the article's top terms by rank with " · "; ``hits_per_1000`` is all
+    frame hits per 1,000 words; ``top_frame`` the frame with most hits (ties: lexicon order;
+    empty when none); then one ``<frame>_per_1000`` column per frame of the lexicon.
+
+    Examples
+    --------
+    >>> arts = pd.DataFrame({"id": ["a"], "text": ["ثورة ملونة"], "n_words": [2]})
+    >>> tm = tfidf_matrix(arts.set_index("id")["text"])
+    >>> rates = frames.frame_rates(arts, frames.frame_hits(arts))
+    >>> row = article_table(arts, tm, top_terms_fast(tm, 2), rates).iloc[0]
+    >>> row["top_terms"], int(row["n_hits"]), row["top_frame"]
+    ('ثوره · ثوره ملونه', 1, 'colour_revolution')
+    """
+    ids = pd.Index(articles["id"], name="id")
+    n_terms = pd.Series(np.diff(tm.matrix.indptr), index=tm.ids)
+    n_tokens = pd.Series(tm.n_tokens, index=tm.ids)
+    joined = (
+        top.sort_values(["id", "rank"]).groupby("id", sort=False)["term"].agg(" · ".join)
+        if len(top)
+        else pd.Series(dtype=object)
+    )
+    wide_count = rates.pivot(index="id", columns="frame", values="count")
+    frame_ids = list(dict.fromkeys(rates["frame"]))
+    wide_count = wide_count.reindex(index=ids, columns=frame_ids).fillna(0).astype("int64")
+    wide_rate = rates.pivot(index="id", columns="frame", values="per_1000")
+    wide_rate = wide_rate.reindex(index=ids, columns=frame_ids)
+    n_hits = wide_count.sum(axis=1)
+    n_words = pd.Series(articles["n_words"].to_numpy(), index=ids)
+    per_1000 = np.where(n_words > 0, 1000 * n_hits / n_words.where(n_words > 0, 1), np.nan)
+    best = (
+        wide_count.idxmax(axis=1).where(n_hits > 0, "")
+        if frame_ids
+        else pd.Series("", index=ids, dtype=object)
+    )
+    table = pd.DataFrame(
+        {
+            "id": ids,
+            "n_words": n_words.to_numpy(),
+            "n_tokens": n_tokens.reindex(ids).to_numpy(),
+            "n_terms": n_terms.reindex(ids).to_numpy(),
+            "top_terms": joined.reindex(ids).fillna("").to_numpy(),
+            "n_hits": n_hits.to_numpy(),
+            "hits_per_1000": per_1000,
+            "top_frame": best.to_numpy(),
+        }
+    )
+    for f in frame_ids:
+        table[f"{f}_per_1000"] = wide_rate[f].to_numpy()
+    return table
+
+
+def cpu_count() -> int:
+    """Cores this process may use (the affinity mask where the platform has one)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
+
+
+__all__ = [
+    "DEFAULT_TOP_K",
+    "TABLE_COLUMNS",
+    "PipelineResult",
+    "article_table",
+    "cpu_count",
+    "run_pipeline",
+    "tfidf_matrix",
+    "top_terms_fast",
+]

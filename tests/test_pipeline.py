@@ -1,0 +1,136 @@
+"""helpers.pipeline: the end-to-end run agrees with the step-by-step helpers it chains."""
+
+from __future__ import annotations
+
+import random
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers import arabic, frames, paths, pipeline, terms
+
+
+def _generated(n: int, seed: int = 3) -> pd.DataFrame:
+    """``n`` articles of 2-6 shuffled seed sentences (fixed seed)."""
+    sentences = []
+    for path in sorted(paths.SEEDS_DIR.glob("*.txt")):
+        sentences += arabic.split_sentences(path.read_text(encoding="utf-8"))
+    rng = random.Random(seed)
+    texts = ["\n".join(rng.sample(sentences, rng.randint(2, 6))) for _ in range(n)]
+    return pd.DataFrame({"id": [f"g{i:03d}" for i in range(n)], "text": texts})
+
+
+@pytest.fixture(scope="module")
+def small():
+    return _generated(40)
+
+
+@pytest.fixture(scope="module")
+def serial(small):
+    return pipeline.run_pipeline(small, workers=1, top_k=5)
+
+
+class TestTfidfMatrix:
+    def test_terms_and_counts_are_those_of_build_matrix(self, small):
+        ours = pipeline.tfidf_matrix(small.set_index("id")["text"])
+        ref = terms.build_matrix(small)
+        assert ours.vocabulary.tolist() == ref.vocabulary.tolist()
+        assert (ours.counts != ref.counts).nnz == 0
+
+    def test_float64_weights_equal_build_matrix(self, small):
+        ours = pipeline.tfidf_matrix(small.set_index("id")["text"], dtype=np.float64)
+        ref = terms.build_matrix(small)
+        assert np.allclose(ours.matrix.toarray(), ref.matrix.toarray(), rtol=1e-12, atol=0)
+
+    def test_default_weights_are_float32_and_close(self, small):
+        ours = pipeline.tfidf_matrix(small.set_index("id")["text"])
+        ref = terms.build_matrix(small)
+        assert ours.matrix.dtype == np.float32
+        assert np.allclose(ours.matrix.toarray(), ref.matrix.toarray(), atol=1e-6)
+
+    def test_token_totals_include_stop_words(self, small):
+        ours = pipeline.tfidf_matrix(small.set_index("id")["text"])
+        assert ours.n_tokens.tolist() == terms.build_matrix(small).n_tokens.tolist()
+
+    def test_hand_counted_tokens_of_a_two_word_text(self):
+        tm = pipeline.tfidf_matrix(pd.Series(["في الصين"], index=["a"]))
+        assert tm.n_tokens.tolist() == [2] and tm.vocabulary.tolist() == ["الصين"]
+
+    def test_no_text_at_all_is_a_clear_error(self):
+        with pytest.raises(ValueError, match="no articles"):
+            pipeline.tfidf_matrix(pd.Series([], dtype=object))
+
+
+class TestTopTermsFast:
+    def test_same_rows_as_terms_top_terms(self, small):
+        tm = terms.build_matrix(small)
+        ours = pipeline.top_terms_fast(tm, k=6)
+        ref = terms.top_terms(tm, k=6)
+        pd.testing.assert_frame_equal(ours, ref, check_dtype=False)
+
+    def test_ties_go_to_the_alphabetically_first_term(self):
+        tm = pipeline.tfidf_matrix(pd.Series(["سلام حرب امن"], index=["a"]))
+        assert pipeline.top_terms_fast(tm, k=2)["term"].tolist() == ["امن", "حرب"]
+
+    def test_k_below_one_is_refused(self, small):
+        with pytest.raises(ValueError, match="at least 1"):
+            pipeline.top_terms_fast(terms.build_matrix(small.head(2)), k=0)
+
+
+class TestRunPipeline:
+    def test_hits_are_those_of_frame_hits(self, small, serial):
+        ref = frames.frame_hits(small)
+        pd.testing.assert_frame_equal(serial.hits.reset_index(drop=True), ref, check_dtype=False)
+
+    def test_rates_are_those_of_frame_rates(self, small, serial):
+        ref = frames.frame_rates(serial.articles, frames.frame_hits(small))
+        pd.testing.assert_frame_equal(serial.rates, ref, check_dtype=False)
+
+    def test_table_has_one_row_per_article_in_input_order(self, small, serial):
+        assert serial.table["id"].tolist() == small["id"].tolist()
+
+    def test_missing_n_words_are_counted_as_tokens(self, serial):
+        assert serial.articles["n_words"].tolist() == serial.matrix.n_tokens.tolist()
+
+    def test_worker_processes_give_the_same_tables(self, small, serial, monkeypatch):
+        monkeypatch.setattr(pipeline, "MIN_PARALLEL_ARTICLES", 10)
+        par = pipeline.run_pipeline(small, workers=2, top_k=5)
+        assert par.workers == 2
+        pd.testing.assert_frame_equal(par.table, serial.table)
+        pd.testing.assert_frame_equal(par.hits, serial.hits)
+
+    def test_a_path_is_loaded_with_its_report(self):
+        res = pipeline.run_pipeline(None, workers=1)
+        assert len(res.report) == len(res.table) == 5
+
+    def test_a_table_without_text_is_refused(self):
+        with pytest.raises(ValueError, match="text"):
+            pipeline.run_pipeline(pd.DataFrame({"id": ["a"]}), workers=1)
+
+    def test_an_article_without_any_word_gets_a_warning_and_an_empty_row(self):
+        arts = pd.DataFrame({"id": ["a", "b"], "text": ["الصين وكازاخستان", "…!"]})
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            res = pipeline.run_pipeline(arts, workers=1)
+        assert any("no countable term" in str(w.message) for w in caught)
+        assert res.table.set_index("id").loc["b", ["n_terms", "top_terms"]].tolist() == [0, ""]
+
+
+class TestArticleTable:
+    def test_hit_count_is_the_sum_over_frames(self, serial):
+        per_article = serial.rates.groupby("id", sort=False)["count"].sum()
+        assert serial.table.set_index("id")["n_hits"].equals(per_article.rename("n_hits"))
+
+    def test_rate_of_hand_made_article(self):
+        arts = pd.DataFrame({"id": ["a"], "text": ["ثورة ملونة"], "n_words": [500]})
+        tm = pipeline.tfidf_matrix(arts.set_index("id")["text"])
+        rates = frames.frame_rates(arts, frames.frame_hits(arts))
+        row = pipeline.article_table(arts, tm, pipeline.top_terms_fast(tm), rates).iloc[0]
+        assert (row["hits_per_1000"], row["colour_revolution_per_1000"]) == (2.0, 2.0)
+
+    def test_article_without_hits_has_no_top_frame(self):
+        arts = pd.DataFrame({"id": ["a"], "text": ["الطقس جميل اليوم"], "n_words": [3]})
+        res = pipeline.run_pipeline(arts, workers=1)
+        assert res.table.loc[0, "top_frame"] == "" and res.table.loc[0, "n_hits"] == 0
