@@ -323,6 +323,15 @@ class TestNormalizeSeries:
         with pytest.raises(TypeError, match="index 'x'"):
             arabic.normalize_series(pd.Series([3], index=["x"]))
 
+    @given(st.lists(ANY_TEXT, max_size=12))
+    def test_batched_default_equals_normalising_each_text(self, values):
+        out = arabic.normalize_series(pd.Series(values, dtype=object))
+        assert out.tolist() == [arabic.normalize(v) for v in values]
+
+    def test_a_text_holding_the_batch_separator_is_still_normalised_alone(self):
+        out = arabic.normalize_series(pd.Series(["إن\x00فى", "أن"], dtype=object))
+        assert out.tolist() == ["ان\x00في", "ان"]
+
     def test_chosen_steps_are_applied(self):
         out = arabic.normalize_series(pd.Series(["إنَّ"]), steps=["strip_diacritics"])
         assert out.tolist() == ["إن"]
