@@ -229,8 +229,19 @@ class TestMarkDirection:
     def test_an_explicit_direction_is_kept(self):
         assert self._marked('<p dir="ltr">قال</p>').p["dir"] == "ltr"
 
-    def test_printed_arabic_output_gets_auto(self):
-        assert self._marked("<pre>n = 3\nقال</pre>").pre["dir"] == "auto"
+    def test_each_printed_line_gets_the_direction_of_most_of_its_words(self):
+        soup = self._marked("<pre>n = 3\nقال وانغ يي\nfound: القازاقي\n</pre>")
+        lines = soup.pre.find_all("span")
+        assert [ln.get_text() for ln in lines] == ["n = 3", "قال وانغ يي", "found: القازاقي"]
+        assert [ln["dir"] for ln in lines] == ["ltr", "rtl", "ltr"]
+
+    def test_english_line_that_starts_with_an_arabic_word_stays_left_to_right(self):
+        soup = self._marked("<pre>القازاقي &lt;- found in the normalised text</pre>")
+        assert soup.pre.span["dir"] == "ltr"
+
+    def test_printed_output_with_markup_gets_one_direction(self):
+        soup = self._marked('<pre><span class="ansi">قال</span> وانغ يي</pre>')
+        assert soup.pre["dir"] == "rtl" and soup.pre.span["class"] == ["ansi"]
 
     def test_elements_outside_the_scope_are_untouched(self):
         soup = _soup('<div class="code"><pre>x = "قال"</pre></div><div class="scope"></div>')
@@ -295,6 +306,24 @@ class TestRewriteLinks:
     def test_external_links_and_anchors_are_left_alone(self, tmp_path):
         for href in ("https://example.org/a.ipynb", "#top", "mailto:a@b.c"):
             assert self._rewrite(href, tmp_path, tmp_path / "r") == href
+
+
+class TestMergeAdjacentStreams:
+    def _stream(self, text, name="stdout"):
+        return V4.new_output("stream", name=name, text=text)
+
+    def test_chunks_of_one_print_become_one_output(self):
+        merged = reports.merge_adjacent_streams([self._stream("القازاقي"), self._stream(" <- x\n")])
+        assert len(merged) == 1 and merged[0]["text"] == "القازاقي <- x\n"
+
+    def test_a_print_after_a_table_stays_after_it(self):
+        table = V4.new_output("display_data", data={"text/plain": "t"})
+        merged = reports.merge_adjacent_streams([self._stream("a\n"), table, self._stream("b\n")])
+        assert [o["output_type"] for o in merged] == ["stream", "display_data", "stream"]
+
+    def test_stdout_and_stderr_are_not_mixed(self):
+        merged = reports.merge_adjacent_streams([self._stream("a"), self._stream("w", "stderr")])
+        assert len(merged) == 2
 
 
 class TestNotebookHeading:

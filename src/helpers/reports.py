@@ -414,9 +414,9 @@ def mark_direction(scopes) -> int:
     A paragraph, list, list item, heading or table cell whose first strong letter is Arabic
     gets ``dir="rtl"``; one that contains Arabic later, or sits inside an Arabic block, gets
     ``dir="auto"`` (the browser picks from its first strong letter). Elements that already
-    declare a direction are left alone; tables keep their column order. A ``<pre>`` of printed
-    output that contains Arabic gets ``dir="auto"`` (the CSS lets each line find its own
-    direction). Returns the number of elements marked ``rtl``.
+    declare a direction are left alone; tables keep their column order. In a ``<pre>`` of
+    printed output that contains Arabic, each line gets the direction of most of its words.
+    Returns the number of elements marked ``rtl``.
     """
     n_rtl = 0
     for scope in scopes:
@@ -431,8 +431,44 @@ def mark_direction(scopes) -> int:
                 el["dir"] = "auto"
         for pre in scope.find_all("pre"):
             if not pre.has_attr("dir") and _ARABIC_CHAR.search(pre.get_text()):
-                pre["dir"] = "auto"
+                _mark_lines(pre)
     return n_rtl
+
+
+_ARABIC_WORD = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff]+")
+_LATIN_WORD = re.compile("[A-Za-z\u00c0-\u024f]+")
+
+
+def _mostly_arabic(text: str) -> bool:
+    """More Arabic words than Latin ones (words, not letters: Arabic words are long)."""
+    return len(_ARABIC_WORD.findall(text)) > len(_LATIN_WORD.findall(text))
+
+
+def _mark_lines(pre) -> None:
+    """Give each line of printed output the direction of most of its words.
+
+    ``print(arabic_sentence)`` reads right to left; ``print("found:", word)`` stays left to
+    right with the Arabic word in place (a first-letter rule would flip it and mirror its
+    arrows and brackets). Output with markup inside (ANSI colours) gets one direction for the
+    whole block instead.
+    """
+    from bs4 import NavigableString, Tag
+
+    if any(isinstance(child, Tag) for child in pre.children):
+        pre["dir"] = "rtl" if _mostly_arabic(pre.get_text()) else "ltr"
+        return
+    lines = pre.get_text().split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    pre.clear()
+    pre["class"] = [*pre.get("class", []), "bidi-lines"]
+    for line in lines:
+        span = Tag(
+            name="span",
+            attrs={"class": "bidi-line", "dir": "rtl" if _mostly_arabic(line) else "ltr"},
+        )
+        span.append(NavigableString(line))
+        pre.append(span)
 
 
 @functools.cache
@@ -658,6 +694,28 @@ def _failure(nb, name: str, index: int | None, exc: BaseException, injected_at: 
     )
 
 
+def merge_adjacent_streams(outputs: list) -> list:
+    """Join consecutive stdout (or stderr) outputs into one, keeping every output's place.
+
+    The kernel may deliver one ``print`` in several chunks; shown apart, a line would be split
+    across two blocks (and laid out as two lines). Unlike nbclient's ``coalesce_streams``,
+    printed text is never moved past a table or figure shown between two prints.
+    """
+    merged: list = []
+    for out in outputs:
+        prev = merged[-1] if merged else None
+        if (
+            out.get("output_type") == "stream"
+            and prev is not None
+            and prev.get("output_type") == "stream"
+            and prev.get("name") == out.get("name")
+        ):
+            prev["text"] = prev["text"] + out["text"]
+        else:
+            merged.append(copy.deepcopy(out))
+    return merged
+
+
 def render_report(
     nb,
     name: str,
@@ -671,6 +729,9 @@ def render_report(
     title, _ = notebook_heading(nb)
     nb = copy.deepcopy(nb)
     nb.metadata["title"] = title or name
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = merge_adjacent_streams(cell.get("outputs", []))
     resources = {
         "metadata": {"name": name, "path": str(notebooks_dir)},
         "rtl_css": report_css(),
