@@ -229,7 +229,11 @@ class TestMarkDirection:
     def test_an_explicit_direction_is_kept(self):
         assert self._marked('<p dir="ltr">قال</p>').p["dir"] == "ltr"
 
-    def test_each_printed_line_gets_the_direction_of_most_of_its_words(self):
+    def test_a_python_repr_with_arabic_strings_stays_left_to_right(self):
+        line = "('بيروت', datetime.date(2020, 1, 12), 'الوكالة الوطنية للإعلام')"
+        assert self._marked(f"<pre>{line}</pre>").pre.span["dir"] == "ltr"
+
+    def test_each_printed_line_gets_its_own_direction(self):
         soup = self._marked("<pre>n = 3\nقال وانغ يي\nfound: القازاقي\n</pre>")
         lines = soup.pre.find_all("span")
         assert [ln.get_text() for ln in lines] == ["n = 3", "قال وانغ يي", "found: القازاقي"]

@@ -415,7 +415,8 @@ def mark_direction(scopes) -> int:
     gets ``dir="rtl"``; one that contains Arabic later, or sits inside an Arabic block, gets
     ``dir="auto"`` (the browser picks from its first strong letter). Elements that already
     declare a direction are left alone; tables keep their column order. In a ``<pre>`` of
-    printed output that contains Arabic, each line gets the direction of most of its words.
+    printed output, each line of Arabic words only reads right to left; mixed lines stay
+    left to right.
     Returns the number of elements marked ``rtl``.
     """
     n_rtl = 0
@@ -440,17 +441,19 @@ _LATIN_WORD = re.compile("[A-Za-z\u00c0-\u024f]+")
 
 
 def _mostly_arabic(text: str) -> bool:
-    """More Arabic words than Latin ones (words, not letters: Arabic words are long)."""
-    return len(_ARABIC_WORD.findall(text)) > len(_LATIN_WORD.findall(text))
+    """Arabic words and no Latin ones: an Arabic sentence or concordance line, not a mixed
+    line such as ``found: قال`` or a Python repr like ``('بيروت', datetime.date(…))``."""
+    return _ARABIC_WORD.search(text) is not None and _LATIN_WORD.search(text) is None
 
 
 def _mark_lines(pre) -> None:
-    """Give each line of printed output the direction of most of its words.
+    """Give each line of printed output its own direction.
 
-    ``print(arabic_sentence)`` reads right to left; ``print("found:", word)`` stays left to
-    right with the Arabic word in place (a first-letter rule would flip it and mirror its
-    arrows and brackets). Output with markup inside (ANSI colours) gets one direction for the
-    whole block instead.
+    A line of Arabic words (and no Latin ones), such as ``print(arabic_sentence)``, reads right
+    to left; a mixed line, such as ``print("found:", word)`` or a tuple's repr, stays left to
+    right with the Arabic in place, as JupyterLab shows it (making it right to left would
+    reorder its parts and mirror its brackets and arrows). Output with markup inside (ANSI
+    colours) gets one direction for the whole block instead.
     """
     from bs4 import NavigableString, Tag
 
