@@ -275,6 +275,10 @@ class TestRenderMath:
         soup, counts = self._render(r"<p>$\begin{cases} a \end{cases}$</p>")
         assert counts == (0, 1) and soup.find("code").get_text().startswith("$\\begin")
 
+    def test_tex_commands_mathtext_lacks_are_drawn_with_their_nearest_equivalent(self):
+        soup, counts = self._render(r"<p>$\tfrac{1}{2}\lvert x \rvert$</p>")
+        assert counts == (1, 0) and soup.find("img")["alt"] == r"\tfrac{1}{2}\lvert x \rvert"
+
     def test_prices_are_not_formulas(self):
         _, counts = self._render("<p>It cost $5 and then $6.</p>")
         assert counts == (0, 0)

@@ -474,6 +474,15 @@ def _mark_lines(pre) -> None:
         pre.append(span)
 
 
+# TeX commands matplotlib's mathtext lacks, with the closest command it has (same look).
+_MATHTEXT_SUBSTITUTES = (
+    (re.compile(r"\\tfrac(?![a-zA-Z])"), r"\\frac"),
+    (re.compile(r"\\[lr]vert(?![a-zA-Z])"), "|"),
+    (re.compile(r"\\[lr]Vert(?![a-zA-Z])"), r"\\|"),
+    (re.compile(r"\\(?:displaystyle|textstyle)(?![a-zA-Z])"), ""),
+)
+
+
 @functools.cache
 def _math_svg(tex: str, display: bool) -> str | None:
     """A formula drawn by matplotlib's mathtext as an SVG data URI, or None if it cannot."""
@@ -483,6 +492,8 @@ def _math_svg(tex: str, display: bool) -> str | None:
     from matplotlib import mathtext
     from matplotlib.font_manager import FontProperties
 
+    for pattern, replacement in _MATHTEXT_SUBSTITUTES:
+        tex = pattern.sub(replacement, tex)
     buf = io.BytesIO()
     try:
         with warnings.catch_warnings():
