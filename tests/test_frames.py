@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 
 import matplotlib
 
 matplotlib.use("Agg")
 
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from helpers import frames
 from helpers.paths import PROJECT_ROOT
@@ -385,3 +389,195 @@ class TestPlotRateHeatmap:
         fig = frames.plot_rate_heatmap(rates, top_k=3)
         labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
         assert labels == ["a0", "a1", "a2"]
+
+
+# ----------------------------------------------------------------------------------------
+# The fast corpus path of frame_hits against the straightforward one
+# ----------------------------------------------------------------------------------------
+
+# Articles written for these tests: every feature the fast path treats specially.
+WRITTEN_ARTICLES = [
+    # carried speaker across lines of one block, stopped by a blank line
+    "وقال لافروف إن قوى خارجية خططت للفوضى.\nوأضاف أن الثورات الملونة فشلت.\n\n"
+    "وأضاف أن الإرهاب لن ينتصر.",
+    # speech continues to the end of its line; the next line is the outlet's voice
+    "قال وانغ يي إن الوضع مستقر. فالقوى الخارجية فشلت. والاستقرار مهم.\nواندلعت احتجاجات.",
+    # NAME: quote, and a role as subject
+    "لافروف: التدخل الأجنبي في الشؤون الداخلية مرفوض.\n"
+    "وأكد وزير الخارجية الصيني دعم الاستقرار والأمن.",
+    # diacritics, tatweel, hamza seats, alef maksura and teh marbuta spellings
+    "وحذّر من القُوَى الخـارجيّة اليوم، ومن التدخل في الشئون الداخلية لدول آسيا الوسطى.",
+    # presentation forms and combining hamza take the per-text path
+    "\ufefb قوى خارجية، \ufe8d\ufedf\ufe9c\ufeee\ufead\ufe93 "
+    "\ufe8d\ufedf\ufee4\ufee0\ufeee\ufee7\ufe94. والا\u0654رهاب مرفوض.",
+    # a character outside the BMP (emoji) before and after hits
+    "😀 الثورة الملونة 😀 قال لافروف إن الإرهاب خطر.",
+    # an exclusion, the longest pattern, and a hit right at the start of the text
+    "الإرهاب والانفصالية والتطرف. اجتمع مجلس الأمن والاستقرار. وأكد مبدأ عدم التدخل.",
+    # a verb that takes a complement only with أن, a nameless verb with nobody to carry
+    "وأعلن الرئيس توكاييف حالة الطوارئ حيث انتشرت الاحتجاجات.\nوأشار إلى أن العنف مستمر.",
+    # look-alikes that must stay no hit, and a text with no hit at all
+    "بكل قوة دعم قوي لقازاقستان، والقوى العاملة الأجنبية.",
+    "نص بلا إطار، فيه كلمات عادية فقط.",
+    # NUL and other control characters, Latin text, digits in three scripts
+    "a\x00b قوى\tخارجية ١٠ ۱۰ 10 xinhua.net الشراكة الصينية -الروسية الإستراتيجية الشاملة",
+]
+
+
+# Pieces of random test articles: frame words, names, cues, punctuation, marks, odd characters.
+_PIECES = [
+    "قال",
+    "وأضاف أن",
+    "لافروف",
+    "وانغ يي",
+    "وزير الخارجية الصيني",
+    "القوى الخارجية",
+    "قوى",
+    "خارجية",
+    "الثورة",
+    "الملونة",
+    "الإرهاب",
+    "والتطرف",
+    "والانفصالية",
+    "الأمن",
+    "والاستقرار",
+    "مجلس",
+    "التدخل",
+    "في",
+    "الشؤون",
+    "الداخلية",
+    "بكل قوة",
+    "احتجاجات",
+    "أعلن",
+    "أن",
+    ":",
+    "،",
+    ".",
+    "؟",
+    "\n",
+    "\n\n",
+    "\u0640",
+    "\u064e",
+    "\u0651",
+    "\u0654",
+    "\ufefb",
+    "\U0001f600",
+    "أ.ف.ب",
+    "3.5",
+    "«",
+    "»",
+    "-",
+]
+
+
+def _gold_articles() -> pd.DataFrame:
+    """The gold sentences joined into articles of five, with line and block breaks."""
+    texts = _gold()["text"].tolist()
+    joins = [" ", "\n", "\n\n"]
+    arts = [joins[i % 3].join(texts[i : i + 5]) for i in range(0, len(texts), 5)]
+    return _articles(*arts, outlet=["Xinhua" if i % 2 else None for i in range(len(arts))])
+
+
+def _same_hits(articles: pd.DataFrame) -> pd.DataFrame:
+    fast = frames.frame_hits(articles)
+    slow = frames._frame_hits_reference(articles)
+    pd.testing.assert_frame_equal(fast, slow)
+    return fast
+
+
+class TestFrameHitsFastPath:
+    def test_the_seed_articles_give_exactly_the_reference_table(self):
+        from helpers.corpus import load_corpus
+
+        assert len(_same_hits(load_corpus())) > 20
+
+    def test_written_articles_give_exactly_the_reference_table(self):
+        hits = _same_hits(_articles(*WRITTEN_ARTICLES, outlet=["Xinhua"] * len(WRITTEN_ARTICLES)))
+        assert {"a4", "a5"} <= set(hits["id"])  # the per-text path was taken and found hits
+
+    def test_gold_sentences_joined_into_articles_give_exactly_the_reference_table(self):
+        assert len(_same_hits(_gold_articles())) > 60
+
+    def test_articles_split_over_many_chunks_give_the_same_table(self, monkeypatch):
+        arts = _gold_articles()
+        whole = frames.frame_hits(arts)
+        monkeypatch.setattr(frames, "_CHUNK_CHARS", 300)
+        pd.testing.assert_frame_equal(frames.frame_hits(arts), whole)
+
+    def test_a_matcher_without_a_prefilter_gives_the_same_table(self):
+        matcher = frames.Matcher(frames.load_lexicon())
+        matcher.prefilter = None
+        arts = _gold_articles()
+        pd.testing.assert_frame_equal(
+            frames.frame_hits(arts, matcher), frames._frame_hits_reference(arts, matcher)
+        )
+
+    def test_no_hit_gives_an_empty_table_with_the_columns(self):
+        hits = frames.frame_hits(_articles("نص بلا إطار."))
+        assert hits.empty and list(hits.columns[:8]) == frames.HIT_COLUMNS
+
+    @settings(max_examples=60, deadline=None)
+    @given(
+        st.lists(
+            st.lists(st.sampled_from(_PIECES), max_size=40).map(" ".join), min_size=1, max_size=4
+        )
+    )
+    def test_random_texts_give_exactly_the_reference_table(self, texts):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # blank texts are named, fine here
+            _same_hits(_articles(*texts))
+
+
+class TestCharTables:
+    @settings(max_examples=200, deadline=None)
+    @given(st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x6FF), max_size=60))
+    def test_table_normalisation_equals_normalize_for_matching(self, text):
+        table, _ = frames._char_tables()
+        norm, index = frames.normalize_for_matching(text)
+        mapped = table[np.array([ord(c) for c in text], dtype=np.int64)] if text else np.array([])
+        if (mapped == frames._SLOW).any():
+            return  # such texts take the per-text path
+        kept = np.flatnonzero(mapped >= 0)
+        assert "".join(chr(c) for c in mapped[kept]) == norm and kept.tolist() == index
+
+    def test_presentation_forms_and_combining_hamza_are_left_to_the_per_text_path(self):
+        table, _ = frames._char_tables()
+        assert table[0xFEFB] == table[0x0654] == table[0xD83D] == frames._SLOW
+
+
+class TestPrefilter:
+    def test_every_match_of_the_lexicon_starts_at_a_candidate(self):
+        matcher = frames.build_matcher()
+        _, is_word = frames._char_tables()
+        for text in _gold()["text"]:
+            norm, _ = frames.normalize_for_matching(text)
+            units = np.frombuffer(norm.encode("utf-16-le"), dtype=np.uint16)
+            cand = set(frames._candidates(matcher.prefilter, units, is_word, np.array([0])))
+            assert {m.start() for m in matcher.regex.finditer(norm)} <= cand, text
+
+    def test_candidates_are_far_fewer_than_words(self):
+        matcher = frames.build_matcher()
+        _, is_word = frames._char_tables()
+        norm = frames.normalize_for_matching(" ".join(_gold()["text"]))[0]
+        units = np.frombuffer(norm.encode("utf-16-le"), dtype=np.uint16)
+        cand = frames._candidates(matcher.prefilter, units, is_word, np.array([0]))
+        assert len(cand) < len(norm.split()) / 2
+
+    def test_a_finite_regex_is_spelled_out(self):
+        assert frames._language("[وف]?(?:ال|لل)") == {"ال", "لل", "وال", "ولل", "فال", "فلل"}
+
+    def test_an_unbounded_regex_has_no_finite_language(self):
+        assert frames._language("ا+ب") is None
+
+
+class TestSpeakerNames:
+    def test_the_look_ahead_changes_no_name_match(self):
+        from helpers.corpus import load_corpus
+
+        names = frames._speaker_model().names
+        plain = re.compile(names.pattern[names.pattern.index("(?:(?P<n0>") :])
+        for text in [*load_corpus()["text"], *_gold()["text"]]:
+            norm = frames.normalize_for_matching(text)[0]
+            assert [(*m.span(), m.lastgroup) for m in names.finditer(norm)] == [
+                (*m.span(), m.lastgroup) for m in plain.finditer(norm)
+            ]

@@ -378,6 +378,7 @@ class Matcher:
         )
         self.patterns: list[Pattern] = pats
         self.regex = _one_regex([p.template for p in pats], "p")
+        self.prefilter = _build_prefilter([p.template for p in pats])
 
     def finditer(self, norm: str) -> Iterable[tuple[Pattern, int, int]]:
         """Yield ``(pattern, start, end)`` on normalised text; exclusions are skipped."""
@@ -385,6 +386,217 @@ class Matcher:
             pat = self.patterns[int(m.lastgroup[1:])]
             if not pat.exclude:
                 yield pat, m.start(), m.end()
+
+    def finditer_at(self, norm: str, positions: Iterable[int]):
+        """As :meth:`finditer`, trying the regex only at ``positions`` (ascending).
+
+        Gives exactly what :meth:`finditer` gives when every position where the regex can
+        match is among ``positions`` (the prefilter guarantees it): ``finditer`` tries the
+        positions left to right and resumes after each match, and so does this loop.
+        """
+        match, patterns, resume = self.regex.match, self.patterns, 0
+        for p in positions:
+            if p < resume:
+                continue
+            m = match(norm, p)
+            if m is None:
+                continue
+            resume = m.end()
+            pat = patterns[int(m.lastgroup[1:])]
+            if not pat.exclude:
+                yield pat, p, resume
+
+
+# ----------------------------------------------------------------------------------------
+# Fast corpus path: table normalisation and a literal prefilter (exact, see the tests)
+# ----------------------------------------------------------------------------------------
+
+_DELETED, _SLOW = -1, -2
+
+
+@functools.cache
+def _char_tables() -> tuple[np.ndarray, np.ndarray]:
+    """Per UTF-16 code unit: its normalised, folded code unit (or _DELETED / _SLOW), and \\w.
+
+    Built by running :func:`normalize_for_matching` itself over every BMP character once.
+    Every step of the default chain is a one-character map or a deletion, except presentation
+    forms (which may expand), combining hamza (which composes with the letter before) and
+    surrogates; those are _SLOW, and a text holding one takes the per-text path.
+    """
+    special = re.compile(f"[{arabic.PRESENTATION_FORMS}{arabic.COMBINING_HAMZA}\ud800-\udfff]")
+    slow = {chr(c) for c in range(0x10000) if special.match(chr(c))}
+    chars = "".join(chr(c) for c in range(0x10000) if chr(c) not in slow)
+    norm, offsets = normalize_for_matching(chars)
+    table = np.full(0x10000, _DELETED, dtype=np.int32)
+    for ch in slow:
+        table[ord(ch)] = _SLOW
+    for i, o in enumerate(offsets):
+        table[ord(chars[o])] = ord(norm[i])
+    counts = np.bincount(np.asarray(offsets, dtype=np.int64), minlength=len(chars))
+    for o in np.flatnonzero(counts > 1):  # expanded into several characters: not one-for-one
+        table[ord(chars[o])] = _SLOW
+    word = re.compile(r"\w")
+    is_word = np.array(
+        [bool(word.match(chr(c))) if not 0xD800 <= c < 0xE000 else False for c in range(0x10000)]
+    )
+    return table, is_word
+
+
+def _language(regex: str, limit: int = 4000) -> set[str] | None:
+    """Every string a finite regex (literals, classes, groups, alternatives, ``?``) matches.
+
+    None when the regex is not such a finite language or has more than ``limit`` strings.
+    """
+    from re import _constants as c
+    from re import _parser
+
+    def seq(items) -> set[str] | None:
+        out = {""}
+        for op, av in items:
+            opts = node(op, av)
+            if opts is None:
+                return None
+            out = {a + b for a in out for b in opts}
+            if len(out) > limit:
+                return None
+        return out
+
+    def node(op, av) -> set[str] | None:
+        if op is c.LITERAL:
+            return {chr(av)}
+        if op is c.SUBPATTERN:
+            return seq(av[-1])
+        if op is c.BRANCH:
+            out: set[str] = set()
+            for branch in av[1]:
+                got = seq(branch)
+                if got is None:
+                    return None
+                out |= got
+            return out
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[1] <= 3:
+            one = seq(av[2])
+            if one is None:
+                return None
+            out, power = set(), {""}
+            for n in range(av[1] + 1):
+                if n >= av[0]:
+                    out |= power
+                power = {a + b for a in power for b in one}
+            return out
+        if op is c.IN:
+            chars: set[str] = set()
+            for kind, value in av:
+                if kind is c.LITERAL:
+                    chars.add(chr(value))
+                elif kind is c.RANGE and value[1] - value[0] < 64:
+                    chars |= {chr(v) for v in range(value[0], value[1] + 1)}
+                else:
+                    return None
+            return chars
+        return None
+
+    try:
+        return seq(_parser.parse(regex))
+    except (re.error, RecursionError):
+        return None
+
+
+_HEAD = 4  # letters of a first word tested by the prefilter (size**4 bools, under 1 MB)
+
+
+@dataclass(frozen=True)
+class _Prefilter:
+    """A necessary condition for the matcher to match at a position, testable with numpy.
+
+    Every branch of the matcher starts with its first word: particles from a finite set
+    (:data:`_PROCLITIC_ARTICLE` or :data:`_PROCLITIC`), then one of finitely many spellings.
+    So a match at ``p`` needs: ``p`` is a word start, ``norm[p:p+k]`` is a particle string of
+    length ``k``, and ``norm[p+k:]`` starts with the first :data:`_HEAD` letters of a
+    spelling. Letters are coded 1..n (0 = any other character), so those letters index one
+    bool table.
+    """
+
+    code: np.ndarray  # uint8 per code unit: 0 or the letter's number
+    size: int  # n + 1
+    heads: np.ndarray  # bool, size**_HEAD: a spelling starts with these coded letters
+    particles: tuple[np.ndarray, ...]  # per length k >= 1: sorted codes of particle strings
+
+
+def _build_prefilter(templates: list[str]) -> _Prefilter | None:
+    """The prefilter of a list of templates, or None when one cannot be derived."""
+    bodies: set[str] = set()
+    particles: set[str] = set()
+    for template in templates:
+        first = template.replace("...", "…").split()[0]
+        regex = _compile_word(first, first=True)
+        lead = _PROCLITIC_ARTICLE if regex.startswith(_PROCLITIC_ARTICLE) else _PROCLITIC
+        if not regex.startswith(lead):
+            return None
+        body, lead_strings = _language(regex[len(lead) :]), _language(lead)
+        if not body or not lead_strings or "" in body:
+            return None
+        bodies |= body
+        particles |= lead_strings
+    letters = sorted(set("".join(bodies)) | set("".join(particles)))
+    if len(letters) > 60 or any(ord(ch) > 0xFFFF for ch in letters):
+        return None
+    size = len(letters) + 1
+    code = np.zeros(0x10000, dtype=np.uint8)
+    for i, ch in enumerate(letters, 1):
+        code[ord(ch)] = i
+    heads = np.zeros((size,) * _HEAD, dtype=bool)
+    for body in bodies:
+        idx = [code[ord(ch)] for ch in body[:_HEAD]]
+        heads[tuple(idx) + (slice(None),) * (_HEAD - len(idx))] = True
+    by_length: list[list[int]] = [[] for _ in range(max(map(len, particles)) + 1)]
+    for s in particles:
+        by_length[len(s)].append(_pack([code[ord(ch)] for ch in s], size))
+    return _Prefilter(
+        code=code,
+        size=size,
+        heads=heads.reshape(-1),
+        particles=tuple(np.unique(np.asarray(v, dtype=np.int64)) for v in by_length[1:]),
+    )
+
+
+def _pack(codes, size: int) -> int:
+    value = 0
+    for x in codes:
+        value = value * size + int(x)
+    return value
+
+
+def _candidates(pre: _Prefilter, units: np.ndarray, is_word: np.ndarray, starts: np.ndarray):
+    """Positions of ``units`` (normalised code units of many texts) where a match may start.
+
+    ``starts`` are the offsets where each text begins (a word start whatever precedes it).
+    """
+    n = len(units)
+    a = np.zeros(n + _HEAD - 1, dtype=np.int32)  # letter numbers, padded at the end
+    a[:n] = pre.code[units]
+    head = a[:n] * pre.size
+    for j in range(1, _HEAD - 1):
+        head += a[j : j + n]
+        head *= pre.size
+    head += a[_HEAD - 1 : _HEAD - 1 + n]
+    q = np.flatnonzero(pre.heads[head])
+    found = [q]
+    for k, allowed in enumerate(pre.particles, 1):
+        if not len(allowed):
+            continue
+        p = q[q >= k] - k
+        packed = np.zeros(len(p), dtype=np.int64)
+        for j in range(k):
+            packed = packed * pre.size + a[p + j].astype(np.int64)
+        found.append(p[np.isin(packed, allowed)])
+    cand = np.unique(np.concatenate(found))
+    cand = cand[cand < n]
+    after_word = np.zeros(len(cand), dtype=bool)
+    inner = cand > 0
+    after_word[inner] = is_word[units[cand[inner] - 1]]
+    at_start = np.isin(cand, starts)
+    return cand[~after_word | at_start]
 
 
 @functools.cache
@@ -557,13 +769,17 @@ def _speaker_model() -> _SpeakerModel:
         ["_n", "kind"], ascending=[False, True]
     )
     rows = sp.drop(columns="_n").to_dict("records")
-    branches = []
+    branches, heads = [], set()
     for i, r in enumerate(rows):
         words = " ".join(_norm(w) for w in r["variant"].split())
         body = re.escape(words).replace(r"\ ", r"\s+")
         branches.append(f"(?P<n{i}>{_WORD_START}{_PROCLITIC}{body}{_WORD_END})")
+        heads.add(re.escape(words.split()[0][:2]))
+    # Speed only: every branch starts at a word start with particles and then its first two
+    # letters, so testing that once before the alternation changes no match.
+    ahead = f"{_WORD_START}(?={_PROCLITIC}(?:{'|'.join(sorted(heads))}))"
     cues, kinds = _load_cues(REPORTING_VERBS_PATH)
-    return _SpeakerModel(re.compile("|".join(branches)), rows, cues, kinds)
+    return _SpeakerModel(re.compile(f"{ahead}(?:{'|'.join(branches)})"), rows, cues, kinds)
 
 
 _OUTLET = {"entity_id": "outlet", "english": "outlet", "group": "outlet", "kind": "outlet"}
@@ -593,6 +809,28 @@ def _first_name(model: _SpeakerModel, norm: str, lo: int, hi: int) -> dict | Non
             return row
         best_role = best_role or row
     return best_role
+
+
+def _is_nameless(model: _SpeakerModel, norm: str, cue: re.Match) -> bool:
+    """A cue followed by أن/عن/... or a colon has no subject of its own (it carries one)."""
+    if model.cue_kinds[int(cue.lastgroup[1:])] == "according":
+        return False
+    after = norm[cue.end() :].lstrip(' \t"«»:،,')
+    nxt = after.split(maxsplit=1)[0] if after.split() else ""
+    return not after or norm[cue.end() :].lstrip().startswith(":") or (nxt in _NAMELESS_NEXT)
+
+
+def _cue_subject(model: _SpeakerModel, norm: str, cue: re.Match) -> dict:
+    """The named subject of a cue: within _WINDOW after it, else before it, else unnamed."""
+    who = _first_name(model, norm, cue.end(), cue.end() + _WINDOW)
+    who = who or _first_name(model, norm, max(0, cue.start() - _WINDOW), cue.start())
+    return who or _UNNAMED
+
+
+def _colon_speaker(model: _SpeakerModel, norm: str) -> dict | None:
+    """``NAME: quote`` (a name within 40 characters before the first colon)."""
+    colon = norm.find(":")
+    return _first_name(model, norm, max(0, colon - 40), colon) if colon > 0 else None
 
 
 def attribute_speakers(text: str, outlet: str | None = None) -> pd.DataFrame:
@@ -652,25 +890,14 @@ def attribute_speakers(text: str, outlet: str | None = None) -> pd.DataFrame:
         who, cue_word = None, ""
         if cue:
             cue_word = cue.group()
-            after = norm[cue.end() :].lstrip(' \t"«»:،,')
-            nxt = after.split(maxsplit=1)[0] if after.split() else ""
-            nameless = (
-                not after or norm[cue.end() :].lstrip().startswith(":") or (nxt in _NAMELESS_NEXT)
-            )
-            if model.cue_kinds[int(cue.lastgroup[1:])] == "according":
-                nameless = False
-            if nameless:
+            if _is_nameless(model, norm, cue):
                 who = carried or _UNNAMED
             else:
-                who = _first_name(model, norm, cue.end(), cue.end() + _WINDOW)
-                who = who or _first_name(model, norm, max(0, cue.start() - _WINDOW), cue.start())
-                if who is None:
-                    who = _UNNAMED
-                elif who["kind"] == "person":
+                who = _cue_subject(model, norm, cue)
+                if who["kind"] == "person":
                     carried = who
         else:
-            colon = norm.find(":")
-            named = _first_name(model, norm, max(0, colon - 40), colon) if colon > 0 else None
+            named = _colon_speaker(model, norm)
             if named is None and line == prev_line and prev_who is not None:
                 named = prev_who  # speech goes on to the end of its paragraph line
             who = named or outlet_row
@@ -702,6 +929,22 @@ def _check_articles(articles: pd.DataFrame, need: Iterable[str] = ("id", "text")
         )
 
 
+def _texts_to_match(articles: pd.DataFrame) -> pd.DataFrame:
+    """Rows with text; a warning names the articles without any."""
+    _check_articles(articles)
+    empty = articles["text"].isna() | (articles["text"].astype(str).str.strip() == "")
+    if empty.any():
+        warnings.warn(
+            f"{int(empty.sum())} article(s) without text give no frame hits: "
+            f"{list(articles.loc[empty, 'id'])[:5]}; check the corpus loader report",
+            stacklevel=3,
+        )
+    return articles.loc[~empty]
+
+
+_HIT_TABLE_COLUMNS = [*HIT_COLUMNS, "pattern", "sentence_no"]
+
+
 def frame_hits(articles: pd.DataFrame, matcher: Matcher | None = None) -> pd.DataFrame:
     """All frame hits of a corpus, each with its sentence and speaker.
 
@@ -720,23 +963,229 @@ def frame_hits(articles: pd.DataFrame, matcher: Matcher | None = None) -> pd.Dat
         Offsets are into the article's original text. Articles with no text give no rows
         and a warning naming them.
 
+    Notes
+    -----
+    Built for corpora of tens of thousands of articles: texts are normalised a few MB at a
+    time by table lookup, the lexicon's regex runs only where a cheap literal test says a
+    pattern could start, and sentences and speakers are worked out only for articles with
+    hits (a speaker carried from earlier sentences is found by looking back in the
+    paragraph). The table is exactly that of :func:`find_frames` plus
+    :func:`attribute_speakers` article by article (a test checks it).
+
     Examples
     --------
     >>> arts = pd.DataFrame({"id": ["a"], "text": ["قال لافروف إن قوى خارجية خططت للفوضى."]})
     >>> frame_hits(arts)[["frame", "speaker_group"]].values.tolist()
     [['external_forces', 'Russian official'], ['stability_security', 'Russian official']]
     """
-    _check_articles(articles)
     matcher = build_matcher() if matcher is None else matcher
-    empty = articles["text"].isna() | (articles["text"].astype(str).str.strip() == "")
-    if empty.any():
-        warnings.warn(
-            f"{int(empty.sum())} article(s) without text give no frame hits: "
-            f"{list(articles.loc[empty, 'id'])[:5]}; check the corpus loader report",
-            stacklevel=2,
+    present = _texts_to_match(articles)
+    outlets = present["outlet"].tolist() if "outlet" in present.columns else [None] * len(present)
+    items = list(zip(present["id"].tolist(), map(str, present["text"]), outlets, strict=True))
+    rows: list[tuple] = []
+    chunk: list[tuple] = []
+    size = 0
+    for item in items:
+        chunk.append(item)
+        size += len(item[1])
+        if size >= _CHUNK_CHARS:
+            rows.extend(_chunk_rows(chunk, matcher))
+            chunk, size = [], 0
+    if chunk:
+        rows.extend(_chunk_rows(chunk, matcher))
+    return _hit_table(rows)
+
+
+def _hit_table(rows: list[tuple]) -> pd.DataFrame:
+    if not rows:
+        return pd.DataFrame(columns=_HIT_TABLE_COLUMNS)
+    return pd.DataFrame(rows, columns=_HIT_TABLE_COLUMNS)
+
+
+_CHUNK_CHARS = 2_000_000  # characters normalised per numpy pass (a few tens of MB of arrays)
+
+
+def _chunk_rows(items: list[tuple], matcher: Matcher) -> list[tuple]:
+    """Hit rows for ``(id, text, outlet)`` items, in order."""
+    table, is_word = _char_tables()
+    encoded = [t.encode("utf-16-le", "surrogatepass") for _, t, _ in items]
+    # Texts outside the BMP, or holding a character the table cannot map one-for-one, take
+    # the per-text path (helpers.arabic.normalize_with_offsets).
+    slow = np.array([len(e) != 2 * len(it[1]) for e, it in zip(encoded, items, strict=True)])
+    units = np.frombuffer(
+        b"".join(e for e, bad in zip(encoded, slow, strict=True) if not bad), dtype=np.uint16
+    )
+    fast = [it for it, bad in zip(items, slow, strict=True) if not bad]
+    lengths = np.array([len(t) for _, t, _ in fast], dtype=np.int64)
+    orig_starts = np.concatenate([[0], np.cumsum(lengths)])
+    mapped = table[units]
+    odd = np.flatnonzero(mapped == _SLOW)
+    odd_articles = set(np.searchsorted(orig_starts, odd, side="right") - 1)
+    kept = mapped >= 0
+    index = np.flatnonzero(kept)
+    norm_units = mapped[kept].astype(np.uint16)
+    norm_all = norm_units.tobytes().decode("utf-16-le", "surrogatepass")
+    norm_starts = np.searchsorted(index, orig_starts)
+    pre = matcher.prefilter
+    if pre is not None:
+        cand = _candidates(pre, norm_units, is_word, norm_starts[:-1])
+        bounds = np.searchsorted(cand, norm_starts)
+    by_index: dict[int, list[tuple]] = {}
+    for i, (ident, text, outlet) in enumerate(fast):
+        if i in odd_articles:
+            continue
+        ns, ne = int(norm_starts[i]), int(norm_starts[i + 1])
+        if pre is not None:
+            local = cand[bounds[i] : bounds[i + 1]]
+            if not len(local):
+                continue
+            norm = norm_all[ns:ne]
+            hits = list(matcher.finditer_at(norm, (local - ns).tolist()))
+        else:
+            norm = norm_all[ns:ne]
+            hits = list(matcher.finditer(norm))
+        if hits:
+            idx = index[ns:ne] - orig_starts[i]
+            by_index[i] = _article_rows(ident, text, outlet, norm, idx, hits)
+    rows: list[tuple] = []
+    fast_i = 0
+    for item, bad in zip(items, slow, strict=True):
+        if not bad and fast_i not in odd_articles:
+            rows.extend(by_index.get(fast_i, ()))
+        else:
+            norm, index_list = normalize_for_matching(item[1])
+            hits = list(matcher.finditer(norm))
+            if hits:
+                rows.extend(
+                    _article_rows(item[0], item[1], item[2], norm, np.asarray(index_list), hits)
+                )
+        fast_i += not bad
+    return rows
+
+
+def _article_rows(ident, text: str, outlet, norm: str, idx: np.ndarray, hits) -> list[tuple]:
+    """Rows of one article's hits (matcher positions on ``norm``; ``idx`` maps to ``text``)."""
+    spans = list(arabic.sentence_spans(text)) or [(0, len(text))]
+    starts = np.array([a for a, _ in spans])
+    speakers = _LazySpeakers(text, norm, idx, spans, outlet if isinstance(outlet, str) else None)
+    rows = []
+    for pat, s, e in hits:
+        start, end = int(idx[s]), int(idx[e - 1]) + 1
+        k = _sentence_of(starts, start)
+        who = speakers.who(k)
+        a, b = spans[k]
+        rows.append(
+            (
+                ident,
+                pat.frame,
+                text[start:end],
+                start,
+                end,
+                text[a:b],
+                who["english"],
+                who["group"],
+                pat.template,
+                k,
+            )
         )
+    return rows
+
+
+class _LazySpeakers:
+    """The speaker of sentence ``j`` exactly as :func:`attribute_speakers` gives it, on demand.
+
+    That function walks every sentence, carrying the last named speaker through the
+    paragraph block and the last voice through the line. Here a sentence's speaker is worked
+    out only when a hit needs it: its own cue first, then, if it has to, a look back through
+    the earlier sentences of its block (for the carried speaker) or of its line.
+    """
+
+    def __init__(self, text: str, norm: str, idx: np.ndarray, spans, outlet: str | None):
+        self.model = _speaker_model()
+        self.text, self.norm, self.spans = text, norm, spans
+        starts = np.array([a for a, _ in spans])
+        ends = np.array([b for _, b in spans])
+        self.lo = np.searchsorted(idx, starts).tolist()
+        self.hi = np.searchsorted(idx, ends).tolist()
+        breaks = [m.start() for m in _PARAGRAPH_BREAK.finditer(text)]
+        self.block = np.searchsorted(breaks, starts, side="right").tolist()
+        self.outlet_row = {**_OUTLET, "english": outlet or "outlet"}
+        self._cues: dict[int, tuple] = {}
+        self._subjects: dict[int, dict] = {}
+        self._who: dict[int, dict] = {}
+        self._carry: dict[int, dict | None] = {}
+
+    def cue(self, j: int) -> tuple[re.Match | None, str]:
+        if j not in self._cues:
+            norm = self.norm[self.lo[j] : self.hi[j]]
+            self._cues[j] = (_find_cue(self.model, norm), norm)
+        return self._cues[j]
+
+    def _sets_carry(self, j: int) -> dict | None:
+        """The person sentence ``j`` names after a cue with a subject (it is then carried)."""
+        cue, norm = self.cue(j)
+        if cue is None or _is_nameless(self.model, norm, cue):
+            return None
+        if j not in self._subjects:
+            self._subjects[j] = _cue_subject(self.model, norm, cue)
+        who = self._subjects[j]
+        return who if who["kind"] == "person" else None
+
+    def carried(self, j: int) -> dict | None:
+        """The last person named in the block before sentence ``j``."""
+        if j in self._carry:
+            return self._carry[j]
+        found, i = None, j - 1
+        while i >= 0 and self.block[i] == self.block[j]:
+            found = self._sets_carry(i)
+            if found is not None:
+                break
+            if i in self._carry:
+                found = self._carry[i]
+                break
+            i -= 1
+        self._carry[j] = found
+        return found
+
+    def _same_line(self, i: int, j: int) -> bool:
+        return self.text.find("\n", self.spans[i][0], self.spans[j][0]) == -1
+
+    def who(self, j: int) -> dict:
+        chain, i = [], j
+        while i not in self._who:
+            cue, norm = self.cue(i)
+            if cue is not None:
+                if _is_nameless(self.model, norm, cue):
+                    self._who[i] = self.carried(i) or _UNNAMED
+                else:
+                    self._sets_carry(i)
+                    self._who[i] = self._subjects[i]
+                break
+            named = _colon_speaker(self.model, norm)
+            if named is not None:
+                self._who[i] = named
+                break
+            if i > 0 and self._same_line(i - 1, i):
+                chain.append(i)  # speech goes on to the end of its line: ask the sentence before
+                i -= 1
+                continue
+            self._who[i] = self.outlet_row
+            break
+        for c in reversed(chain):
+            before = self._who[c - 1]
+            self._who[c] = before if before["group"] != "outlet" else self.outlet_row
+        return self._who[j]
+
+
+def _frame_hits_reference(articles: pd.DataFrame, matcher: Matcher | None = None) -> pd.DataFrame:
+    """:func:`frame_hits` the straightforward way: find_frames + attribute_speakers per text.
+
+    Kept as the reference the fast path is tested against; slow on large corpora.
+    """
+    matcher = build_matcher() if matcher is None else matcher
+    present = _texts_to_match(articles)
     frames_out = []
-    for row in articles.loc[~empty].itertuples(index=False):
+    for row in present.itertuples(index=False):
         text = str(row.text)
         hits = find_frames(text, matcher)
         if hits.empty:
@@ -751,10 +1200,9 @@ def frame_hits(articles: pd.DataFrame, matcher: Matcher | None = None) -> pd.Dat
             sentence_no=k,
         )
         frames_out.append(hits)
-    cols = [*HIT_COLUMNS, "pattern", "sentence_no"]
     if not frames_out:
-        return pd.DataFrame(columns=cols)
-    return pd.concat(frames_out, ignore_index=True)[cols]
+        return pd.DataFrame(columns=_HIT_TABLE_COLUMNS)
+    return pd.concat(frames_out, ignore_index=True)[_HIT_TABLE_COLUMNS]
 
 
 def _n_words(articles: pd.DataFrame) -> pd.Series:
