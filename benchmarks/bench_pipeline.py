@@ -348,7 +348,7 @@ def main(argv=None) -> int:
     serial = args.serial if args.serial is not None else [cases[-1 - len(sizes) // 2]]
     out = args.out or (None if args.quick else RESULTS)
 
-    runs = []
+    runs, env = [], environment()
     for case in cases:
         for kind, workers in [("reference", 1), ("pipeline", args.workers)] + (
             [("pipeline", 1)] if case in serial and args.workers != 1 else []
@@ -361,20 +361,26 @@ def main(argv=None) -> int:
                 f"{r['tree_pss_peak_mb']:7.0f} MB  load {r['loadavg_1min_before']:.1f}",
                 flush=True,
             )
-    rows = summarise(runs)
-    doc = {
-        "description": "helpers.pipeline.run_pipeline vs TfidfVectorizer(ngram_range=(1, 2))",
-        "quick": args.quick,
-        "environment": environment(),
-        "summary": rows,
-        "runs": runs,
-    }
-    print(markdown(rows))
+            write(out, runs, args.quick, env)  # after every run: a long run keeps what it did
+    print(markdown(summarise(runs)))
     if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         print(f"bench_pipeline: wrote {out}")
     return 0
+
+
+def write(out: Path | None, runs: list[dict], quick: bool, env: dict) -> None:
+    """Write the summary and every run to ``out`` (nothing when ``out`` is None)."""
+    if out is None:
+        return
+    doc = {
+        "description": "helpers.pipeline.run_pipeline vs TfidfVectorizer(ngram_range=(1, 2))",
+        "quick": quick,
+        "environment": env,
+        "summary": summarise(runs),
+        "runs": runs,
+    }
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

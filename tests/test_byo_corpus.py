@@ -118,13 +118,14 @@ class TestWholeJobOnUserCorpus:
         assert byo["result"].ok, "\n".join(failures)
 
     def test_every_notebook_in_the_folder_was_run(self, byo):
-        ran = {r.path.name for r in byo["result"].notebooks}
+        ran = {r.notebook.name for r in byo["result"].notebooks}
         assert ran == {p.name for p in reports.list_notebooks()}
 
     def test_reports_go_to_the_corpus_own_folder(self, byo):
         out = byo["result"].out_dir
         assert out == byo["out_root"] / CORPUS_NAME
-        assert all((out / f"{r.path.stem}.html").is_file() for r in byo["result"].notebooks)
+        assert all(r.report == out / f"{r.notebook.stem}.html" for r in byo["result"].notebooks)
+        assert all(r.report.is_file() for r in byo["result"].notebooks)
 
     def test_no_seed_report_is_written_at_the_reports_root(self, byo):
         assert not list(byo["out_root"].glob("*.html"))
@@ -138,13 +139,15 @@ class TestWholeJobOnUserCorpus:
         assert byo["tidy_rows"] == len(loaded)
 
 
-class TestLoadReportAccountsForEveryFile:
-    @pytest.fixture(scope="class")
-    def report(self, byo):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", corpus.CorpusWarning)
-            return corpus.load_with_report(byo["folder"])[1]
+@pytest.fixture(scope="module")
+def report(byo):
+    """The loader's report on the generated folder (its warnings are tested in test_corpus)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", corpus.CorpusWarning)
+        return corpus.load_with_report(byo["folder"])[1]
 
+
+class TestLoadReportAccountsForEveryFile:
     def test_one_report_row_per_file_on_disk(self, byo, report):
         assert sorted(report["file"]) == _files(byo["folder"])
 
