@@ -552,7 +552,7 @@ class TestPrefilter:
         for text in _gold()["text"]:
             norm, _ = frames.normalize_for_matching(text)
             units = np.frombuffer(norm.encode("utf-16-le"), dtype=np.uint16)
-            cand = set(frames._candidates(matcher.prefilter, units, is_word, np.array([0])))
+            cand = set(frames._candidates(matcher.prefilter, units, is_word, np.array([0]))[0])
             assert {m.start() for m in matcher.regex.finditer(norm)} <= cand, text
 
     def test_candidates_are_far_fewer_than_words(self):
@@ -560,7 +560,7 @@ class TestPrefilter:
         _, is_word = frames._char_tables()
         norm = frames.normalize_for_matching(" ".join(_gold()["text"]))[0]
         units = np.frombuffer(norm.encode("utf-16-le"), dtype=np.uint16)
-        cand = frames._candidates(matcher.prefilter, units, is_word, np.array([0]))
+        cand = frames._candidates(matcher.prefilter, units, is_word, np.array([0]))[0]
         assert len(cand) < len(norm.split()) / 2
 
     def test_a_finite_regex_is_spelled_out(self):

@@ -10,6 +10,14 @@ Speakers (who voices a frame) come from reporting verbs (``data/lexicons/reporti
 and the speakers table (``data/lexicons/speakers.csv``: entity id, English name, group), with
 name spellings unified through :func:`helpers.arabic.entity_table`.
 
+Speed (issue 8: tens of thousands of articles): :func:`frame_hits` normalises a few MB of
+text at a time through one lookup table, runs the lexicon regex only where a literal test on
+the first letters of a pattern says it could match (and then only the branches that could),
+and works out sentences and speakers only for articles with hits, lazily. It gives exactly
+the table of the straightforward path, :func:`find_frames` plus :func:`attribute_speakers`
+per article (kept as ``_frame_hits_reference``; the tests compare the two), at about 10 MB/s
+on SaudiNewsNet against about 0.4 MB/s before (``benchmarks/bench_frames.py``).
+
 What this module cannot see: irony, negation ("there were no external forces" is still an
 external-forces hit), and who speaks inside nested reported speech. Hits never overlap: a span
 of text belongs to at most one frame (exclusions first, then the longest pattern).
@@ -379,6 +387,10 @@ class Matcher:
         self.patterns: list[Pattern] = pats
         self.regex = _one_regex([p.template for p in pats], "p")
         self.prefilter = _build_prefilter([p.template for p in pats])
+        # The branches of self.regex, one per pattern, for the cut-down regexes of finditer_at.
+        self._branches = [compile_template(p.template).removeprefix(_WORD_START) for p in pats]
+        self._by_heads: dict[tuple[int, ...], re.Pattern] = {}
+        self._by_branches: dict[tuple[int, ...], re.Pattern] = {}
 
     def finditer(self, norm: str) -> Iterable[tuple[Pattern, int, int]]:
         """Yield ``(pattern, start, end)`` on normalised text; exclusions are skipped."""
@@ -387,24 +399,42 @@ class Matcher:
             if not pat.exclude:
                 yield pat, m.start(), m.end()
 
-    def finditer_at(self, norm: str, positions: Iterable[int]):
+    def finditer_at(self, norm: str, positions: list[int], heads: list[int]):
         """As :meth:`finditer`, trying the regex only at ``positions`` (ascending).
 
         Gives exactly what :meth:`finditer` gives when every position where the regex can
         match is among ``positions`` (the prefilter guarantees it): ``finditer`` tries the
-        positions left to right and resumes after each match, and so does this loop.
+        positions left to right and resumes after each match, and so does this loop. At each
+        position only the branches whose first word can start with the letters found there
+        (``heads``, see :class:`_Prefilter`) are tried, in the lexicon's order, so the branch
+        that wins is the one the whole alternation would pick.
         """
-        match, patterns, resume = self.regex.match, self.patterns, 0
-        for p in positions:
-            if p < resume:
-                continue
-            m = match(norm, p)
-            if m is None:
-                continue
-            resume = m.end()
-            pat = patterns[int(m.lastgroup[1:])]
-            if not pat.exclude:
-                yield pat, p, resume
+        patterns, resume, i, n = self.patterns, 0, 0, len(positions)
+        while i < n:
+            p, j = positions[i], i + 1
+            while j < n and positions[j] == p:
+                j += 1
+            if p >= resume:
+                m = self._regex_for(tuple(heads[i:j])).match(norm, p)
+                if m is not None:
+                    resume = m.end()
+                    pat = patterns[int(m.lastgroup[1:])]
+                    if not pat.exclude:
+                        yield pat, p, resume
+            i = j
+
+    def _regex_for(self, heads: tuple[int, ...]) -> re.Pattern:
+        """The alternation cut down to the branches that may start with ``heads`` (cached)."""
+        regex = self._by_heads.get(heads)
+        if regex is None:
+            numbers = self.prefilter.branches_at(heads)
+            regex = self._by_branches.get(numbers)
+            if regex is None:
+                body = "|".join(f"(?P<p{i}>{self._branches[i]})" for i in numbers) or "(?!)"
+                regex = re.compile(f"{_WORD_START}(?:{body})")
+                self._by_branches[numbers] = regex
+            self._by_heads[heads] = regex
+        return regex
 
 
 # ----------------------------------------------------------------------------------------
@@ -521,13 +551,26 @@ class _Prefilter:
     size: int  # n + 1
     heads: np.ndarray  # bool, size**_HEAD: a spelling starts with these coded letters
     particles: tuple[np.ndarray, ...]  # per length k >= 1: sorted codes of particle strings
+    # per length L <= _HEAD: code of a spelling's first L letters -> the branches it starts
+    branches: tuple[dict[int, frozenset[int]], ...] = ()
+
+    def branches_at(self, heads: tuple[int, ...]) -> tuple[int, ...]:
+        """Branches whose first word may start with one of these coded _HEAD letters."""
+        out: set[int] = set()
+        for head in heads:
+            for length, table in enumerate(self.branches):
+                got = table.get(head // self.size ** (_HEAD - length))
+                if got:
+                    out |= got
+        return tuple(sorted(out))
 
 
 def _build_prefilter(templates: list[str]) -> _Prefilter | None:
     """The prefilter of a list of templates, or None when one cannot be derived."""
     bodies: set[str] = set()
     particles: set[str] = set()
-    for template in templates:
+    owners: dict[str, set[int]] = {}  # a spelling's first _HEAD letters -> branch numbers
+    for n, template in enumerate(templates):
         first = template.replace("...", "…").split()[0]
         regex = _compile_word(first, first=True)
         lead = _PROCLITIC_ARTICLE if regex.startswith(_PROCLITIC_ARTICLE) else _PROCLITIC
@@ -538,6 +581,8 @@ def _build_prefilter(templates: list[str]) -> _Prefilter | None:
             return None
         bodies |= body
         particles |= lead_strings
+        for b in body:
+            owners.setdefault(b[:_HEAD], set()).add(n)
     letters = sorted(set("".join(bodies)) | set("".join(particles)))
     if len(letters) > 60 or any(ord(ch) > 0xFFFF for ch in letters):
         return None
@@ -552,11 +597,15 @@ def _build_prefilter(templates: list[str]) -> _Prefilter | None:
     by_length: list[list[int]] = [[] for _ in range(max(map(len, particles)) + 1)]
     for s in particles:
         by_length[len(s)].append(_pack([code[ord(ch)] for ch in s], size))
+    branches: list[dict[int, frozenset[int]]] = [{} for _ in range(_HEAD + 1)]
+    for head, numbers in owners.items():
+        branches[len(head)][_pack([code[ord(ch)] for ch in head], size)] = frozenset(numbers)
     return _Prefilter(
         code=code,
         size=size,
         heads=heads.reshape(-1),
         particles=tuple(np.unique(np.asarray(v, dtype=np.int64)) for v in by_length[1:]),
+        branches=tuple(branches),
     )
 
 
@@ -567,10 +616,14 @@ def _pack(codes, size: int) -> int:
     return value
 
 
-def _candidates(pre: _Prefilter, units: np.ndarray, is_word: np.ndarray, starts: np.ndarray):
+def _candidates(
+    pre: _Prefilter, units: np.ndarray, is_word: np.ndarray, starts: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Positions of ``units`` (normalised code units of many texts) where a match may start.
 
     ``starts`` are the offsets where each text begins (a word start whatever precedes it).
+    Returns positions in ascending order (a position repeats when several particle lengths
+    fit) and, for each, the coded _HEAD letters after the particles.
     """
     n = len(units)
     a = np.zeros(n + _HEAD - 1, dtype=np.int32)  # letter numbers, padded at the end
@@ -581,7 +634,7 @@ def _candidates(pre: _Prefilter, units: np.ndarray, is_word: np.ndarray, starts:
         head *= pre.size
     head += a[_HEAD - 1 : _HEAD - 1 + n]
     q = np.flatnonzero(pre.heads[head])
-    found = [q]
+    positions, heads = [q], [head[q]]
     for k, allowed in enumerate(pre.particles, 1):
         if not len(allowed):
             continue
@@ -589,14 +642,17 @@ def _candidates(pre: _Prefilter, units: np.ndarray, is_word: np.ndarray, starts:
         packed = np.zeros(len(p), dtype=np.int64)
         for j in range(k):
             packed = packed * pre.size + a[p + j].astype(np.int64)
-        found.append(p[np.isin(packed, allowed)])
-    cand = np.unique(np.concatenate(found))
-    cand = cand[cand < n]
-    after_word = np.zeros(len(cand), dtype=bool)
-    inner = cand > 0
-    after_word[inner] = is_word[units[cand[inner] - 1]]
-    at_start = np.isin(cand, starts)
-    return cand[~after_word | at_start]
+        fits = np.isin(packed, allowed)
+        positions.append(p[fits])
+        heads.append(head[p[fits] + k])
+    pos, hd = np.concatenate(positions), np.concatenate(heads)
+    after_word = np.zeros(len(pos), dtype=bool)
+    inner = pos > 0
+    after_word[inner] = is_word[units[pos[inner] - 1]]
+    keep = ~after_word | np.isin(pos, starts)
+    pos, hd = pos[keep], hd[keep]
+    order = np.argsort(pos, kind="stable")
+    return pos[order], hd[order]
 
 
 @functools.cache
@@ -1028,7 +1084,7 @@ def _chunk_rows(items: list[tuple], matcher: Matcher) -> list[tuple]:
     norm_starts = np.searchsorted(index, orig_starts)
     pre = matcher.prefilter
     if pre is not None:
-        cand = _candidates(pre, norm_units, is_word, norm_starts[:-1])
+        cand, heads = _candidates(pre, norm_units, is_word, norm_starts[:-1])
         bounds = np.searchsorted(cand, norm_starts)
     by_index: dict[int, list[tuple]] = {}
     for i, (ident, text, outlet) in enumerate(fast):
@@ -1036,11 +1092,12 @@ def _chunk_rows(items: list[tuple], matcher: Matcher) -> list[tuple]:
             continue
         ns, ne = int(norm_starts[i]), int(norm_starts[i + 1])
         if pre is not None:
-            local = cand[bounds[i] : bounds[i + 1]]
-            if not len(local):
+            lo, hi = bounds[i], bounds[i + 1]
+            if lo == hi:
                 continue
             norm = norm_all[ns:ne]
-            hits = list(matcher.finditer_at(norm, (local - ns).tolist()))
+            local = (cand[lo:hi] - ns).tolist()
+            hits = list(matcher.finditer_at(norm, local, heads[lo:hi].tolist()))
         else:
             norm = norm_all[ns:ne]
             hits = list(matcher.finditer(norm))
@@ -1054,13 +1111,22 @@ def _chunk_rows(items: list[tuple], matcher: Matcher) -> list[tuple]:
             rows.extend(by_index.get(fast_i, ()))
         else:
             norm, index_list = normalize_for_matching(item[1])
-            hits = list(matcher.finditer(norm))
+            hits = _hits_in(matcher, norm, is_word)
             if hits:
                 rows.extend(
                     _article_rows(item[0], item[1], item[2], norm, np.asarray(index_list), hits)
                 )
         fast_i += not bad
     return rows
+
+
+def _hits_in(matcher: Matcher, norm: str, is_word: np.ndarray) -> list[tuple]:
+    """Matches in one normalised text, through the prefilter when its text allows."""
+    units = np.frombuffer(norm.encode("utf-16-le", "surrogatepass"), dtype=np.uint16)
+    if matcher.prefilter is None or len(units) != len(norm):  # no prefilter, or beyond BMP
+        return list(matcher.finditer(norm))
+    cand, heads = _candidates(matcher.prefilter, units, is_word, np.array([0]))
+    return list(matcher.finditer_at(norm, cand.tolist(), heads.tolist()))
 
 
 def _article_rows(ident, text: str, outlet, norm: str, idx: np.ndarray, hits) -> list[tuple]:
