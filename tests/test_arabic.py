@@ -257,6 +257,12 @@ class TestNormalize:
                 arabic._TABLE_MIN_CHARS
             ), f"U+{ord(ch):04X}"
 
+    def test_table_path_pieces_with_presentation_forms_and_decomposed_hamza(self):
+        word = "ا" + HAMZA_ABOVE + "من\ufefb"  # decomposed أ, then the lam-alef ligature
+        text = f"{word} قازاقستان " * 9000 + "و" + HAMZA_ABOVE
+        assert len(text) > 2 * arabic._TABLE_CHUNK
+        assert arabic.normalize(text) == "امنلا قازاقستان " * 9000 + "ؤ"
+
     def test_characters_outside_the_bmp_survive_the_table_path(self):
         text = ("قازاقستان 🇰🇿 𝔸 " * 500).strip()
         assert arabic.normalize(text) == text

@@ -153,13 +153,14 @@ FOLDS: dict[str, str] = {
     **NUMBER_SIGNS,
 }
 
-_INVISIBLES_RE = re.compile(f"[{BIDI_CONTROLS}{ZERO_WIDTH}]+")
+_INVISIBLES_RE = re.compile(f"[{BIDI_CONTROLS}{ZERO_WIDTH}]")
 _PRESENTATION_RE = re.compile(f"[{PRESENTATION_FORMS}]")
 # A letter that has a precomposed hamza/madda form, optional harakat, then the combining mark.
 _COMPOSABLE_RE = re.compile(
     f"[\u0627\u0648\u064a\u06c1\u06d2\u06d5][{HARAKAT}{DAGGER_ALEF}]*[{COMBINING_HAMZA}]"
     f"[{HARAKAT}{DAGGER_ALEF}{COMBINING_HAMZA}]*"
 )
+_COMBINING_HAMZA_RE = re.compile(f"[{COMBINING_HAMZA}]")
 _DIACRITICS_RE = re.compile(
     f"[{HARAKAT}{COMBINING_HAMZA}{OTHER_MARKS}{DAGGER_ALEF}{QURANIC_MARKS}]+"
 )
@@ -257,6 +258,8 @@ def compose_hamza(text: str) -> str:
     >>> compose_hamza("\u0627\u0654\u0645\u0646") == "أمن"
     True
     """
+    if _COMBINING_HAMZA_RE.search(text) is None:  # the usual case; scanning is cheap
+        return text
     return _COMPOSABLE_RE.sub(lambda m: unicodedata.normalize("NFC", m.group()), text)
 
 
@@ -435,15 +438,35 @@ def _default_table(prepared: bool = False) -> np.ndarray:
     return table.astype(np.uint16)
 
 
-def _table_pass(text: str, table: np.ndarray) -> str | None:
+def _chunks(text: str):
+    """Pieces of about _TABLE_CHUNK characters, cut just before a space.
+
+    A space is never part of a context the steps look at (a letter followed by its marks),
+    so normalising the pieces one by one gives the same result as the whole text.
+    """
+    start = 0
+    while start < len(text):
+        end = text.find(" ", start + _TABLE_CHUNK)
+        end = len(text) if end < 0 else end
+        yield text[start:end]
+        start = end
+
+
+def _table_lookup(chunk: str, table: np.ndarray) -> np.ndarray:
+    return table[np.frombuffer(chunk.encode("utf-16-le"), dtype=np.uint16)]
+
+
+def _table_pass(text: str) -> str | None:
     pieces = []
-    for i in range(0, len(text), _TABLE_CHUNK):
-        units = np.frombuffer(text[i : i + _TABLE_CHUNK].encode("utf-16-le"), dtype=np.uint16)
-        out = table[units]
+    for chunk in _chunks(text):
+        out = _table_lookup(chunk, _default_table())
         special = out >= _SLOW
         if special.any():
-            if (out == _SLOW).any():
-                return None
+            if (out == _SLOW).any():  # presentation forms or combining hamza in this piece
+                out = _table_lookup(_prepare(chunk), _default_table(prepared=True))
+                special = out >= _SLOW
+                if (out == _SLOW).any():
+                    return None  # U+FFFE/U+FFFF in the text: use the steps
             out = out[~special]
         pieces.append(out.tobytes().decode("utf-16-le"))
     return "".join(pieces)
@@ -456,10 +479,7 @@ def _prepare(text: str) -> str:
 
 def _table_default(text: str) -> str | None:
     """Default chain by table lookup; None only for text holding U+FFFE/U+FFFF."""
-    out = _table_pass(text, _default_table())
-    if out is None:
-        out = _table_pass(_prepare(text), _default_table(prepared=True))
-    return out
+    return _table_pass(text)
 
 
 def _regex_default(text: str) -> str:
@@ -636,24 +656,44 @@ def step_changes(text: str, steps=DEFAULT_STEPS) -> pd.DataFrame:
 'tokens_changed': [1, 1], 'tokens': [2, 2]}
     """
     _check_text(text, "step_changes")
+    return pd.DataFrame(_step_change_rows(text, _resolve_steps(steps)))
+
+
+def _step_change_rows(text: str, steps) -> list[dict]:
     rows = []
-    for step in _resolve_steps(steps):
+    tokens = None
+    for step in steps:
         rule = _RULES.get(step)
         if rule is None:
             raise ValueError(f"step_changes() cannot count custom step {step!r}")
         n_chars = sum(m.end() - m.start() for m in rule.pattern.finditer(text))
-        tokens = tokenize(text)
-        n_tokens = sum(step(t) != t for t in tokens) if n_chars else 0
+        if tokens is None:
+            tokens = Counter(_TOKEN_RE.findall(text))
+        n_tokens = 0
+        if n_chars:
+            n_tokens = sum(tokens[t] for t, after in _map_tokens(step, tokens) if after != t)
+            text = step(text)
         rows.append(
             {
                 "step": step.__name__,
                 "chars_changed": n_chars,
                 "tokens_changed": n_tokens,
-                "tokens": len(tokens),
+                "tokens": tokens.total(),
             }
         )
-        text = step(text)
-    return pd.DataFrame(rows)
+        if n_chars:
+            tokens = None  # the text changed: tokenise again for the next step
+    return rows
+
+
+def _map_tokens(step, tokens) -> list[tuple[str, str]]:
+    """``(token, step(token))`` for distinct tokens, with one call of the step.
+
+    Tokens never contain a newline and no step touches one, so joining on newlines and
+    splitting the result gives each token's own output.
+    """
+    distinct = list(tokens)
+    return list(zip(distinct, step("\n".join(distinct)).split("\n"), strict=True))
 
 
 # ---------------------------------------------------------------------------------------
@@ -1122,17 +1162,13 @@ def step_change_table(articles: pd.DataFrame, steps=DEFAULT_STEPS) -> pd.DataFra
     >>> step_change_table(df, ["strip_diacritics", "normalize_alef"])["chars_changed"].tolist()
     [1, 1]
     """
-    frames = []
+    resolved = _resolve_steps(steps)
+    rows = []
     for art_id, text in zip(articles["id"], articles["text"], strict=True):
-        if not isinstance(text, str):
-            continue
-        table = step_changes(text, steps)
-        table.insert(0, "id", art_id)
-        frames.append(table)
-    if not frames:
-        columns = ["id", "step", "chars_changed", "tokens_changed", "tokens"]
-        return pd.DataFrame(columns=[*columns, "share_tokens_changed"])
-    out = pd.concat(frames, ignore_index=True)
+        if isinstance(text, str):
+            rows += [{"id": art_id, **row} for row in _step_change_rows(text, resolved)]
+    columns = ["id", "step", "chars_changed", "tokens_changed", "tokens"]
+    out = pd.DataFrame(rows, columns=columns)
     out["share_tokens_changed"] = out["tokens_changed"] / out["tokens"].where(out["tokens"] > 0)
     return out
 
@@ -1155,10 +1191,15 @@ def step_examples(texts: Iterable[str], step, steps=DEFAULT_STEPS, top: int = 5)
     for text in texts:
         if not isinstance(text, str):
             continue
-        for token in tokenize(_stepwise(text, before)):
-            changed = target(token)
+        if before:
+            text = _stepwise(text, before)
+        rule = _RULES.get(target)
+        if rule is not None and rule.pattern.search(text) is None:
+            continue  # the step has nothing to do in this text
+        counts = Counter(_TOKEN_RE.findall(text))
+        for token, changed in _map_tokens(target, counts):
             if changed != token:
-                pairs[(token, changed)] += 1
+                pairs[(token, changed)] += counts[token]
     rows = [(b, a, n) for (b, a), n in pairs.most_common(top)]
     return pd.DataFrame(rows, columns=["before", "after", "count"])
 
