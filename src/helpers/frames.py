@@ -657,6 +657,7 @@ def _candidates(
 
 @functools.cache
 def _default_matcher() -> Matcher:
+    _char_tables()  # built here too, so a process that warms the matcher before forking has it
     return Matcher(load_lexicon())
 
 
