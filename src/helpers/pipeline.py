@@ -13,9 +13,11 @@
    frame hits and rates) plus the long tables the notebooks use.
 
 Both cores are used: the frame matching (regular expressions and speaker attribution, pure
-Python) runs on chunks of articles in worker processes while the main process builds the
-TF-IDF matrix (scikit-learn, also single-threaded). ``benchmarks/bench_pipeline.py``
-measures what this saves against ``workers=1``.
+Python) runs on chunks of articles in a worker process while the main process builds the
+TF-IDF matrix (scikit-learn, also single-threaded); once the matrix is built, the main process
+takes the chunks the worker has not started, so two processes stay busy on two cores and
+neither waits for the other. ``benchmarks/bench_pipeline.py`` measures this against
+``workers=1``.
 
 Memory: the weights are ``float32`` (half of scikit-learn's default), the counts ``int32``,
 the TF-IDF weighting runs in place, and the normalised texts are freed as soon as they are
@@ -76,7 +78,8 @@ class PipelineResult:
     table : DataFrame
         One row per article: :data:`TABLE_COLUMNS` then ``<frame>_per_1000`` per frame.
     seconds : dict
-        Wall time per stage (``load``, ``tfidf``, ``top_terms``, ``frames_wait``,
+        Wall time per stage (``load``, ``tfidf``, ``top_terms``, ``frames_wait`` (after the
+        matrix: matching the chunks not yet started here, and waiting for the pool),
         ``rates``, ``table``, ``total``); ``frames_cpu`` is the frame matching's own time
         summed over chunks (it overlaps ``tfidf`` when ``workers > 1``).
     workers : int
@@ -104,9 +107,10 @@ def tfidf_matrix(texts: pd.Series, settings=terms.SETTINGS, dtype=np.float32) ->
     The terms, counts and formula are those of ``build_matrix``; the differences are for
     memory on large corpora: counts are ``int32``, weights ``dtype`` (``float32`` by
     default, so weights agree with ``build_matrix`` to about 7 significant digits; pass
-    ``numpy.float64`` for the same numbers), weighting happens in place, the normalised texts
-    are dropped once counted, and the token totals come from the unigram counts instead of
-    a second pass of the regex.
+    ``numpy.float64`` for the same numbers), the vocabulary is an object array (not
+    fixed-width ``str``, which pads every term to the longest), weighting happens in place,
+    the normalised texts are dropped once counted, and the token totals come from the
+    unigram counts instead of a second pass of the regex.
 
     Parameters
     ----------
@@ -138,10 +142,11 @@ def tfidf_matrix(texts: pd.Series, settings=terms.SETTINGS, dtype=np.float32) ->
             "check that the corpus 'text' column holds the article text"
         ) from err
     del normalised
-    vocabulary = vectorizer.get_feature_names_out().astype(str)
+    # object dtype: a fixed-width str array would pad millions of terms to the longest one
+    vocabulary = vectorizer.get_feature_names_out().astype(object)
     vectorizer.vocabulary_ = None  # the dict of every term is the largest object here
-    unigram = np.fromiter((" " not in t for t in vocabulary), dtype=bool, count=len(vocabulary))
-    n_tokens = np.asarray(counts[:, unigram].sum(axis=1), dtype=np.int64).ravel()
+    unigram = np.fromiter((" " not in t for t in vocabulary), dtype=np.int64, count=len(vocabulary))
+    n_tokens = np.asarray(counts @ unigram, dtype=np.int64).ravel()  # no copy of the matrix
     if settings.drop_stopwords:
         stop = terms._stopwords() | {arabic.normalize(w).strip() for w in settings.extra_stopwords}
         keep = np.fromiter(
@@ -282,10 +287,11 @@ def run_pipeline(
         used when present), or anything :func:`helpers.corpus.load_with_report` reads
         (``None`` = the seed articles).
     workers : int
-        Processes for the frame matching (default 2, one per core of the project machine).
-        With ``workers > 1`` and at least :data:`MIN_PARALLEL_ARTICLES` articles, the frames
-        are matched in a process pool while this process builds the TF-IDF matrix; else
-        everything runs here, one step after the other.
+        Processes in all, this one included (default 2, one per core of the project
+        machine). With ``workers > 1`` and at least :data:`MIN_PARALLEL_ARTICLES` articles,
+        ``workers - 1`` pool processes match frames while this one builds the TF-IDF
+        matrix and then joins them on the chunks not yet started; else everything runs
+        here, one step after the other.
     top_k : int
         Terms per article in :attr:`PipelineResult.top`.
     dtype : numpy float type
@@ -323,10 +329,9 @@ def run_pipeline(
     parallel = workers > 1 and len(articles) >= MIN_PARALLEL_ARTICLES
     pool = futures = None
     if parallel:
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context())
-        futures = [
-            pool.submit(_frame_chunk, c) for c in _chunks(articles, workers * CHUNKS_PER_WORKER)
-        ]
+        pool = ProcessPoolExecutor(max_workers=workers - 1, mp_context=_pool_context())
+        chunks = _chunks(articles, workers * CHUNKS_PER_WORKER)
+        futures = [pool.submit(_frame_chunk, c) for c in chunks]
     try:
         t0 = time.perf_counter()
         tm = tfidf_matrix(texts, settings=settings, dtype=dtype)
@@ -338,7 +343,16 @@ def run_pipeline(
         seconds["top_terms"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()
-        results = [f.result() for f in futures] if parallel else [_frame_chunk(articles)]
+        if parallel:  # take over every chunk the pool has not started (cancel succeeds)
+            results = [
+                _frame_chunk(c) if f.cancel() else None
+                for c, f in zip(chunks, futures, strict=True)
+            ]
+            results = [
+                r if r is not None else f.result() for r, f in zip(results, futures, strict=True)
+            ]
+        else:
+            results = [_frame_chunk(articles)]
         seconds["frames_wait"] = time.perf_counter() - t0
     finally:
         if pool is not None:
