@@ -608,6 +608,10 @@ class TestFindEntities:
         hits = arabic.find_entities("الوزير طوبيردى والوزير تِليوبَردي")
         assert hits["entity_id"].tolist() == ["tileuberdi", "tileuberdi"]
 
+    def test_a_hamza_alef_lam_is_not_taken_for_the_article(self):
+        hits = arabic.find_entities("في ألماتي وفي الماتي، لا في ماتي")
+        assert hits["surface"].tolist() == ["ألماتي", "الماتي"]
+
     def test_a_name_inside_a_longer_word_is_not_matched(self):
         assert arabic.find_entities("بوتينيون وكازاخستانستان").empty
 
