@@ -6,8 +6,11 @@ counts as "the same word".
 
 Each normalisation step is a pure ``str -> str`` function that does one thing and says
 what it loses. :func:`normalize` composes a chosen list of steps; for the default chain it
-takes a fast path (one regex deletion plus a few ``str.replace`` calls) that gives exactly
-the same output as applying the steps one by one (a test checks this).
+takes a fast path that gives exactly the same output as applying the steps one by one (tests
+check this, for every BMP character and on random text): a lookup in a ``uint16`` table over
+the text's UTF-16 code units (built from the steps), or for short strings one regex deletion
+plus ``str.replace``. ``benchmarks/bench_normalize.py`` measures it at 12-49x the throughput
+of CAMeL Tools' chain.
 
 Character classes (explicit code points; what happens to each in the default chain)
 ----------------------------------------------------------------------------------
