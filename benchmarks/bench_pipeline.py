@@ -315,7 +315,9 @@ def environment() -> dict:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small cases, a smoke run")
-    parser.add_argument("--sizes", type=int, nargs="+", help="generated corpus sizes")
+    parser.add_argument(
+        "--sizes", type=int, nargs="*", help="generated corpus sizes (none: the real corpus only)"
+    )
     parser.add_argument("--real", type=Path, default=REAL_CORPUS, help="the real corpus")
     parser.add_argument("--no-real", action="store_true", help="skip the real corpus")
     parser.add_argument("--workers", type=int, default=2, help="pipeline worker processes")
@@ -324,7 +326,7 @@ def main(argv=None) -> int:
         nargs="*",
         default=None,
         metavar="CASE",
-        help="also run workers=1 on these cases (default: the middle generated size)",
+        help="also run workers=1 on these cases (default: real and the middle generated size)",
     )
     parser.add_argument("--out", type=Path, help=f"results file (default {RESULTS})")
     parser.add_argument("--timeout", type=float, default=3 * 3600, help="seconds per run")
@@ -335,7 +337,7 @@ def main(argv=None) -> int:
         print(json.dumps(child(args.child[0], args.child[1], args.workers, args.real)))
         return 0
 
-    sizes = args.sizes or (QUICK_SIZES if args.quick else FULL_SIZES)
+    sizes = args.sizes if args.sizes is not None else (QUICK_SIZES if args.quick else FULL_SIZES)
     cases = [f"gen-{n}" for n in sizes]
     real = args.real
     if not args.no_real:
@@ -345,7 +347,10 @@ def main(argv=None) -> int:
             cases.insert(0, "real")
         else:
             print(f"bench_pipeline: {real} not found; the real-corpus case is skipped.")
-    serial = args.serial if args.serial is not None else [cases[-1 - len(sizes) // 2]]
+    if not cases:
+        parser.error("nothing to run: give --sizes or drop --no-real")
+    middle = [f"gen-{sizes[len(sizes) // 2]}"] if sizes else []
+    serial = args.serial if args.serial is not None else ["real", *middle]
     out = args.out or (None if args.quick else RESULTS)
 
     runs, env = [], environment()
