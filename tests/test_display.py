@@ -42,3 +42,16 @@ class TestRtlHtml:
 
     def test_element_declares_right_to_left(self):
         assert display.rtl_html("نص").startswith('<p dir="rtl" lang="ar"')
+
+
+class TestShowCodePoints:
+    def test_ligature_is_spelled_out_as_its_code_point(self):
+        assert display.show_code_points("لا \ufefb") == "لا [U+FEFB]"
+
+    def test_logical_arabic_is_unchanged(self):
+        assert display.show_code_points("الثورة الملونة") == "الثورة الملونة"
+
+    def test_rtl_table_never_emits_presentation_forms(self):
+        df = pd.DataFrame({"before": ["\ufefb\ufe91"], "after": ["لاب"]})
+        html = display.rtl_table(df).to_html()
+        assert "[U+FEFB][U+FE91]" in html

@@ -16,6 +16,10 @@ import pandas as pd
 _ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
 _LATIN = re.compile("[A-Za-z]")
 
+# Presentation forms (U+FB50–U+FDFF, U+FE70–U+FEFE: glyph shapes, e.g. from PDFs) never appear
+# in tables or reports; shaping belongs inside plot images only. U+FEFF (BOM) is included too.
+_PRESENTATION = re.compile("[\ufb50-\ufdff\ufe70-\ufeff]")
+
 RTL_CSS = "direction: rtl; text-align: right; unicode-bidi: isolate;"
 LTR_CSS = "direction: ltr; text-align: left;"
 
@@ -35,6 +39,17 @@ def is_arabic(value: object) -> bool:
     return first_latin is None or first_ar.start() < first_latin.start()
 
 
+def show_code_points(text: str) -> str:
+    """Replace presentation-form characters by a visible ``[U+XXXX]`` label for display.
+
+    Logical text is left as it is; only glyph-shape characters (and the BOM) are spelled out.
+
+    >>> show_code_points("\ufefb تعاون")
+    '[U+FEFB] تعاون'
+    """
+    return _PRESENTATION.sub(lambda m: f"[U+{ord(m.group()):04X}]", text)
+
+
 def _cell_css(value: object) -> str:
     return RTL_CSS if is_arabic(value) else ""
 
@@ -42,9 +57,14 @@ def _cell_css(value: object) -> str:
 def rtl_table(df: pd.DataFrame, caption: str | None = None, precision: int = 2):
     """A pandas Styler that lays out Arabic cells (and Arabic headers) right to left.
 
-    Returns the Styler so a notebook cell can show it; the data are not changed.
+    Returns the Styler so a notebook cell can show it; the data are not changed, except that
+    presentation-form characters are shown as ``[U+XXXX]`` labels (:func:`show_code_points`).
     """
-    styler = df.style.map(_cell_css).format(precision=precision)
+    shown = df.copy()
+    for col in shown.columns:
+        if shown[col].dtype == object or pd.api.types.is_string_dtype(shown[col]):
+            shown[col] = shown[col].map(lambda v: show_code_points(v) if isinstance(v, str) else v)
+    styler = shown.style.map(_cell_css).format(precision=precision)
     header_css = [
         {"selector": "th", "props": "text-align: start; unicode-bidi: plaintext;"},
         {"selector": "td", "props": "vertical-align: top;"},
