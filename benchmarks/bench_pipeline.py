@@ -12,8 +12,8 @@ For every case two fresh processes run one after the other: the **reference**, s
 plain ``TfidfVectorizer(ngram_range=(1, 2))`` on the raw texts, and the **pipeline** (load →
 normalise → tokenise → TF-IDF with bigrams → frames with speakers → per-article tables).
 The figure that counts is their ratio, measured minutes apart on the same machine.
-With ``--serial`` the pipeline also runs with ``workers=1`` on the named cases, to show what
-the second core buys.
+The pipeline runs with ``--workers`` processes (default 1) on every case and also with
+``--compare-workers`` (default 2) on the ``--compare`` cases, to show what a second core buys.
 
 Memory: each run is a fresh process, so its ``ru_maxrss`` (``getrusage``) is the peak
 resident set of that run alone, with nothing left from an earlier case; the worker processes
@@ -320,14 +320,17 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--real", type=Path, default=REAL_CORPUS, help="the real corpus")
     parser.add_argument("--no-real", action="store_true", help="skip the real corpus")
-    parser.add_argument("--workers", type=int, default=2, help="pipeline worker processes")
     parser.add_argument(
-        "--serial",
+        "--workers", type=int, default=1, help="pipeline processes on every case (default 1)"
+    )
+    parser.add_argument(
+        "--compare",
         nargs="*",
         default=None,
         metavar="CASE",
-        help="also run workers=1 on these cases (default: real and the middle generated size)",
+        help="also run these cases with --compare-workers (default: real and the middle size)",
     )
+    parser.add_argument("--compare-workers", type=int, default=2, help="default 2")
     parser.add_argument("--out", type=Path, help=f"results file (default {RESULTS})")
     parser.add_argument("--timeout", type=float, default=3 * 3600, help="seconds per run")
     parser.add_argument("--child", nargs=2, metavar=("KIND", "CASE"), help=argparse.SUPPRESS)
@@ -350,13 +353,14 @@ def main(argv=None) -> int:
     if not cases:
         parser.error("nothing to run: give --sizes or drop --no-real")
     middle = [f"gen-{sizes[len(sizes) // 2]}"] if sizes else []
-    serial = args.serial if args.serial is not None else ["real", *middle]
+    compare = args.compare if args.compare is not None else ["real", *middle]
     out = args.out or (None if args.quick else RESULTS)
 
     runs, env = [], environment()
     for case in cases:
+        extra = case in compare and args.compare_workers != args.workers
         for kind, workers in [("reference", 1), ("pipeline", args.workers)] + (
-            [("pipeline", 1)] if case in serial and args.workers != 1 else []
+            [("pipeline", args.compare_workers)] if extra else []
         ):
             print(f"bench_pipeline: {kind:<9} {case:<10} workers={workers} ...", flush=True)
             r = run_case(kind, case, workers, real, args.timeout)

@@ -172,7 +172,7 @@ class TestBenchmarkSmoke:
         script = paths.PROJECT_ROOT / "benchmarks" / "bench_pipeline.py"
         cmd = [sys.executable, str(script), "--quick", "--no-real", "--sizes", "60", "120"]
         proc = subprocess.run(
-            [*cmd, "--serial", "gen-60", "--out", str(out)],
+            [*cmd, "--compare", "gen-60", "--out", str(out)],
             capture_output=True,
             text=True,
             timeout=900,
@@ -181,9 +181,9 @@ class TestBenchmarkSmoke:
         assert proc.returncode == 0, proc.stderr[-2000:]
         summary = json.loads(out.read_text(encoding="utf-8"))["summary"]
         assert [(r["case"], r["workers"]) for r in summary] == [
-            ("gen-60", 2),
             ("gen-60", 1),
-            ("gen-120", 2),
+            ("gen-60", 2),
+            ("gen-120", 1),
         ]
         for r in summary:
             assert r["n_articles"] == int(r["case"].removeprefix("gen-"))

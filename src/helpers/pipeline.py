@@ -12,12 +12,14 @@
 5. **per-article tables**: one row per article (words, tokens, distinct terms, top terms,
    frame hits and rates) plus the long tables the notebooks use.
 
-Both cores are used: the frame matching (regular expressions and speaker attribution, pure
-Python) runs on chunks of articles in a worker process while the main process builds the
-TF-IDF matrix (scikit-learn, also single-threaded); once the matrix is built, the main process
-takes the chunks the worker has not started, so two processes stay busy on two cores and
-neither waits for the other. ``benchmarks/bench_pipeline.py`` measures this against
-``workers=1``.
+With ``workers=2`` both cores are used: the frame matching (regular expressions and speaker
+attribution, pure Python) runs on chunks of articles in a worker process while the main
+process builds the TF-IDF matrix (scikit-learn, single-threaded); once the matrix is built,
+the main process takes the chunks the worker has not started, so two processes stay busy and
+neither waits for the other. The default is ``workers=1`` because that is what measured
+faster on the real corpus (``benchmarks/PIPELINE.md``): there the frames cost ~5 s of CPU
+against ~50 s for the matrix, less than forking and sending the hits back. On frame-dense
+text (every article about the subject) ``workers=2`` saved ~13%.
 
 Memory: the weights are ``float32`` (half of scikit-learn's default), the counts ``int32``,
 the TF-IDF weighting runs in place, and the normalised texts are freed as soon as they are
@@ -273,7 +275,7 @@ def _articles_from(source) -> tuple[pd.DataFrame, pd.DataFrame | None]:
 def run_pipeline(
     source=None,
     *,
-    workers: int = 2,
+    workers: int = 1,
     top_k: int = DEFAULT_TOP_K,
     dtype=np.float32,
     settings=terms.SETTINGS,
@@ -287,8 +289,8 @@ def run_pipeline(
         used when present), or anything :func:`helpers.corpus.load_with_report` reads
         (``None`` = the seed articles).
     workers : int
-        Processes in all, this one included (default 2, one per core of the project
-        machine). With ``workers > 1`` and at least :data:`MIN_PARALLEL_ARTICLES` articles,
+        Processes in all, this one included (default 1; see the module notes). With
+        ``workers > 1`` and at least :data:`MIN_PARALLEL_ARTICLES` articles,
         ``workers - 1`` pool processes match frames while this one builds the TF-IDF
         matrix and then joins them on the chunks not yet started; else everything runs
         here, one step after the other.
