@@ -181,9 +181,9 @@ class TestBenchmarkSmoke:
         assert proc.returncode == 0, proc.stderr[-2000:]
         summary = json.loads(out.read_text(encoding="utf-8"))["summary"]
         assert [(r["case"], r["workers"]) for r in summary] == [
-            ("gen-60", 1),
             ("gen-60", 2),
-            ("gen-120", 1),
+            ("gen-60", 1),
+            ("gen-120", 2),
         ]
         for r in summary:
             assert r["n_articles"] == int(r["case"].removeprefix("gen-"))

@@ -12,14 +12,13 @@
 5. **per-article tables**: one row per article (words, tokens, distinct terms, top terms,
    frame hits and rates) plus the long tables the notebooks use.
 
-With ``workers=2`` both cores are used: the frame matching (regular expressions and speaker
-attribution, pure Python) runs on chunks of articles in a worker process while the main
-process builds the TF-IDF matrix (scikit-learn, single-threaded); once the matrix is built,
-the main process takes the chunks the worker has not started, so two processes stay busy and
-neither waits for the other. The default is ``workers=1`` because that is what measured
-faster on the real corpus (``benchmarks/PIPELINE.md``): there the frames cost ~5 s of CPU
-against ~50 s for the matrix, less than forking and sending the hits back. On frame-dense
-text (every article about the subject) ``workers=2`` saved ~13%.
+With ``workers=2`` (the default) both cores are used: the frame matching (regular expressions
+and speaker attribution, pure Python) runs on chunks of articles in a worker process while the
+main process builds the TF-IDF matrix (scikit-learn, single-threaded); once the matrix is
+built, the main process takes the chunks the worker has not started, so two processes stay
+busy and neither waits for the other. Measured (``benchmarks/PIPELINE.md``): 13-22% faster on
+frame-dense text (10,000 generated articles), a tie within run-to-run noise on SaudiNewsNet
+(frames cost ~5 s of CPU there against ~50 s for the matrix), for ~600 MB more memory.
 
 Memory: the weights are ``float32`` (half of scikit-learn's default), the counts ``int32``,
 the TF-IDF weighting runs in place, and the normalised texts are freed as soon as they are
@@ -275,7 +274,7 @@ def _articles_from(source) -> tuple[pd.DataFrame, pd.DataFrame | None]:
 def run_pipeline(
     source=None,
     *,
-    workers: int = 1,
+    workers: int = 2,
     top_k: int = DEFAULT_TOP_K,
     dtype=np.float32,
     settings=terms.SETTINGS,
@@ -289,7 +288,7 @@ def run_pipeline(
         used when present), or anything :func:`helpers.corpus.load_with_report` reads
         (``None`` = the seed articles).
     workers : int
-        Processes in all, this one included (default 1; see the module notes). With
+        Processes in all, this one included (default 2; see the module notes). With
         ``workers > 1`` and at least :data:`MIN_PARALLEL_ARTICLES` articles,
         ``workers - 1`` pool processes match frames while this one builds the TF-IDF
         matrix and then joins them on the chunks not yet started; else everything runs
