@@ -279,6 +279,11 @@ class TestRenderMath:
         soup, counts = self._render(r"<p>$\tfrac{1}{2}\lvert x \rvert$</p>")
         assert counts == (1, 0) and soup.find("img")["alt"] == r"\tfrac{1}{2}\lvert x \rvert"
 
+    def test_underbrace_bigl_and_digit_fractions_are_drawn(self):
+        tex = r"$\underbrace{\bigl(1 + x\bigr)}_{\text{tf}} \cdot \tfrac12$"
+        _, counts = self._render(f"<p>{tex}</p>")
+        assert counts == (1, 0)
+
     def test_prices_are_not_formulas(self):
         _, counts = self._render("<p>It cost $5 and then $6.</p>")
         assert counts == (0, 0)
@@ -534,6 +539,11 @@ class TestSeedReports:
             soup = _soup(page.read_text(encoding="utf-8"))
             assert not soup.select(".report-error-output"), page.name
             assert "Traceback (most recent call last)" not in soup.get_text(), page.name
+
+    def test_every_formula_is_drawn_not_left_as_tex_source(self, seed_run):
+        for page in _report_pages(seed_run):
+            kept = _soup(page.read_text(encoding="utf-8")).select("code.tex-source")
+            assert not kept, f"{page.name}: {[k.get_text()[:60] for k in kept]}"
 
     def test_no_report_contains_arabic_presentation_forms(self, seed_run):
         for page in _report_pages(seed_run):

@@ -476,11 +476,39 @@ def _mark_lines(pre) -> None:
 
 # TeX commands matplotlib's mathtext lacks, with the closest command it has (same look).
 _MATHTEXT_SUBSTITUTES = (
+    (re.compile(r"\\[td]?frac\s*(\d)\s*(\d)"), r"\\frac{\1}{\2}"),  # \tfrac12 -> \frac{1}{2}
     (re.compile(r"\\tfrac(?![a-zA-Z])"), r"\\frac"),
+    # \bigl( -> (: mathtext has no sized delimiters
+    (re.compile(r"\\[bB]igg?[lr]?(?![a-zA-Z])\s*"), ""),
+    (re.compile(r"\n"), " "),
     (re.compile(r"\\[lr]vert(?![a-zA-Z])"), "|"),
     (re.compile(r"\\[lr]Vert(?![a-zA-Z])"), r"\\|"),
     (re.compile(r"\\(?:displaystyle|textstyle)(?![a-zA-Z])"), ""),
 )
+
+
+def _drop_underbraces(tex: str) -> str:
+    """``\\underbrace{X}_{label}`` -> ``X``: mathtext has no underbrace (the label is lost)."""
+    while (i := tex.find("\\underbrace")) >= 0:
+        j = tex.find("{", i)
+        if j < 0:
+            break
+        depth, k = 0, j
+        for k in range(j, len(tex)):
+            depth += {"{": 1, "}": -1}.get(tex[k], 0)
+            if depth == 0:
+                break
+        body, rest = tex[j + 1 : k], tex[k + 1 :]
+        label = re.match(r"\s*_\s*(\{)?", rest)
+        if label and label.group(1):
+            depth, m = 0, label.end() - 1
+            for m in range(label.end() - 1, len(rest)):
+                depth += {"{": 1, "}": -1}.get(rest[m], 0)
+                if depth == 0:
+                    break
+            rest = rest[m + 1 :]
+        tex = tex[:i] + body + rest
+    return tex
 
 
 @functools.cache
@@ -492,6 +520,7 @@ def _math_svg(tex: str, display: bool) -> str | None:
     from matplotlib import mathtext
     from matplotlib.font_manager import FontProperties
 
+    tex = _drop_underbraces(tex)
     for pattern, replacement in _MATHTEXT_SUBSTITUTES:
         tex = pattern.sub(replacement, tex)
     buf = io.BytesIO()
