@@ -134,3 +134,29 @@ class TestArticleTable:
         arts = pd.DataFrame({"id": ["a"], "text": ["الطقس جميل اليوم"], "n_words": [3]})
         res = pipeline.run_pipeline(arts, workers=1)
         assert res.table.loc[0, "top_frame"] == "" and res.table.loc[0, "n_hits"] == 0
+
+
+class TestFrameRatesVectorised:
+    """frames.frame_rates (group-by, one interval per distinct count) vs the old loop."""
+
+    def test_same_table_as_the_article_loop(self, small):
+        arts = small.assign(n_words=small["text"].str.split().str.len())
+        arts.loc[3, "n_words"] = 0  # a zero-word article gets NaN rates in both
+        hits = frames.frame_hits(arts)
+        ref = frames._frame_rates_reference(arts, hits)
+        pd.testing.assert_frame_equal(frames.frame_rates(arts, hits), ref)
+
+    def test_repeated_id_and_no_hits_match_the_loop(self, small):
+        arts = pd.concat([small, small.iloc[[5]]], ignore_index=True)
+        hits = frames.frame_hits(small)
+        for h in (hits, hits.iloc[:0]):
+            ref = frames._frame_rates_reference(arts, h)
+            pd.testing.assert_frame_equal(frames.frame_rates(arts, h), ref)
+
+    def test_hand_counted_interval_of_two_hits(self):
+        arts = pd.DataFrame({"id": ["a"], "text": ["ثورة ملونة، ثورة ملونة"], "n_words": [2000]})
+        r = frames.frame_rates(arts, frames.frame_hits(arts)).set_index("frame")
+        row = r.loc["colour_revolution"]
+        # Garwood 95% for k=2: [0.2422, 7.2247] per article, halved per 1,000 of 2,000 words
+        assert row["count"] == 2 and row["per_1000"] == 1.0
+        assert abs(row["ci_low"] - 0.12111) < 1e-4 and abs(row["ci_high"] - 3.61235) < 1e-4

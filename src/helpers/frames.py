@@ -1307,6 +1307,12 @@ def frame_rates(
         hits as independent events; repeated formulae in one article are not, so the
         interval is, if anything, too narrow.
 
+    Notes
+    -----
+    Vectorised: the counts come from one group-by of the hits, and the interval is worked
+    out once per distinct count (per-article counts are small integers) and mapped, so the
+    cost grows with the number of articles × frames only through array operations.
+
     Examples
     --------
     >>> arts = pd.DataFrame({"id": ["a"], "text": ["ثورة ملونة"], "n_words": [1000]})
@@ -1314,6 +1320,54 @@ def frame_rates(
     >>> r["count"].tolist(), r["per_1000"].tolist()
     ([1], [1.0])
     """
+    _check_articles(articles)
+    frames = load_lexicon() if frames is None else frames
+    frame_ids = [f.id for f in frames]
+    ids = articles["id"].tolist()
+    # a repeated id takes the word count of its last row and the hits of all its rows
+    unique_ids = pd.Index(ids).unique()
+    words = pd.Series(np.asarray(_n_words(articles), dtype=np.int64), index=ids)
+    n = words.groupby(level=0, sort=False).last().reindex(ids).to_numpy(dtype=np.int64)
+    n_f = len(frame_ids)
+    counts = np.zeros((len(unique_ids), n_f), dtype=np.int64)
+    if len(hits) and n_f:
+        grouped = hits.groupby(["id", "frame"], sort=False).size()
+        row = unique_ids.get_indexer(grouped.index.get_level_values(0))
+        col = pd.Index(frame_ids).get_indexer(grouped.index.get_level_values(1))
+        ok = (row >= 0) & (col >= 0)  # hits of articles or frames not asked about: ignored
+        counts[row[ok], col[ok]] = grouped.to_numpy()[ok]
+    counts = counts[unique_ids.get_indexer(ids)]
+    k = counts.ravel()
+    n_rep = np.repeat(n, n_f)
+    distinct = np.unique(k)
+    lows = np.empty(len(distinct))
+    highs = np.empty(len(distinct))
+    for j, value in enumerate(distinct.tolist()):
+        lows[j], highs[j] = poisson_interval(value, confidence)
+    where = np.searchsorted(distinct, k)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.where(n_rep != 0, 1000 / np.where(n_rep != 0, n_rep, 1), np.nan)
+    return pd.DataFrame(
+        {
+            "id": np.repeat(np.asarray(ids, dtype=object), n_f),
+            "frame": np.tile(np.asarray(frame_ids, dtype=object), len(ids)),
+            "count": k,
+            "n_words": n_rep,
+            "per_1000": k * scale,
+            "ci_low": lows[where] * scale,
+            "ci_high": highs[where] * scale,
+        },
+        columns=RATE_COLUMNS,
+    )
+
+
+def _frame_rates_reference(
+    articles: pd.DataFrame,
+    hits: pd.DataFrame,
+    confidence: float = 0.95,
+    frames: list[Frame] | None = None,
+) -> pd.DataFrame:
+    """The article-by-article loop :func:`frame_rates` replaced (kept to test equality)."""
     _check_articles(articles)
     frames = load_lexicon() if frames is None else frames
     ids = articles["id"].tolist()
