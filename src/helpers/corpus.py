@@ -27,6 +27,7 @@ import hashlib
 import io
 import json
 import re
+import sys
 import warnings
 from pathlib import Path
 
@@ -57,6 +58,8 @@ COLUMNS = [
 DATE_SOURCES = ("dateline", "inferred", "metadata", "none")
 #: Report columns and statuses.
 REPORT_COLUMNS = ["file", "record", "id", "status", "reason"]
+#: File name of the load report that notebook 01 writes to ``processed_dir(corpus)``.
+LOAD_REPORT_CSV = "load_report.csv"
 STATUSES = ("loaded", "cleaned", "rejected", "skipped")
 
 # Invisible characters removed from the text on load. In Arabic prose they only steer layout
@@ -604,7 +607,7 @@ def _txt_record(name: str, data: bytes, record_id: str) -> dict:
         rec["text"] = text
     except CorpusError as err:
         rec["text"] = None
-        rec["reject"] = str(err).split(": ", 1)[1]
+        rec["reject"] = str(err).split(": ", 1)[1].removesuffix(".")  # a clause of a line
     return rec
 
 
@@ -676,8 +679,24 @@ def _read_table(path: Path) -> tuple[pd.DataFrame, str]:
     return frame, note
 
 
+_PACKAGE_DIRS = tuple({str(Path(__file__).parent), str(Path(__file__).resolve().parent)})
+
+
+def _outside_stacklevel() -> int:
+    """The ``stacklevel`` for a ``warnings.warn`` call in :func:`_warn` that attributes the
+    warning to the first frame outside ``helpers`` (the notebook cell or script line that
+    called the loader), whatever the depth of the helper that warns.
+
+    ``skip_file_prefixes`` does this from Python 3.12 on; the project runs on 3.11.
+    """
+    frame, level = sys._getframe(2), 2  # the caller of _warn is stacklevel 2 inside _warn
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIRS):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
 def _warn(message: str) -> None:
-    warnings.warn(message, CorpusWarning, stacklevel=4)
+    warnings.warn(message, CorpusWarning, stacklevel=_outside_stacklevel())
 
 
 def _examples(values, limit: int = 3) -> str:
@@ -820,8 +839,9 @@ def _announce(records: pd.DataFrame) -> None:
             }.get(reason, "fix or remove it")
             if reason.startswith("id repeats"):
                 fix = "give every article a unique id"
-            if "UTF-8" in reason:
-                fix = "see the reason in the load report"
+            if "re-save it as UTF-8" in reason:  # the decoder's reason already says what to do
+                _warn(f"{file}: rejected{where(rows)}: {reason}.")
+                continue
             _warn(f"{file}: rejected{where(rows)}: {reason}; {fix}.")
     skipped = records[records["status"] == "skipped"]
     if len(skipped):
@@ -1069,14 +1089,82 @@ def load_with_report(source: str | Path | None = None, *, strict: bool = False):
     return articles, report
 
 
-def load_corpus(source: str | Path | None = None, *, strict: bool = False) -> pd.DataFrame:
+def load_corpus(
+    source: str | Path | None = None, *, strict: bool = False, quiet: bool = False
+) -> pd.DataFrame:
     """Load a corpus as one row per article (see :func:`load_with_report`).
 
+    Parameters
+    ----------
+    source : None, folder, or file
+        As for :func:`load_with_report`.
+    strict : bool
+        Raise :class:`CorpusError` when any file or record is rejected or skipped.
+    quiet : bool
+        For notebooks after 01, which has already shown every warning: instead of one
+        :class:`CorpusWarning` per file and kind of problem, emit at most one that counts
+        them (files repaired, rejected, skipped, warnings in all) and points to notebook 01's
+        load report. Nothing is dropped silently: the count is always given, and warnings of
+        other kinds pass through unchanged.
+
+    Examples
+    --------
     >>> articles = load_corpus()
     >>> len(articles), articles["date"].min().date().isoformat()
     (5, '2019-12-15')
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     _ = load_corpus(quiet=True)
+    >>> len(caught)
+    0
     """
-    return load_with_report(source, strict=strict)[0]
+    if not quiet:
+        return load_with_report(source, strict=strict)[0]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        articles, report = load_with_report(source, strict=strict)
+    ours = [w for w in caught if issubclass(w.category, CorpusWarning)]
+    for w in caught:
+        if not issubclass(w.category, CorpusWarning):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    if ours:
+        _warn(load_summary(report, len(ours), source))
+    return articles
+
+
+def load_summary(report: pd.DataFrame, n_warnings: int | None = None, source=None) -> str:
+    """One line that counts what the loader repaired, rejected and skipped.
+
+    ``n_warnings`` (when given) is the number of :class:`CorpusWarning` s it stands for; the
+    line points to the load report that notebook 01 writes (``load_report.csv`` in
+    :func:`helpers.paths.processed_dir` of ``source``). What is lost: which files they were;
+    the report has them.
+
+    >>> report = pd.DataFrame({"status": ["loaded", "cleaned", "rejected", "rejected"]})
+    >>> load_summary(report, 3, "/tmp/wire.jsonl")  # doctest: +NORMALIZE_WHITESPACE
+    '2 of 4 files/records rejected, 1 repaired (3 loader warnings):
+     see notebook 01 or data/processed/wire/load_report.csv.'
+    """
+    counts = report["status"].value_counts()
+    parts = [
+        f"{int(counts[status])} {word}"
+        for status, word in (
+            ("rejected", "rejected"),
+            ("cleaned", "repaired"),
+            ("skipped", "skipped"),
+        )
+        if counts.get(status, 0)
+    ]
+    if not parts:
+        parts = ["0 repaired or rejected"]
+    parts[0] = parts[0].replace(" ", f" of {len(report)} files/records ", 1)
+    shown = f" ({n_warnings} loader warning{'s' if n_warnings != 1 else ''})" if n_warnings else ""
+    folder = (
+        paths.PROCESSED_DIR if source is None else paths.PROCESSED_DIR / paths.corpus_slug(source)
+    )
+    where = (folder / LOAD_REPORT_CSV).relative_to(paths.PROJECT_ROOT).as_posix()
+    return f"{', '.join(parts)}{shown}: see notebook 01 or {where}."
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1239,6 +1327,7 @@ __all__ = [
     "COLUMNS",
     "DATE_SOURCES",
     "INVISIBLE_CHARS",
+    "LOAD_REPORT_CSV",
     "MONTHS_CSV",
     "REPORT_COLUMNS",
     "STATUSES",
@@ -1252,6 +1341,7 @@ __all__ = [
     "dateline_table",
     "decode_bytes",
     "load_corpus",
+    "load_summary",
     "load_with_report",
     "month_table",
     "overview",

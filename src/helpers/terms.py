@@ -849,9 +849,37 @@ def with_glosses(table: pd.DataFrame, texts: Iterable[str] | None = None) -> pd.
 
 
 def display_label(term: str, surfaces: Mapping[str, str] | None = None) -> str:
-    """A plot label: the term's usual original spelling over its English gloss."""
+    """A plot label: the term's usual original spelling over its English gloss.
+
+    A term the glossary does not cover gets no second line (rather than "(no gloss)" on
+    every bar of a user's corpus); :func:`missing_glosses` lists those terms.
+
+    >>> len(display_label("كلمةغيرموجودة").splitlines())  # one line: the word, no gloss
+    1
+    >>> display_label("القوى الخارجية").splitlines()[-1]
+    'external forces'
+    """
     shown = (surfaces or {}).get(term, term)
-    return bilingual(shown, gloss(term))
+    english = gloss(term)
+    return bilingual(shown, None if english == NO_GLOSS else english)
+
+
+def capped_list(items: Iterable, limit: int = 15, sep: str = ", ") -> str:
+    """The first ``limit`` items joined by ``sep``, then "and N more" for the rest.
+
+    For lists printed in a notebook that grow with the corpus (unglossed terms, ids). What
+    is lost: the items past ``limit``; keep the full list in a variable or a file.
+
+    >>> capped_list(["الصين", "روسيا", "قازاقستان"], limit=2)
+    'الصين, روسيا and 1 more'
+    >>> capped_list([])
+    'none'
+    """
+    items = [str(i) for i in items]
+    if not items:
+        return "none"
+    head = sep.join(items[:limit])
+    return head if len(items) <= limit else f"{head} and {len(items) - limit} more"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -986,15 +1014,40 @@ def plot_term_table(
     columns: Mapping | None = None,
     max_articles: int = 30,
 ):
-    """Heatmap of chosen terms (rows) across articles (columns), values in the cells.
+    """Heatmap of chosen terms (rows) across the articles that contain any (columns).
 
-    ``labels`` maps row labels and ``columns`` maps article ids to display names. With more
-    than ``max_articles`` articles a fixed random sample is shown. Returns the Figure.
+    ``table`` is :func:`term_table`'s output. Articles in which none of the terms occur are
+    left out (the title says how many articles have any); beyond ``max_articles`` articles
+    with terms, those with the highest total ``value`` are shown, in the table's order.
+    ``labels`` maps row labels and ``columns`` maps article ids to display names. Returns the
+    Figure (with a one-line note instead of a heatmap when no article has any term).
+
+    >>> t = pd.DataFrame({"id": ["a", "b", "c"], "label": ["x"] * 3, "count": [0, 2, 1]})
+    >>> fig = plot_term_table(t, max_articles=1)
+    >>> [tick.get_text() for tick in fig.axes[0].get_xticklabels()], fig.axes[0].get_title()
+    (['b'], 'Framing phrases per article (count): 2 of 3 articles have any; the 1 with most shown')
     """
-    ids = sample_ids(list(dict.fromkeys(table["id"])), max_articles)
+    order = list(dict.fromkeys(table["id"]))
+    totals = table.groupby("id", sort=False)[value].sum().reindex(order)
+    with_any = totals[totals > 0]
+    n_all, n_any = len(order), len(with_any)
+    title = f"Framing phrases per article ({value})"
+    if n_any < n_all:
+        title += f": {n_any} of {n_all} articles have any"
+    if n_any == 0:
+        fig, ax = plt.subplots(figsize=(7, 1.2))
+        ax.axis("off")
+        ax.text(0.5, 0.5, f"None of the {n_all} articles contains any of these phrases.",
+                ha="center", va="center")  # fmt: skip
+        ax.set_title(title)
+        return fig
+    keep = set(with_any.sort_values(ascending=False, kind="stable").index[:max_articles])
+    ids = [i for i in order if i in keep]
+    if len(ids) < n_any:
+        title += f"; the {len(ids)} with most shown"
     part = table[table["id"].isin(ids)]
     grid = part.pivot(index="label", columns="id", values=value).fillna(0)
-    grid = grid.loc[list(dict.fromkeys(part["label"])), ids]
+    grid = grid.loc[list(dict.fromkeys(table["label"])), ids]
     fig, ax = plt.subplots(figsize=(2.5 + 0.8 * grid.shape[1], 0.8 + 0.55 * grid.shape[0]))
     ax.imshow(grid.to_numpy(), cmap="Oranges", aspect="auto")
     names = [str((columns or {}).get(c, c)) for c in grid.columns]
@@ -1002,17 +1055,12 @@ def plot_term_table(
     ylabels = [(labels or {}).get(lab, lab) for lab in grid.index]
     ax.set_yticks(range(grid.shape[0]), ylabels)
     vmax = grid.to_numpy().max() if grid.size else 0
-    if grid.shape[1] <= 30:
-        for i in range(grid.shape[0]):
-            for j in range(grid.shape[1]):
-                v = grid.iat[i, j]
-                text = f"{v:.0f}" if value == "count" else f"{v:.2f}"
-                colour = "white" if vmax and v > 0.6 * vmax else "black"
-                ax.text(j, i, text, ha="center", va="center", color=colour, fontsize=9)
-    title = f"Framing phrases per article ({value})"
-    n_all = table["id"].nunique()
-    if len(ids) < n_all:
-        title += f": {len(ids)} of {n_all} articles (random sample)"
+    for i in range(grid.shape[0]):
+        for j in range(grid.shape[1]):
+            v = grid.iat[i, j]
+            text = f"{v:.0f}" if value == "count" else f"{v:.2f}"
+            colour = "white" if vmax and v > 0.6 * vmax else "black"
+            ax.text(j, i, text, ha="center", va="center", color=colour, fontsize=9)
     ax.set_title(title)
     return fig
 
@@ -1070,6 +1118,7 @@ __all__ = [
     "TermSettings",
     "article_titles",
     "build_matrix",
+    "capped_list",
     "date_mask",
     "display_label",
     "exclusive_terms",
