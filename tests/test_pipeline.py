@@ -160,3 +160,49 @@ class TestFrameRatesVectorised:
         # Garwood 95% for k=2: [0.2422, 7.2247] per article, halved per 1,000 of 2,000 words
         assert row["count"] == 2 and row["per_1000"] == 1.0
         assert abs(row["ci_low"] - 0.12111) < 1e-4 and abs(row["ci_high"] - 3.61235) < 1e-4
+
+
+class TestCountTerms:
+    def test_hand_counted_batch(self):
+        voc, counts, n_tokens = pipeline.count_terms(["سلام سلام", "حرب"])
+        assert voc.tolist() == ["حرب", "سلام", "سلام سلام"]
+        assert counts.toarray().tolist() == [[0, 2, 1], [1, 0, 0]]
+        assert n_tokens.tolist() == [2, 1]
+
+    def test_stop_words_are_dropped_but_counted_as_tokens(self):
+        voc, _, n_tokens = pipeline.count_terms(["في الصين"])
+        assert voc.tolist() == ["الصين"] and n_tokens.tolist() == [2]
+
+    def test_batch_without_words_gives_no_terms_not_an_error(self):
+        voc, counts, n_tokens = pipeline.count_terms(["…!", "؟"])
+        assert len(voc) == 0 and counts.shape == (2, 0) and n_tokens.tolist() == [0, 0]
+
+
+class TestMergeCounts:
+    def test_two_halves_give_the_matrix_of_one_count(self, small):
+        texts = small["text"].tolist()
+        one_voc, one, one_n = pipeline.count_terms(texts)
+        parts = [pipeline.count_terms(texts[:17]), pipeline.count_terms(texts[17:])]
+        voc, merged, n_tokens = pipeline.merge_counts(parts)
+        assert voc.tolist() == one_voc.tolist()
+        assert (merged != one).nnz == 0
+        assert n_tokens.tolist() == one_n.tolist()
+
+    def test_three_batches_give_the_matrix_of_build_matrix(self, small):
+        texts = small["text"].tolist()
+        parts = [pipeline.count_terms(texts[i : i + 13]) for i in range(0, len(texts), 13)]
+        voc, merged, _ = pipeline.merge_counts(parts)
+        ref = terms.build_matrix(small)
+        assert voc.tolist() == ref.vocabulary.tolist() and (merged != ref.counts).nnz == 0
+
+    def test_an_empty_half_keeps_its_rows(self):
+        voc, merged, _ = pipeline.merge_counts(
+            [pipeline.count_terms(["سلام"]), pipeline.count_terms(["…"])]
+        )
+        assert voc.tolist() == ["سلام"] and merged.toarray().tolist() == [[1], [0]]
+
+
+class TestHalfway:
+    def test_cut_balances_characters_not_articles(self):
+        texts = pd.Series(["a" * 100, "b", "c", "d"])
+        assert pipeline._halfway(texts) == 1

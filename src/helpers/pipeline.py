@@ -39,6 +39,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from helpers import arabic, corpus, frames, terms
 
@@ -102,6 +103,133 @@ class PipelineResult:
 # TF-IDF
 
 
+def count_terms(
+    texts: list[str], settings=terms.SETTINGS
+) -> tuple[np.ndarray, sparse.csr_matrix, np.ndarray]:
+    """Normalise and count one batch of texts: sorted kept terms, ``int32`` counts, token totals.
+
+    The counting step of :func:`tfidf_matrix`, on its own so that two processes can count
+    two halves of a corpus (see :func:`merge_counts`). The stop-word filter (a filter on
+    terms, independent of the other texts) is applied here, after the token totals, which
+    include stop words. A batch without any countable term gives no terms and an all-zero
+    matrix (no error: the other batch may have some).
+
+    Examples
+    --------
+    >>> voc, counts, n_tokens = count_terms(["الصينُ وروسيا", "في الصين"])
+    >>> voc.tolist(), counts.toarray().tolist(), n_tokens.tolist()
+    (['الصين', 'الصين وروسيا', 'وروسيا'], [[1, 1, 1], [1, 0, 0]], [2, 2])
+    """
+    vectorizer = settings.count_vectorizer().set_params(dtype=np.int32)
+    normalised = arabic.normalize_series(pd.Series(texts, dtype=object)).tolist()
+    try:
+        counts = vectorizer.fit_transform(normalised).tocsr()
+    except ValueError:  # scikit-learn: "empty vocabulary" for this batch
+        empty = sparse.csr_matrix((len(texts), 0), dtype=np.int32)
+        return np.array([], dtype=object), empty, np.zeros(len(texts), dtype=np.int64)
+    del normalised
+    # object dtype: a fixed-width str array would pad millions of terms to the longest one
+    vocabulary = vectorizer.get_feature_names_out().astype(object)
+    vectorizer.vocabulary_ = None  # the dict of every term is the largest object here
+    unigram = np.fromiter((" " not in t for t in vocabulary), dtype=np.int64, count=len(vocabulary))
+    n_tokens = np.asarray(counts @ unigram, dtype=np.int64).ravel()  # no copy of the matrix
+    if settings.drop_stopwords:
+        stop = terms._stopwords() | {arabic.normalize(w).strip() for w in settings.extra_stopwords}
+        keep = np.fromiter(
+            (not any(part in stop for part in term.split(" ")) for term in vocabulary),
+            dtype=bool,
+            count=len(vocabulary),
+        )
+        counts, vocabulary = counts[:, keep], vocabulary[keep]
+    return vocabulary, counts, n_tokens
+
+
+def merge_counts(
+    parts: list[tuple[np.ndarray, sparse.csr_matrix, np.ndarray]],
+) -> tuple[np.ndarray, sparse.csr_matrix, np.ndarray]:
+    """Stack the counts of consecutive batches over the sorted union of their terms.
+
+    Each batch's columns are re-indexed into the merged vocabulary; the result is the
+    matrix one ``CountVectorizer`` would give on all the texts at once. The union is found
+    without a dictionary of terms: the batches' sorted vocabularies are concatenated and
+    put in order by a stable sort (numpy's timsort merges the sorted runs in linear time),
+    equal neighbours are the same term.
+
+    Examples
+    --------
+    >>> voc, m, n = merge_counts([count_terms(["سلام"]), count_terms(["حرب سلام"])])
+    >>> voc.tolist(), m.toarray().tolist(), n.tolist()
+    (['حرب', 'حرب سلام', 'سلام'], [[0, 0, 1], [1, 1, 1]], [1, 2])
+    """
+    if len(parts) == 1:
+        return parts[0]
+    every = np.concatenate([np.asarray(voc, dtype=object) for voc, _, _ in parts])
+    order = np.argsort(every, kind="stable")
+    in_order = every[order]
+    del every
+    first = np.ones(len(in_order), dtype=bool)  # first of a run of equal terms
+    if len(in_order) > 1:
+        first[1:] = in_order[1:] != in_order[:-1]
+    column = np.empty(len(in_order), dtype=np.int64)
+    column[order] = np.cumsum(first) - 1
+    merged = in_order[first]
+    del in_order, order, first
+    blocks, offset = [], 0
+    for voc, counts, _ in parts:
+        where = column[offset : offset + len(voc)]
+        offset += len(voc)
+        indices = where[counts.indices].astype(np.int32 if len(merged) < 2**31 else np.int64)
+        blocks.append(
+            sparse.csr_matrix(
+                (counts.data, indices, counts.indptr), shape=(counts.shape[0], len(merged))
+            )
+        )
+    n_tokens = np.concatenate([n for _, _, n in parts])
+    return merged, sparse.vstack(blocks, format="csr"), n_tokens
+
+
+def weigh_counts(
+    ids: pd.Index,
+    vocabulary: np.ndarray,
+    counts: sparse.csr_matrix,
+    n_tokens: np.ndarray,
+    settings=terms.SETTINGS,
+    dtype=np.float32,
+) -> terms.TermMatrix:
+    """TF-IDF weights of counted (and stop-word filtered) terms, as in :func:`tfidf_matrix`.
+
+    Examples
+    --------
+    >>> tm = weigh_counts(pd.Index(["a"]), *count_terms(["في الصين"]))
+    >>> tm.vocabulary.tolist(), tm.n_tokens.tolist()
+    (['الصين'], [2])
+    """
+    if counts.shape[1] == 0 and not n_tokens.any():
+        raise ValueError(
+            "tfidf_matrix: no Arabic word or number found in any article; "
+            "check that the corpus 'text' column holds the article text"
+        )
+    counts.sort_indices()
+    empty = ids[np.diff(counts.indptr) == 0].tolist()
+    if empty:
+        warnings.warn(
+            f"tfidf_matrix: {len(empty)} article(s) have no countable term and get a zero row: "
+            f"{empty[:5]}; check their text",
+            stacklevel=3,
+        )
+    weights = counts.astype(dtype)
+    transformer = settings.tfidf_transformer()
+    weights = transformer.fit(weights).transform(weights, copy=False).tocsr()
+    return terms.TermMatrix(
+        ids=pd.Index(ids, name="id"),
+        vocabulary=vocabulary,
+        counts=counts,
+        matrix=weights,
+        n_tokens=n_tokens,
+        settings=settings,
+    )
+
+
 def tfidf_matrix(texts: pd.Series, settings=terms.SETTINGS, dtype=np.float32) -> terms.TermMatrix:
     """Normalise, count and weight unigrams and bigrams as :func:`helpers.terms.build_matrix`.
 
@@ -133,48 +261,8 @@ def tfidf_matrix(texts: pd.Series, settings=terms.SETTINGS, dtype=np.float32) ->
     texts = terms._as_series(texts)
     if texts.empty:
         raise ValueError("tfidf_matrix: no articles to count; check the corpus path")
-    vectorizer = settings.count_vectorizer().set_params(dtype=np.int32)
-    normalised = arabic.normalize_series(texts).tolist()
-    try:
-        counts = vectorizer.fit_transform(normalised).tocsr()
-    except ValueError as err:  # scikit-learn: "empty vocabulary"
-        raise ValueError(
-            "tfidf_matrix: no Arabic word or number found in any article; "
-            "check that the corpus 'text' column holds the article text"
-        ) from err
-    del normalised
-    # object dtype: a fixed-width str array would pad millions of terms to the longest one
-    vocabulary = vectorizer.get_feature_names_out().astype(object)
-    vectorizer.vocabulary_ = None  # the dict of every term is the largest object here
-    unigram = np.fromiter((" " not in t for t in vocabulary), dtype=np.int64, count=len(vocabulary))
-    n_tokens = np.asarray(counts @ unigram, dtype=np.int64).ravel()  # no copy of the matrix
-    if settings.drop_stopwords:
-        stop = terms._stopwords() | {arabic.normalize(w).strip() for w in settings.extra_stopwords}
-        keep = np.fromiter(
-            (not any(part in stop for part in term.split(" ")) for term in vocabulary),
-            dtype=bool,
-            count=len(vocabulary),
-        )
-        counts, vocabulary = counts[:, keep], vocabulary[keep]
-    counts.sort_indices()
-    empty = texts.index[np.diff(counts.indptr) == 0].tolist()
-    if empty:
-        warnings.warn(
-            f"tfidf_matrix: {len(empty)} article(s) have no countable term and get a zero row: "
-            f"{empty[:5]}; check their text",
-            stacklevel=2,
-        )
-    weights = counts.astype(dtype)
-    transformer = settings.tfidf_transformer()
-    weights = transformer.fit(weights).transform(weights, copy=False).tocsr()
-    return terms.TermMatrix(
-        ids=pd.Index(texts.index, name="id"),
-        vocabulary=vocabulary,
-        counts=counts,
-        matrix=weights,
-        n_tokens=n_tokens,
-        settings=settings,
-    )
+    vocabulary, counts, n_tokens = count_terms(texts.tolist(), settings)
+    return weigh_counts(texts.index, vocabulary, counts, n_tokens, settings, dtype)
 
 
 def top_terms_fast(tm: terms.TermMatrix, k: int = DEFAULT_TOP_K) -> pd.DataFrame:
@@ -247,6 +335,12 @@ def _chunks(articles: pd.DataFrame, n_chunks: int) -> list[pd.DataFrame]:
     columns = [c for c in ("id", "text", "outlet") if c in articles.columns]
     size = max(1, math.ceil(len(articles) / max(1, n_chunks)))
     return [articles.iloc[i : i + size][columns] for i in range(0, len(articles), size)]
+
+
+def _halfway(texts: pd.Series) -> int:
+    """Position that splits ``texts`` into two runs of about equal length in characters."""
+    lengths = np.cumsum(texts.fillna("").astype(str).str.len().to_numpy())
+    return int(np.searchsorted(lengths, lengths[-1] / 2)) + 1 if len(lengths) > 1 else len(lengths)
 
 
 def _pool_context():
@@ -328,14 +422,37 @@ def run_pipeline(
     frames.build_matcher()  # compile the lexicon once, before any fork
     frames._speaker_model()
     parallel = workers > 1 and len(articles) >= MIN_PARALLEL_ARTICLES
-    pool = futures = None
-    if parallel:
-        pool = ProcessPoolExecutor(max_workers=workers - 1, mp_context=_pool_context())
-        chunks = _chunks(articles, workers * CHUNKS_PER_WORKER)
-        futures = [pool.submit(_frame_chunk, c) for c in chunks]
+    split = parallel and settings.min_df == 1  # min_df needs the whole corpus's counts
+    pool = futures = counting = None
     try:
         t0 = time.perf_counter()
-        tm = tfidf_matrix(texts, settings=settings, dtype=dtype)
+        if parallel:
+            pool = ProcessPoolExecutor(max_workers=workers - 1, mp_context=_pool_context())
+            if split:  # the pool counts the second half (by characters) while we count the first
+                cut = _halfway(texts)
+                counting = pool.submit(count_terms, texts.iloc[cut:].tolist(), settings)
+            chunks = _chunks(articles, workers * CHUNKS_PER_WORKER)
+            futures = [pool.submit(_frame_chunk, c) for c in chunks]
+        results: list = [None] * (len(futures) if parallel else 1)
+        if split:
+            first = count_terms(texts.iloc[:cut].tolist(), settings)
+            seconds["count_here"] = time.perf_counter() - t0
+            # frame chunks from the end of the queue until the pool's half is counted
+            for i in reversed(range(len(chunks))):
+                if counting.done():
+                    break
+                if futures[i].cancel():
+                    results[i] = _frame_chunk(chunks[i])
+            t1 = time.perf_counter()
+            second = counting.result()
+            seconds["count_wait"] = time.perf_counter() - t1
+            merged = merge_counts([first, second])
+            del first, second
+            seconds["merge"] = time.perf_counter() - t1 - seconds["count_wait"]
+            tm = weigh_counts(texts.index, *merged, settings, dtype)
+            del merged
+        else:
+            tm = tfidf_matrix(texts, settings=settings, dtype=dtype)
         seconds["tfidf"] = time.perf_counter() - t0
         del texts
 
@@ -345,10 +462,9 @@ def run_pipeline(
 
         t0 = time.perf_counter()
         if parallel:  # take over every chunk the pool has not started (cancel succeeds)
-            results = [
-                _frame_chunk(c) if f.cancel() else None
-                for c, f in zip(chunks, futures, strict=True)
-            ]
+            for i in reversed(range(len(chunks))):
+                if results[i] is None and futures[i].cancel():
+                    results[i] = _frame_chunk(chunks[i])
             results = [
                 r if r is not None else f.result() for r, f in zip(results, futures, strict=True)
             ]
