@@ -649,3 +649,100 @@ class TestPlotLengths:
         )
         ax = corpus.plot_lengths(articles, top=25)
         assert len(ax.patches) == 40 and "n = 60" in ax.get_title()
+
+
+class TestWarningOrigin:
+    """A CorpusWarning is attributed to the line that called the loader, not to corpus.py."""
+
+    def test_a_repair_warning_from_load_corpus_names_this_test_file(self, tmp_path):
+        write(tmp_path / "win.txt", ARTICLE.encode("cp1256"))
+        with pytest.warns(CorpusWarning) as caught:
+            corpus.load_corpus(tmp_path)
+        assert {w.filename for w in caught} == {__file__}
+
+    def test_a_rejection_from_load_with_report_names_this_test_file(self, tmp_path):
+        write(tmp_path / "a.txt", ARTICLE.encode())
+        write(tmp_path / "empty.txt", b"")
+        with pytest.warns(CorpusWarning) as caught:
+            corpus.load_with_report(tmp_path)
+        assert {w.filename for w in caught} == {__file__}
+
+    def test_a_warning_raised_deeper_in_the_loader_names_this_test_file(self, tmp_path):
+        path = write(tmp_path / "c.csv", f"text,date\n{ARTICLE!r},tomorrow\n".encode())
+        with pytest.warns(CorpusWarning) as caught:
+            corpus.load_corpus(path)
+        assert len(caught) == 2 and {w.filename for w in caught} == {__file__}
+
+
+class TestQuietLoad:
+    def test_quiet_folds_every_warning_into_one_summary_line(self, tmp_path):
+        write(tmp_path / "a.txt", ARTICLE.encode())
+        write(tmp_path / "win.txt", ARTICLE.encode("cp1256"))
+        write(tmp_path / "empty.txt", b"")
+        write(tmp_path / "notes.md", b"# notes")
+        with pytest.warns(CorpusWarning) as caught:
+            articles = corpus.load_corpus(tmp_path, quiet=True)
+        assert len(articles) == 2 and len(caught) == 1
+        assert str(caught[0].message).startswith("1 of 4 files/records rejected, 1 repaired, ")
+        assert "1 skipped (3 loader warnings)" in str(caught[0].message)
+
+    def test_the_summary_points_to_notebook_01s_load_report(self, tmp_path):
+        write(tmp_path / "a.txt", ARTICLE.encode())
+        write(tmp_path / "empty.txt", b"")
+        with pytest.warns(CorpusWarning, match=r"notebook 01 .*/load_report\.csv\.$"):
+            corpus.load_corpus(tmp_path, quiet=True)
+
+    def test_the_summary_names_this_test_file(self, tmp_path):
+        write(tmp_path / "win.txt", ARTICLE.encode("cp1256"))
+        with pytest.warns(CorpusWarning) as caught:
+            corpus.load_corpus(tmp_path, quiet=True)
+        assert [w.filename for w in caught] == [__file__]
+
+    def test_a_clean_corpus_loads_quietly_without_any_warning(self, tmp_path):
+        write(tmp_path / "a.txt", ARTICLE.encode())
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            assert len(corpus.load_corpus(tmp_path, quiet=True)) == 1
+
+
+class TestLoadSummary:
+    def test_counts_each_status_once(self):
+        report = pd.DataFrame({"status": ["loaded", "skipped", "cleaned", "cleaned"]})
+        line = corpus.load_summary(report, 2)
+        assert line.startswith("2 of 4 files/records repaired, 1 skipped (2 loader warnings)")
+
+    def test_the_seed_corpus_points_to_the_top_processed_folder(self):
+        line = corpus.load_summary(pd.DataFrame({"status": ["rejected"]}))
+        assert line.endswith("see notebook 01 or data/processed/load_report.csv.")
+
+
+class TestWarningMessages:
+    """Every message is one line with single punctuation between its clauses."""
+
+    @pytest.fixture
+    def messages(self, tmp_path):
+        write(tmp_path / "a.txt", ARTICLE.encode())
+        write(tmp_path / "french.txt", "Le ministre a déclaré".encode("latin-1"))
+        write(tmp_path / "bom.txt", b"\xef\xbb\xbf" + ARTICLE.replace("\n", "\r\n").encode())
+        write(tmp_path / "empty.txt", b"")
+        write(tmp_path / "notes.md", b"# notes")
+        with pytest.warns(CorpusWarning) as caught:
+            corpus.load_corpus(tmp_path)
+        return [str(w.message) for w in caught]
+
+    def test_no_message_has_doubled_punctuation(self, messages):
+        doubled = [m for m in messages if any(p in m for p in (".;", ";;", "..", ";.", ".,"))]
+        assert len(messages) >= 5 and doubled == []
+
+    def test_every_message_is_one_line_ending_in_one_full_stop(self, messages):
+        assert all("\n" not in m and m.endswith(".") and not m.endswith("..") for m in messages)
+
+    def test_an_undecodable_file_is_told_how_to_re_save_it_once(self, messages):
+        rejected = [m for m in messages if m.startswith("french.txt: rejected")]
+        assert len(rejected) == 1 and rejected[0].count("re-save") == 1
+        assert rejected[0].endswith("-t UTF-8`).")
+
+    def test_an_error_message_is_one_line(self, tmp_path):
+        with pytest.raises(CorpusError) as err:
+            corpus.load_corpus(tmp_path / "nowhere.csv")
+        assert "\n" not in str(err.value) and str(err.value).endswith(".")

@@ -489,3 +489,60 @@ class TestNotebookTerms:
             shown = terms.notebook_terms(df)
         own_words = [t for t in shown if t.startswith("كلمه") and " " not in t]
         assert len(own_words) == terms.DEFAULT_PANELS
+
+
+class TestDisplayLabel:
+    def test_a_glossed_term_has_its_gloss_on_a_second_line(self):
+        assert terms.display_label("القوى الخارجية").splitlines()[1] == "external forces"
+
+    def test_a_term_without_gloss_has_no_placeholder(self):
+        label = terms.display_label("كلمةغيرموجودة")
+        assert terms.NO_GLOSS not in label and len(label.splitlines()) == 1
+
+    def test_a_number_is_not_repeated_as_its_own_gloss(self):
+        assert terms.display_label("285") == "285"
+
+
+class TestCappedList:
+    def test_a_long_list_shows_the_first_items_and_counts_the_rest(self):
+        assert terms.capped_list([f"t{i}" for i in range(48)], limit=15).endswith(
+            "t13, t14 and 33 more"
+        )
+
+    def test_a_short_list_is_shown_whole(self):
+        assert terms.capped_list(["أ", "ب"], limit=15) == "أ, ب"
+
+    def test_an_empty_list_says_none(self):
+        assert terms.capped_list([]) == "none"
+
+
+class TestPlotTermTable:
+    @pytest.fixture
+    def framing(self):
+        counts = {"a0": 0, "a1": 3, "a2": 0, "a3": 1, "a4": 5, "a5": 0}
+        rows = [(i, label, n if label == "x" else 0, 0.0, "")
+                for i, n in counts.items() for label in ("x", "y")]  # fmt: skip
+        return pd.DataFrame(rows, columns=["id", "label", "count", "weight", "variants"])
+
+    @staticmethod
+    def columns(fig):
+        return [t.get_text() for t in fig.axes[0].get_xticklabels()]
+
+    def test_articles_without_any_phrase_are_left_out(self, framing):
+        assert self.columns(terms.plot_term_table(framing)) == ["a1", "a3", "a4"]
+
+    def test_beyond_the_cap_the_articles_with_most_phrases_are_kept(self, framing):
+        assert self.columns(terms.plot_term_table(framing, max_articles=2)) == ["a1", "a4"]
+
+    def test_the_title_says_how_many_articles_have_any(self, framing):
+        title = terms.plot_term_table(framing, max_articles=2).axes[0].get_title()
+        assert "3 of 6 articles have any" in title and "the 2 with most shown" in title
+
+    def test_rows_without_any_hit_are_kept_to_show_absence(self, framing):
+        ticks = terms.plot_term_table(framing).axes[0].get_yticklabels()
+        assert [t.get_text() for t in ticks] == ["x", "y"]
+
+    def test_no_phrase_anywhere_gives_a_note_not_an_empty_heatmap(self, framing):
+        fig = terms.plot_term_table(framing.assign(count=0))
+        ax = fig.axes[0]
+        assert len(ax.images) == 0 and "None of the 6 articles" in ax.texts[0].get_text()

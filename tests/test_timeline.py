@@ -348,3 +348,59 @@ class TestTimelinePlot:
         plot = timeline.TimelinePlot(None, pd.DataFrame(), message="no dates")
         with pytest.raises(ValueError, match="no dates"):
             plot.savefig(io.BytesIO())
+
+
+class TestUndatedNote:
+    def test_many_undated_articles_give_the_count_and_the_first_ids(self):
+        note = timeline.undated_note(pd.DataFrame({"id": [f"n{i}" for i in range(200)]}), limit=3)
+        assert "200 articles: `n0`, `n1`, `n2` and 197 more" in note and "`n3`" not in note
+
+    def test_a_limit_of_zero_gives_the_count_only(self):
+        note = timeline.undated_note(pd.DataFrame({"id": ["a", "b"]}), limit=0)
+        assert "2 articles" in note and "`a`" not in note
+
+    def test_no_undated_article_gives_no_note(self):
+        assert timeline.undated_note(pd.DataFrame({"id": []})) == ""
+
+
+class TestUndatedListedOnce:
+    def test_the_article_timeline_lists_the_undated_articles(self, articles):
+        assert strict(lambda: timeline.plot_articles(articles)).list_undated
+
+    def test_frame_intensity_only_counts_them(self, articles, rates, events):
+        plot = strict(lambda: timeline.plot_frame_intensity(articles, rates, events, labels={}))
+        assert len(plot.undated) == 1 and not plot.list_undated
+
+
+class TestPlotDispersionCaps:
+    @pytest.fixture
+    def many(self):
+        arts = pd.DataFrame({"id": [f"n{i:03d}" for i in range(200)], "date": pd.NaT,
+                             "text": ["قال إن القوى الخارجية تتدخل " * 10] * 200})
+        ids = [f"n{i:03d}" for i in range(0, 200, 4) for _ in range(i % 3 + 1)]  # 50 with hits
+        hits = pd.DataFrame({"id": ids, "frame": [f"f{k % 4}" for k in range(len(ids))],
+                             "start": 7})
+        return arts, hits
+
+    def test_a_frame_without_hits_gets_no_panel(self, articles):
+        hits = pd.DataFrame({"id": ["a"], "frame": ["f1"], "start": [0]})
+        plot = strict(lambda: timeline.plot_dispersion(articles, hits, labels={},
+                                                       frames=["f1", "f2", "f3"]))
+        assert [ax.get_title() for ax in plot.figure.axes if ax.get_visible()] == ["f1"]
+
+    def test_a_large_corpus_stays_within_the_height_cap(self, many):
+        arts, hits = many
+        plot = strict(lambda: timeline.plot_dispersion(arts, hits, labels={}, max_height=8))
+        assert plot.figure.get_size_inches()[1] <= 8
+
+    def test_a_capped_plot_says_how_many_articles_it_shows(self, many):
+        arts, hits = many
+        plot = strict(lambda: timeline.plot_dispersion(arts, hits, labels={}, max_height=8))
+        rows = len(plot.figure.axes[0].get_yticks())
+        assert f"{rows} of 200 articles shown" in plot.message and rows < 30
+
+    def test_a_capped_plot_draws_no_article_without_hits(self, many):
+        arts, hits = many
+        plot = strict(lambda: timeline.plot_dispersion(arts, hits, labels={}, max_height=8))
+        labels = {t.get_text().split(" · ")[0] for t in plot.figure.axes[0].get_yticklabels()}
+        assert labels <= set(hits["id"])

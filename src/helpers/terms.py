@@ -851,8 +851,9 @@ def with_glosses(table: pd.DataFrame, texts: Iterable[str] | None = None) -> pd.
 def display_label(term: str, surfaces: Mapping[str, str] | None = None) -> str:
     """A plot label: the term's usual original spelling over its English gloss.
 
-    A term the glossary does not cover gets no second line (rather than "(no gloss)" on
-    every bar of a user's corpus); :func:`missing_glosses` lists those terms.
+    A term the glossary does not cover, or that is its own gloss (a number), gets no second
+    line (rather than "(no gloss)" on every bar of a user's corpus); :func:`missing_glosses`
+    lists the uncovered terms.
 
     >>> len(display_label("كلمةغيرموجودة").splitlines())  # one line: the word, no gloss
     1
@@ -861,7 +862,8 @@ def display_label(term: str, surfaces: Mapping[str, str] | None = None) -> str:
     """
     shown = (surfaces or {}).get(term, term)
     english = gloss(term)
-    return bilingual(shown, None if english == NO_GLOSS else english)
+    missing = english == NO_GLOSS or english in (term, shown)  # "164" is its own gloss
+    return bilingual(shown, None if missing else english)
 
 
 def capped_list(items: Iterable, limit: int = 15, sep: str = ", ") -> str:

@@ -75,6 +75,10 @@ class TimelinePlot:
         For plots with events: every event considered, with ``number`` and ``shown``.
     message : str
         What the reader should know: why nothing was drawn, or what was aggregated.
+    list_undated : bool
+        Whether the notebook display names the undated articles (:func:`undated_note`).
+        Plots after the article timeline set it to False and only count them, so a notebook
+        does not print the same list twice.
     """
 
     figure: Figure | None
@@ -82,6 +86,7 @@ class TimelinePlot:
     undated: pd.DataFrame = field(default_factory=pd.DataFrame)
     events: pd.DataFrame = field(default_factory=pd.DataFrame)
     message: str = ""
+    list_undated: bool = True
 
     def _ipython_display_(self) -> None:  # pragma: no cover - exercised in the notebooks
         from IPython.display import Image, Markdown, display
@@ -92,18 +97,40 @@ class TimelinePlot:
             display(Image(data=buffer.getvalue(), format="png"))
         if self.message:
             display(Markdown(f"**Note:** {self.message}"))
-        if len(self.undated):
-            ids = ", ".join(f"`{i}`" for i in self.undated["id"].astype(str).head(20))
-            more = len(self.undated) - 20
-            tail = f" and {more} more (see `.undated`)" if more > 0 else ""
-            display(Markdown(f"**Not on the time axis (no date), {len(self.undated)}:** "
-                             f"{ids}{tail}."))
+        note = undated_note(self.undated, limit=5 if self.list_undated else 0)
+        if note and not (self.figure is None and not self.list_undated):
+            display(Markdown(note))
 
     def savefig(self, path, **kwargs) -> None:
         """Save the figure (PNG, SVG, ...); raises if there is no figure to save."""
         if self.figure is None:
             raise ValueError(f"nothing to save: {self.message}")
         self.figure.savefig(path, **kwargs)
+
+
+def undated_note(undated: pd.DataFrame, limit: int = 5) -> str:
+    """One Markdown line about the articles left off a time axis: the count, then the first
+    ``limit`` ids (``limit=0``: the count only) and where the rest are.
+
+    What is lost: the ids past ``limit``; ``TimelinePlot.undated`` holds them all.
+
+    >>> undated_note(pd.DataFrame({"id": ["a", "b", "c"]}), limit=2)
+    '**Not on the time axis (no date):** 3 articles: `a`, `b` and 1 more (all in `.undated`).'
+    >>> undated_note(pd.DataFrame({"id": ["a"]}), limit=0)
+    '**Not on the time axis (no date):** 1 article (listed in `.undated`).'
+    >>> undated_note(pd.DataFrame())
+    ''
+    """
+    n = len(undated)
+    if n == 0:
+        return ""
+    head = f"**Not on the time axis (no date):** {n} article{'s' if n != 1 else ''}"
+    if limit <= 0:
+        return f"{head} (listed in `.undated`)."
+    ids = [f"`{i}`" for i in undated["id"].astype(str).head(limit)]
+    if n <= limit:
+        return f"{head}: {', '.join(ids)}."
+    return f"{head}: {', '.join(ids)} and {n - limit} more (all in `.undated`)."
 
 
 # --------------------------------------------------------------------------------------------
@@ -629,6 +656,7 @@ def plot_frame_intensity(
             None, pd.DataFrame(), undated, empty_events,
             message=(f"None of the {len(arts)} articles has a date, so frame intensity cannot "
                      "be drawn over time; see the x-ray plot for where frames fall instead."),
+            list_undated=False,
         )
     totals = dated.groupby("frame")["count"].sum().sort_values(ascending=False, kind="stable")
     if frames is None:
@@ -639,6 +667,7 @@ def plot_frame_intensity(
         return TimelinePlot(
             None, pd.DataFrame(), undated, empty_events,
             message="No frame matched any dated article, so there is nothing to draw.",
+            list_undated=False,
         )
     dated = dated[dated["frame"].isin(frames)]
     n_articles = dated["id"].nunique()
@@ -771,7 +800,8 @@ def plot_frame_intensity(
                frameon=False)
     data = dated[["id", "frame", "date", "inferred", "per_1000", "ci_low", "ci_high", "x",
                   "row", "panel"]]
-    return TimelinePlot(fig, data, undated, events.drop(columns=["x"]), message=message)
+    return TimelinePlot(fig, data, undated, events.drop(columns=["x"]), message=message,
+                        list_undated=False)
 
 
 # --------------------------------------------------------------------------------------------
@@ -832,26 +862,30 @@ def plot_dispersion(
     labels: Mapping[str, tuple[str, str]] | None = None,
     max_articles: int = 30,
     ncols: int = 3,
+    max_height: float = 11.0,
 ) -> TimelinePlot:
     """Where each frame's hits fall inside each article: one panel per frame.
 
     Rows are articles (oldest first, undated last), the x axis the relative position of a hit
-    (:func:`hit_positions`: 0 = start of the text, 1 = end), one tick per hit. Articles with no
-    hit keep an empty row, so absence is visible. With more than ``max_articles`` articles only
-    those with most hits are drawn (said in the title and in ``.message``). Dates are not
-    needed, so this plot also works for an undated corpus.
+    (:func:`hit_positions`: 0 = start of the text, 1 = end), one tick per hit. Only frames
+    with at least one hit get a panel (the ``top_frames`` with most hits, or those of
+    ``frames`` that have any). Articles with no hit keep an empty row, so absence is visible,
+    as long as every article fits: the figure is at most ``max_height`` inches tall, so with
+    more than ``max_articles`` articles, or more than that height allows, only those with
+    most hits are drawn (said in the title and in ``.message``). Dates are not needed, so
+    this plot also works for an undated corpus.
 
     What is lost: positions are relative, so a hit 10% into a long and a short article line
-    up although they are far apart in characters.
+    up although they are far apart in characters; articles beyond the cap are not drawn.
 
     Examples
     --------
     >>> arts = pd.DataFrame({"id": ["a"], "text": ["قال إن القوى الخارجية تتدخل"],
     ...                      "date": pd.to_datetime(["2022-01-10"])})
     >>> hits = pd.DataFrame({"id": ["a"], "frame": ["external_forces"], "start": [7]})
-    >>> plot = plot_dispersion(arts, hits, labels={})
-    >>> plot.data[["id", "frame", "row"]].values.tolist()
-    [['a', 'external_forces', 0]]
+    >>> plot = plot_dispersion(arts, hits, labels={}, frames=["external_forces", "stability"])
+    >>> plot.data[["id", "frame", "row"]].values.tolist(), len(plot.figure.axes)
+    ([['a', 'external_forces', 0]], 1)
     """
     placed = hit_positions(articles, hits)
     labels = frame_labels() if labels is None else labels
@@ -862,32 +896,53 @@ def plot_dispersion(
         return TimelinePlot(None, placed.assign(row=[], x=[]),
                             message="No frame hit in any article, so there is nothing to place.")
     totals = placed.groupby("frame").size().sort_values(ascending=False, kind="stable")
-    frames = list(totals.index[:top_frames]) if frames is None else list(frames)
+    if frames is None:
+        frames = list(totals.index[:top_frames])
+    else:
+        asked = list(frames)
+        frames = [f for f in asked if f in totals.index]
+        if not frames:
+            return TimelinePlot(None, placed.iloc[0:0].assign(row=[], x=[]),
+                                message=f"None of the frames {asked} has a hit in this corpus.")
     placed = placed[placed["frame"].isin(frames)]
     n_hits = placed.groupby("id").size()
     arts["n_hits"] = arts["id"].map(n_hits).fillna(0).astype(int)
+
+    n_panels = len(frames)
+    ncols = max(1, min(ncols, n_panels))
+    nrows = math.ceil(n_panels / ncols)
+    row_height, panel_pad, fixed = 0.24, 0.7, 1.4
+    fits = int((max_height - fixed - nrows * panel_pad) / (nrows * row_height))
+    cap = min(max_articles, max(3, fits))
     message = ""
-    if len(arts) > max_articles:
+    if len(arts) > cap:
         keep = arts.sort_values(["n_hits", "date"], ascending=[False, True],
-                                kind="stable").head(max_articles)
-        message = (f"{max_articles} of {len(arts)} articles shown: those with the most hits "
-                   "of the frames drawn.")
+                                kind="stable").head(cap)
+        keep = keep[keep["n_hits"] > 0]  # a capped plot shows no empty rows
+        n_with = int((arts["n_hits"] > 0).sum())
+        message = (f"{len(keep)} of {len(arts)} articles shown: those with the most hits of the "
+                   f"frames drawn ({n_with} article(s) have any); the plot is capped at "
+                   f"{cap} rows to stay readable (see `plot_dispersion(max_articles=...)`).")
         arts = arts[arts["id"].isin(keep["id"])]
     arts = arts.sort_values(["date", "id"], na_position="last", kind="stable")
     arts = arts.reset_index(drop=True)
     row_of = dict(zip(arts["id"], arts.index, strict=True))
     placed = placed[placed["id"].isin(row_of)].copy()
+    absent = [f for f in frames if f not in set(placed["frame"])]
+    if absent:  # their hits are all in articles beyond the cap: no empty panels
+        frames = [f for f in frames if f not in absent]
+        message += (f" Not drawn: {', '.join(absent)} (hits only in articles not shown).")
+        n_panels = len(frames)
+        ncols = max(1, min(ncols, n_panels))
+        nrows = math.ceil(n_panels / ncols)
     placed["row"] = placed["id"].map(row_of).astype(int)
     placed["x"] = placed["position"]
     placed["panel"] = placed["frame"].map({f: i for i, f in enumerate(frames)})
     placed = placed.sort_values(["panel", "row", "x"], kind="stable").reset_index(drop=True)
 
-    n_panels = len(frames)
-    ncols = max(1, min(ncols, n_panels))
-    nrows = math.ceil(n_panels / ncols)
     n_art = len(arts)
     width = min(2.6 + 3.0 * ncols, 13)
-    height = 1.4 + nrows * (0.7 + 0.24 * n_art)
+    height = min(fixed + nrows * (panel_pad + row_height * n_art), max_height)
     fig = Figure(figsize=(width, height), layout="constrained")
     axes = fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False)
     row_labels = [_article_label(r) for _, r in arts.iterrows()]
@@ -914,10 +969,10 @@ def plot_dispersion(
                   fontsize=9)
     title = bilingual("أين تقع الأطر داخل كل مقال", "Where each frame falls inside each article")
     if message:
-        title += f"\n({max_articles} of {len(articles)} articles: most hits)"
+        title += f"\n({n_art} of {len(articles)} articles: those with most hits)"
     fig.suptitle(title, fontsize=11)
     data = placed[["id", "frame", "start", "position", "x", "row", "panel"]]
-    return TimelinePlot(fig, data, message=message)
+    return TimelinePlot(fig, data, message=message.strip())
 
 
 __all__ = [
@@ -931,4 +986,5 @@ __all__ = [
     "plot_dispersion",
     "plot_frame_intensity",
     "poisson_interval",
+    "undated_note",
 ]
