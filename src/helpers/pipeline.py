@@ -12,13 +12,16 @@
 5. **per-article tables**: one row per article (words, tokens, distinct terms, top terms,
    frame hits and rates) plus the long tables the notebooks use.
 
-With ``workers=2`` (the default) both cores are used: the frame matching (regular expressions
-and speaker attribution, pure Python) runs on chunks of articles in a worker process while the
-main process builds the TF-IDF matrix (scikit-learn, single-threaded); once the matrix is
-built, the main process takes the chunks the worker has not started, so two processes stay
-busy and neither waits for the other. Measured (``benchmarks/PIPELINE.md``): 13-22% faster on
-frame-dense text (10,000 generated articles), a tie within run-to-run noise on SaudiNewsNet
-(frames cost ~5 s of CPU there against ~50 s for the matrix), for ~600 MB more memory.
+With ``workers=2`` (the default) both cores are used. The corpus is cut into two halves of
+about equal length in characters: a forked pool process normalises and counts the second
+half (:func:`count_terms`: scikit-learn's ``CountVectorizer`` with the project's token
+pattern, token totals, stop-word filter) while the main process counts the first; the two
+count matrices are then joined over the sorted union of their terms (:func:`merge_counts`,
+the same vocabulary and counts as one ``CountVectorizer`` over everything) and weighted once
+(:func:`weigh_counts`). The frame matching (regular expressions and speaker attribution, pure
+Python) is queued in chunks behind the counting: whichever process is free takes the next
+chunk, so two processes stay busy and neither waits for the other. Measured figures are in
+``benchmarks/PIPELINE.md``.
 
 Memory: the weights are ``float32`` (half of scikit-learn's default), the counts ``int32``,
 the TF-IDF weighting runs in place, and the normalised texts are freed as soon as they are
@@ -383,10 +386,12 @@ def run_pipeline(
         (``None`` = the seed articles).
     workers : int
         Processes in all, this one included (default 2; see the module notes). With
-        ``workers > 1`` and at least :data:`MIN_PARALLEL_ARTICLES` articles,
-        ``workers - 1`` pool processes match frames while this one builds the TF-IDF
-        matrix and then joins them on the chunks not yet started; else everything runs
-        here, one step after the other.
+        ``workers > 1`` and at least :data:`MIN_PARALLEL_ARTICLES` articles, a pool of
+        ``workers - 1`` processes counts the second half of the corpus (when
+        ``settings.min_df == 1``; a higher ``min_df`` needs the whole corpus's counts, so then
+        the matrix is built here in one piece) and matches frame chunks, while this one counts
+        the first half and takes the frame chunks not yet started; else everything runs here,
+        one step after the other.
     top_k : int
         Terms per article in :attr:`PipelineResult.top`.
     dtype : numpy float type
@@ -582,8 +587,11 @@ __all__ = [
     "TABLE_COLUMNS",
     "PipelineResult",
     "article_table",
+    "count_terms",
     "cpu_count",
+    "merge_counts",
     "run_pipeline",
     "tfidf_matrix",
     "top_terms_fast",
+    "weigh_counts",
 ]
