@@ -25,8 +25,8 @@ sum seen. tracemalloc is not used: it misses memory that scikit-learn and numpy 
 outside Python's allocator in places and slows the run it measures.
 
 Run: ``.venv/bin/python benchmarks/bench_pipeline.py`` (writes
-``benchmarks/results/pipeline.json``; about an hour on 2 cores); ``--quick`` runs small cases
-in a minute or two (a smoke test) and writes to ``--out`` only when given.
+``benchmarks/results/pipeline.json``; about five minutes on 2 quiet cores); ``--quick`` runs
+small cases in a minute or two (a smoke test) and writes to ``--out`` only when given.
 """
 
 from __future__ import annotations
