@@ -110,8 +110,10 @@ class TestLoadEvents:
 
     def test_a_bad_date_names_the_file_and_the_row(self, tmp_path):
         path = tmp_path / "ev.csv"
-        path.write_text("date,label_en,label_ar,source,note\n2022-01-02,a,ب,s,\n2022-13-40,a,ب,s,\n",
-                        encoding="utf-8")
+        path.write_text(
+            "date,label_en,label_ar,source,note\n2022-01-02,a,ب,s,\n2022-13-40,a,ب,s,\n",
+            encoding="utf-8",
+        )
         with pytest.raises(ValueError, match=r"ev\.csv: row 3 date '2022-13-40'"):
             timeline.load_events(path)
 
@@ -131,10 +133,14 @@ class TestLoadEvents:
 class TestDatePanels:
     def test_a_gap_of_years_and_one_of_months_make_three_panels(self):
         dates = ["2022-01-10", "2019-12-15", "2022-01-11", "2022-04-25"]
-        spans = [(a.strftime("%Y-%m-%d"), b.strftime("%Y-%m-%d"))
-                 for a, b in timeline.date_panels(dates)]
-        assert spans == [("2019-12-15", "2019-12-15"), ("2022-01-10", "2022-01-11"),
-                         ("2022-04-25", "2022-04-25")]
+        spans = [
+            (a.strftime("%Y-%m-%d"), b.strftime("%Y-%m-%d")) for a, b in timeline.date_panels(dates)
+        ]
+        assert spans == [
+            ("2019-12-15", "2019-12-15"),
+            ("2022-01-10", "2022-01-11"),
+            ("2022-04-25", "2022-04-25"),
+        ]
 
     def test_with_a_panel_limit_only_the_longest_gaps_are_broken(self):
         dates = ["2019-12-15", "2022-01-10", "2022-04-25"]
@@ -149,7 +155,7 @@ class TestDatePanels:
         assert timeline.date_panels([None, pd.NaT]) == []
 
     def test_a_single_date_is_its_own_panel(self):
-        (first, last), = timeline.date_panels(["2022-01-10"])
+        ((first, last),) = timeline.date_panels(["2022-01-10"])
         assert first == last == pd.Timestamp("2022-01-10")
 
 
@@ -157,8 +163,9 @@ class TestPlotArticles:
     def test_each_dated_article_is_drawn_at_its_date(self, articles):
         plot = strict(lambda: timeline.plot_articles(articles))
         marks = flat(artists(plot.figure, "articles:"))
-        assert x_of(marks) == sorted([day("2022-01-10"), day("2022-01-11"), day("2019-12-15"),
-                                      day("2022-01-10")])
+        assert x_of(marks) == sorted(
+            [day("2022-01-10"), day("2022-01-11"), day("2019-12-15"), day("2022-01-10")]
+        )
 
     def test_the_inferred_date_is_drawn_hollow(self, articles):
         plot = strict(lambda: timeline.plot_articles(articles))
@@ -173,8 +180,12 @@ class TestPlotArticles:
 
     def test_dates_years_apart_go_to_separate_panels_that_contain_them(self, articles):
         plot = strict(lambda: timeline.plot_articles(articles))
-        time_axes = [ax for ax in plot.figure.axes if ax.collections and any(
-            str(c.get_gid()).startswith("articles:") for c in ax.collections)]
+        time_axes = [
+            ax
+            for ax in plot.figure.axes
+            if ax.collections
+            and any(str(c.get_gid()).startswith("articles:") for c in ax.collections)
+        ]
         assert len(time_axes) == 2
         for ax in time_axes:
             lo, hi = ax.get_xlim()
@@ -193,18 +204,24 @@ class TestPlotArticles:
 
     def test_hundreds_of_articles_are_counted_per_period(self):
         rng = np.random.default_rng(1)
-        many = pd.DataFrame({
-            "id": [f"n{i}" for i in range(300)],
-            "date": pd.Timestamp("2021-01-04") + pd.to_timedelta(rng.integers(0, 300, 300), "D"),
-            "date_source": "dateline", "outlet": "Xinhua", "n_words": 400,
-        })
+        many = pd.DataFrame(
+            {
+                "id": [f"n{i}" for i in range(300)],
+                "date": pd.Timestamp("2021-01-04")
+                + pd.to_timedelta(rng.integers(0, 300, 300), "D"),
+                "date_source": "dateline",
+                "outlet": "Xinhua",
+                "n_words": 400,
+            }
+        )
         plot = strict(lambda: timeline.plot_articles(many))
         assert len(plot.data) < 60 and plot.data["n_articles"].sum() == 300
         assert "week" in plot.message
 
     def test_outlets_beyond_the_top_k_share_one_row(self, articles):
-        wide = pd.concat([articles.assign(outlet=f"O{i}", id=articles["id"] + str(i))
-                          for i in range(10)])
+        wide = pd.concat(
+            [articles.assign(outlet=f"O{i}", id=articles["id"] + str(i)) for i in range(10)]
+        )
         plot = strict(lambda: timeline.plot_articles(wide, top_outlets=3))
         assert plot.data["row_key"].nunique() == 4
 
@@ -240,17 +257,28 @@ class TestFrameLabels:
 
 class TestPlotFrameIntensity:
     def test_each_article_rate_is_drawn_at_its_date_and_value(self, articles, rates, events):
-        plot = strict(lambda: timeline.plot_frame_intensity(
-            articles, rates, events, frames=["external_forces"], labels={}))
-        lines = artists(plot.figure, "rates:external_forces:dated")[
-            "rates:external_forces:dated"]
-        points = sorted((float(x), float(y)) for line in lines
-                        for x, y in zip(line.get_xdata(), line.get_ydata(), strict=True))
-        assert points == sorted([(day("2019-12-15"), 2000 / 380), (day("2022-01-10"), 2000 / 600),
-                                 (day("2022-01-11"), 2000 / 450)])
+        plot = strict(
+            lambda: timeline.plot_frame_intensity(
+                articles, rates, events, frames=["external_forces"], labels={}
+            )
+        )
+        lines = artists(plot.figure, "rates:external_forces:dated")["rates:external_forces:dated"]
+        points = sorted(
+            (float(x), float(y))
+            for line in lines
+            for x, y in zip(line.get_xdata(), line.get_ydata(), strict=True)
+        )
+        assert points == sorted(
+            [
+                (day("2019-12-15"), 2000 / 380),
+                (day("2022-01-10"), 2000 / 600),
+                (day("2022-01-11"), 2000 / 450),
+            ]
+        )
 
     def test_an_event_within_range_is_annotated_and_a_distant_one_is_not(
-            self, articles, rates, events):
+        self, articles, rates, events
+    ):
         plot = strict(lambda: timeline.plot_frame_intensity(articles, rates, events, labels={}))
         lines = artists(plot.figure, "event-line:")
         assert {float(a.get_xdata()[0]) for a in flat(lines)} == {day("2022-01-07")}
@@ -263,8 +291,9 @@ class TestPlotFrameIntensity:
 
     def test_a_single_article_corpus_is_drawn(self, articles, rates, events):
         one = articles.iloc[[0]]
-        plot = strict(lambda: timeline.plot_frame_intensity(
-            one, rates[rates["id"] == "a"], events, labels={}))
+        plot = strict(
+            lambda: timeline.plot_frame_intensity(one, rates[rates["id"] == "a"], events, labels={})
+        )
         assert plot.data["x"].unique().tolist() == [day("2022-01-10")]
 
     def test_a_corpus_without_dates_gives_a_message_not_a_figure(self, articles, rates, events):
@@ -277,13 +306,26 @@ class TestPlotFrameIntensity:
             timeline.plot_frame_intensity(articles, rates.assign(id="zz"), events, labels={})
 
     def test_many_articles_are_pooled_as_hits_over_words(self, events):
-        arts = pd.DataFrame({"id": [f"n{i}" for i in range(100)],
-                             "date": pd.Timestamp("2022-01-10"), "date_source": "dateline"})
+        arts = pd.DataFrame(
+            {
+                "id": [f"n{i}" for i in range(100)],
+                "date": pd.Timestamp("2022-01-10"),
+                "date_source": "dateline",
+            }
+        )
         counts = np.arange(100) % 3
         words = np.full(100, 500)
-        rates = pd.DataFrame({"id": arts["id"], "frame": "external_forces", "count": counts,
-                              "n_words": words, "per_1000": 2 * counts, "ci_low": 0.0,
-                              "ci_high": 9.0})
+        rates = pd.DataFrame(
+            {
+                "id": arts["id"],
+                "frame": "external_forces",
+                "count": counts,
+                "n_words": words,
+                "per_1000": 2 * counts,
+                "ci_low": 0.0,
+                "ci_high": 9.0,
+            }
+        )
         plot = strict(lambda: timeline.plot_frame_intensity(arts, rates, events, labels={}))
         assert plot.data["per_1000"].tolist() == [pytest.approx(1000 * 99 / 50_000)]
 
@@ -310,8 +352,13 @@ class TestHitPositions:
 class TestPlotDispersion:
     @pytest.fixture
     def hits(self):
-        return pd.DataFrame({"id": ["a", "a", "c", "e"], "frame": ["f1", "f1", "f1", "f2"],
-                             "start": [0, 300, 60, 120]})
+        return pd.DataFrame(
+            {
+                "id": ["a", "a", "c", "e"],
+                "frame": ["f1", "f1", "f1", "f2"],
+                "start": [0, 300, 60, 120],
+            }
+        )
 
     def test_ticks_sit_at_the_relative_positions(self, articles, hits):
         plot = strict(lambda: timeline.plot_dispersion(articles, hits, labels={}))
@@ -329,8 +376,7 @@ class TestPlotDispersion:
         assert len(plot.figure.axes[0].get_yticks()) == 5 and "b" not in set(plot.data["id"])
 
     def test_with_many_articles_only_those_with_most_hits_are_kept(self, articles, hits):
-        plot = strict(lambda: timeline.plot_dispersion(articles, hits, labels={},
-                                                       max_articles=2))
+        plot = strict(lambda: timeline.plot_dispersion(articles, hits, labels={}, max_articles=2))
         assert len(plot.figure.axes[0].get_yticks()) == 2 and "2 of 5" in plot.message
 
     def test_a_single_undated_article_is_drawn(self, articles, hits):
@@ -375,17 +421,24 @@ class TestUndatedListedOnce:
 class TestPlotDispersionCaps:
     @pytest.fixture
     def many(self):
-        arts = pd.DataFrame({"id": [f"n{i:03d}" for i in range(200)], "date": pd.NaT,
-                             "text": ["قال إن القوى الخارجية تتدخل " * 10] * 200})
+        arts = pd.DataFrame(
+            {
+                "id": [f"n{i:03d}" for i in range(200)],
+                "date": pd.NaT,
+                "text": ["قال إن القوى الخارجية تتدخل " * 10] * 200,
+            }
+        )
         ids = [f"n{i:03d}" for i in range(0, 200, 4) for _ in range(i % 3 + 1)]  # 50 with hits
-        hits = pd.DataFrame({"id": ids, "frame": [f"f{k % 4}" for k in range(len(ids))],
-                             "start": 7})
+        hits = pd.DataFrame(
+            {"id": ids, "frame": [f"f{k % 4}" for k in range(len(ids))], "start": 7}
+        )
         return arts, hits
 
     def test_a_frame_without_hits_gets_no_panel(self, articles):
         hits = pd.DataFrame({"id": ["a"], "frame": ["f1"], "start": [0]})
-        plot = strict(lambda: timeline.plot_dispersion(articles, hits, labels={},
-                                                       frames=["f1", "f2", "f3"]))
+        plot = strict(
+            lambda: timeline.plot_dispersion(articles, hits, labels={}, frames=["f1", "f2", "f3"])
+        )
         assert [ax.get_title() for ax in plot.figure.axes if ax.get_visible()] == ["f1"]
 
     def test_a_large_corpus_stays_within_the_height_cap(self, many):

@@ -372,8 +372,12 @@ def plot_articles(
     >>> plot.data["date"].dt.date.astype(str).tolist(), plot.undated["id"].tolist()
     (['2022-01-10'], ['b'])
     """
-    _require(articles, ARTICLE_COLUMNS, "the articles table",
-             "pass the table from helpers.corpus.load_corpus()")
+    _require(
+        articles,
+        ARTICLE_COLUMNS,
+        "the articles table",
+        "pass the table from helpers.corpus.load_corpus()",
+    )
     table = articles.reset_index(drop=True).copy()
     table["date"] = _to_dates(table["date"])
     table["id"] = table["id"].astype(str)
@@ -387,9 +391,13 @@ def plot_articles(
     dated = table.loc[table["date"].notna()].copy()
     if dated.empty:
         return TimelinePlot(
-            None, pd.DataFrame(), undated,
-            message=(f"None of the {len(table)} articles has a date, so there is no time axis "
-                     "to draw; the articles are listed below."),
+            None,
+            pd.DataFrame(),
+            undated,
+            message=(
+                f"None of the {len(table)} articles has a date, so there is no time axis "
+                "to draw; the articles are listed below."
+            ),
         )
 
     spans = date_panels(dated["date"], min_gap_days, max_panels)
@@ -401,13 +409,19 @@ def plot_articles(
         dated["date"] = _period_start(dated["date"], freq)
         marks = (
             dated.groupby(["row_key", "date", "inferred"], sort=True)
-            .agg(n_articles=("id", "size"), n_words=("n_words", "sum"),
-                 id=("id", lambda s: ",".join(s)), outlet=("outlet", "first"))
+            .agg(
+                n_articles=("id", "size"),
+                n_words=("n_words", "sum"),
+                id=("id", lambda s: ",".join(s)),
+                outlet=("outlet", "first"),
+            )
             .reset_index()
         )
         marks["size"] = 15 + 200 * marks["n_articles"] / marks["n_articles"].max()
-        message = (f"{len(dated)} dated articles: each mark counts the articles of one "
-                   f"{unit_en} (area by count).")
+        message = (
+            f"{len(dated)} dated articles: each mark counts the articles of one "
+            f"{unit_en} (area by count)."
+        )
     else:
         marks = dated[["id", "outlet", "row_key", "date", "inferred", "n_words"]].copy()
         marks["n_articles"] = 1
@@ -428,17 +442,24 @@ def plot_articles(
     width = min(4.5 + panel_widths + (1.0 if len(undated) else 0), 14)
     height = 2.4 + 0.55 * len(rows)
     fig = Figure(figsize=(width, height), layout="constrained")
-    axes = fig.subplots(1, n_cols, sharey=True, squeeze=False,
-                        gridspec_kw={"width_ratios": ratios, "wspace": 0.02})[0]
+    axes = fig.subplots(
+        1, n_cols, sharey=True, squeeze=False, gridspec_kw={"width_ratios": ratios, "wspace": 0.02}
+    )[0]
     colours = {key: PALETTE[i % len(PALETTE)] for i, key in enumerate(rows)}
     for k, ax in enumerate(axes[: len(spans)]):
         in_panel = marks[marks["panel"] == k]
         for (key, inferred), grp in in_panel.groupby(["row_key", "inferred"], sort=False):
             colour = colours[key]
             ax.scatter(
-                grp["x"], grp["y"], s=grp["size"], marker="o", linewidths=1.6,
-                facecolors="none" if inferred else colour, edgecolors=colour,
-                alpha=1.0 if inferred else 0.85, zorder=3,
+                grp["x"],
+                grp["y"],
+                s=grp["size"],
+                marker="o",
+                linewidths=1.6,
+                facecolors="none" if inferred else colour,
+                edgecolors=colour,
+                alpha=1.0 if inferred else 0.85,
+                zorder=3,
                 gid=f"articles:{key}:{'inferred' if inferred else 'dated'}",
             )
         ax.set_xlim(*limits[k])
@@ -452,10 +473,16 @@ def plot_articles(
         counts = u.groupby("row_key").size()
         for key, n in counts.items():
             y = row_of[key]
-            ax_u.scatter([0.0], [y], s=60, marker="X", color="0.45", zorder=3,
-                         gid=f"undated:{key}")
-            ax_u.annotate(f"{n}", (0.0, y), xytext=(8, 0), textcoords="offset points",
-                          va="center", fontsize=9, color="0.3")
+            ax_u.scatter([0.0], [y], s=60, marker="X", color="0.45", zorder=3, gid=f"undated:{key}")
+            ax_u.annotate(
+                f"{n}",
+                (0.0, y),
+                xytext=(8, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=9,
+                color="0.3",
+            )
         ax_u.set_xlim(-0.6, 1.2)
         ax_u.set_xticks([])
         ax_u.set_title(bilingual("بلا تاريخ", "undated"), fontsize=9)
@@ -467,32 +494,83 @@ def plot_articles(
     first.set_ylim(len(rows) - 0.5, -0.5)
     first.tick_params(axis="y", labelsize=9)
     fig.supxlabel(bilingual("تاريخ النشر", "publication date"), fontsize=9)
-    fig.suptitle(bilingual("المقالات على محور الزمن", "Articles over time, by outlet"),
-                 fontsize=11)
+    fig.suptitle(bilingual("المقالات على محور الزمن", "Articles over time, by outlet"), fontsize=11)
     handles = [
-        Line2D([], [], marker="o", linestyle="none", color="0.35", markersize=8,
-               label=bilingual("تاريخ من سطر التاريخ أو البيانات",
-                               "date read (dateline/metadata)")),
-        Line2D([], [], marker="o", linestyle="none", color="0.35", markerfacecolor="none",
-               markeredgewidth=1.6, markersize=8,
-               label=bilingual("تاريخ مستنتج", "date inferred")),
+        Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="none",
+            color="0.35",
+            markersize=8,
+            label=bilingual("تاريخ من سطر التاريخ أو البيانات", "date read (dateline/metadata)"),
+        ),
+        Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="none",
+            color="0.35",
+            markerfacecolor="none",
+            markeredgewidth=1.6,
+            markersize=8,
+            label=bilingual("تاريخ مستنتج", "date inferred"),
+        ),
     ]
     if aggregated:
-        handles.append(Line2D([], [], linestyle="none",
-                              label=bilingual(f"المساحة = عدد المقالات في ال{unit_ar}",
-                                              f"area = articles per {unit_en}")))
+        handles.append(
+            Line2D(
+                [],
+                [],
+                linestyle="none",
+                label=bilingual(
+                    f"المساحة = عدد المقالات في ال{unit_ar}", f"area = articles per {unit_en}"
+                ),
+            )
+        )
     else:
         for n in _nice_sizes(marks["n_words"], ref):
-            handles.append(Line2D([], [], marker="o", linestyle="none", color="0.6",
-                                  markersize=math.sqrt(float(_size(pd.Series([n]), ref)[0])),
-                                  label=f"{n:,} words / " + ar("كلمة")))
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    marker="o",
+                    linestyle="none",
+                    color="0.6",
+                    markersize=math.sqrt(float(_size(pd.Series([n]), ref)[0])),
+                    label=f"{n:,} words / " + ar("كلمة"),
+                )
+            )
     if len(undated):
-        handles.append(Line2D([], [], marker="X", linestyle="none", color="0.45", markersize=8,
-                              label=bilingual("عدد المقالات بلا تاريخ", "undated: count")))
-    fig.legend(handles=handles, loc="outside right upper", fontsize=8, frameon=False,
-               labelspacing=1.1)
-    data = marks[["id", "outlet", "row_key", "date", "inferred", "n_words", "n_articles",
-                  "x", "y", "size", "panel"]]
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker="X",
+                linestyle="none",
+                color="0.45",
+                markersize=8,
+                label=bilingual("عدد المقالات بلا تاريخ", "undated: count"),
+            )
+        )
+    fig.legend(
+        handles=handles, loc="outside right upper", fontsize=8, frameon=False, labelspacing=1.1
+    )
+    data = marks[
+        [
+            "id",
+            "outlet",
+            "row_key",
+            "date",
+            "inferred",
+            "n_words",
+            "n_articles",
+            "x",
+            "y",
+            "size",
+            "panel",
+        ]
+    ]
     return TimelinePlot(fig, data, undated, message=message)
 
 
@@ -630,10 +708,15 @@ def plot_frame_intensity(
     >>> plot.events.loc[plot.events["shown"], "date"].dt.day.tolist()
     [2, 3, 5, 6, 7, 10, 13, 4, 5]
     """
-    _require(articles, ("id", "date", "date_source"), "the articles table",
-             "pass the table from helpers.corpus.load_corpus()")
-    _require(rates, RATE_COLUMNS, "the rates table",
-             "pass the table from helpers.frames.frame_rates()")
+    _require(
+        articles,
+        ("id", "date", "date_source"),
+        "the articles table",
+        "pass the table from helpers.corpus.load_corpus()",
+    )
+    _require(
+        rates, RATE_COLUMNS, "the rates table", "pass the table from helpers.frames.frame_rates()"
+    )
     labels = frame_labels() if labels is None else labels
     events = load_events() if events is None else events
     arts = articles[["id", "date", "date_source"]].copy()
@@ -643,19 +726,25 @@ def plot_frame_intensity(
     rates["id"] = rates["id"].astype(str)
     unknown = sorted(set(rates["id"]) - set(arts["id"]))
     if unknown:
-        raise ValueError(f"rates name article id(s) {unknown[:5]} that are not in the articles "
-                         "table; compute both from the same corpus")
+        raise ValueError(
+            f"rates name article id(s) {unknown[:5]} that are not in the articles "
+            "table; compute both from the same corpus"
+        )
     table = rates.merge(arts, on="id", how="left")
     table["inferred"] = table["date_source"].astype(str).isin(INFERRED_SOURCES)
-    undated = arts.loc[arts["date"].isna(), ["id"]].assign(reason="no date").reset_index(
-        drop=True)
+    undated = arts.loc[arts["date"].isna(), ["id"]].assign(reason="no date").reset_index(drop=True)
     dated = table[table["date"].notna()].copy()
     empty_events = pd.DataFrame(columns=[*EVENT_COLUMNS, "number", "shown"])
     if dated.empty:
         return TimelinePlot(
-            None, pd.DataFrame(), undated, empty_events,
-            message=(f"None of the {len(arts)} articles has a date, so frame intensity cannot "
-                     "be drawn over time; see the x-ray plot for where frames fall instead."),
+            None,
+            pd.DataFrame(),
+            undated,
+            empty_events,
+            message=(
+                f"None of the {len(arts)} articles has a date, so frame intensity cannot "
+                "be drawn over time; see the x-ray plot for where frames fall instead."
+            ),
             list_undated=False,
         )
     totals = dated.groupby("frame")["count"].sum().sort_values(ascending=False, kind="stable")
@@ -665,7 +754,10 @@ def plot_frame_intensity(
         frames = list(frames)
     if not frames:
         return TimelinePlot(
-            None, pd.DataFrame(), undated, empty_events,
+            None,
+            pd.DataFrame(),
+            undated,
+            empty_events,
             message="No frame matched any dated article, so there is nothing to draw.",
             list_undated=False,
         )
@@ -677,19 +769,24 @@ def plot_frame_intensity(
         freq, _, unit_en = _choose_freq(span)
         dated["date"] = _period_start(dated["date"], freq)
         pooled = dated.groupby(["frame", "date"], sort=True).agg(
-            count=("count", "sum"), n_words=("n_words", "sum"), id=("id", "nunique"),
-            inferred=("inferred", "all"))
+            count=("count", "sum"),
+            n_words=("n_words", "sum"),
+            id=("id", "nunique"),
+            inferred=("inferred", "all"),
+        )
         pooled = pooled.reset_index().rename(columns={"id": "n_articles"})
-        pooled["per_1000"] = 1000 * pooled["count"] / pooled["n_words"].where(
-            pooled["n_words"] > 0)
-        bounds = [poisson_interval(c, w) for c, w in zip(pooled["count"], pooled["n_words"],
-                                                          strict=True)]
+        pooled["per_1000"] = 1000 * pooled["count"] / pooled["n_words"].where(pooled["n_words"] > 0)
+        bounds = [
+            poisson_interval(c, w) for c, w in zip(pooled["count"], pooled["n_words"], strict=True)
+        ]
         pooled["ci_low"] = [b[0] for b in bounds]
         pooled["ci_high"] = [b[1] for b in bounds]
         pooled["id"] = pooled["n_articles"].map(lambda n: f"{n} articles")
         dated = pooled
-        message = (f"{n_articles} dated articles pooled per {unit_en}: hits over words of the "
-                   f"{unit_en}, with an exact Poisson 95% interval.")
+        message = (
+            f"{n_articles} dated articles pooled per {unit_en}: hits over words of the "
+            f"{unit_en}, with an exact Poisson 95% interval."
+        )
 
     # Panels: article dates plus the events close to them.
     events = events.copy()
@@ -720,45 +817,68 @@ def plot_frame_intensity(
     shown["number"] = range(1, len(shown) + 1)
     events["number"] = shown["number"].reindex(events.index)
 
-    panel_x = [np.r_[dated.loc[dated["panel"] == k, "x"].to_numpy(float),
-                     shown.loc[shown["panel"] == k, "x"].to_numpy(float)]
-               for k in range(len(spans))]
+    panel_x = [
+        np.r_[
+            dated.loc[dated["panel"] == k, "x"].to_numpy(float),
+            shown.loc[shown["panel"] == k, "x"].to_numpy(float),
+        ]
+        for k in range(len(spans))
+    ]
     n_rows = len(frames)
     # at least 9 inches: the two-column event key below must fit the figure's width
     width = min(max(3.2 + 3.0 * len(spans), 9.0 if len(shown) else 5.0), 13)
     height = 1.9 + 1.25 * n_rows + 0.33 * math.ceil(len(shown) / 2)
     fig = Figure(figsize=(width, height), layout="constrained")
-    axes = fig.subplots(n_rows, len(spans), sharex="col", sharey="row", squeeze=False,
-                        gridspec_kw={"wspace": 0.02})
+    axes = fig.subplots(
+        n_rows, len(spans), sharex="col", sharey="row", squeeze=False, gridspec_kw={"wspace": 0.02}
+    )
     colours = _frame_colours(frames, labels)
     for r, frame in enumerate(frames):
         for k in range(len(spans)):
             ax = axes[r, k]
             pts = dated[(dated["row"] == r) & (dated["panel"] == k)]
             for inferred, grp in pts.groupby("inferred", sort=False):
-                yerr = np.vstack([
-                    (grp["per_1000"] - grp["ci_low"]).clip(lower=0).to_numpy(),
-                    (grp["ci_high"] - grp["per_1000"]).clip(lower=0).to_numpy(),
-                ])
+                yerr = np.vstack(
+                    [
+                        (grp["per_1000"] - grp["ci_low"]).clip(lower=0).to_numpy(),
+                        (grp["ci_high"] - grp["per_1000"]).clip(lower=0).to_numpy(),
+                    ]
+                )
                 bars = ax.errorbar(
-                    grp["x"], grp["per_1000"], yerr=yerr, fmt="o", color=colours[frame],
-                    markerfacecolor="none" if inferred else colours[frame], markersize=6,
-                    markeredgewidth=1.4, elinewidth=1.1, capsize=2.5, zorder=3,
+                    grp["x"],
+                    grp["per_1000"],
+                    yerr=yerr,
+                    fmt="o",
+                    color=colours[frame],
+                    markerfacecolor="none" if inferred else colours[frame],
+                    markersize=6,
+                    markeredgewidth=1.4,
+                    elinewidth=1.1,
+                    capsize=2.5,
+                    zorder=3,
                 )
                 bars.lines[0].set_gid(f"rates:{frame}:{'inferred' if inferred else 'dated'}")
             for _, ev in shown[shown["panel"] == k].iterrows():
-                ax.axvline(ev["x"], color="0.55", linestyle="--", linewidth=0.8, zorder=1,
-                           gid=f"event-line:{ev['date']:%Y-%m-%d}")
+                ax.axvline(
+                    ev["x"],
+                    color="0.55",
+                    linestyle="--",
+                    linewidth=0.8,
+                    zorder=1,
+                    gid=f"event-line:{ev['date']:%Y-%m-%d}",
+                )
             ax.set_xlim(*limits[k])
             ax.grid(axis="y", color="0.92", linewidth=0.8)
             _format_date_axis(ax, panel_x[k], len(spans))
             if r < n_rows - 1:
                 ax.tick_params(axis="x", labelbottom=False)
-        axes[r, 0].set_ylabel(_frame_label(frame, labels), fontsize=8, rotation=0,
-                              ha="right", va="center", labelpad=8)
+        axes[r, 0].set_ylabel(
+            _frame_label(frame, labels), fontsize=8, rotation=0, ha="right", va="center", labelpad=8
+        )
         in_row = dated[dated["row"] == r]
-        top_y = np.nanmax(np.r_[in_row["ci_high"].to_numpy(float),
-                                in_row["per_1000"].to_numpy(float), 1.0])
+        top_y = np.nanmax(
+            np.r_[in_row["ci_high"].to_numpy(float), in_row["per_1000"].to_numpy(float), 1.0]
+        )
         axes[r, 0].set_ylim(0, 1.08 * top_y)
         if len(spans) > 1:
             _break_marks(list(axes[r]))
@@ -773,35 +893,72 @@ def plot_frame_intensity(
             if i != j:
                 gid += f"..{last['date']:%Y-%m-%d}"
             top.annotate(
-                text, (x, 1.0), xycoords=("data", "axes fraction"),
-                xytext=(0, 4 + 13 * level), textcoords="offset points", ha="center",
-                va="bottom", fontsize=7, annotation_clip=False,
-                bbox={"boxstyle": "round,pad=0.25" if i != j else "circle,pad=0.2",
-                      "fc": "white", "ec": "0.45", "lw": 0.8},
+                text,
+                (x, 1.0),
+                xycoords=("data", "axes fraction"),
+                xytext=(0, 4 + 13 * level),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                fontsize=7,
+                annotation_clip=False,
+                bbox={
+                    "boxstyle": "round,pad=0.25" if i != j else "circle,pad=0.2",
+                    "fc": "white",
+                    "ec": "0.45",
+                    "lw": 0.8,
+                },
                 gid=gid,
             )
     fig.supylabel(bilingual("عدد المطابقات لكل ألف كلمة", "hits per 1,000 words"), fontsize=9)
-    fig.suptitle(bilingual("شدة الأطر في كل مقال عبر الزمن",
-                           "Frame intensity per article over time "
-                           "(bars: ci_low to ci_high of the rates)"),
-                 fontsize=11)
+    fig.suptitle(
+        bilingual(
+            "شدة الأطر في كل مقال عبر الزمن",
+            "Frame intensity per article over time (bars: ci_low to ci_high of the rates)",
+        ),
+        fontsize=11,
+    )
     handles = [
-        Line2D([], [], marker="o", linestyle="none", color="0.35", markersize=6,
-               label=bilingual("تاريخ مقروء", "date read")),
-        Line2D([], [], marker="o", linestyle="none", color="0.35", markerfacecolor="none",
-               markeredgewidth=1.4, markersize=6, label=bilingual("تاريخ مستنتج", "inferred")),
+        Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="none",
+            color="0.35",
+            markersize=6,
+            label=bilingual("تاريخ مقروء", "date read"),
+        ),
+        Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="none",
+            color="0.35",
+            markerfacecolor="none",
+            markeredgewidth=1.4,
+            markersize=6,
+            label=bilingual("تاريخ مستنتج", "inferred"),
+        ),
     ]
     for _, ev in shown.iterrows():
-        handles.append(Line2D([], [], marker=f"${ev['number']}$", linestyle="none",
-                              color="0.2", markersize=7,
-                              label=bilingual(ev["label_ar"],
-                                              f"{ev['date']:%d %b %Y}: {ev['label_en']}")))
-    fig.legend(handles=handles, loc="outside lower center", ncols=2, fontsize=7,
-               frameon=False)
-    data = dated[["id", "frame", "date", "inferred", "per_1000", "ci_low", "ci_high", "x",
-                  "row", "panel"]]
-    return TimelinePlot(fig, data, undated, events.drop(columns=["x"]), message=message,
-                        list_undated=False)
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker=f"${ev['number']}$",
+                linestyle="none",
+                color="0.2",
+                markersize=7,
+                label=bilingual(ev["label_ar"], f"{ev['date']:%d %b %Y}: {ev['label_en']}"),
+            )
+        )
+    fig.legend(handles=handles, loc="outside lower center", ncols=2, fontsize=7, frameon=False)
+    data = dated[
+        ["id", "frame", "date", "inferred", "per_1000", "ci_low", "ci_high", "x", "row", "panel"]
+    ]
+    return TimelinePlot(
+        fig, data, undated, events.drop(columns=["x"]), message=message, list_undated=False
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -821,8 +978,12 @@ def hit_positions(articles: pd.DataFrame, hits: pd.DataFrame) -> pd.DataFrame:
     >>> round(hit_positions(arts, hits)["position"].item(), 2)
     0.26
     """
-    _require(articles, ("id", "text"), "the articles table",
-             "pass the table from helpers.corpus.load_corpus()")
+    _require(
+        articles,
+        ("id", "text"),
+        "the articles table",
+        "pass the table from helpers.corpus.load_corpus()",
+    )
     _require(hits, HIT_COLUMNS, "the hits table", "pass the table from helpers.frames")
     lengths = pd.Series(
         articles["text"].fillna("").astype(str).str.len().to_numpy(),
@@ -832,15 +993,19 @@ def hit_positions(articles: pd.DataFrame, hits: pd.DataFrame) -> pd.DataFrame:
     out["id"] = out["id"].astype(str)
     unknown = sorted(set(out["id"]) - set(lengths.index))
     if unknown:
-        raise ValueError(f"hits name article id(s) {unknown[:5]} that are not in the articles "
-                         "table; compute both from the same corpus")
+        raise ValueError(
+            f"hits name article id(s) {unknown[:5]} that are not in the articles "
+            "table; compute both from the same corpus"
+        )
     length = out["id"].map(lengths)
     beyond = out[(out["start"] < 0) | (out["start"] >= length)]
     if len(beyond):
         row = beyond.iloc[0]
-        raise ValueError(f"hit at offset {row['start']} lies outside article {row['id']!r} "
-                         f"({int(length[beyond.index[0]])} characters); offsets must refer "
-                         "to the original text")
+        raise ValueError(
+            f"hit at offset {row['start']} lies outside article {row['id']!r} "
+            f"({int(length[beyond.index[0]])} characters); offsets must refer "
+            "to the original text"
+        )
     out["position"] = out["start"] / length
     return out
 
@@ -893,8 +1058,11 @@ def plot_dispersion(
     arts["id"] = arts["id"].astype(str)
     arts["date"] = _to_dates(arts["date"]) if "date" in arts.columns else pd.NaT
     if placed.empty:
-        return TimelinePlot(None, placed.assign(row=[], x=[]),
-                            message="No frame hit in any article, so there is nothing to place.")
+        return TimelinePlot(
+            None,
+            placed.assign(row=[], x=[]),
+            message="No frame hit in any article, so there is nothing to place.",
+        )
     totals = placed.groupby("frame").size().sort_values(ascending=False, kind="stable")
     if frames is None:
         frames = list(totals.index[:top_frames])
@@ -902,8 +1070,11 @@ def plot_dispersion(
         asked = list(frames)
         frames = [f for f in asked if f in totals.index]
         if not frames:
-            return TimelinePlot(None, placed.iloc[0:0].assign(row=[], x=[]),
-                                message=f"None of the frames {asked} has a hit in this corpus.")
+            return TimelinePlot(
+                None,
+                placed.iloc[0:0].assign(row=[], x=[]),
+                message=f"None of the frames {asked} has a hit in this corpus.",
+            )
     placed = placed[placed["frame"].isin(frames)]
     n_hits = placed.groupby("id").size()
     arts["n_hits"] = arts["id"].map(n_hits).fillna(0).astype(int)
@@ -916,13 +1087,16 @@ def plot_dispersion(
     cap = min(max_articles, max(3, fits))
     message = ""
     if len(arts) > cap:
-        keep = arts.sort_values(["n_hits", "date"], ascending=[False, True],
-                                kind="stable").head(cap)
+        keep = arts.sort_values(["n_hits", "date"], ascending=[False, True], kind="stable").head(
+            cap
+        )
         keep = keep[keep["n_hits"] > 0]  # a capped plot shows no empty rows
         n_with = int((arts["n_hits"] > 0).sum())
-        message = (f"{len(keep)} of {len(arts)} articles shown: those with the most hits of the "
-                   f"frames drawn ({n_with} article(s) have any); the plot is capped at "
-                   f"{cap} rows to stay readable (see `plot_dispersion(max_articles=...)`).")
+        message = (
+            f"{len(keep)} of {len(arts)} articles shown: those with the most hits of the "
+            f"frames drawn ({n_with} article(s) have any); the plot is capped at "
+            f"{cap} rows to stay readable (see `plot_dispersion(max_articles=...)`)."
+        )
         arts = arts[arts["id"].isin(keep["id"])]
     arts = arts.sort_values(["date", "id"], na_position="last", kind="stable")
     arts = arts.reset_index(drop=True)
@@ -931,7 +1105,7 @@ def plot_dispersion(
     absent = [f for f in frames if f not in set(placed["frame"])]
     if absent:  # their hits are all in articles beyond the cap: no empty panels
         frames = [f for f in frames if f not in absent]
-        message += (f" Not drawn: {', '.join(absent)} (hits only in articles not shown).")
+        message += f" Not drawn: {', '.join(absent)} (hits only in articles not shown)."
         n_panels = len(frames)
         ncols = max(1, min(ncols, n_panels))
         nrows = math.ceil(n_panels / ncols)
@@ -955,8 +1129,16 @@ def plot_dispersion(
         colour = colours[frame]
         ax.hlines(range(n_art), 0, 1, color="0.88", linewidth=0.8, zorder=1)
         pts = placed[placed["panel"] == i]
-        ax.scatter(pts["x"], pts["row"], marker="|", s=140, linewidths=1.6, color=colour,
-                   zorder=3, gid=f"hits:{frame}")
+        ax.scatter(
+            pts["x"],
+            pts["row"],
+            marker="|",
+            s=140,
+            linewidths=1.6,
+            color=colour,
+            zorder=3,
+            gid=f"hits:{frame}",
+        )
         ax.set_title(_frame_label(frame, labels), fontsize=8.5)
         ax.set_xlim(-0.02, 1.02)
         ax.set_ylim(n_art - 0.5, -0.5)
@@ -964,9 +1146,13 @@ def plot_dispersion(
         ax.tick_params(labelsize=8)
         if i % ncols == 0:
             ax.set_yticks(range(n_art), row_labels)
-    fig.supxlabel(bilingual("موضع المطابقة من بداية المقال إلى نهايته",
-                            "position of the hit in the article (0 = start, 1 = end)"),
-                  fontsize=9)
+    fig.supxlabel(
+        bilingual(
+            "موضع المطابقة من بداية المقال إلى نهايته",
+            "position of the hit in the article (0 = start, 1 = end)",
+        ),
+        fontsize=9,
+    )
     title = bilingual("أين تقع الأطر داخل كل مقال", "Where each frame falls inside each article")
     if message:
         title += f"\n({n_art} of {len(articles)} articles: those with most hits)"
