@@ -430,6 +430,33 @@ class TestTokenPattern:
 # --------------------------------------------------------------------------- sentences
 
 
+# Letters, titles, digits (Western and Arabic-Indic), Latin, sentence ends, closers, spaces.
+_SENTENCE_ALPHABET = [*'أدمفبوقال٣5²xA_.!؟؛…\n \t"»)(«', "\u00a0", "\u0640", FATHA]
+
+
+_SENT_END_PLAIN = re.compile(f"\\n+|[.!?\u061f\u061b\u2026\u06d4]+[{arabic._CLOSERS}]*")
+
+
+def _spans_every_stop_tested(text):
+    """sentence_spans the straightforward way: candidate ends found by the plain regex, and
+    every one of them through the full test."""
+    protected = [m.span() for m in arabic._ABBREV_RE.finditer(text)]
+    cuts = [
+        m.end() for m in _SENT_END_PLAIN.finditer(text) if arabic._is_boundary(text, m, protected)
+    ]
+    spans, start = [], 0
+    for cut in [*cuts, len(text)]:
+        a, b = start, cut
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if b > a:
+            spans.append((a, b))
+        start = cut
+    return spans
+
+
 class TestSentenceSpans:
     def test_spans_index_the_original_text(self):
         text = "  قال وانغ.  وأضاف لافروف؟"
@@ -437,6 +464,17 @@ class TestSentenceSpans:
 
     def test_empty_and_blank_text_have_no_sentences(self):
         assert arabic.sentence_spans("") == [] and arabic.sentence_spans(" \n ") == []
+
+    @settings(max_examples=600, deadline=None)
+    @given(st.text(alphabet=st.sampled_from(_SENTENCE_ALPHABET), max_size=60))
+    def test_fast_rules_give_the_straightforward_rules_spans(self, text):
+        # sentence_spans tests a full stop in full only when a cheap condition says it may
+        # not end a sentence; this checks that shortcut against every stop tested in full.
+        assert arabic.sentence_spans(text) == _spans_every_stop_tested(text)
+
+    def test_fast_rules_agree_on_the_seeds(self):
+        for text in SEEDS.values():
+            assert arabic.sentence_spans(text) == _spans_every_stop_tested(text)
 
 
 class TestSplitSentences:

@@ -744,12 +744,25 @@ def tokenize(text: str) -> list[str]:
 
 _AR_LETTER = "\u0621-\u063a\u0641-\u064a"
 _CLOSERS = "\"'»”’)\\]"
+_END_CHAR = "[.!?\u061f\u061b\u2026\u06d4]"
 # Candidate ends: newlines, or runs of . ! ? ؟ ؛ … ۔ with trailing closing quotes/brackets.
-_SENT_END_RE = re.compile(f"\\n+|[.!?\u061f\u061b\u2026\u06d4]+[{_CLOSERS}]*")
+# That is "\n+|END+[CLOSERS]*", written to open with one character class so that the regex
+# engine skips ahead to the next candidate character in C (about 3x faster on news text).
+_SENT_END_RE = re.compile(
+    f"[\\n{_END_CHAR[1:-1]}](?:(?<=\\n)\\n*|(?<={_END_CHAR}){_END_CHAR}*[{_CLOSERS}]*)"
+)
 # Abbreviation chains of single letters with dots: أ.ف.ب  د.ب.أ  و.م.ع  (spaces allowed).
 _ABBREV_RE = re.compile(f"(?<![{_AR_LETTER}\\w])(?:[{_AR_LETTER}]\\.\\s?)+[{_AR_LETTER}]\\.?")
 # Titles written as one letter and a dot before a name: د. (doctor), م. (engineer), أ. (prof).
-_TITLE_RE = re.compile('(?:^|[\\s(«"])[دمأ]$')
+# (\Z, not $: "$" also matches before a final newline, so "د\n." would count as a title.)
+_TITLE_RE = re.compile('(?:^|[\\s(«"])[دمأ]\\Z')
+# Full stops that _is_boundary may reject (a necessary condition, found in one pass so that
+# the common full stop needs no Python test): after a single Arabic letter, i.e. one with no
+# letter or digit before it (a title such as د., or inside أ.ف.ب), or before a letter or
+# digit, closing marks aside (3.5, xinhua.net). Every other full stop ends its sentence.
+# That is "(?<!\w)LETTER\.|\.(?=[CLOSERS]*[^\W_])", written to open with the full stop
+# so that the regex engine skips ahead to the next one in C; each match is one full stop.
+_MAYBE_NOT_END = re.compile(f"\\.(?:(?<=[{_AR_LETTER}]\\.)(?<!\\w..)|(?=[{_CLOSERS}]*[^\\W_]))")
 
 
 def _is_boundary(text: str, m: re.Match, protected: list[tuple[int, int]]) -> bool:
@@ -790,18 +803,25 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     ['قال وانغ: نعم.', 'وكالة أ.ف.ب نقلت 3.5 مليون، هل هذا صحيح؟']
     """
     _check_text(text, "sentence_spans")
-    protected = [m.span() for m in _ABBREV_RE.finditer(text)]
-    cuts = [m.end() for m in _SENT_END_RE.finditer(text) if _is_boundary(text, m, protected)]
+    suspects = {m.end() - 1 for m in _MAYBE_NOT_END.finditer(text)}
+    if not suspects:
+        cuts = [m.end() for m in _SENT_END_RE.finditer(text)]
+    else:
+        protected = [m.span() for m in _ABBREV_RE.finditer(text)]
+        cuts = [
+            m.end()
+            for m in _SENT_END_RE.finditer(text)
+            if m.start() not in suspects or _is_boundary(text, m, protected)
+        ]
+    cuts.append(len(text))
     spans = []
     start = 0
-    for cut in [*cuts, len(text)]:
-        a, b = start, cut
-        while a < b and text[a].isspace():
-            a += 1
-        while b > a and text[b - 1].isspace():
-            b -= 1
-        if b > a:
-            spans.append((a, b))
+    for cut in cuts:
+        piece = text[start:cut]
+        core = piece.strip()
+        if core:
+            a = start + len(piece) - len(piece.lstrip())
+            spans.append((a, a + len(core)))
         start = cut
     return spans
 

@@ -25,6 +25,7 @@ of text belongs to at most one frame (exclusions first, then the longest pattern
 
 from __future__ import annotations
 
+import bisect
 import functools
 import html
 import math
@@ -830,10 +831,13 @@ def _speaker_model() -> _SpeakerModel:
     for i, r in enumerate(rows):
         words = " ".join(_norm(w) for w in r["variant"].split())
         body = re.escape(words).replace(r"\ ", r"\s+")
-        branches.append(f"(?P<n{i}>{_WORD_START}{_PROCLITIC}{body}{_WORD_END})")
-        heads.add(re.escape(words.split()[0][:2]))
-    # Speed only: every branch starts at a word start with particles and then its first two
-    # letters, so testing that once before the alternation changes no match.
+        branches.append(f"(?P<n{i}>{_PROCLITIC}{body}{_WORD_END})")
+        heads.add(re.escape(words.split()[0][:4]))
+    # Speed only: every branch starts at a word start with particles and then the first four
+    # letters of its first word (or all of a shorter one), so testing the word start once and
+    # those letters before the alternation changes no match. Four letters, not two: with two,
+    # every word with the article (ال) passed the test and went through all the branches;
+    # four make the search about 5x faster on news text.
     ahead = f"{_WORD_START}(?={_PROCLITIC}(?:{'|'.join(sorted(heads))}))"
     cues, kinds = _load_cues(REPORTING_VERBS_PATH)
     return _SpeakerModel(re.compile(f"{ahead}(?:{'|'.join(branches)})"), rows, cues, kinds)
@@ -873,7 +877,8 @@ def _is_nameless(model: _SpeakerModel, norm: str, cue: re.Match) -> bool:
     if model.cue_kinds[int(cue.lastgroup[1:])] == "according":
         return False
     after = norm[cue.end() :].lstrip(' \t"«»:،,')
-    nxt = after.split(maxsplit=1)[0] if after.split() else ""
+    words = after.split(maxsplit=1)
+    nxt = words[0] if words else ""
     return not after or norm[cue.end() :].lstrip().startswith(":") or (nxt in _NAMELESS_NEXT)
 
 
@@ -1133,12 +1138,13 @@ def _hits_in(matcher: Matcher, norm: str, is_word: np.ndarray) -> list[tuple]:
 def _article_rows(ident, text: str, outlet, norm: str, idx: np.ndarray, hits) -> list[tuple]:
     """Rows of one article's hits (matcher positions on ``norm``; ``idx`` maps to ``text``)."""
     spans = list(arabic.sentence_spans(text)) or [(0, len(text))]
-    starts = np.array([a for a, _ in spans])
+    starts = [a for a, _ in spans]
     speakers = _LazySpeakers(text, norm, idx, spans, outlet if isinstance(outlet, str) else None)
+    where = idx[[i for _, s, e in hits for i in (s, e - 1)]].tolist()
     rows = []
-    for pat, s, e in hits:
-        start, end = int(idx[s]), int(idx[e - 1]) + 1
-        k = _sentence_of(starts, start)
+    for n, (pat, _s, _e) in enumerate(hits):
+        start, end = where[2 * n], where[2 * n + 1] + 1
+        k = max(bisect.bisect_right(starts, start) - 1, 0)  # as _sentence_of
         who = speakers.who(k)
         a, b = spans[k]
         rows.append(
@@ -1182,16 +1188,21 @@ class _LazySpeakers:
         self._who: dict[int, dict] = {}
         self._carry: dict[int, dict | None] = {}
 
-    def cue(self, j: int) -> tuple[re.Match | None, str]:
-        if j not in self._cues:
+    def cue(self, j: int) -> tuple[re.Match | None, str, bool]:
+        """Sentence ``j``'s first reporting cue, its normalised text, and whether the cue is
+        nameless (see :func:`_is_nameless`)."""
+        found = self._cues.get(j)
+        if found is None:
             norm = self.norm[self.lo[j] : self.hi[j]]
-            self._cues[j] = (_find_cue(self.model, norm), norm)
-        return self._cues[j]
+            cue = _find_cue(self.model, norm)
+            nameless = cue is not None and _is_nameless(self.model, norm, cue)
+            found = self._cues[j] = (cue, norm, nameless)
+        return found
 
     def _sets_carry(self, j: int) -> dict | None:
         """The person sentence ``j`` names after a cue with a subject (it is then carried)."""
-        cue, norm = self.cue(j)
-        if cue is None or _is_nameless(self.model, norm, cue):
+        cue, norm, nameless = self.cue(j)
+        if cue is None or nameless:
             return None
         if j not in self._subjects:
             self._subjects[j] = _cue_subject(self.model, norm, cue)
@@ -1220,9 +1231,9 @@ class _LazySpeakers:
     def who(self, j: int) -> dict:
         chain, i = [], j
         while i not in self._who:
-            cue, norm = self.cue(i)
+            cue, norm, nameless = self.cue(i)
             if cue is not None:
-                if _is_nameless(self.model, norm, cue):
+                if nameless:
                     self._who[i] = self.carried(i) or _UNNAMED
                 else:
                     self._sets_carry(i)
