@@ -8,6 +8,9 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.feature_extraction.text import CountVectorizer
 
 from helpers import arabic, frames, paths, pipeline, terms
 
@@ -176,6 +179,72 @@ class TestCountTerms:
     def test_batch_without_words_gives_no_terms_not_an_error(self):
         voc, counts, n_tokens = pipeline.count_terms(["…!", "؟"])
         assert len(voc) == 0 and counts.shape == (2, 0) and n_tokens.tolist() == [0, 0]
+
+
+def _vectorizer_counts(texts, ngram_range=(1, 2), stop=frozenset()):
+    """What scikit-learn's CountVectorizer counts, stop-word terms then dropped."""
+    vec = CountVectorizer(
+        token_pattern=arabic.TOKEN_PATTERN, ngram_range=ngram_range, lowercase=False
+    )
+    try:
+        counts = vec.fit_transform(texts).tocsr()
+    except ValueError:  # empty vocabulary
+        return [], np.zeros((len(texts), 0), dtype=np.int64)
+    voc = vec.get_feature_names_out().tolist()
+    keep = [not any(w in stop for w in t.split(" ")) for t in voc]
+    return [t for t, k in zip(voc, keep, strict=True) if k], counts[
+        :, np.flatnonzero(keep)
+    ].toarray()
+
+
+# Words that sort in tricky ways: prefixes of each other (a space sorts first), digits and
+# decimals, Latin, and one-letter words.
+_WORDS = ["ال", "الصين", "الصيني", "الصينيه", "صين", "و", "في", "3", "3.5", "35", "A", "Ab", "b"]
+
+
+class TestCountNgrams:
+    @settings(max_examples=150, deadline=None)
+    @given(
+        st.lists(
+            st.lists(st.sampled_from([*_WORDS, "،", ".", "\n"]), max_size=12).map(" ".join),
+            min_size=1,
+            max_size=6,
+        ),
+        st.sampled_from([(1, 1), (1, 2), (2, 2), (1, 3), (2, 3)]),
+    )
+    def test_same_terms_and_counts_as_count_vectorizer(self, texts, ngram_range):
+        stop = {"في", "و"}
+        voc, counts, n_tokens = pipeline.count_ngrams(
+            texts, arabic.TOKEN_PATTERN, ngram_range, stop
+        )
+        ref_voc, ref_counts = _vectorizer_counts(texts, ngram_range, stop)
+        assert voc.tolist() == ref_voc
+        assert counts.toarray().tolist() == ref_counts.tolist()
+        assert n_tokens.tolist() == [len(arabic.tokenize(t)) for t in texts]
+
+    def test_same_terms_and_counts_as_count_vectorizer_on_the_seeds(self):
+        texts = [
+            arabic.normalize(p.read_text(encoding="utf-8"))
+            for p in sorted(paths.SEEDS_DIR.glob("*.txt"))
+        ]
+        stop = terms._stopwords()
+        voc, counts, _ = pipeline.count_ngrams(texts, arabic.TOKEN_PATTERN, (1, 2), stop)
+        ref_voc, ref_counts = _vectorizer_counts(texts, (1, 2), stop)
+        assert len(voc) > 1000 and voc.tolist() == ref_voc
+        assert (counts.toarray() == ref_counts).all()
+
+    def test_count_terms_falls_back_to_the_vectorizer_for_other_settings(self, small):
+        texts = small["text"].tolist()
+        fast = pipeline.count_terms(texts)
+        # the same tokens through a pattern with a group, which count_ngrams does not take
+        slow = pipeline.count_terms(
+            texts,
+            terms.TermSettings(
+                token_pattern="(?u)(" + arabic.TOKEN_PATTERN.removeprefix("(?u)") + ")"
+            ),
+        )
+        assert fast[0].tolist() == slow[0].tolist() and (fast[1] != slow[1]).nnz == 0
+        assert fast[2].tolist() == slow[2].tolist()
 
 
 class TestMergeCounts:

@@ -4,7 +4,8 @@
 
 1. **load** (when given a path): :func:`helpers.corpus.load_with_report`;
 2. **normalise** with :func:`helpers.arabic.normalize_series` and **tokenise** with
-   :data:`helpers.arabic.TOKEN_PATTERN`, inside scikit-learn's ``CountVectorizer``;
+   :data:`helpers.arabic.TOKEN_PATTERN` (:func:`count_ngrams`: the counts of scikit-learn's
+   ``CountVectorizer`` with those settings, three to four times faster; a test compares them);
 3. **TF-IDF with bigrams** exactly as :data:`helpers.terms.SETTINGS` states them (the
    same formula, stop-word filter and sorted vocabulary as :func:`helpers.terms.build_matrix`);
 4. **frames with speakers**: :func:`helpers.frames.frame_hits` and
@@ -14,8 +15,8 @@
 
 With ``workers=2`` (the default) both cores are used. The corpus is cut into two halves of
 about equal length in characters: a forked pool process normalises and counts the second
-half (:func:`count_terms`: scikit-learn's ``CountVectorizer`` with the project's token
-pattern, token totals, stop-word filter) while the main process counts the first; the two
+half (:func:`count_terms`: unigrams and bigrams with the project's token pattern, token
+totals, stop-word filter) while the main process counts the first; the two
 count matrices are then joined over the sorted union of their terms (:func:`merge_counts`,
 the same vocabulary and counts as one ``CountVectorizer`` over everything) and weighted once
 (:func:`weigh_counts`). The frame matching (regular expressions and speaker attribution, pure
@@ -34,6 +35,7 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
+import re
 import time
 import warnings
 from concurrent.futures import ProcessPoolExecutor
@@ -117,14 +119,26 @@ def count_terms(
     include stop words. A batch without any countable term gives no terms and an all-zero
     matrix (no error: the other batch may have some).
 
+    The counts are those of ``settings.count_vectorizer()`` (a test compares the two); with
+    the project's settings they are computed by :func:`count_ngrams`, about three times
+    faster on news text, and by scikit-learn's ``CountVectorizer`` otherwise (``min_df`` above
+    1, a token pattern with a group, or an analyzer other than words).
+
     Examples
     --------
     >>> voc, counts, n_tokens = count_terms(["الصينُ وروسيا", "في الصين"])
     >>> voc.tolist(), counts.toarray().tolist(), n_tokens.tolist()
     (['الصين', 'الصين وروسيا', 'وروسيا'], [[1, 1, 1], [1, 0, 0]], [2, 2])
     """
-    vectorizer = settings.count_vectorizer().set_params(dtype=np.int32)
+    stop = (
+        terms._stopwords() | {arabic.normalize(w).strip() for w in settings.extra_stopwords}
+        if settings.drop_stopwords
+        else frozenset()
+    )
     normalised = arabic.normalize_series(pd.Series(texts, dtype=object)).tolist()
+    if _counts_itself(settings):
+        return count_ngrams(normalised, settings.token_pattern, settings.ngram_range, stop)
+    vectorizer = settings.count_vectorizer().set_params(dtype=np.int32)
     try:
         counts = vectorizer.fit_transform(normalised).tocsr()
     except ValueError:  # scikit-learn: "empty vocabulary" for this batch
@@ -136,8 +150,7 @@ def count_terms(
     vectorizer.vocabulary_ = None  # the dict of every term is the largest object here
     unigram = np.fromiter((" " not in t for t in vocabulary), dtype=np.int64, count=len(vocabulary))
     n_tokens = np.asarray(counts @ unigram, dtype=np.int64).ravel()  # no copy of the matrix
-    if settings.drop_stopwords:
-        stop = terms._stopwords() | {arabic.normalize(w).strip() for w in settings.extra_stopwords}
+    if stop:
         keep = np.fromiter(
             (not any(part in stop for part in term.split(" ")) for term in vocabulary),
             dtype=bool,
@@ -145,6 +158,165 @@ def count_terms(
         )
         counts, vocabulary = counts[:, keep], vocabulary[keep]
     return vocabulary, counts, n_tokens
+
+
+def _counts_itself(settings) -> bool:
+    """Whether :func:`count_ngrams` gives ``settings.count_vectorizer()``'s counts."""
+    return (
+        settings.analyzer == "word"
+        and not settings.lowercase
+        and settings.min_df == 1
+        and re.compile(settings.token_pattern).groups == 0
+        and 1 <= settings.ngram_range[0] <= settings.ngram_range[1]
+    )
+
+
+_TOKEN_BATCH = 2_000  # texts tokenised per step (their tokens are one object array at a time)
+
+
+def _token_codes(texts: list[str], pattern: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every token of every text as an integer id, tokens per text, and the word of each id."""
+    findall = re.compile(pattern).findall
+    index: dict[str, int] = {}
+    parts = []
+    lengths = np.zeros(len(texts), dtype=np.int64)
+    for lo in range(0, len(texts), _TOKEN_BATCH):
+        tokens: list[str] = []
+        for i, text in enumerate(texts[lo : lo + _TOKEN_BATCH], start=lo):
+            found = findall(text)
+            lengths[i] = len(found)
+            tokens += found
+        if not tokens:
+            continue
+        # ids within the batch by hashing in C, then one dictionary lookup per distinct word
+        local, distinct = pd.factorize(np.array(tokens, dtype=object))
+        add = index.setdefault
+        ids = np.fromiter(
+            (add(w, len(index)) for w in distinct), dtype=np.int64, count=len(distinct)
+        )
+        parts.append(ids[local])
+    codes = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+    words = np.empty(len(index), dtype=object)
+    words[:] = list(index)
+    return codes, lengths, words
+
+
+def count_ngrams(
+    texts: list[str],
+    token_pattern: str = arabic.TOKEN_PATTERN,
+    ngram_range: tuple[int, int] = (1, 2),
+    stop: frozenset[str] | set[str] = frozenset(),
+) -> tuple[np.ndarray, sparse.csr_matrix, np.ndarray]:
+    """N-gram counts as scikit-learn's ``CountVectorizer(lowercase=False)`` gives them, faster.
+
+    Parameters
+    ----------
+    texts : list of str
+        Already normalised.
+    token_pattern : str
+        Tokens are ``re.findall(token_pattern, text)`` (the pattern must have no group).
+    ngram_range : (int, int)
+        As in scikit-learn: n-grams of consecutive tokens joined by one space.
+    stop : set of str
+        Terms with any of these words are dropped (after the token totals).
+
+    Returns
+    -------
+    (numpy.ndarray of str, scipy.sparse.csr_matrix of int32, numpy.ndarray of int64)
+        The kept terms in sorted order (scikit-learn's column order), the counts (sorted
+        indices), and the tokens of each text, stop words included.
+
+    Notes
+    -----
+    scikit-learn builds every n-gram as a Python string and looks it up in a dictionary, one
+    at a time. Here each token gets an integer id (tokens are hashed in C by
+    ``pandas.factorize``, batch by batch; one dictionary lookup per distinct word of a batch),
+    an n-gram is the pair (id of its first n-1 words, id of its last word) packed in one
+    integer and hashed in C the same way, and the occurrences become a sparse matrix in one
+    step. Strings are built only for the distinct terms kept, and their sorted order is worked
+    out from the order of the words alone: two terms compare as their first differing word,
+    and a term that is a prefix of another comes first, since the space that joins words sorts
+    before every character a token can hold. Three to four times faster than
+    ``CountVectorizer`` on Arabic news, with less memory (no dictionary of every n-gram).
+
+    Examples
+    --------
+    >>> voc, counts, n = count_ngrams(["امن سلام امن", "سلام"], stop={"في"})
+    >>> voc.tolist(), counts.toarray().tolist(), n.tolist()
+    (['امن', 'امن سلام', 'سلام', 'سلام امن'], [[2, 1, 1, 1], [0, 0, 1, 0]], [3, 1])
+    """
+    min_n, max_n = ngram_range
+    codes, lengths, words = _token_codes(texts, token_pattern)
+    n_docs, n_words = len(texts), len(words)
+    doc = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
+    stop_word = np.fromiter((w in stop for w in words), dtype=bool, count=n_words)
+    # per n: the document and term of every occurrence, and each term's word ids
+    occ_docs, occ_terms, parts = [], [], []
+    offset = 0
+    gram = codes  # at each token position, the id of the n-gram that starts there (or -1)
+    made = np.arange(n_words, dtype=np.int64)[:, None]  # word ids of each n-gram id
+    inside = np.ones(len(codes), dtype=bool)  # the n-gram at this position is inside one text
+    for n in range(1, max_n + 1):
+        if n == 1:
+            at = np.arange(len(codes))
+        else:
+            m = len(codes) - n + 1
+            if m <= 0:
+                break
+            inside = inside[:m] & (doc[n - 1 :] == doc[:m])
+            at = np.flatnonzero(inside)
+            ids, packed = pd.factorize(gram[at] * n_words + codes[at + n - 1])
+            gram = np.full(m, -1, dtype=np.int64)
+            gram[at] = ids
+            made = np.column_stack([made[packed // n_words], packed % n_words])
+        if n >= min_n:
+            occ_docs.append(doc[at])
+            occ_terms.append(gram[at] + offset)
+            parts.append(made)
+            offset += len(made)
+    if not offset:
+        empty = sparse.csr_matrix((n_docs, 0), dtype=np.int32)
+        return np.array([], dtype=object), empty, lengths
+    # every term's word ids, padded with -1; kept = no stop word in it
+    every = np.concatenate(
+        [np.pad(p, ((0, 0), (0, max_n - p.shape[1])), constant_values=-1) for p in parts]
+    )
+    kept = np.flatnonzero(~(stop_word[every] & (every >= 0)).any(axis=1))
+    # sorted order: by first word, then by each next word, a missing word first
+    rank = np.empty(n_words + 1, dtype=np.int64)
+    rank[np.argsort(words, kind="stable")] = np.arange(1, n_words + 1)
+    rank[n_words] = 0  # index -1: no word
+    keys = rank[every[kept]]
+    if (n_words + 1) ** max_n < 2**63:
+        packed_key = np.zeros(len(kept), dtype=np.int64)
+        for j in range(max_n):
+            packed_key = packed_key * (n_words + 1) + keys[:, j]
+        order = kept[np.argsort(packed_key, kind="stable")]
+    else:
+        order = kept[np.lexsort(keys.T[::-1])]
+    column = np.full(offset, -1, dtype=np.int64)
+    column[order] = np.arange(len(order))
+    rows = np.concatenate(occ_docs)
+    cols = column[np.concatenate(occ_terms)]
+    del occ_docs, occ_terms
+    counted = cols >= 0
+    counts = sparse.coo_matrix(
+        (np.ones(int(counted.sum()), dtype=np.int32), (rows[counted], cols[counted])),
+        shape=(n_docs, len(order)),
+    ).tocsr()
+    counts.sum_duplicates()
+    counts.sort_indices()
+    chosen = every[order]
+    vocabulary = words[chosen[:, 0]]
+    for j in range(1, max_n):
+        longer = np.flatnonzero(chosen[:, j] >= 0)
+        vocabulary[longer] = [
+            f"{a} {b}"
+            for a, b in zip(
+                vocabulary[longer].tolist(), words[chosen[longer, j]].tolist(), strict=True
+            )
+        ]
+    return vocabulary, counts, lengths
 
 
 def merge_counts(
