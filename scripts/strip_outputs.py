@@ -24,6 +24,14 @@ def strip(path: str) -> bool:
 
 
 if __name__ == "__main__":
-    for p in sys.argv[1:]:
+    paths = sys.argv[1:]
+    if not paths or any(p in ("-h", "--help") for p in paths):
+        print(__doc__.strip())
+        sys.exit(0 if paths else 2)
+    for p in paths:
+        if not p.endswith(".ipynb"):
+            sys.exit(
+                f"{p}: not a notebook (.ipynb); usage: python scripts/strip_outputs.py NB.ipynb ..."
+            )
         if strip(p):
             print(f"stripped {p}")
