@@ -25,6 +25,12 @@ class TestRtlTable:
         rtl_rules = [line for line in html.splitlines() if "direction: rtl" in line]
         assert len(rtl_rules) == 1
 
+    def test_latin_text_is_left_aligned_and_numbers_keep_the_default(self):
+        df = pd.DataFrame({"term": ["الصين"], "english": ["China"], "count": [3]})
+        html = display.rtl_table(df).to_html()
+        assert html.count("direction: ltr") == 1 and html.count("direction: rtl") == 1
+        assert html.count("text-align: left") == 1
+
     def test_text_stays_in_logical_order_without_presentation_forms(self):
         df = pd.DataFrame({"term": ["الثورة الملونة"]})
         html = display.rtl_table(df).to_html()

@@ -51,7 +51,11 @@ def show_code_points(text: str) -> str:
 
 
 def _cell_css(value: object) -> str:
-    return RTL_CSS if is_arabic(value) else ""
+    """Arabic text right to left; other text (English glosses, ids) left to right; numbers
+    keep the notebook's default alignment (right, so digits line up)."""
+    if is_arabic(value):
+        return RTL_CSS
+    return LTR_CSS if isinstance(value, str) and _LATIN.search(value) else ""
 
 
 def rtl_table(df: pd.DataFrame, caption: str | None = None, precision: int = 2):
