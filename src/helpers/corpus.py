@@ -1171,17 +1171,7 @@ def load_summary(report: pd.DataFrame, n_warnings: int | None = None, source=Non
 # Tables and a chart for notebooks
 # ---------------------------------------------------------------------------------------------
 
-OVERVIEW_COLUMNS = [
-    "id",
-    "date",
-    "date_source",
-    "place",
-    "agency",
-    "outlet",
-    "headline",
-    "n_words",
-    "n_paragraphs",
-]
+OVERVIEW_COLUMNS = [c for c in COLUMNS if c not in ("file", "text")]
 
 
 def overview(articles: pd.DataFrame, top: int = 20) -> pd.DataFrame:

@@ -130,11 +130,7 @@ def count_terms(
     >>> voc.tolist(), counts.toarray().tolist(), n_tokens.tolist()
     (['الصين', 'الصين وروسيا', 'وروسيا'], [[1, 1, 1], [1, 0, 0]], [2, 2])
     """
-    stop = (
-        terms._stopwords() | {arabic.normalize(w).strip() for w in settings.extra_stopwords}
-        if settings.drop_stopwords
-        else frozenset()
-    )
+    stop = settings.stop_words()
     normalised = arabic.normalize_series(pd.Series(texts, dtype=object)).tolist()
     if _counts_itself(settings):
         return count_ngrams(normalised, settings.token_pattern, settings.ngram_range, stop)
@@ -150,13 +146,7 @@ def count_terms(
     vectorizer.vocabulary_ = None  # the dict of every term is the largest object here
     unigram = np.fromiter((" " not in t for t in vocabulary), dtype=np.int64, count=len(vocabulary))
     n_tokens = np.asarray(counts @ unigram, dtype=np.int64).ravel()  # no copy of the matrix
-    if stop:
-        keep = np.fromiter(
-            (not any(part in stop for part in term.split(" ")) for term in vocabulary),
-            dtype=bool,
-            count=len(vocabulary),
-        )
-        counts, vocabulary = counts[:, keep], vocabulary[keep]
+    counts, vocabulary = terms.drop_stop_terms(counts, vocabulary, stop)
     return vocabulary, counts, n_tokens
 
 
@@ -759,6 +749,7 @@ __all__ = [
     "TABLE_COLUMNS",
     "PipelineResult",
     "article_table",
+    "count_ngrams",
     "count_terms",
     "cpu_count",
     "merge_counts",

@@ -963,6 +963,12 @@ def _table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
     return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
 
 
+def _read_yaml(path: Path):
+    import yaml
+
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
 def _first_line(exc: BaseException) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
@@ -972,17 +978,28 @@ def _missing(path: Path, reason: str) -> str:
     return f'<p class="missing"><code>{html.escape(str(rel))}</code> {html.escape(reason)}</p>'
 
 
+_CSV_ERRORS = (OSError, UnicodeDecodeError, csv.Error)
+
+
+def _load_or_missing(path: Path, what: str, nothing: str, load=_read_csv, errors=_CSV_ERRORS):
+    """``(data, None)``, or ``(None, html)`` saying why there is no table (a missing file, or
+    one that cannot be read: then a warning names it)."""
+    if not path.exists():
+        return None, _missing(path, f"is not there yet: no {nothing} to show.")
+    try:
+        return load(path), None
+    except errors as exc:
+        warnings.warn(
+            f"{path}: cannot read the {what} ({_first_line(exc)}); fix the file", stacklevel=3
+        )
+        return None, _missing(path, f"could not be read: {_first_line(exc)}")
+
+
 def glossary_terms_section(path: Path) -> str:
     """The curated glossary (``arabic, transliteration, english, note``) as a table."""
-    if not path.exists():
-        return _missing(path, "is not there yet: no terms to show.")
-    try:
-        rows = _read_csv(path)
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        warnings.warn(
-            f"{path}: cannot read the glossary ({_first_line(exc)}); fix the file", stacklevel=2
-        )
-        return _missing(path, f"could not be read: {_first_line(exc)}")
+    rows, missing = _load_or_missing(path, "glossary", "terms")
+    if missing:
+        return missing
     cols = ("arabic", "transliteration", "english", "note")
     rows = sorted(rows, key=lambda r: r.get("english", "").lower())
     return _table(
@@ -993,15 +1010,9 @@ def glossary_terms_section(path: Path) -> str:
 
 def glossary_entities_section(path: Path) -> str:
     """Named entities with their spelling variants (``entities.csv``), one row per entity."""
-    if not path.exists():
-        return _missing(path, "is not there yet: no entities to show.")
-    try:
-        rows = _read_csv(path)
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        warnings.warn(
-            f"{path}: cannot read the entity table ({_first_line(exc)}); fix the file", stacklevel=2
-        )
-        return _missing(path, f"could not be read: {_first_line(exc)}")
+    rows, missing = _load_or_missing(path, "entity table", "entities")
+    if missing:
+        return missing
     grouped: dict[str, dict] = {}
     for r in rows:
         key = r.get("entity_id") or r.get("canonical") or r.get("variant", "")
@@ -1060,18 +1071,10 @@ def glossary_frames_section(path: Path) -> str:
     strings found anywhere in it instead. Matching patterns are not shown (they use the
     lexicon's own template syntax).
     """
-    if not path.exists():
-        return _missing(path, "is not there yet: no frames to show.")
-    try:
-        import yaml
-
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except Exception as exc:  # YAML errors come in several classes
-        warnings.warn(
-            f"{path}: cannot read the frame lexicon ({_first_line(exc)}); fix the file",
-            stacklevel=2,
-        )
-        return _missing(path, f"could not be read: {_first_line(exc)}")
+    # any exception: YAML errors come in several classes
+    data, missing = _load_or_missing(path, "frame lexicon", "frames", _read_yaml, Exception)
+    if missing:
+        return missing
     rows = []
     for name, entry in _frame_entries(data):
         arabic = entry.get("arabic")

@@ -88,6 +88,12 @@ class TermSettings:
             dtype=np.int64,
         )
 
+    def stop_words(self) -> frozenset[str]:
+        """The normalised words whose terms are dropped (none when ``drop_stopwords`` is off)."""
+        if not self.drop_stopwords:
+            return frozenset()
+        return _stopwords() | {arabic.normalize(w).strip() for w in self.extra_stopwords}
+
     def tfidf_transformer(self) -> TfidfTransformer:
         """Turns the raw counts into the weights of the module formula."""
         return TfidfTransformer(
@@ -158,6 +164,23 @@ def _stopwords() -> frozenset[str]:
     return arabic.stopwords()
 
 
+def drop_stop_terms(counts, vocabulary: np.ndarray, stop: frozenset[str]):
+    """The count columns and terms left once every term holding a stop word is dropped.
+
+    >>> m, v = drop_stop_terms(np.eye(3), np.array(["في", "في الصين", "الصين"]), {"في"})
+    >>> v.tolist(), m.shape
+    (['الصين'], (3, 1))
+    """
+    if not stop:
+        return counts, vocabulary
+    keep = np.fromiter(
+        (not any(part in stop for part in term.split(" ")) for term in vocabulary),
+        dtype=bool,
+        count=len(vocabulary),
+    )
+    return counts[:, keep], vocabulary[keep]
+
+
 def build_matrix(data, settings: TermSettings = SETTINGS) -> TermMatrix:
     """Count and weight the unigrams and bigrams of every article.
 
@@ -199,14 +222,7 @@ def build_matrix(data, settings: TermSettings = SETTINGS) -> TermMatrix:
         ) from err
     vocabulary = vectorizer.get_feature_names_out().astype(str)
     n_tokens = _token_totals(normalised, settings.token_pattern)
-    if settings.drop_stopwords:
-        stop = _stopwords() | {arabic.normalize(w).strip() for w in settings.extra_stopwords}
-        keep = np.fromiter(
-            (not any(part in stop for part in term.split(" ")) for term in vocabulary),
-            dtype=bool,
-            count=len(vocabulary),
-        )
-        counts, vocabulary = counts[:, keep], vocabulary[keep]
+    counts, vocabulary = drop_stop_terms(counts, vocabulary, settings.stop_words())
     empty = texts.index[np.asarray(counts.sum(axis=1)).ravel() == 0].tolist()
     if empty:
         warnings.warn(
@@ -1123,6 +1139,7 @@ __all__ = [
     "capped_list",
     "date_mask",
     "display_label",
+    "drop_stop_terms",
     "exclusive_terms",
     "explain_weight",
     "gloss",

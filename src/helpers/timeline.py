@@ -495,28 +495,12 @@ def plot_articles(
     first.tick_params(axis="y", labelsize=9)
     fig.supxlabel(bilingual("تاريخ النشر", "publication date"), fontsize=9)
     fig.suptitle(bilingual("المقالات على محور الزمن", "Articles over time, by outlet"), fontsize=11)
-    handles = [
-        Line2D(
-            [],
-            [],
-            marker="o",
-            linestyle="none",
-            color="0.35",
-            markersize=8,
-            label=bilingual("تاريخ من سطر التاريخ أو البيانات", "date read (dateline/metadata)"),
-        ),
-        Line2D(
-            [],
-            [],
-            marker="o",
-            linestyle="none",
-            color="0.35",
-            markerfacecolor="none",
-            markeredgewidth=1.6,
-            markersize=8,
-            label=bilingual("تاريخ مستنتج", "date inferred"),
-        ),
-    ]
+    handles = _date_source_handles(
+        8,
+        1.6,
+        bilingual("تاريخ من سطر التاريخ أو البيانات", "date read (dateline/metadata)"),
+        bilingual("تاريخ مستنتج", "date inferred"),
+    )
     if aggregated:
         handles.append(
             Line2D(
@@ -572,6 +556,15 @@ def plot_articles(
         ]
     ]
     return TimelinePlot(fig, data, undated, message=message)
+
+
+def _date_source_handles(size: float, edge: float, read: str, inferred: str) -> list[Line2D]:
+    """Legend entries for the two date sources: filled = read, hollow = inferred."""
+    common = {"marker": "o", "linestyle": "none", "color": "0.35", "markersize": size}
+    return [
+        Line2D([], [], label=read, **common),
+        Line2D([], [], label=inferred, markerfacecolor="none", markeredgewidth=edge, **common),
+    ]
 
 
 def _nice_sizes(n_words: pd.Series, ref: float) -> list[int]:
@@ -918,28 +911,9 @@ def plot_frame_intensity(
         ),
         fontsize=11,
     )
-    handles = [
-        Line2D(
-            [],
-            [],
-            marker="o",
-            linestyle="none",
-            color="0.35",
-            markersize=6,
-            label=bilingual("تاريخ مقروء", "date read"),
-        ),
-        Line2D(
-            [],
-            [],
-            marker="o",
-            linestyle="none",
-            color="0.35",
-            markerfacecolor="none",
-            markeredgewidth=1.4,
-            markersize=6,
-            label=bilingual("تاريخ مستنتج", "inferred"),
-        ),
-    ]
+    handles = _date_source_handles(
+        6, 1.4, bilingual("تاريخ مقروء", "date read"), bilingual("تاريخ مستنتج", "inferred")
+    )
     for _, ev in shown.iterrows():
         handles.append(
             Line2D(
