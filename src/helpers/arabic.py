@@ -72,6 +72,7 @@ __all__ = [
     "DEFAULT_STEPS",
     "STEPS",
     "TOKEN_PATTERN",
+    "bmp_class",
     "compose_hamza",
     "entity_table",
     "find_entities",
@@ -716,6 +717,24 @@ _TOKEN_RE = re.compile(f"{_WORD_CHAR}+(?:(?<=\\d)[.,\u066b\u066c]\\d+)*")
 #: runs of letters and digits (one letter is enough; Arabic has one-letter words and the
 #: stop list handles them), and decimal numbers kept whole (3.5, 1,500).
 TOKEN_PATTERN = r"(?u)[^\W_]+(?:(?<=\d)[.,]\d+)*"
+
+
+@cache
+def bmp_class(regex: str) -> np.ndarray:
+    """Which code points of the Basic Multilingual Plane a one-character ``regex`` matches.
+
+    A lookup table (bool, length 0x10000) for numpy code that must agree with ``re`` on
+    classes such as ``\\w`` or ``[^\\W_]``, built by running the regex once over every BMP
+    character (a few milliseconds, then cached).
+
+    >>> table = bmp_class(r"[^\\W_]")
+    >>> bool(table[ord("ق")]), bool(table[ord("٣")]), bool(table[ord("_")]), bool(table[0x064E])
+    (True, True, False, False)
+    """
+    every = "".join(map(chr, range(0x10000)))
+    table = np.zeros(0x10000, dtype=bool)
+    table[[m.start() for m in re.finditer(regex, every)]] = True
+    return table
 
 
 def tokenize(text: str) -> list[str]:

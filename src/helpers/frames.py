@@ -43,6 +43,8 @@ from helpers import arabic
 from helpers.paths import LEXICON_DIR
 
 FRAMES_PATH = LEXICON_DIR / "frames.yaml"
+# libyaml's safe loader where PyYAML was built with it (ten times faster), else the Python one
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SPEAKERS_PATH = LEXICON_DIR / "speakers.csv"
 REPORTING_VERBS_PATH = LEXICON_DIR / "reporting_verbs.csv"
 
@@ -261,7 +263,7 @@ def load_lexicon(path: str | Path | None = None) -> list[Frame]:
     """
     path = Path(path) if path is not None else FRAMES_PATH
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     except (OSError, yaml.YAMLError) as err:
         raise ValueError(f"{path}: cannot read the frame lexicon ({err}); fix the YAML") from err
     if not isinstance(doc, dict) or not isinstance(doc.get("frames"), list):
@@ -454,23 +456,18 @@ def _char_tables() -> tuple[np.ndarray, np.ndarray]:
     forms (which may expand), combining hamza (which composes with the letter before) and
     surrogates; those are _SLOW, and a text holding one takes the per-text path.
     """
-    special = re.compile(f"[{arabic.PRESENTATION_FORMS}{arabic.COMBINING_HAMZA}\ud800-\udfff]")
-    slow = {chr(c) for c in range(0x10000) if special.match(chr(c))}
-    chars = "".join(chr(c) for c in range(0x10000) if chr(c) not in slow)
+    special = f"[{arabic.PRESENTATION_FORMS}{arabic.COMBINING_HAMZA}\ud800-\udfff]"
+    slow = arabic.bmp_class(special)
+    codes = np.flatnonzero(~slow)
+    chars = "".join(map(chr, codes.tolist()))
     norm, offsets = normalize_for_matching(chars)
+    offsets = np.asarray(offsets, dtype=np.int64)
     table = np.full(0x10000, _DELETED, dtype=np.int32)
-    for ch in slow:
-        table[ord(ch)] = _SLOW
-    for i, o in enumerate(offsets):
-        table[ord(chars[o])] = ord(norm[i])
-    counts = np.bincount(np.asarray(offsets, dtype=np.int64), minlength=len(chars))
-    for o in np.flatnonzero(counts > 1):  # expanded into several characters: not one-for-one
-        table[ord(chars[o])] = _SLOW
-    word = re.compile(r"\w")
-    is_word = np.array(
-        [bool(word.match(chr(c))) if not 0xD800 <= c < 0xE000 else False for c in range(0x10000)]
-    )
-    return table, is_word
+    table[codes[offsets]] = np.frombuffer(norm.encode("utf-32-le"), dtype=np.uint32)
+    table[slow] = _SLOW
+    # expanded into several characters: not one-for-one
+    table[codes[np.bincount(offsets, minlength=len(chars)) > 1]] = _SLOW
+    return table, arabic.bmp_class(r"\w")
 
 
 def _language(regex: str, limit: int = 4000) -> set[str] | None:
