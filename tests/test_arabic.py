@@ -406,6 +406,17 @@ class TestTokenize:
         assert arabic.tokenize(norm) == re.findall(arabic.TOKEN_PATTERN, norm)
 
 
+class TestBmpClass:
+    def test_agrees_with_the_regex_on_every_bmp_character(self):
+        table = arabic.bmp_class(r"\w")
+        rx = re.compile(r"\w")
+        assert [bool(rx.match(chr(c))) for c in range(0x10000)] == table.tolist()
+
+    def test_arabic_letters_and_digits_are_word_characters_and_harakat_are_not(self):
+        table = arabic.bmp_class(r"[^\W_]")
+        assert table[ord("ع")] and table[ord("٣")] and not table[0x064E] and not table[ord("_")]
+
+
 class TestTokenPattern:
     def test_scikit_learn_default_splits_a_word_at_an_inner_diacritic(self):
         # م ُ ن ظ ّ م ة: the marks are not \w, so the word falls apart into م, نظ, مة and

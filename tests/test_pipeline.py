@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import random
+import re
 import warnings
 
 import numpy as np
@@ -104,6 +106,22 @@ class TestRunPipeline:
         pd.testing.assert_frame_equal(par.table, serial.table)
         pd.testing.assert_frame_equal(par.hits, serial.hits)
 
+    def test_workers_started_without_fork_get_the_rows_they_work_on(
+        self, small, serial, monkeypatch
+    ):
+        # spawn: the pool cannot inherit the corpus, so each task carries its own texts
+        monkeypatch.setattr(pipeline, "MIN_PARALLEL_ARTICLES", 10)
+        monkeypatch.setattr(pipeline, "_pool_context", lambda: multiprocessing.get_context("spawn"))
+        par = pipeline.run_pipeline(small, workers=2, top_k=5)
+        assert par.workers == 2 and not pipeline._SHARED
+        pd.testing.assert_frame_equal(par.table, serial.table)
+        pd.testing.assert_frame_equal(par.hits, serial.hits)
+
+    def test_forked_workers_leave_no_corpus_behind(self, small, monkeypatch):
+        monkeypatch.setattr(pipeline, "MIN_PARALLEL_ARTICLES", 10)
+        pipeline.run_pipeline(small, workers=2, top_k=5)
+        assert not pipeline._SHARED
+
     def test_a_path_is_loaded_with_its_report(self):
         res = pipeline.run_pipeline(None, workers=1)
         assert len(res.report) == len(res.table) == 5
@@ -132,6 +150,13 @@ class TestArticleTable:
         rates = frames.frame_rates(arts, frames.frame_hits(arts))
         row = pipeline.article_table(arts, tm, pipeline.top_terms_fast(tm), rates).iloc[0]
         assert (row["hits_per_1000"], row["colour_revolution_per_1000"]) == (2.0, 2.0)
+
+    def test_top_terms_are_joined_in_rank_order_whatever_the_row_order(self, serial):
+        shuffled = serial.top.sample(frac=1, random_state=0)
+        table = pipeline.article_table(serial.articles, serial.matrix, shuffled, serial.rates)
+        first = serial.top[serial.top["id"] == serial.table["id"].iloc[0]].sort_values("rank")
+        assert table["top_terms"].iloc[0] == " · ".join(first["term"])
+        pd.testing.assert_frame_equal(table, serial.table)
 
     def test_article_without_hits_has_no_top_frame(self):
         arts = pd.DataFrame({"id": ["a"], "text": ["الطقس جميل اليوم"], "n_words": [3]})
@@ -245,6 +270,38 @@ class TestCountNgrams:
         )
         assert fast[0].tolist() == slow[0].tolist() and (fast[1] != slow[1]).nnz == 0
         assert fast[2].tolist() == slow[2].tolist()
+
+
+# Characters where a run of [^\W_] and TOKEN_PATTERN part ways or the tables end: digits of
+# two scripts, "." and "," between them, a number glued to a letter ("1.5a"), "_", marks,
+# a superscript digit (alphanumeric, not \d), a roman numeral, characters beyond the BMP, a
+# lone surrogate, and separators that str.split also cuts at.
+_TOKEN_PIECES = [
+    "ق", "الصين", "a", "Z", "1", "٣", "15", ".", ",", "،", "_", " ", "\n", "\t", "\u064e", "ـ",
+    "²", "Ⅻ", "\U0001f600", "\U00010400", "\ud800", "\x1c", "\u00a0", "1.5", "2,000م", "1.5a",
+]  # fmt: skip
+
+
+class TestPatternTokens:
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(st.lists(st.sampled_from(_TOKEN_PIECES), max_size=14).map("".join), max_size=5))
+    def test_same_tokens_as_the_regex(self, texts):
+        tokens, lengths = pipeline._pattern_tokens(texts)
+        expected = [re.findall(arabic.TOKEN_PATTERN, t) for t in texts]
+        assert tokens == [t for found in expected for t in found]
+        assert lengths.tolist() == [len(found) for found in expected]
+
+    def test_a_number_glued_to_a_word_is_cut_as_the_regex_cuts_it(self):
+        tokens, lengths = pipeline._pattern_tokens(["بلغ 1.5مليار و2,000 دولار", "3.14"])
+        assert tokens == ["بلغ", "1.5", "مليار", "و2,000", "دولار", "3.14"]
+        assert lengths.tolist() == [5, 1]
+
+    def test_seed_articles_give_the_regex_tokens(self):
+        texts = [
+            arabic.normalize(p.read_text(encoding="utf-8")) for p in paths.SEEDS_DIR.glob("*.txt")
+        ]
+        tokens, _ = pipeline._pattern_tokens(texts)
+        assert tokens == [t for text in texts for t in re.findall(arabic.TOKEN_PATTERN, text)]
 
 
 class TestMergeCounts:

@@ -32,6 +32,7 @@ run partition by partition on a corpus larger than one machine (see ``benchmarks
 
 from __future__ import annotations
 
+import itertools
 import math
 import multiprocessing
 import os
@@ -61,7 +62,8 @@ TABLE_COLUMNS = [
 ]
 DEFAULT_TOP_K = 10  # terms kept per article in the long ``top`` table
 MIN_PARALLEL_ARTICLES = 400  # below this, starting worker processes costs more than it saves
-CHUNKS_PER_WORKER = 8  # small chunks keep the workers busy until the matrix is built
+CHUNKS_PER_WORKER = 32  # small chunks: both processes stay busy to the end, neither waits
+MIN_CHUNK = 64  # articles per frame chunk at least (each chunk has a fixed cost of a few ms)
 
 
 @dataclass
@@ -164,6 +166,63 @@ def _counts_itself(settings) -> bool:
 _TOKEN_BATCH = 2_000  # texts tokenised per step (their tokens are one object array at a time)
 
 
+def _pattern_tokens(texts: list[str]) -> tuple[list[str], np.ndarray]:
+    """``re.findall(arabic.TOKEN_PATTERN, t)`` for every text, flattened, and tokens per text.
+
+    The same tokens, found with numpy instead of one regex call per text: a token of that
+    pattern is a run of ``[^\\W_]`` characters in which a "." or "," between two ``\\d``
+    digits also counts (3.5, 1,500). Those characters are kept, every other character becomes
+    a space, and one ``str.split`` cuts the whole batch. The regex differs from a plain run
+    in one case, a joined number followed directly by a letter ("1.5a": tokens "1.5" and
+    "a"), and outside the BMP, where the character tables end; texts with either are passed
+    to the regex itself. A test compares the two on random text.
+    """
+    word, digit = arabic.bmp_class(r"[^\W_]"), arabic.bmp_class(r"\d")
+    starts = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum([len(t) + 1 for t in texts], out=starts[1:])
+    codes = np.frombuffer("\n".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    wide = np.flatnonzero(codes > 0xFFFF)
+    bmp = codes if not len(wide) else np.where(codes > 0xFFFF, 0, codes)
+    is_word = word[bmp]
+    is_digit = digit[bmp]
+    keep = is_word.copy()
+    if len(codes) > 2:  # "." or "," between two digits
+        keep[1:-1] |= ((codes[1:-1] == 0x2E) | (codes[1:-1] == 0x2C)) & is_digit[:-2] & is_digit[2:]
+    # Texts the regex must see: a character beyond the BMP, or a joined number whose last
+    # digit run is followed by a letter, where the regex ends the token and a plain run does not.
+    after = np.flatnonzero(keep & ~is_word) + 1  # the digit after each joining "." or ","
+    while len(after):
+        inside = after < len(codes)
+        more = np.zeros(len(after), dtype=bool)
+        more[inside] = is_digit[after[inside]]
+        if not more.any():
+            break
+        after[more] += 1  # to the end of the digit run
+    after = after[after < len(codes)]
+    at = np.concatenate([after[is_word[after]], wide])
+    regex_texts = np.unique(np.searchsorted(starts, at, "right") - 1)
+    token_start = keep.copy()
+    token_start[1:] &= ~keep[:-1]
+    lengths = np.bincount(
+        np.searchsorted(starts, np.flatnonzero(token_start), "right") - 1, minlength=len(texts)
+    ).astype(np.int64)
+    spaced = np.where(keep, codes, np.uint32(0x20))  # every other character: a space
+    tokens = spaced.tobytes().decode("utf-32-le", "surrogatepass").split()
+    if len(regex_texts):
+        findall = re.compile(arabic.TOKEN_PATTERN).findall
+        ends = np.cumsum(lengths)
+        pieces, done = [], 0
+        for i in regex_texts.tolist():
+            pieces.append(tokens[done : ends[i] - lengths[i]])
+            found = findall(texts[i])
+            pieces.append(found)
+            done = ends[i]
+            lengths[i] = len(found)
+        pieces.append(tokens[done:])
+        tokens = list(itertools.chain.from_iterable(pieces))
+    return tokens, lengths
+
+
 def _token_codes(texts: list[str], pattern: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every token of every text as an integer id, tokens per text, and the word of each id."""
     findall = re.compile(pattern).findall
@@ -171,11 +230,15 @@ def _token_codes(texts: list[str], pattern: str) -> tuple[np.ndarray, np.ndarray
     parts = []
     lengths = np.zeros(len(texts), dtype=np.int64)
     for lo in range(0, len(texts), _TOKEN_BATCH):
-        tokens: list[str] = []
-        for i, text in enumerate(texts[lo : lo + _TOKEN_BATCH], start=lo):
-            found = findall(text)
-            lengths[i] = len(found)
-            tokens += found
+        batch = texts[lo : lo + _TOKEN_BATCH]
+        if pattern == arabic.TOKEN_PATTERN:
+            tokens, lengths[lo : lo + len(batch)] = _pattern_tokens(batch)
+        else:
+            tokens = []
+            for i, text in enumerate(batch, start=lo):
+                found = findall(text)
+                lengths[i] = len(found)
+                tokens += found
         if not tokens:
             continue
         # ids within the batch by hashing in C, then one dictionary lookup per distinct word
@@ -496,10 +559,30 @@ def _frame_chunk(chunk: pd.DataFrame) -> tuple[pd.DataFrame, float, list[str]]:
     return hits, time.process_time() - t0, [str(w.message) for w in caught]
 
 
-def _chunks(articles: pd.DataFrame, n_chunks: int) -> list[pd.DataFrame]:
-    columns = [c for c in ("id", "text", "outlet") if c in articles.columns]
-    size = max(1, math.ceil(len(articles) / max(1, n_chunks)))
-    return [articles.iloc[i : i + size][columns] for i in range(0, len(articles), size)]
+# The corpus as the pool's processes see it when they are forked: set just before the pool
+# starts, so that a task names rows (lo, hi) instead of carrying a pickled copy of their texts
+# (at 50,000 articles that copy was ~200 MB through a pipe, and held twice in memory).
+_SHARED: dict[str, object] = {}
+
+
+def _count_shared(lo: int, hi: int, settings) -> tuple:
+    """:func:`count_terms` of texts ``lo:hi`` of the corpus this forked process inherited."""
+    return count_terms(_SHARED["texts"][lo:hi], settings)
+
+
+def _frames_shared(lo: int, hi: int) -> tuple[pd.DataFrame, float, list[str]]:
+    """:func:`_frame_chunk` of articles ``lo:hi`` of the corpus this forked process inherited."""
+    return _frame_chunk(_SHARED["articles"].iloc[lo:hi])
+
+
+def _chunk_bounds(n: int, n_chunks: int, least: int = 1) -> list[tuple[int, int]]:
+    """``(lo, hi)`` row ranges cutting ``n`` rows into about ``n_chunks`` runs of ``least``+.
+
+    >>> _chunk_bounds(10, 3)
+    [(0, 4), (4, 8), (8, 10)]
+    """
+    size = max(least, math.ceil(n / max(1, n_chunks)))
+    return [(lo, min(lo + size, n)) for lo in range(0, n, size)]
 
 
 def _halfway(texts: pd.Series) -> int:
@@ -591,25 +674,41 @@ def run_pipeline(
     parallel = workers > 1 and len(articles) >= MIN_PARALLEL_ARTICLES
     split = parallel and settings.min_df == 1  # min_df needs the whole corpus's counts
     pool = futures = counting = None
+    frame_input = articles[[c for c in ("id", "text", "outlet") if c in articles.columns]]
     try:
         t0 = time.perf_counter()
         if parallel:
-            pool = ProcessPoolExecutor(max_workers=workers - 1, mp_context=_pool_context())
+            context = _pool_context()
+            forked = context.get_start_method() == "fork"
+            text_list = texts.tolist()
+            if forked:  # the pool forks at its first task and inherits these
+                _SHARED.update(texts=text_list, articles=frame_input)
+            pool = ProcessPoolExecutor(max_workers=workers - 1, mp_context=context)
             if split:  # the pool counts the second half (by characters) while we count the first
                 cut = _halfway(texts)
-                counting = pool.submit(count_terms, texts.iloc[cut:].tolist(), settings)
-            chunks = _chunks(articles, workers * CHUNKS_PER_WORKER)
-            futures = [pool.submit(_frame_chunk, c) for c in chunks]
+                counting = (
+                    pool.submit(_count_shared, cut, len(text_list), settings)
+                    if forked
+                    else pool.submit(count_terms, text_list[cut:], settings)
+                )
+            bounds = _chunk_bounds(len(frame_input), workers * CHUNKS_PER_WORKER, MIN_CHUNK)
+            futures = [
+                pool.submit(_frames_shared, lo, hi)
+                if forked
+                else pool.submit(_frame_chunk, frame_input.iloc[lo:hi])
+                for lo, hi in bounds
+            ]
         results: list = [None] * (len(futures) if parallel else 1)
         if split:
-            first = count_terms(texts.iloc[:cut].tolist(), settings)
+            first = count_terms(text_list[:cut], settings)
+            del text_list
             seconds["count_here"] = time.perf_counter() - t0
             # frame chunks from the end of the queue until the pool's half is counted
-            for i in reversed(range(len(chunks))):
+            for i in reversed(range(len(bounds))):
                 if counting.done():
                     break
                 if futures[i].cancel():
-                    results[i] = _frame_chunk(chunks[i])
+                    results[i] = _frame_chunk(frame_input.iloc[slice(*bounds[i])])
             t1 = time.perf_counter()
             second = counting.result()
             seconds["count_wait"] = time.perf_counter() - t1
@@ -629,18 +728,19 @@ def run_pipeline(
 
         t0 = time.perf_counter()
         if parallel:  # take over every chunk the pool has not started (cancel succeeds)
-            for i in reversed(range(len(chunks))):
+            for i in reversed(range(len(bounds))):
                 if results[i] is None and futures[i].cancel():
-                    results[i] = _frame_chunk(chunks[i])
+                    results[i] = _frame_chunk(frame_input.iloc[slice(*bounds[i])])
             results = [
                 r if r is not None else f.result() for r, f in zip(results, futures, strict=True)
             ]
         else:
-            results = [_frame_chunk(articles)]
+            results = [_frame_chunk(frame_input)]
         seconds["frames_wait"] = time.perf_counter() - t0
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+        _SHARED.clear()
     seconds["frames_cpu"] = sum(r[1] for r in results)
     for message in dict.fromkeys(m for r in results for m in r[2]):
         warnings.warn(message, stacklevel=2)
@@ -680,6 +780,26 @@ def run_pipeline(
     )
 
 
+def _joined_terms(top: pd.DataFrame) -> pd.Series:
+    """Each article's top terms in rank order joined with " · " (index: article id).
+
+    One string join per article over slices of the rows put in (article, rank) order;
+    a pandas group-by with ``" · ".join`` built a Series per article (30x slower).
+    """
+    if not len(top):
+        return pd.Series(dtype=object)
+    codes, uniques = pd.factorize(top["id"])
+    order = np.lexsort((top["rank"].to_numpy(), codes))
+    codes, words = codes[order], top["term"].to_numpy()[order].tolist()
+    cuts = np.flatnonzero(np.diff(codes)) + 1
+    lo, hi = np.concatenate([[0], cuts]).tolist(), np.concatenate([cuts, [len(codes)]]).tolist()
+    return pd.Series(
+        [" · ".join(words[a:b]) for a, b in zip(lo, hi, strict=True)],
+        index=np.asarray(uniques)[codes[lo]],
+        dtype=object,
+    )
+
+
 def article_table(
     articles: pd.DataFrame, tm: terms.TermMatrix, top: pd.DataFrame, rates: pd.DataFrame
 ) -> pd.DataFrame:
@@ -701,11 +821,7 @@ def article_table(
     ids = pd.Index(articles["id"], name="id")
     n_terms = pd.Series(np.diff(tm.matrix.indptr), index=tm.ids)
     n_tokens = pd.Series(tm.n_tokens, index=tm.ids)
-    joined = (
-        top.sort_values(["id", "rank"]).groupby("id", sort=False)["term"].agg(" · ".join)
-        if len(top)
-        else pd.Series(dtype=object)
-    )
+    joined = _joined_terms(top)
     wide_count = rates.pivot(index="id", columns="frame", values="count")
     frame_ids = list(dict.fromkeys(rates["frame"]))
     wide_count = wide_count.reindex(index=ids, columns=frame_ids).fillna(0).astype("int64")
