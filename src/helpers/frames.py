@@ -388,12 +388,17 @@ class Matcher:
             (p for f in frames for p in f.patterns), key=lambda p: -len(p.template)
         )
         self.patterns: list[Pattern] = pats
-        self.regex = _one_regex([p.template for p in pats], "p")
         self.prefilter = _build_prefilter([p.template for p in pats])
         # The branches of self.regex, one per pattern, for the cut-down regexes of finditer_at.
         self._branches = [compile_template(p.template).removeprefix(_WORD_START) for p in pats]
         self._by_heads: dict[tuple[int, ...], re.Pattern] = {}
         self._by_branches: dict[tuple[int, ...], re.Pattern] = {}
+
+    @functools.cached_property
+    def regex(self) -> re.Pattern:
+        """The whole alternation, compiled on first use: the corpus path tries the cut-down
+        regexes of :meth:`finditer_at` instead, and compiling this one costs ~40 ms."""
+        return _one_regex([p.template for p in self.patterns], "p")
 
     def finditer(self, norm: str) -> Iterable[tuple[Pattern, int, int]]:
         """Yield ``(pattern, start, end)`` on normalised text; exclusions are skipped."""
