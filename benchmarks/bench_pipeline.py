@@ -38,6 +38,7 @@ import os
 import platform
 import random
 import resource
+import statistics
 import subprocess
 import sys
 import threading
@@ -54,6 +55,7 @@ QUICK_SIZES = (100, 400, 800)
 QUICK_REAL_LIMIT = 600
 ARTICLE_BYTES = 4_000
 SEED = 2022
+REPEAT = 3  # runs of each case; the summary takes medians (the machine is shared)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -247,35 +249,60 @@ def run_case(kind: str, case: str, workers: int, real: Path, timeout: float) -> 
 # Summary
 
 
+def _middle(runs: list[dict]) -> dict:
+    """The run with the median wall time (the lower middle one of an even number)."""
+    return sorted(runs, key=lambda r: r["seconds"])[(len(runs) - 1) // 2]
+
+
 def summarise(runs: list[dict]) -> list[dict]:
-    """One row per case: pipeline and reference time, ratio, memory, time per article."""
+    """One row per case and worker count: medians over the repetitions, and the ratio.
+
+    Repetition ``i`` of a case runs the reference and then the pipeline, so each pipeline
+    run is paired with the reference run just before it; ``ratio`` is the median of those
+    paired ratios (a slow spell of the shared machine then touches both sides of a pair),
+    ``ratio_min``/``ratio_max`` their range. Times per article and memory are those of the
+    median run, except ``pipeline_tree_pss_peak_mb``, the largest over the repetitions.
+    """
     rows = []
     for case in dict.fromkeys(r["case"] for r in runs):
-        ref = next((r for r in runs if r["case"] == case and r["kind"] == "reference"), None)
-        for pipe in (r for r in runs if r["case"] == case and r["kind"] == "pipeline"):
-            n = pipe["n_articles"]
+        refs = [r for r in runs if r["case"] == case and r["kind"] == "reference"]
+        pipes = [r for r in runs if r["case"] == case and r["kind"] == "pipeline"]
+        ref = _middle(refs) if refs else None
+        for workers in dict.fromkeys(r["workers"] for r in pipes):
+            mine = [r for r in pipes if r["workers"] == workers]
+            pipe, n = _middle(mine), mine[0]["n_articles"]
+            ratios = sorted(
+                r["seconds"] / q["seconds"]
+                for r in mine
+                for q in refs
+                if q["repetition"] == r["repetition"]
+            )
             rows.append(
                 {
                     "case": case,
-                    "workers": pipe["workers"],
+                    "workers": workers,
                     "n_articles": n,
+                    "repetitions": len(mine),
                     "pipeline_s": pipe["seconds"],
                     "reference_s": ref["seconds"] if ref else None,
-                    "ratio": round(pipe["seconds"] / ref["seconds"], 2) if ref else None,
+                    "ratio": round(statistics.median(ratios), 2) if ratios else None,
+                    "ratio_min": round(ratios[0], 2) if ratios else None,
+                    "ratio_max": round(ratios[-1], 2) if ratios else None,
                     "pipeline_cpu_s": pipe["cpu_seconds"],
                     "reference_cpu_s": ref["cpu_seconds"] if ref else None,
                     "cpu_ratio": round(pipe["cpu_seconds"] / ref["cpu_seconds"], 2)
                     if ref
                     else None,
-                    "pipeline_ms_per_article": round(1000 * pipe["seconds"] / n, 2),
+                    "pipeline_ms_per_article": round(1000 * pipe["seconds"] / n, 3),
                     "reference_ms_per_article": round(1000 * ref["seconds"] / n, 3)
                     if ref
                     else None,
                     "pipeline_peak_rss_mb": pipe["peak_rss_mb"],
-                    "pipeline_tree_pss_peak_mb": pipe["tree_pss_peak_mb"],
+                    "pipeline_tree_pss_peak_mb": max(r["tree_pss_peak_mb"] for r in mine),
                     "reference_peak_rss_mb": ref["peak_rss_mb"] if ref else None,
                     "frames_cpu_s": pipe["stages"].get("frames_cpu"),
                     "tfidf_s": pipe["stages"].get("tfidf"),
+                    "warm_up_s": pipe["stages"].get("warm_up"),
                     "loadavg_1min": pipe["loadavg_1min_before"],
                 }
             )
@@ -284,16 +311,16 @@ def summarise(runs: list[dict]) -> list[dict]:
 
 def markdown(rows: list[dict]) -> str:
     head = (
-        "| case | workers | articles | pipeline s | reference s | ratio | CPU ratio | ms/article "
-        "(pipeline / ref) | peak RSS MB (pipeline tree PSS / ref) | load avg |\n"
+        "| case | workers | articles | pipeline s | reference s | ratio (range) | CPU ratio | "
+        "ms/article (pipeline / ref) | memory MB (pipeline tree PSS / ref RSS) | load avg |\n"
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
     )
     lines = [
-        f"| {r['case']} | {r['workers']} | {r['n_articles']:,} | {r['pipeline_s']:.1f} | "
-        f"{r['reference_s']:.1f} | {r['ratio']:.2f} | {r['cpu_ratio']:.2f} | "
-        f"{r['pipeline_ms_per_article']:.2f} / "
-        f"{r['reference_ms_per_article']:.3f} | {r['pipeline_tree_pss_peak_mb']:.0f} / "
-        f"{r['reference_peak_rss_mb']:.0f} | {r['loadavg_1min']:.1f} |"
+        f"| {r['case']} | {r['workers']} | {r['n_articles']:,} | {r['pipeline_s']:.2f} | "
+        f"{r['reference_s']:.2f} | {r['ratio']:.2f} ({r['ratio_min']:.2f}–{r['ratio_max']:.2f}) | "
+        f"{r['cpu_ratio']:.2f} | {r['pipeline_ms_per_article']:.2f} / "
+        f"{r['reference_ms_per_article']:.2f} | {r['pipeline_tree_pss_peak_mb']:,.0f} / "
+        f"{r['reference_peak_rss_mb']:,.0f} | {r['loadavg_1min']:.1f} |"
         for r in rows
         if r["reference_s"]
     ]
@@ -331,6 +358,12 @@ def main(argv=None) -> int:
         help="also run these cases with --compare-workers (default: real and the middle size)",
     )
     parser.add_argument("--compare-workers", type=int, default=1, help="default 1")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=None,
+        help="repetitions of every run, reference and pipeline alternating (default 3; 1 quick)",
+    )
     parser.add_argument("--out", type=Path, help=f"results file (default {RESULTS})")
     parser.add_argument("--timeout", type=float, default=3 * 3600, help="seconds per run")
     parser.add_argument("--child", nargs=2, metavar=("KIND", "CASE"), help=argparse.SUPPRESS)
@@ -341,6 +374,10 @@ def main(argv=None) -> int:
         return 0
 
     sizes = args.sizes if args.sizes is not None else (QUICK_SIZES if args.quick else FULL_SIZES)
+    if args.repeat is None:
+        args.repeat = 1 if args.quick else REPEAT
+    if args.repeat < 1:
+        parser.error("--repeat takes a whole number of at least 1")
     cases = [f"gen-{n}" for n in sizes]
     real = args.real
     if not args.no_real:
@@ -359,18 +396,24 @@ def main(argv=None) -> int:
     runs, env = [], environment()
     for case in cases:
         extra = case in compare and args.compare_workers != args.workers
-        for kind, workers in [("reference", 1), ("pipeline", args.workers)] + (
-            [("pipeline", args.compare_workers)] if extra else []
-        ):
-            print(f"bench_pipeline: {kind:<9} {case:<10} workers={workers} ...", flush=True)
-            r = run_case(kind, case, workers, real, args.timeout)
-            runs.append(r)
-            print(
-                f"  {r['seconds']:8.2f} s  peak RSS {r['peak_rss_mb']:7.0f} MB  tree PSS "
-                f"{r['tree_pss_peak_mb']:7.0f} MB  load {r['loadavg_1min_before']:.1f}",
-                flush=True,
-            )
-            write(out, runs, args.quick, env)  # after every run: a long run keeps what it did
+        for rep in range(1, args.repeat + 1):
+            for kind, workers in [("reference", 1), ("pipeline", args.workers)] + (
+                [("pipeline", args.compare_workers)] if extra else []
+            ):
+                print(
+                    f"bench_pipeline: {kind:<9} {case:<10} workers={workers} "
+                    f"({rep}/{args.repeat}) ...",
+                    flush=True,
+                )
+                r = run_case(kind, case, workers, real, args.timeout)
+                r["repetition"] = rep
+                runs.append(r)
+                print(
+                    f"  {r['seconds']:8.2f} s  peak RSS {r['peak_rss_mb']:7.0f} MB  tree PSS "
+                    f"{r['tree_pss_peak_mb']:7.0f} MB  load {r['loadavg_1min_before']:.1f}",
+                    flush=True,
+                )
+                write(out, runs, args.quick, env)  # after every run: keep what it measured
     if real != args.real:  # the temporary head of the real corpus (quick runs)
         real.unlink(missing_ok=True)
         real.parent.rmdir()

@@ -210,6 +210,14 @@ def compile_template(template: str) -> str:
     return _WORD_START + "".join(pieces) + _WORD_END
 
 
+@functools.cache
+def _compiled(template: str) -> re.Pattern:
+    """``compile_template(template)`` compiled, once per process (and before a fork, for the
+    pool): loading the lexicon compiles every pattern to check it, and the matcher then
+    tries the same regex at positions where only this pattern can start."""
+    return re.compile(compile_template(template))
+
+
 # ----------------------------------------------------------------------------------------
 # Lexicon
 # ----------------------------------------------------------------------------------------
@@ -286,7 +294,7 @@ def load_lexicon(path: str | Path | None = None) -> list[Frame]:
                         "and gloss; write both"
                     )
                 try:
-                    re.compile(compile_template(str(p["pattern"])))
+                    _compiled(str(p["pattern"]))
                 except (ValueError, re.error) as err:
                     raise ValueError(
                         f"{path}: frame {item['id']!r} pattern {p['pattern']!r}: {err}"
@@ -389,10 +397,7 @@ class Matcher:
         )
         self.patterns: list[Pattern] = pats
         self.prefilter = _build_prefilter([p.template for p in pats])
-        # The branches of self.regex, one per pattern, for the cut-down regexes of finditer_at.
-        self._branches = [compile_template(p.template).removeprefix(_WORD_START) for p in pats]
-        self._by_heads: dict[tuple[int, ...], re.Pattern] = {}
-        self._by_branches: dict[tuple[int, ...], re.Pattern] = {}
+        self._tries: dict[tuple[int, ...], tuple[tuple[re.Pattern, int], ...]] = {}
 
     @functools.cached_property
     def regex(self) -> re.Pattern:
@@ -413,36 +418,37 @@ class Matcher:
         Gives exactly what :meth:`finditer` gives when every position where the regex can
         match is among ``positions`` (the prefilter guarantees it): ``finditer`` tries the
         positions left to right and resumes after each match, and so does this loop. At each
-        position only the branches whose first word can start with the letters found there
-        (``heads``, see :class:`_Prefilter`) are tried, in the lexicon's order, so the branch
-        that wins is the one the whole alternation would pick.
+        position only the patterns whose first word can start with the letters found there
+        (``heads``, see :class:`_Prefilter`) are tried, one by one in the lexicon's order,
+        and the first that matches wins: that is the branch the whole alternation would pick,
+        since nothing follows the alternation. Each pattern's own regex was compiled when the
+        lexicon was loaded, so a new process (the pipeline's pool) compiles nothing here.
         """
         patterns, resume, i, n = self.patterns, 0, 0, len(positions)
+        tries = self._tries
         while i < n:
             p, j = positions[i], i + 1
             while j < n and positions[j] == p:
                 j += 1
             if p >= resume:
-                m = self._regex_for(tuple(heads[i:j])).match(norm, p)
-                if m is not None:
-                    resume = m.end()
-                    pat = patterns[int(m.lastgroup[1:])]
-                    if not pat.exclude:
-                        yield pat, p, resume
+                key = tuple(heads[i:j])
+                found = tries.get(key)
+                if found is None:
+                    found = tries[key] = self._tries_at(key)
+                for regex, k in found:
+                    m = regex.match(norm, p)
+                    if m is not None:
+                        resume = m.end()
+                        if not patterns[k].exclude:
+                            yield patterns[k], p, resume
+                        break
             i = j
 
-    def _regex_for(self, heads: tuple[int, ...]) -> re.Pattern:
-        """The alternation cut down to the branches that may start with ``heads`` (cached)."""
-        regex = self._by_heads.get(heads)
-        if regex is None:
-            numbers = self.prefilter.branches_at(heads)
-            regex = self._by_branches.get(numbers)
-            if regex is None:
-                body = "|".join(f"(?P<p{i}>{self._branches[i]})" for i in numbers) or "(?!)"
-                regex = re.compile(f"{_WORD_START}(?:{body})")
-                self._by_branches[numbers] = regex
-            self._by_heads[heads] = regex
-        return regex
+    def _tries_at(self, heads: tuple[int, ...]) -> tuple[tuple[re.Pattern, int], ...]:
+        """``(regex, pattern number)`` of the patterns that may start with ``heads``, in order."""
+        return tuple(
+            (_compiled(self.patterns[k].template), k) for k in self.prefilter.branches_at(heads)
+        )
 
 
 # ----------------------------------------------------------------------------------------

@@ -87,7 +87,8 @@ class PipelineResult:
     table : DataFrame
         One row per article: :data:`TABLE_COLUMNS` then ``<frame>_per_1000`` per frame.
     seconds : dict
-        Wall time per stage (``load``, ``tfidf``, ``top_terms``, ``frames_wait`` (after the
+        Wall time per stage (``load``, ``warm_up`` (tables and regexes built before the pool
+        forks), ``tfidf``, ``top_terms``, ``frames_wait`` (after the
         matrix: matching the chunks not yet started here, and waiting for the pool),
         ``rates``, ``table``, ``total``); ``frames_cpu`` is the frame matching's own time
         summed over chunks (it overlaps ``tfidf`` when ``workers > 1``).
@@ -602,6 +603,20 @@ def _pool_context():
 # The pipeline
 
 
+_WARM_UP = pd.DataFrame({"id": ["warm-up"], "text": ["قال وانغ يي إن القوى الخارجية 3.5"]})
+
+
+def _warm_up(settings) -> None:
+    """Build every table and regex the steps make on first use, once, before the pool forks.
+
+    The pool's process then inherits them instead of building its own copy: the frame
+    lexicon and speaker model, the normalisation and token tables, the stop list (~0.15 s in
+    all, a third of the pipeline's time on 1,000 articles).
+    """
+    count_terms(_WARM_UP["text"].tolist(), settings)
+    frames.frame_hits(_WARM_UP)
+
+
 def _articles_from(source) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     if isinstance(source, pd.DataFrame):
         return source, None
@@ -669,9 +684,11 @@ def run_pipeline(
     seconds["load"] = time.perf_counter() - started
     texts = pd.Series(articles["text"].to_numpy(), index=pd.Index(articles["id"], name="id"))
 
-    frames.build_matcher()  # compile the lexicon once, before any fork
-    frames._speaker_model()
     parallel = workers > 1 and len(articles) >= MIN_PARALLEL_ARTICLES
+    if parallel:
+        t0 = time.perf_counter()
+        _warm_up(settings)
+        seconds["warm_up"] = time.perf_counter() - t0
     split = parallel and settings.min_df == 1  # min_df needs the whole corpus's counts
     pool = futures = counting = None
     frame_input = articles[[c for c in ("id", "text", "outlet") if c in articles.columns]]
