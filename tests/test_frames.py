@@ -121,6 +121,19 @@ class TestLoadLexicon:
         with pytest.raises(ValueError, match=r"broken\.yaml"):
             frames.load_lexicon(bad)
 
+    def test_a_missing_file_is_named_with_the_fix(self, tmp_path):
+        with pytest.raises(ValueError, match=r"nowhere\.yaml: cannot read the frame lexicon"):
+            frames.load_lexicon(tmp_path / "nowhere.yaml")
+
+    def test_an_edited_file_is_read_again(self, tmp_path):
+        path = tmp_path / "frames.yaml"
+        text = frames.FRAMES_PATH.read_text(encoding="utf-8")
+        path.write_text(text, encoding="utf-8")
+        before = frames.load_lexicon(path)
+        path.write_text(text.replace("id: external_forces", "id: outside_forces"), encoding="utf-8")
+        after = frames.load_lexicon(path)
+        assert before[0].id == "external_forces" and after[0].id == "outside_forces"
+
 
 class TestLexiconTable:
     def test_one_row_per_pattern_with_both_languages(self):
@@ -134,6 +147,9 @@ class TestBuildMatcher:
         m = frames.build_matcher()
         n = sum(len(f.patterns) + len(f.exclude) for f in frames.load_lexicon())
         assert isinstance(m.regex, re.Pattern) and m.regex.groups == n
+
+    def test_the_default_matcher_is_built_once_per_version_of_the_file(self):
+        assert frames.build_matcher() is frames.build_matcher()
 
     def test_an_exclusion_swallows_its_span(self):
         hits = frames.find_frames("اجتمع مجلس الأمن والاستقرار")

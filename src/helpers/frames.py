@@ -270,6 +270,22 @@ def load_lexicon(path: str | Path | None = None) -> list[Frame]:
     ['external_forces', 'colour_revolution']
     """
     path = Path(path) if path is not None else FRAMES_PATH
+    return list(_lexicon_at(_file_key(path, "frame lexicon")))
+
+
+def _file_key(path: Path, what: str) -> tuple[str, int, int]:
+    """The file's path, modification time and size: a cache key that changes with the file."""
+    try:
+        st = path.stat()
+    except OSError as err:
+        raise ValueError(f"{path}: cannot read the {what} ({err}); check the path") from err
+    return str(path), st.st_mtime_ns, st.st_size
+
+
+@functools.lru_cache(maxsize=8)
+def _lexicon_at(key: tuple[str, int, int]) -> tuple[Frame, ...]:
+    """The checked lexicon of one version of a file (read again once the file changes)."""
+    path = Path(key[0])
     try:
         doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     except (OSError, yaml.YAMLError) as err:
@@ -314,7 +330,7 @@ def load_lexicon(path: str | Path | None = None) -> list[Frame]:
                 negative_example=dict(item["negative_example"]),
             )
         )
-    return frames
+    return tuple(frames)
 
 
 def lexicon_table(frames: list[Frame] | None = None) -> pd.DataFrame:
@@ -664,15 +680,18 @@ def _candidates(
     return pos[order], hd[order]
 
 
-@functools.cache
-def _default_matcher() -> Matcher:
+@functools.lru_cache(maxsize=4)
+def _matcher_at(key: tuple[str, int, int]) -> Matcher:
     _char_tables()  # built here too, so a process that warms the matcher before forking has it
-    return Matcher(load_lexicon())
+    return Matcher(list(_lexicon_at(key)))
 
 
 def build_matcher(frames: list[Frame] | None = None) -> Matcher:
-    """One compiled matcher for ``frames`` (default: the project lexicon, built once)."""
-    return _default_matcher() if frames is None else Matcher(frames)
+    """One compiled matcher for ``frames`` (default: the project lexicon, built once per
+    version of ``frames.yaml``: an edited file is read again, no kernel restart needed)."""
+    return (
+        _matcher_at(_file_key(FRAMES_PATH, "frame lexicon")) if frames is None else Matcher(frames)
+    )
 
 
 # ----------------------------------------------------------------------------------------
