@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers import frames
+from helpers import arabic, frames
 from helpers.paths import PROJECT_ROOT
 
 GOLD = PROJECT_ROOT / "tests" / "data" / "frames_gold.csv"
@@ -555,6 +555,21 @@ class TestCharTables:
             return  # such texts take the per-text path
         kept = np.flatnonzero(mapped >= 0)
         assert "".join(chr(c) for c in mapped[kept]) == norm and kept.tolist() == index
+
+    def test_every_bmp_character_maps_as_normalize_for_matching_maps_it(self):
+        # the reference: run the matcher's own normalisation over every character at once
+        table, _ = frames._char_tables()
+        special = f"[{arabic.PRESENTATION_FORMS}{arabic.COMBINING_HAMZA}\ud800-\udfff]"
+        codes = np.flatnonzero(~arabic.bmp_class(special))
+        chars = "".join(map(chr, codes.tolist()))
+        norm, offsets = frames.normalize_for_matching(chars)
+        offsets = np.asarray(offsets)
+        expected = np.full(0x10000, frames._DELETED, dtype=np.int64)
+        expected[codes[offsets]] = [ord(c) for c in norm]
+        expected[codes[np.bincount(offsets, minlength=len(chars)) > 1]] = frames._SLOW
+        fast = table[codes] != frames._SLOW  # a character the table leaves to the slow path
+        assert (table[codes][fast] == expected[codes][fast]).all()
+        assert fast.sum() > 60_000
 
     def test_presentation_forms_and_combining_hamza_are_left_to_the_per_text_path(self):
         table, _ = frames._char_tables()

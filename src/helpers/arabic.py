@@ -73,6 +73,7 @@ __all__ = [
     "STEPS",
     "TOKEN_PATTERN",
     "bmp_class",
+    "code_unit_table",
     "compose_hamza",
     "entity_table",
     "find_entities",
@@ -440,6 +441,24 @@ def _default_table(prepared: bool = False) -> np.ndarray:
         table[ord(ch)] = _DELETED if prepared else _SLOW
     table[0xFFFE] = table[0xFFFF] = _SLOW  # the sentinels themselves: use the steps
     return table.astype(np.uint16)
+
+
+def code_unit_table() -> np.ndarray:
+    """The default chain as a lookup table over UTF-16 code units (int32, length 0x10000).
+
+    ``table[c]`` is the normalised code unit of ``c``, -1 where the chain deletes it, and -2
+    where it is not one character for one (presentation forms that expand or compose,
+    combining hamza, the sentinels U+FFFE/U+FFFF): text holding such a unit needs
+    :func:`normalize` itself. For numpy code that must agree with :func:`normalize`.
+
+    >>> t = code_unit_table()
+    >>> chr(t[ord("أ")]), int(t[0x064E]), int(t[0x0654])
+    ('ا', -1, -2)
+    """
+    table = _default_table().astype(np.int32)
+    table[table == _DELETED] = -1
+    table[table == _SLOW] = -2
+    return table
 
 
 def _chunks(text: str):

@@ -478,22 +478,24 @@ _DELETED, _SLOW = -1, -2
 def _char_tables() -> tuple[np.ndarray, np.ndarray]:
     """Per UTF-16 code unit: its normalised, folded code unit (or _DELETED / _SLOW), and \\w.
 
-    Built by running :func:`normalize_for_matching` itself over every BMP character once.
-    Every step of the default chain is a one-character map or a deletion, except presentation
-    forms (which may expand), combining hamza (which composes with the letter before) and
-    surrogates; those are _SLOW, and a text holding one takes the per-text path.
+    :func:`helpers.arabic.code_unit_table` (the default chain, one code unit for one) with
+    the matcher's folds on top. Every step of the chain is a one-character map or a deletion,
+    except presentation forms (which may expand), combining hamza (which composes with the
+    letter before) and surrogates; those are _SLOW, and a text holding one takes the
+    per-text path. A test checks the table against :func:`normalize_for_matching` run over
+    every BMP character.
     """
+    table = arabic.code_unit_table()
+    table[[0xFFFE, 0xFFFF]] = [0xFFFE, 0xFFFF]  # the chain leaves them as they are
+    fold = np.arange(0x10000, dtype=np.int32)
+    for src, dst in _MATCH_FOLD.items():
+        fold[src] = ord(dst)
+    kept = table >= 0
+    table[kept] = fold[table[kept]]
+    table[table == -1] = _DELETED
+    table[table == -2] = _SLOW
     special = f"[{arabic.PRESENTATION_FORMS}{arabic.COMBINING_HAMZA}\ud800-\udfff]"
-    slow = arabic.bmp_class(special)
-    codes = np.flatnonzero(~slow)
-    chars = "".join(map(chr, codes.tolist()))
-    norm, offsets = normalize_for_matching(chars)
-    offsets = np.asarray(offsets, dtype=np.int64)
-    table = np.full(0x10000, _DELETED, dtype=np.int32)
-    table[codes[offsets]] = np.frombuffer(norm.encode("utf-32-le"), dtype=np.uint32)
-    table[slow] = _SLOW
-    # expanded into several characters: not one-for-one
-    table[codes[np.bincount(offsets, minlength=len(chars)) > 1]] = _SLOW
+    table[arabic.bmp_class(special)] = _SLOW
     return table, arabic.bmp_class(r"\w")
 
 
