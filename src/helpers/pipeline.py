@@ -248,11 +248,16 @@ def _token_codes(texts: list[str], pattern: str) -> tuple[np.ndarray, np.ndarray
         ids = np.fromiter(
             (add(w, len(index)) for w in distinct), dtype=np.int64, count=len(distinct)
         )
-        parts.append(ids[local])
-    codes = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+        parts.append(ids.astype(np.int32)[local] if len(index) < 2**31 else ids[local])
+    codes = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
     words = np.empty(len(index), dtype=object)
     words[:] = list(index)
     return codes, lengths, words
+
+
+def _small_int(n: int):
+    """int32 when ids up to ``n`` (and an offset of that size) fit it, else int64."""
+    return np.int32 if n < 2**30 else np.int64
 
 
 def count_ngrams(
@@ -302,7 +307,9 @@ def count_ngrams(
     min_n, max_n = ngram_range
     codes, lengths, words = _token_codes(texts, token_pattern)
     n_docs, n_words = len(texts), len(words)
-    doc = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
+    # int32 where values allow: at 25,000 articles these arrays hold ~17 million entries, and
+    # arrays over glibc's 32 MB mmap threshold are fresh pages (page faults) on every allocation
+    doc = np.repeat(np.arange(n_docs, dtype=np.int32), lengths)
     stop_word = np.fromiter((w in stop for w in words), dtype=bool, count=n_words)
     # per n: the document and term of every occurrence, and each term's word ids
     occ_docs, occ_terms, parts = [], [], []
@@ -312,20 +319,21 @@ def count_ngrams(
     inside = np.ones(len(codes), dtype=bool)  # the n-gram at this position is inside one text
     for n in range(1, max_n + 1):
         if n == 1:
-            at = np.arange(len(codes))
+            at = slice(None)  # every position
         else:
             m = len(codes) - n + 1
             if m <= 0:
                 break
             inside = inside[:m] & (doc[n - 1 :] == doc[:m])
             at = np.flatnonzero(inside)
-            ids, packed = pd.factorize(gram[at] * n_words + codes[at + n - 1])
-            gram = np.full(m, -1, dtype=np.int64)
+            ids, packed = pd.factorize(gram[at].astype(np.int64) * n_words + codes[at + n - 1])
+            gram = np.full(m, -1, dtype=_small_int(len(packed)))
             gram[at] = ids
             made = np.column_stack([made[packed // n_words], packed % n_words])
         if n >= min_n:
             occ_docs.append(doc[at])
-            occ_terms.append(gram[at] + offset)
+            term_ids = gram[at].astype(_small_int(offset + len(made)), copy=False)
+            occ_terms.append(term_ids + offset if offset else term_ids)
             parts.append(made)
             offset += len(made)
     if not offset:
@@ -348,7 +356,7 @@ def count_ngrams(
         order = kept[np.argsort(packed_key, kind="stable")]
     else:
         order = kept[np.lexsort(keys.T[::-1])]
-    column = np.full(offset, -1, dtype=np.int64)
+    column = np.full(offset, -1, dtype=_small_int(len(order)))
     column[order] = np.arange(len(order))
     rows = np.concatenate(occ_docs)
     cols = column[np.concatenate(occ_terms)]
