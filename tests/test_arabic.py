@@ -407,10 +407,11 @@ class TestTokenize:
 
 
 class TestBmpClass:
-    def test_agrees_with_the_regex_on_every_bmp_character(self):
-        table = arabic.bmp_class(r"\w")
-        rx = re.compile(r"\w")
-        assert [bool(rx.match(chr(c))) for c in range(0x10000)] == table.tolist()
+    @pytest.mark.parametrize("regex", [r"\w", r"[^\W_]", r"\d", "[\u064b-\u0652\ud800-\udbff]"])
+    def test_agrees_with_the_regex_on_every_bmp_character(self, regex):
+        rx = re.compile(regex)
+        expected = [rx.match(chr(c)) is not None for c in range(0x10000)]
+        assert arabic.bmp_class(regex).tolist() == expected
 
     def test_arabic_letters_and_digits_are_word_characters_and_harakat_are_not(self):
         table = arabic.bmp_class(r"[^\W_]")

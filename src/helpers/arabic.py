@@ -739,18 +739,29 @@ TOKEN_PATTERN = r"(?u)[^\W_]+(?:(?<=\d)[.,]\d+)*"
 
 
 @cache
+def _every_bmp_char() -> str:
+    return "".join(map(chr, range(0x10000)))
+
+
+@cache
 def bmp_class(regex: str) -> np.ndarray:
     """Which code points of the Basic Multilingual Plane a one-character ``regex`` matches.
 
     A lookup table (bool, length 0x10000) for numpy code that must agree with ``re`` on
     classes such as ``\\w`` or ``[^\\W_]``, built by one ``re.sub`` over every BMP character
     (a few milliseconds, then cached). ``regex`` must match exactly one character.
+    ``[^\\W_]`` and ``\\w``, which match most characters, come from ``str.isalnum``, which is
+    how ``re`` defines them for ``str`` patterns (a test compares every character).
 
     >>> table = bmp_class(r"[^\\W_]")
     >>> bool(table[ord("ق")]), bool(table[ord("٣")]), bool(table[ord("_")]), bool(table[0x064E])
     (True, True, False, False)
     """
-    every = "".join(map(chr, range(0x10000)))
+    every = _every_bmp_char()
+    if regex in (r"[^\W_]", r"\w"):
+        table = np.fromiter(map(str.isalnum, every), dtype=bool, count=len(every))
+        table[ord("_")] = regex == r"\w"
+        return table
     # each match is one character, so replacing it with U+0000 keeps every position
     marked = re.sub(regex, "\0", every).encode("utf-32-le", "surrogatepass")
     table = np.frombuffer(marked, dtype=np.uint32) == 0
