@@ -36,7 +36,10 @@ import itertools
 import math
 import multiprocessing
 import os
+import pickle
 import re
+import shutil
+import tempfile
 import time
 import warnings
 from concurrent.futures import ProcessPoolExecutor
@@ -573,15 +576,56 @@ def _frame_chunk(chunk: pd.DataFrame) -> tuple[pd.DataFrame, float, list[str]]:
 # (at 50,000 articles that copy was ~200 MB through a pipe, and held twice in memory).
 _SHARED: dict[str, object] = {}
 
+#: Name prefix of the folder (in /dev/shm where it exists) through which the pool's results come.
+SPILL_PREFIX = "helpers-pipeline-"
 
-def _count_shared(lo: int, hi: int, settings) -> tuple:
+
+@dataclass(frozen=True)
+class _Spilled:
+    """A result a pool process wrote to ``path`` (read back and deleted by :func:`_collect`)."""
+
+    path: str
+
+
+def _spill(result) -> _Spilled:
+    """Write a pool process's result to a file in the run's spill folder.
+
+    Results do not come back through the pool's pipe: the parent's thread that reads the
+    pipe needs the GIL, which the busy main thread holds, so a 56 MB result took seconds to
+    arrive (the pool process blocked on the full pipe all that while) against ~60 ms written
+    to and read from a file in RAM.
+    """
+    fd, path = tempfile.mkstemp(dir=_SHARED["spill"], suffix=".pickle")
+    with os.fdopen(fd, "wb") as fh:
+        pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    return _Spilled(path)
+
+
+def _collect(value):
+    """A pool result: read back (and delete) what :func:`_spill` wrote, else as it came."""
+    if not isinstance(value, _Spilled):
+        return value
+    with open(value.path, "rb") as fh:
+        result = pickle.load(fh)
+    os.unlink(value.path)
+    return result
+
+
+def _spill_folder() -> str:
+    """A new folder for spilled results: in /dev/shm (RAM) on Linux, else the temp folder."""
+    shm = Path("/dev/shm")
+    where = str(shm) if shm.is_dir() and os.access(shm, os.W_OK) else None
+    return tempfile.mkdtemp(prefix=SPILL_PREFIX, dir=where)
+
+
+def _count_shared(lo: int, hi: int, settings) -> _Spilled:
     """:func:`count_terms` of texts ``lo:hi`` of the corpus this forked process inherited."""
-    return count_terms(_SHARED["texts"][lo:hi], settings)
+    return _spill(count_terms(_SHARED["texts"][lo:hi], settings))
 
 
-def _frames_shared(lo: int, hi: int) -> tuple[pd.DataFrame, float, list[str]]:
+def _frames_shared(lo: int, hi: int) -> _Spilled:
     """:func:`_frame_chunk` of articles ``lo:hi`` of the corpus this forked process inherited."""
-    return _frame_chunk(_SHARED["articles"].iloc[lo:hi])
+    return _spill(_frame_chunk(_SHARED["articles"].iloc[lo:hi]))
 
 
 def _chunk_bounds(n: int, n_chunks: int, least: int = 1) -> list[tuple[int, int]]:
@@ -707,7 +751,7 @@ def run_pipeline(
             forked = context.get_start_method() == "fork"
             text_list = texts.tolist()
             if forked:  # the pool forks at its first task and inherits these
-                _SHARED.update(texts=text_list, articles=frame_input)
+                _SHARED.update(texts=text_list, articles=frame_input, spill=_spill_folder())
             pool = ProcessPoolExecutor(max_workers=workers - 1, mp_context=context)
             if split:  # the pool counts the second half (by characters) while we count the first
                 cut = _halfway(texts)
@@ -735,7 +779,7 @@ def run_pipeline(
                 if futures[i].cancel():
                     results[i] = _frame_chunk(frame_input.iloc[slice(*bounds[i])])
             t1 = time.perf_counter()
-            second = counting.result()
+            second = _collect(counting.result())
             seconds["count_wait"] = time.perf_counter() - t1
             merged = merge_counts([first, second])
             del first, second
@@ -757,7 +801,8 @@ def run_pipeline(
                 if results[i] is None and futures[i].cancel():
                     results[i] = _frame_chunk(frame_input.iloc[slice(*bounds[i])])
             results = [
-                r if r is not None else f.result() for r, f in zip(results, futures, strict=True)
+                r if r is not None else _collect(f.result())
+                for r, f in zip(results, futures, strict=True)
             ]
         else:
             results = [_frame_chunk(frame_input)]
@@ -765,6 +810,8 @@ def run_pipeline(
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+        if "spill" in _SHARED:
+            shutil.rmtree(_SHARED["spill"], ignore_errors=True)
         _SHARED.clear()
     seconds["frames_cpu"] = sum(r[1] for r in results)
     for message in dict.fromkeys(m for r in results for m in r[2]):
