@@ -20,18 +20,23 @@ resident set of that run alone, with nothing left from an earlier case; the work
 of the pipeline are reported by ``RUSAGE_CHILDREN`` (the largest one). Because a peak per
 process does not say how much the processes held *at the same time*, a thread also samples
 the proportional set size (PSS, shared pages split between the processes that share them)
-of the whole process tree every 0.1 s from ``/proc``; ``tree_pss_peak_mb`` is the largest
-sum seen. tracemalloc is not used: it misses memory that scikit-learn and numpy allocate
+of the whole process tree every 0.1 s from ``/proc``, plus the files through which the pool
+returns its results (in /dev/shm, RAM that no process's PSS shows); ``tree_pss_peak_mb`` is
+the largest sum seen. tracemalloc is not used: it misses memory that scikit-learn and numpy allocate
 outside Python's allocator in places and slows the run it measures.
 
+Every case runs ``--repeat`` times (default 3), reference and pipeline alternating; the
+summary gives medians and the median of the paired ratios with their range.
+
 Run: ``.venv/bin/python benchmarks/bench_pipeline.py`` (writes
-``benchmarks/results/pipeline.json``; about five minutes on 2 quiet cores); ``--quick`` runs
-small cases in a minute or two (a smoke test) and writes to ``--out`` only when given.
+``benchmarks/results/pipeline.json``; about 15 minutes on 2 quiet cores); ``--quick`` runs
+small cases once in a minute or two (a smoke test) and writes to ``--out`` only when given.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import json
 import os
@@ -41,6 +46,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from importlib.metadata import version
@@ -135,8 +141,22 @@ def _tree(pid: int) -> list[int]:
     return pids
 
 
+def _spill_kb() -> int:
+    """Kilobytes of the pipeline's spill files (pool results in transit, in /dev/shm: RAM that
+    no process's PSS shows)."""
+    from helpers.pipeline import SPILL_PREFIX
+
+    total = 0
+    for root in {Path("/dev/shm"), Path(tempfile.gettempdir())}:
+        for folder in root.glob(f"{SPILL_PREFIX}*"):
+            with contextlib.suppress(OSError):  # read back and deleted meanwhile
+                total += sum(f.stat().st_blocks // 2 for f in folder.iterdir())  # 512 B blocks
+    return total
+
+
 class TreeSampler(threading.Thread):
-    """Largest summed PSS of this process and its descendants, sampled every ``interval``."""
+    """Largest summed PSS of this process and its descendants plus the pipeline's spill files,
+    sampled every ``interval``."""
 
     def __init__(self, interval: float = 0.1):
         super().__init__(daemon=True)
@@ -144,7 +164,8 @@ class TreeSampler(threading.Thread):
 
     def run(self) -> None:
         while not self._halt.is_set():
-            self.peak_kb = max(self.peak_kb, sum(_pss_kb(p) for p in _tree(os.getpid())))
+            held = sum(_pss_kb(p) for p in _tree(os.getpid())) + _spill_kb()
+            self.peak_kb = max(self.peak_kb, held)
             self._halt.wait(self.interval)
 
     def stop(self) -> float:
