@@ -48,7 +48,7 @@ format: setup ## Apply ruff's formatter
 browser: ## Install Debian's Chromium for the report tests (needs root or sudo, once)
 	bash scripts/install-chromium.sh
 
-bench: setup ## Run every benchmark (about 30 minutes; figures go to benchmarks/results/)
+bench: setup ## Run every benchmark (about 40 minutes; figures go to benchmarks/results/)
 	$(PY) benchmarks/bench_load.py
 	$(PY) benchmarks/bench_normalize.py
 	$(PY) benchmarks/bench_frames.py

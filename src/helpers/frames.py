@@ -399,11 +399,13 @@ def _one_regex(templates: list[str], group: str) -> re.Pattern:
 
 
 class Matcher:
-    """The whole lexicon compiled into one regular expression.
+    """The whole lexicon as one ordered alternation.
 
     Every pattern is one named group ``p<i>`` of a single alternation; exclusions come first,
     then the patterns from the longest template to the shortest, so at any position the most
-    specific phrase wins. ``finditer`` runs once per text.
+    specific phrase wins. :meth:`finditer` runs that regex once per text; the corpus path
+    (:meth:`finditer_at`) tries, at each position the prefilter allows, only the patterns
+    that can start there, in the same order, with each pattern's own compiled regex.
     """
 
     def __init__(self, frames: list[Frame]):

@@ -21,8 +21,11 @@ count matrices are then joined over the sorted union of their terms (:func:`merg
 the same vocabulary and counts as one ``CountVectorizer`` over everything) and weighted once
 (:func:`weigh_counts`). The frame matching (regular expressions and speaker attribution, pure
 Python) is queued in chunks behind the counting: whichever process is free takes the next
-chunk, so two processes stay busy and neither waits for the other. Measured figures are in
-``benchmarks/PIPELINE.md``.
+chunk, so two processes stay busy and neither waits for the other. The pool is forked after
+the tables and regexes are built (:func:`_warm_up`) and the corpus is set, so it inherits
+them; its tasks name row ranges, and it hands results back through files in /dev/shm rather
+than the executor's pipe, whose reading thread in this process waits for the GIL (see
+:func:`_spill`). Measured figures are in ``benchmarks/PIPELINE.md``.
 
 Memory: the weights are ``float32`` (half of scikit-learn's default), the counts ``int32``,
 the TF-IDF weighting runs in place, and the normalised texts are freed as soon as they are
