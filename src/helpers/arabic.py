@@ -744,6 +744,12 @@ def _every_bmp_char() -> str:
 
 
 @cache
+def _bmp_alnum() -> np.ndarray:
+    every = _every_bmp_char()
+    return np.fromiter(map(str.isalnum, every), dtype=bool, count=len(every))
+
+
+@cache
 def bmp_class(regex: str) -> np.ndarray:
     """Which code points of the Basic Multilingual Plane a one-character ``regex`` matches.
 
@@ -759,7 +765,7 @@ def bmp_class(regex: str) -> np.ndarray:
     """
     every = _every_bmp_char()
     if regex in (r"[^\W_]", r"\w"):
-        table = np.fromiter(map(str.isalnum, every), dtype=bool, count=len(every))
+        table = _bmp_alnum().copy()
         table[ord("_")] = regex == r"\w"
         return table
     # each match is one character, so replacing it with U+0000 keeps every position
