@@ -424,8 +424,8 @@ class Matcher:
 
     @functools.cached_property
     def regex(self) -> re.Pattern:
-        """The whole alternation, compiled on first use: the corpus path tries the cut-down
-        regexes of :meth:`finditer_at` instead, and compiling this one costs ~40 ms."""
+        """The whole alternation, compiled on first use: the corpus path (:meth:`finditer_at`)
+        tries each pattern's own regex instead, and compiling this one costs ~40 ms."""
         return _one_regex([p.template for p in self.patterns], "p")
 
     def finditer(self, norm: str) -> Iterable[tuple[Pattern, int, int]]:
