@@ -6,6 +6,7 @@ import multiprocessing
 import random
 import re
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -137,6 +138,33 @@ class TestRunPipeline:
             res = pipeline.run_pipeline(arts, workers=1)
         assert any("no countable term" in str(w.message) for w in caught)
         assert res.table.set_index("id").loc["b", ["n_terms", "top_terms"]].tolist() == [0, ""]
+
+
+class TestSpill:
+    def test_a_spilled_result_comes_back_whole_and_its_file_is_deleted(self, tmp_path, monkeypatch):
+        monkeypatch.setitem(pipeline._SHARED, "spill", str(tmp_path))
+        table = pd.DataFrame({"id": ["a", "b"], "match": ["الثورة الملونة", "قوى خارجية"]})
+        spilled = pipeline._spill((table, 0.5, ["note"]))
+        assert isinstance(spilled, pipeline._Spilled) and len(list(tmp_path.iterdir())) == 1
+        back, cpu, notes = pipeline._collect(spilled)
+        pd.testing.assert_frame_equal(back, table)
+        assert (cpu, notes) == (0.5, ["note"]) and not list(tmp_path.iterdir())
+
+    def test_a_folder_that_cannot_take_the_file_sends_the_result_itself(
+        self, tmp_path, monkeypatch
+    ):
+        monkeypatch.setitem(pipeline._SHARED, "spill", str(tmp_path / "gone"))
+        result = ("counts", [1, 2, 3])
+        assert pipeline._spill(result) is result
+        assert pipeline._collect(result) is result
+
+    def test_a_small_dev_shm_is_not_used(self, monkeypatch):
+        monkeypatch.setattr(pipeline, "SHM_FREE_NEEDED", 2**62)  # more than any machine has
+        folder = pipeline._spill_folder()
+        try:
+            assert not folder.startswith("/dev/shm") and Path(folder).name.startswith("helpers-")
+        finally:
+            Path(folder).rmdir()
 
 
 class TestArticleTable:

@@ -35,6 +35,7 @@ run partition by partition on a corpus larger than one machine (see ``benchmarks
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import math
 import multiprocessing
@@ -590,17 +591,27 @@ class _Spilled:
     path: str
 
 
-def _spill(result) -> _Spilled:
+def _spill(result):
     """Write a pool process's result to a file in the run's spill folder.
 
     Results do not come back through the pool's pipe: the parent's thread that reads the
     pipe needs the GIL, which the busy main thread holds, so a 56 MB result took seconds to
     arrive (the pool process blocked on the full pipe all that while) against ~60 ms written
     to and read from a file in RAM.
+
+    A folder that cannot take the file (full, gone) sends the result back through the pipe
+    instead, as before: slower, never lost.
     """
-    fd, path = tempfile.mkstemp(dir=_SHARED["spill"], suffix=".pickle")
-    with os.fdopen(fd, "wb") as fh:
-        pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    path = None
+    try:
+        fd, path = tempfile.mkstemp(dir=_SHARED["spill"], suffix=".pickle")
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    except OSError:
+        if path is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+        return result
     return _Spilled(path)
 
 
@@ -614,10 +625,18 @@ def _collect(value):
     return result
 
 
+SHM_FREE_NEEDED = 2 * 1024**3  # bytes free in /dev/shm to use it (Docker's default is 64 MB)
+
+
 def _spill_folder() -> str:
-    """A new folder for spilled results: in /dev/shm (RAM) on Linux, else the temp folder."""
+    """A new folder for spilled results: in /dev/shm (RAM) on Linux when it has room, else
+    the system's temporary folder (a disk, whose page cache serves the read-back)."""
     shm = Path("/dev/shm")
-    where = str(shm) if shm.is_dir() and os.access(shm, os.W_OK) else None
+    where = None
+    with contextlib.suppress(OSError):
+        st = os.statvfs(shm)
+        if os.access(shm, os.W_OK) and st.f_bavail * st.f_frsize >= SHM_FREE_NEEDED:
+            where = str(shm)
     return tempfile.mkdtemp(prefix=SPILL_PREFIX, dir=where)
 
 
