@@ -1212,12 +1212,14 @@ class _LazySpeakers:
     def __init__(self, text: str, norm: str, idx: np.ndarray, spans, outlet: str | None):
         self.model = _speaker_model()
         self.text, self.norm, self.spans = text, norm, spans
-        starts = np.array([a for a, _ in spans])
-        ends = np.array([b for _, b in spans])
-        self.lo = np.searchsorted(idx, starts).tolist()
-        self.hi = np.searchsorted(idx, ends).tolist()
+        ends = np.searchsorted(idx, np.array(spans).reshape(-1)).tolist()
+        self.lo, self.hi = ends[0::2], ends[1::2]
         breaks = [m.start() for m in _PARAGRAPH_BREAK.finditer(text)]
-        self.block = np.searchsorted(breaks, starts, side="right").tolist()
+        self.block = (
+            np.searchsorted(breaks, [a for a, _ in spans], side="right").tolist()
+            if breaks
+            else [0] * len(spans)
+        )
         self.outlet_row = {**_OUTLET, "english": outlet or "outlet"}
         self._cues: dict[int, tuple] = {}
         self._subjects: dict[int, dict] = {}
