@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import random
 import re
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -100,18 +101,21 @@ class TestRunPipeline:
     def test_missing_n_words_are_counted_as_tokens(self, serial):
         assert serial.articles["n_words"].tolist() == serial.matrix.n_tokens.tolist()
 
-    def test_worker_processes_give_the_same_tables(self, small, serial, monkeypatch):
+    @pytest.mark.parametrize("workers", [2, 3])
+    def test_worker_processes_give_the_same_tables(self, small, serial, monkeypatch, workers):
         monkeypatch.setattr(pipeline, "MIN_PARALLEL_ARTICLES", 10)
-        par = pipeline.run_pipeline(small, workers=2, top_k=5)
-        assert par.workers == 2
+        monkeypatch.setattr(pipeline, "MIN_CHUNK", 3)  # 14 frame chunks to share out
+        par = pipeline.run_pipeline(small, workers=workers, top_k=5)
+        assert par.workers == workers
         pd.testing.assert_frame_equal(par.table, serial.table)
         pd.testing.assert_frame_equal(par.hits, serial.hits)
 
     def test_workers_started_without_fork_get_the_rows_they_work_on(
         self, small, serial, monkeypatch
     ):
-        # spawn: the pool cannot inherit the corpus, so each task carries its own texts
+        # spawn: the pool cannot inherit the corpus; it gets one copy when it starts
         monkeypatch.setattr(pipeline, "MIN_PARALLEL_ARTICLES", 10)
+        monkeypatch.setattr(pipeline, "MIN_CHUNK", 3)
         monkeypatch.setattr(pipeline, "_pool_context", lambda: multiprocessing.get_context("spawn"))
         par = pipeline.run_pipeline(small, workers=2, top_k=5)
         assert par.workers == 2 and not pipeline._SHARED
@@ -122,6 +126,25 @@ class TestRunPipeline:
         monkeypatch.setattr(pipeline, "MIN_PARALLEL_ARTICLES", 10)
         pipeline.run_pipeline(small, workers=2, top_k=5)
         assert not pipeline._SHARED
+
+    def test_an_error_in_a_frame_chunk_reaches_the_caller_and_leaves_no_files(
+        self, small, monkeypatch, tmp_path
+    ):
+        real = frames.frame_hits
+
+        def boom(articles, *args, **kwargs):
+            if articles["id"].iloc[0] == "warm-up":
+                return real(articles, *args, **kwargs)
+            raise RuntimeError(f"boom in {articles['id'].iloc[0]}")
+
+        monkeypatch.setattr(pipeline, "MIN_PARALLEL_ARTICLES", 10)
+        monkeypatch.setattr(pipeline, "MIN_CHUNK", 3)
+        monkeypatch.setattr(frames, "frame_hits", boom)  # the forked pool inherits it
+        monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+        monkeypatch.setattr(pipeline, "SHM_FREE_NEEDED", 2**62)  # spill folder in tmp_path
+        with pytest.raises(RuntimeError, match="boom in g"):
+            pipeline.run_pipeline(small, workers=2, top_k=5)
+        assert not list(tmp_path.iterdir())
 
     def test_a_path_is_loaded_with_its_report(self):
         res = pipeline.run_pipeline(None, workers=1)
@@ -138,6 +161,41 @@ class TestRunPipeline:
             res = pipeline.run_pipeline(arts, workers=1)
         assert any("no countable term" in str(w.message) for w in caught)
         assert res.table.set_index("id").loc["b", ["n_terms", "top_terms"]].tolist() == [0, ""]
+
+
+class TestClaims:
+    def test_front_and_back_meet_with_every_chunk_handed_out_once(self):
+        claims = pipeline._Claims(7, multiprocessing.get_context())
+        got = [claims.first(), claims.last(), claims.last(), claims.first()]
+        got += [claims.first(), claims.last(), claims.first()]
+        assert got == [0, 6, 5, 1, 2, 4, 3]
+        assert claims.first() is None and claims.last() is None
+
+    def test_no_chunk_is_claimed_twice_by_processes_racing_for_them(self, tmp_path):
+        context = multiprocessing.get_context("fork")
+        claims = pipeline._Claims(3000, context)
+        procs = [
+            context.Process(target=_claim_all, args=(claims, tmp_path / f"p{k}", k % 2 == 0))
+            for k in range(3)
+        ]
+        for p in procs:
+            p.start()
+        mine = []
+        while (i := claims.last()) is not None:
+            mine.append(i)
+        for p in procs:
+            p.join(timeout=60)
+            assert p.exitcode == 0
+        theirs = [int(x) for k in range(3) for x in (tmp_path / f"p{k}").read_text().split()]
+        assert sorted(mine + theirs) == list(range(3000))
+
+
+def _claim_all(claims, out: Path, from_the_front: bool) -> None:
+    take = claims.first if from_the_front else claims.last
+    got = []
+    while (i := take()) is not None:
+        got.append(i)
+    out.write_text(" ".join(map(str, got)))
 
 
 class TestSpill:

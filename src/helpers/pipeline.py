@@ -20,11 +20,12 @@ totals, stop-word filter) while the main process counts the first; the two
 count matrices are then joined over the sorted union of their terms (:func:`merge_counts`,
 the same vocabulary and counts as one ``CountVectorizer`` over everything) and weighted once
 (:func:`weigh_counts`). The frame matching (regular expressions and speaker attribution, pure
-Python) is queued in chunks behind the counting: whichever process is free takes the next
-chunk, so two processes stay busy and neither waits for the other. The pool is forked after
-the tables and regexes are built (:func:`_warm_up`) and the corpus is set, so it inherits
-them; its tasks name row ranges, and it hands results back through files in /dev/shm rather
-than the executor's pipe, whose reading thread in this process waits for the GIL (see
+Python) is cut into chunks of rows that the processes claim one at a time (:class:`_Claims`):
+the pool from the front once it has counted, this process from the back between its own
+steps, so both stay busy until the two meet and neither waits for the other. The pool is
+forked after the tables and regexes are built (:func:`_warm_up`), so it inherits them and
+the corpus; its tasks name row ranges, and it hands results back through files in /dev/shm
+rather than the executor's pipe, whose reading thread in this process waits for the GIL (see
 :func:`_spill`). Measured figures are in ``benchmarks/PIPELINE.md``.
 
 Memory: the weights are ``float32`` (half of scikit-learn's default), the counts ``int32``,
@@ -575,10 +576,54 @@ def _frame_chunk(chunk: pd.DataFrame) -> tuple[pd.DataFrame, float, list[str]]:
     return hits, time.process_time() - t0, [str(w.message) for w in caught]
 
 
-# The corpus as the pool's processes see it when they are forked: set just before the pool
-# starts, so that a task names rows (lo, hi) instead of carrying a pickled copy of their texts
-# (at 50,000 articles that copy was ~200 MB through a pipe, and held twice in memory).
+# What a pool process works on, set by _pool_start when it starts: the corpus (texts and the
+# frame input), the frame chunks' row ranges and their claims, and the spill folder. Tasks
+# then name rows instead of carrying a pickled copy of their texts (at 50,000 articles that
+# copy was ~200 MB through a pipe, and held twice in memory). Empty in the main process.
 _SHARED: dict[str, object] = {}
+
+
+def _pool_start(shared: dict) -> None:
+    """Initializer of each pool process: forked, it inherits ``shared`` as it is; started
+    otherwise (spawn), it receives one pickled copy when it starts."""
+    _SHARED.update(shared)
+
+
+class _Claims:
+    """Chunk numbers ``0 .. n-1``, each handed out once, to processes that share this object.
+
+    The pool takes chunks from the front (:meth:`first`), the main process from the back
+    (:meth:`last`), so the two meet wherever the work happens to balance. A chunk is claimed
+    only by a process ready to start it. With one future per chunk, the executor hands each
+    pool process a task ahead of time and a handed-out task cannot be cancelled, so the main
+    process, out of chunks, sat idle while the pool worked through the ones queued for it
+    (up to a fifth of a 1,000-article run).
+
+    Two integers in shared memory under one lock; created before the pool starts, so that
+    each pool process inherits it (fork) or gets it when it starts (spawn).
+    """
+
+    def __init__(self, n: int, context):
+        self._ends = context.Array("q", [0, n])
+
+    def first(self) -> int | None:
+        """The lowest chunk not yet claimed (None when none is left)."""
+        with self._ends.get_lock():
+            lo, hi = self._ends[0], self._ends[1]
+            if lo >= hi:
+                return None
+            self._ends[0] = lo + 1
+            return lo
+
+    def last(self) -> int | None:
+        """The highest chunk not yet claimed (None when none is left)."""
+        with self._ends.get_lock():
+            lo, hi = self._ends[0], self._ends[1]
+            if lo >= hi:
+                return None
+            self._ends[1] = hi - 1
+            return hi - 1
+
 
 #: Name prefix of the folder (in /dev/shm where it exists) through which the pool's results come.
 SPILL_PREFIX = "helpers-pipeline-"
@@ -641,13 +686,26 @@ def _spill_folder() -> str:
 
 
 def _count_shared(lo: int, hi: int, settings) -> _Spilled:
-    """:func:`count_terms` of texts ``lo:hi`` of the corpus this forked process inherited."""
+    """:func:`count_terms` of texts ``lo:hi`` of the corpus this pool process was given."""
     return _spill(count_terms(_SHARED["texts"][lo:hi], settings))
 
 
-def _frames_shared(lo: int, hi: int) -> _Spilled:
-    """:func:`_frame_chunk` of articles ``lo:hi`` of the corpus this forked process inherited."""
-    return _spill(_frame_chunk(_SHARED["articles"].iloc[lo:hi]))
+def _frames_shared() -> list[tuple[int, object]]:
+    """:func:`_frame_chunk` of each chunk this pool process can claim, as ``(number, spilled
+    result)``, until no chunk is left."""
+    claims, bounds, articles = _SHARED["claims"], _SHARED["bounds"], _SHARED["articles"]
+    done = []
+    while (i := claims.first()) is not None:
+        lo, hi = bounds[i]
+        done.append((i, _spill(_frame_chunk(articles.iloc[lo:hi]))))
+    return done
+
+
+def _take_from_the_back(claims: _Claims, bounds, articles, results: list, until=None) -> None:
+    """Match frame chunks claimed from the back into ``results[i]`` until none is left (or
+    the future ``until`` is done)."""
+    while (until is None or not until.done()) and (i := claims.last()) is not None:
+        results[i] = _frame_chunk(articles.iloc[slice(*bounds[i])])
 
 
 def _chunk_bounds(n: int, n_chunks: int, least: int = 1) -> list[tuple[int, int]]:
@@ -764,42 +822,38 @@ def run_pipeline(
         _warm_up(settings)
         seconds["warm_up"] = time.perf_counter() - t0
     split = parallel and settings.min_df == 1  # min_df needs the whole corpus's counts
-    pool = futures = counting = None
+    pool = counting = spill = claims = None
     frame_input = articles[[c for c in ("id", "text", "outlet") if c in articles.columns]]
     try:
         t0 = time.perf_counter()
         if parallel:
             context = _pool_context()
-            forked = context.get_start_method() == "fork"
             text_list = texts.tolist()
-            if forked:  # the pool forks at its first task and inherits these
-                _SHARED.update(texts=text_list, articles=frame_input, spill=_spill_folder())
-            pool = ProcessPoolExecutor(max_workers=workers - 1, mp_context=context)
+            bounds = _chunk_bounds(len(frame_input), workers * CHUNKS_PER_WORKER, MIN_CHUNK)
+            claims = _Claims(len(bounds), context)
+            spill = _spill_folder()
+            shared = dict(
+                texts=text_list, articles=frame_input, bounds=bounds, claims=claims, spill=spill
+            )
+            pool = ProcessPoolExecutor(
+                max_workers=workers - 1,
+                mp_context=context,
+                initializer=_pool_start,
+                initargs=(shared,),
+            )
+            del shared
             if split:  # the pool counts the second half (by characters) while we count the first
                 cut = _halfway(texts)
-                counting = (
-                    pool.submit(_count_shared, cut, len(text_list), settings)
-                    if forked
-                    else pool.submit(count_terms, text_list[cut:], settings)
-                )
-            bounds = _chunk_bounds(len(frame_input), workers * CHUNKS_PER_WORKER, MIN_CHUNK)
-            futures = [
-                pool.submit(_frames_shared, lo, hi)
-                if forked
-                else pool.submit(_frame_chunk, frame_input.iloc[lo:hi])
-                for lo, hi in bounds
-            ]
-        results: list = [None] * (len(futures) if parallel else 1)
+                counting = pool.submit(_count_shared, cut, len(text_list), settings)
+            # one claiming loop per pool process (after the count, for the one that counts)
+            loops = [pool.submit(_frames_shared) for _ in range(workers - 1)]
+        results: list = [None] * (len(bounds) if parallel else 1)
         if split:
             first = count_terms(text_list[:cut], settings)
             del text_list
             seconds["count_here"] = time.perf_counter() - t0
-            # frame chunks from the end of the queue until the pool's half is counted
-            for i in reversed(range(len(bounds))):
-                if counting.done():
-                    break
-                if futures[i].cancel():
-                    results[i] = _frame_chunk(frame_input.iloc[slice(*bounds[i])])
+            # frame chunks from the back until the pool's half is counted
+            _take_from_the_back(claims, bounds, frame_input, results, until=counting)
             t1 = time.perf_counter()
             second = _collect(counting.result())
             seconds["count_wait"] = time.perf_counter() - t1
@@ -818,23 +872,22 @@ def run_pipeline(
         seconds["top_terms"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()
-        if parallel:  # take over every chunk the pool has not started (cancel succeeds)
-            for i in reversed(range(len(bounds))):
-                if results[i] is None and futures[i].cancel():
-                    results[i] = _frame_chunk(frame_input.iloc[slice(*bounds[i])])
-            results = [
-                r if r is not None else _collect(f.result())
-                for r, f in zip(results, futures, strict=True)
-            ]
+        if parallel:
+            _take_from_the_back(claims, bounds, frame_input, results)
+            for loop in loops:
+                for i, spilled in loop.result():
+                    results[i] = _collect(spilled)
         else:
             results = [_frame_chunk(frame_input)]
         seconds["frames_wait"] = time.perf_counter() - t0
     finally:
+        if claims is not None:  # after an error: the pool stops at the end of its chunk
+            while claims.last() is not None:
+                pass
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
-        if "spill" in _SHARED:
-            shutil.rmtree(_SHARED["spill"], ignore_errors=True)
-        _SHARED.clear()
+        if spill is not None:
+            shutil.rmtree(spill, ignore_errors=True)
     seconds["frames_cpu"] = sum(r[1] for r in results)
     for message in dict.fromkeys(m for r in results for m in r[2]):
         warnings.warn(message, stacklevel=2)
