@@ -244,6 +244,27 @@ class TestArticleTable:
         assert table["top_terms"].iloc[0] == " · ".join(first["term"])
         pd.testing.assert_frame_equal(table, serial.table)
 
+    def test_hand_made_rates_with_a_tie_a_gap_and_a_stranger(self):
+        arts = pd.DataFrame(
+            {"id": ["a", "b", "c"], "text": ["الصين", "روسيا", "قازاقستان"], "n_words": [10, 0, 5]}
+        )
+        tm = pipeline.tfidf_matrix(arts.set_index("id")["text"])
+        rates = pd.DataFrame(
+            {
+                "id": ["a", "a", "b", "b", "x"],  # c has no rows; x is not an article
+                "frame": ["f1", "f2", "f1", "f2", "f1"],
+                "count": [2, 2, 0, 0, 9],
+                "per_1000": [200.0, 200.0, np.nan, np.nan, 1.0],
+            }
+        )
+        table = pipeline.article_table(arts, tm, pipeline.top_terms_fast(tm), rates)
+        assert table["n_hits"].tolist() == [4, 0, 0]
+        assert table["top_frame"].tolist() == ["f1", "", ""]  # a tie goes to the first frame
+        per_1000 = table["hits_per_1000"].tolist()  # b has no words: no rate
+        assert per_1000[0] == 400.0 and np.isnan(per_1000[1]) and per_1000[2] == 0.0
+        assert table["f1_per_1000"].iloc[1:].isna().all()  # b's rate is NaN, c has no row
+        assert table["f2_per_1000"].tolist()[0] == 200.0
+
     def test_article_without_hits_has_no_top_frame(self):
         arts = pd.DataFrame({"id": ["a"], "text": ["الطقس جميل اليوم"], "n_words": [3]})
         res = pipeline.run_pipeline(arts, workers=1)

@@ -969,33 +969,39 @@ def article_table(
     n_terms = pd.Series(np.diff(tm.matrix.indptr), index=tm.ids)
     n_tokens = pd.Series(tm.n_tokens, index=tm.ids)
     joined = _joined_terms(top)
-    wide_count = rates.pivot(index="id", columns="frame", values="count")
-    frame_ids = list(dict.fromkeys(rates["frame"]))
-    wide_count = wide_count.reindex(index=ids, columns=frame_ids).fillna(0).astype("int64")
-    wide_rate = rates.pivot(index="id", columns="frame", values="per_1000")
-    wide_rate = wide_rate.reindex(index=ids, columns=frame_ids)
+    # articles x frames (frames in their order in ``rates``: the lexicon's), filled from the
+    # long table with numpy (two pandas pivots cost ~10x as much); rows of articles not in
+    # ``articles`` are left out; an article without rows has 0 hits at an unknown rate
+    codes, uniques = pd.factorize(rates["frame"])
+    frame_ids = uniques.tolist()
+    row = ids.get_indexer(rates["id"])
+    known = row >= 0
+    cell = (row[known], codes[known])
+    wide_count = np.zeros((len(ids), len(frame_ids)), dtype=np.int64)
+    wide_count[cell] = rates["count"].to_numpy()[known]
+    wide_rate = np.full((len(ids), len(frame_ids)), np.nan)
+    wide_rate[cell] = rates["per_1000"].to_numpy()[known]
     n_hits = wide_count.sum(axis=1)
-    n_words = pd.Series(articles["n_words"].to_numpy(), index=ids)
-    per_1000 = np.where(n_words > 0, 1000 * n_hits / n_words.where(n_words > 0, 1), np.nan)
-    best = (
-        wide_count.idxmax(axis=1).where(n_hits > 0, "")
-        if frame_ids
-        else pd.Series("", index=ids, dtype=object)
-    )
+    n_words = articles["n_words"].to_numpy()
+    per_1000 = np.where(n_words > 0, 1000 * n_hits / np.where(n_words > 0, n_words, 1), np.nan)
+    best = np.full(len(ids), "", dtype=object)
+    if frame_ids:  # the first frame with most hits (argmax takes the first of a tie)
+        first_most = np.asarray(frame_ids, dtype=object)[wide_count.argmax(axis=1)]
+        best = np.where(n_hits > 0, first_most, best)
     table = pd.DataFrame(
         {
             "id": ids,
-            "n_words": n_words.to_numpy(),
+            "n_words": n_words,
             "n_tokens": n_tokens.reindex(ids).to_numpy(),
             "n_terms": n_terms.reindex(ids).to_numpy(),
             "top_terms": joined.reindex(ids).fillna("").to_numpy(),
-            "n_hits": n_hits.to_numpy(),
+            "n_hits": n_hits,
             "hits_per_1000": per_1000,
-            "top_frame": best.to_numpy(),
+            "top_frame": best,
         }
     )
-    for f in frame_ids:
-        table[f"{f}_per_1000"] = wide_rate[f].to_numpy()
+    for j, f in enumerate(frame_ids):
+        table[f"{f}_per_1000"] = wide_rate[:, j]
     return table
 
 
