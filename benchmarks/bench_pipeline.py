@@ -62,6 +62,11 @@ QUICK_REAL_LIMIT = 600
 ARTICLE_BYTES = 4_000
 SEED = 2022
 REPEAT = 3  # runs of each case; the summary takes medians (the machine is shared)
+# Generated cases under SMALL_ARTICLES run REPEAT_SMALL times: a run takes about a second, and
+# a slow spell of a tenth of a second moves one ratio by a quarter (single 1k runs have
+# ranged from 1.06x to 1.79x with the same code), so their median needs more runs.
+SMALL_ARTICLES = 5_000
+REPEAT_SMALL = 9
 
 
 # ---------------------------------------------------------------------------------------------
@@ -385,6 +390,13 @@ def main(argv=None) -> int:
         default=None,
         help="repetitions of every run, reference and pipeline alternating (default 3; 1 quick)",
     )
+    parser.add_argument(
+        "--repeat-small",
+        type=int,
+        default=None,
+        help=f"repetitions of generated cases under {SMALL_ARTICLES:,} articles "
+        f"(default {REPEAT_SMALL}; --repeat when that is given or quick)",
+    )
     parser.add_argument("--out", type=Path, help=f"results file (default {RESULTS})")
     parser.add_argument("--timeout", type=float, default=3 * 3600, help="seconds per run")
     parser.add_argument("--child", nargs=2, metavar=("KIND", "CASE"), help=argparse.SUPPRESS)
@@ -395,10 +407,12 @@ def main(argv=None) -> int:
         return 0
 
     sizes = args.sizes if args.sizes is not None else (QUICK_SIZES if args.quick else FULL_SIZES)
+    if args.repeat_small is None:  # --repeat, when given, counts for every case
+        args.repeat_small = args.repeat or (1 if args.quick else REPEAT_SMALL)
     if args.repeat is None:
         args.repeat = 1 if args.quick else REPEAT
-    if args.repeat < 1:
-        parser.error("--repeat takes a whole number of at least 1")
+    if min(args.repeat, args.repeat_small) < 1:
+        parser.error("--repeat and --repeat-small take a whole number of at least 1")
     cases = [f"gen-{n}" for n in sizes]
     real = args.real
     if not args.no_real:
@@ -417,13 +431,14 @@ def main(argv=None) -> int:
     runs, env = [], environment()
     for case in cases:
         extra = case in compare and args.compare_workers != args.workers
-        for rep in range(1, args.repeat + 1):
+        small = case.startswith("gen-") and int(case.removeprefix("gen-")) < SMALL_ARTICLES
+        repeat = args.repeat_small if small else args.repeat
+        for rep in range(1, repeat + 1):
             for kind, workers in [("reference", 1), ("pipeline", args.workers)] + (
                 [("pipeline", args.compare_workers)] if extra else []
             ):
                 print(
-                    f"bench_pipeline: {kind:<9} {case:<10} workers={workers} "
-                    f"({rep}/{args.repeat}) ...",
+                    f"bench_pipeline: {kind:<9} {case:<10} workers={workers} ({rep}/{repeat}) ...",
                     flush=True,
                 )
                 r = run_case(kind, case, workers, real, args.timeout)
