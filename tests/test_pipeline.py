@@ -6,6 +6,7 @@ import multiprocessing
 import random
 import re
 import tempfile
+import time
 import warnings
 from pathlib import Path
 
@@ -122,10 +123,14 @@ class TestRunPipeline:
         pd.testing.assert_frame_equal(par.table, serial.table)
         pd.testing.assert_frame_equal(par.hits, serial.hits)
 
-    def test_forked_workers_leave_no_corpus_behind(self, small, monkeypatch):
+    def test_forked_workers_leave_no_corpus_and_no_process_behind(self, small, monkeypatch):
         monkeypatch.setattr(pipeline, "MIN_PARALLEL_ARTICLES", 10)
         pipeline.run_pipeline(small, workers=2, top_k=5)
         assert not pipeline._SHARED
+        deadline = time.monotonic() + 30  # the idle pool is let go without waiting for it
+        while multiprocessing.active_children() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not multiprocessing.active_children()
 
     def test_an_error_in_a_frame_chunk_reaches_the_caller_and_leaves_no_files(
         self, small, monkeypatch, tmp_path

@@ -823,6 +823,7 @@ def run_pipeline(
         seconds["warm_up"] = time.perf_counter() - t0
     split = parallel and settings.min_df == 1  # min_df needs the whole corpus's counts
     pool = counting = spill = claims = None
+    done = False
     frame_input = articles[[c for c in ("id", "text", "outlet") if c in articles.columns]]
     try:
         t0 = time.perf_counter()
@@ -880,12 +881,15 @@ def run_pipeline(
         else:
             results = [_frame_chunk(frame_input)]
         seconds["frames_wait"] = time.perf_counter() - t0
+        done = True
     finally:
         if claims is not None:  # after an error: the pool stops at the end of its chunk
             while claims.last() is not None:
                 pass
         if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+            # Every result is in: the executor's own thread lets the idle pool exit (~9 ms
+            # less at the end of a run). After an error: wait, so nothing outlives the call.
+            pool.shutdown(wait=not done, cancel_futures=True)
         if spill is not None:
             shutil.rmtree(spill, ignore_errors=True)
     seconds["frames_cpu"] = sum(r[1] for r in results)
