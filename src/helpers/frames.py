@@ -497,10 +497,8 @@ def _char_tables() -> tuple[np.ndarray, np.ndarray]:
     fold = np.arange(0x10000, dtype=np.int32)
     for src, dst in _MATCH_FOLD.items():
         fold[src] = ord(dst)
-    kept = table >= 0
+    kept = table >= 0  # -1 and -2 there are this module's _DELETED and _SLOW
     table[kept] = fold[table[kept]]
-    table[table == -1] = _DELETED
-    table[table == -2] = _SLOW
     special = f"[{arabic.PRESENTATION_FORMS}{arabic.COMBINING_HAMZA}\ud800-\udfff]"
     table[arabic.bmp_class(special)] = _SLOW
     return table, arabic.bmp_class(r"\w")
@@ -1212,8 +1210,8 @@ class _LazySpeakers:
     def __init__(self, text: str, norm: str, idx: np.ndarray, spans, outlet: str | None):
         self.model = _speaker_model()
         self.text, self.norm, self.spans = text, norm, spans
-        ends = np.searchsorted(idx, np.array(spans).reshape(-1)).tolist()
-        self.lo, self.hi = ends[0::2], ends[1::2]
+        start_end = np.searchsorted(idx, np.array(spans).reshape(-1)).tolist()
+        self.lo, self.hi = start_end[0::2], start_end[1::2]
         breaks = [m.start() for m in _PARAGRAPH_BREAK.finditer(text)]
         self.block = (
             np.searchsorted(breaks, [a for a, _ in spans], side="right").tolist()

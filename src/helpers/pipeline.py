@@ -696,8 +696,7 @@ def _frames_shared() -> list[tuple[int, object]]:
     claims, bounds, articles = _SHARED["claims"], _SHARED["bounds"], _SHARED["articles"]
     done = []
     while (i := claims.first()) is not None:
-        lo, hi = bounds[i]
-        done.append((i, _spill(_frame_chunk(articles.iloc[lo:hi]))))
+        done.append((i, _spill(_frame_chunk(articles.iloc[slice(*bounds[i])]))))
     return done
 
 
