@@ -239,16 +239,6 @@ class TestPlotArticles:
             strict(bad)
 
 
-class TestPoissonInterval:
-    def test_no_hit_in_a_thousand_words_has_the_textbook_upper_bound(self):
-        low, high = timeline.poisson_interval(0, 1000)
-        assert low == 0 and high == pytest.approx(-np.log(0.025), rel=1e-6)
-
-    def test_one_hit_matches_garwoods_published_limits(self):
-        low, high = timeline.poisson_interval(1, 1000)
-        assert (round(low, 4), round(high, 4)) == (0.0253, 5.5716)
-
-
 class TestFrameLabels:
     def test_names_come_from_the_frame_lexicon(self):
         arabic, english = timeline.frame_labels()["colour_revolution"]

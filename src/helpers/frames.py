@@ -28,7 +28,6 @@ from __future__ import annotations
 import bisect
 import functools
 import html
-import math
 import re
 import warnings
 from collections.abc import Iterable
@@ -41,6 +40,7 @@ import yaml
 
 from helpers import arabic
 from helpers.paths import LEXICON_DIR
+from helpers.stats import poisson_interval
 
 FRAMES_PATH = LEXICON_DIR / "frames.yaml"
 # libyaml's safe loader where PyYAML was built with it (ten times faster), else the Python one
@@ -445,7 +445,7 @@ class Matcher:
         (``heads``, see :class:`_Prefilter`) are tried, one by one in the lexicon's order,
         and the first that matches wins: that is the branch the whole alternation would pick,
         since nothing follows the alternation. Each pattern's own regex was compiled when the
-        lexicon was loaded, so a new process (the pipeline's pool) compiles nothing here.
+        lexicon was loaded.
         """
         patterns, resume, i, n = self.patterns, 0, 0, len(positions)
         tries = self._tries
@@ -1387,10 +1387,7 @@ def frame_rates(
     k = counts.ravel()
     n_rep = np.repeat(n, n_f)
     distinct = np.unique(k)
-    lows = np.empty(len(distinct))
-    highs = np.empty(len(distinct))
-    for j, value in enumerate(distinct.tolist()):
-        lows[j], highs[j] = poisson_interval(value, confidence)
+    lows, highs = poisson_interval(distinct, confidence)
     where = np.searchsorted(distinct, k)
     with np.errstate(divide="ignore", invalid="ignore"):
         scale = np.where(n_rep != 0, 1000 / np.where(n_rep != 0, n_rep, 1), np.nan)
@@ -1449,89 +1446,6 @@ def corpus_rates(rates: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
         scale = 1000 / r.n_words if r.n_words else float("nan")
         out.append((r.frame, int(r.count), int(r.n_words), r.count * scale, lo * scale, hi * scale))
     return pd.DataFrame(out, columns=RATE_COLUMNS[1:])
-
-
-# ----------------------------------------------------------------------------------------
-# Exact Poisson interval (no scipy): regularised incomplete gamma + bisection
-# ----------------------------------------------------------------------------------------
-
-
-def _gamma_p(a: float, x: float) -> float:
-    """Regularised lower incomplete gamma P(a, x) (Numerical Recipes series / fraction)."""
-    if x <= 0:
-        return 0.0
-    lg = a * math.log(x) - x - math.lgamma(a)
-    if x < a + 1:  # series
-        term = total = 1.0 / a
-        ap = a
-        for _ in range(10_000):
-            ap += 1
-            term *= x / ap
-            total += term
-            if abs(term) < abs(total) * 1e-15:
-                break
-        return min(1.0, total * math.exp(lg))
-    # Lentz continued fraction for Q(a, x)
-    tiny = 1e-300
-    b = x + 1 - a
-    c = 1 / tiny
-    d = 1 / b
-    h = d
-    for i in range(1, 10_000):
-        an = -i * (i - a)
-        b += 2
-        d = an * d + b
-        d = tiny if abs(d) < tiny else d
-        c = b + an / c
-        c = tiny if abs(c) < tiny else c
-        d = 1 / d
-        delta = d * c
-        h *= delta
-        if abs(delta - 1) < 1e-15:
-            break
-    return max(0.0, 1.0 - math.exp(lg) * h)
-
-
-def _bisect(f, lo: float, hi: float) -> float:
-    for _ in range(200):
-        mid = (lo + hi) / 2
-        if f(mid) > 0:
-            hi = mid
-        else:
-            lo = mid
-        if hi - lo < 1e-12 * max(1.0, hi):
-            break
-    return (lo + hi) / 2
-
-
-@functools.lru_cache(maxsize=4096)
-def poisson_interval(k: int, confidence: float = 0.95) -> tuple[float, float]:
-    """Garwood's exact two-sided interval for the mean of a Poisson count ``k``.
-
-    The lower limit solves $P(X \\ge k \\mid \\lambda) = \\alpha/2$ and the upper limit
-    $P(X \\le k \\mid \\lambda) = \\alpha/2$, i.e. $\\chi^2_{2k,\\alpha/2}/2$ and
-    $\\chi^2_{2k+2,1-\\alpha/2}/2$, computed with the regularised incomplete gamma function
-    (so scipy is not needed). Being exact, it is conservative: coverage is at least the level.
-
-    Examples
-    --------
-    >>> [round(v, 3) for v in poisson_interval(0)]
-    [0.0, 3.689]
-    """
-    if k < 0 or int(k) != k:
-        raise ValueError(f"a count must be a whole number >= 0, got {k!r}")
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must lie between 0 and 1, got {confidence!r}")
-    alpha = 1 - confidence
-    k = int(k)
-    hi_bound = k + 20 * math.sqrt(k + 1) + 20
-    # P(X <= k | lam) = Q(k+1, lam) = 1 - P(k+1, lam); decreasing in lam.
-    upper = _bisect(lambda lam: alpha / 2 - (1 - _gamma_p(k + 1, lam)), 0.0, hi_bound)
-    if k == 0:
-        return 0.0, upper
-    # P(X >= k | lam) = P(k, lam); increasing in lam.
-    lower = _bisect(lambda lam: _gamma_p(k, lam) - alpha / 2, 0.0, hi_bound)
-    return lower, upper
 
 
 # ----------------------------------------------------------------------------------------

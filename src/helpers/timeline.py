@@ -37,6 +37,7 @@ from matplotlib.ticker import FixedLocator
 
 from helpers.paths import DATA_DIR
 from helpers.plotting import ar, bilingual
+from helpers.stats import rate_interval
 
 EVENTS_CSV = DATA_DIR / "events.csv"
 EVENT_COLUMNS = ("date", "label_en", "label_ar", "source", "note")
@@ -618,25 +619,6 @@ def _frame_label(frame: str, labels: Mapping[str, tuple[str, str]]) -> str:
     return bilingual(arabic, english) if arabic else english
 
 
-def poisson_interval(count: float, exposure: float, level: float = 0.95) -> tuple[float, float]:
-    """Exact (Garwood) interval for a rate ``count / exposure``, scaled per 1,000.
-
-    Used when articles are pooled per period: ``count`` hits in ``exposure`` words.
-
-    Examples
-    --------
-    >>> low, high = poisson_interval(0, 1000)   # no hit in 1,000 words ("لا شيء")
-    >>> low, round(high, 2)
-    (0.0, 3.69)
-    """
-    from helpers.frames import poisson_interval as count_interval  # exact, no scipy
-
-    if exposure <= 0:
-        return (math.nan, math.nan)
-    low, high = count_interval(int(count), level)
-    return (float(1000 * low / exposure), float(1000 * high / exposure))
-
-
 def _event_marks(x: Sequence[float], min_sep: float, max_levels: int = 3):
     """Where to write event numbers so they do not overlap.
 
@@ -770,7 +752,7 @@ def plot_frame_intensity(
         pooled = pooled.reset_index().rename(columns={"id": "n_articles"})
         pooled["per_1000"] = 1000 * pooled["count"] / pooled["n_words"].where(pooled["n_words"] > 0)
         bounds = [
-            poisson_interval(c, w) for c, w in zip(pooled["count"], pooled["n_words"], strict=True)
+            rate_interval(c, w) for c, w in zip(pooled["count"], pooled["n_words"], strict=True)
         ]
         pooled["ci_low"] = [b[0] for b in bounds]
         pooled["ci_high"] = [b[1] for b in bounds]
@@ -1145,6 +1127,5 @@ __all__ = [
     "plot_articles",
     "plot_dispersion",
     "plot_frame_intensity",
-    "poisson_interval",
     "undated_note",
 ]
