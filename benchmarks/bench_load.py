@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers import corpus
+from helpers import corpus, datelines
 from helpers.paths import PROJECT_ROOT
 
 REAL = PROJECT_ROOT.parent / "shared" / "corpora" / "saudinewsnet-2015.jsonl.gz"
@@ -57,7 +57,7 @@ def dateline_accuracy(articles: pd.DataFrame) -> dict:
     was = articles[articles["outlet"] == "was"]
     within = none = wrong = 0
     for text, crawl in zip(was["text"], was["date"], strict=True):
-        d = corpus.parse_dateline(text)
+        d = datelines.parse_dateline(text)
         if d is None or d.date is None:
             none += 1
         elif abs((pd.Timestamp(d.date) - crawl.normalize()).days) <= 2:
