@@ -120,7 +120,7 @@ class TestWholeJobOnUserCorpus:
 
     def test_reports_go_to_the_corpus_own_folder(self, byo):
         out = byo["result"].out_dir
-        assert out == byo["out_root"] / CORPUS_NAME
+        assert out == byo["out_root"] / paths.corpus_slug(byo["folder"])
         assert all(r.report == out / f"{r.notebook.stem}.html" for r in byo["result"].notebooks)
         assert all(r.report.is_file() for r in byo["result"].notebooks)
 

@@ -476,3 +476,74 @@ class TestWarningMessages:
         with pytest.raises(CorpusError) as err:
             corpus.load_corpus(tmp_path / "nowhere.csv")
         assert "\n" not in str(err.value) and str(err.value).endswith(".")
+
+
+class TestLoadOnce:
+    """Notebook 01 keeps the loaded corpus; the notebooks after it read it while it is current."""
+
+    @staticmethod
+    def _same(a: pd.DataFrame, b: pd.DataFrame) -> bool:
+        if list(a.columns) != list(b.columns) or list(a.dtypes) != list(b.dtypes):
+            return False
+        both_missing = a.isna() & b.isna()
+        return bool((both_missing | (a.astype(object) == b.astype(object))).all().all())
+
+    @pytest.fixture
+    def wire(self, tmp_path, monkeypatch):
+        monkeypatch.setattr(paths, "PROCESSED_DIR", tmp_path / "processed")
+        path = tmp_path / "wire.jsonl"
+        rows = [
+            {"id": "a", "text": "بكين 10 يناير 2022 (شينخوا) قال الوزير إن ...", "place": "بكين"},
+            {"id": "b", "text": "نص بلا خط تاريخ.", "date": "2022-01-07"},
+            {"id": "c", "text": ""},
+        ]
+        path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), "utf-8")
+        return path
+
+    def _load(self, source):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            articles, report = corpus.load_with_report(source)
+        return articles, report, sum(issubclass(w.category, CorpusWarning) for w in caught)
+
+    def test_the_kept_corpus_reads_back_as_the_same_tables(self, wire):
+        articles, report, n = self._load(wire)
+        corpus.save_loaded(articles, report, wire, n)
+        got_articles, got_report, got_n = corpus.read_loaded(wire)
+        assert self._same(articles, got_articles) and self._same(report, got_report)
+        assert got_n == n == 1  # the empty record's rejection
+
+    def test_quiet_load_reads_the_kept_corpus_without_parsing_the_source(self, wire, monkeypatch):
+        articles, report, n = self._load(wire)
+        corpus.save_loaded(articles, report, wire, n)
+
+        def parse(*args, **kwargs):
+            raise AssertionError("the source was parsed again")
+
+        monkeypatch.setattr(corpus, "load_with_report", parse)
+        with pytest.warns(CorpusWarning, match="1 of 3 files/records rejected"):
+            got = corpus.load_corpus(wire, quiet=True)
+        assert got["id"].tolist() == ["a", "b"]
+
+    def test_a_changed_source_is_loaded_again(self, wire):
+        articles, report, n = self._load(wire)
+        corpus.save_loaded(articles, report, wire, n)
+        wire.write_text(wire.read_text("utf-8") + '\n{"id": "d", "text": "خبر جديد"}', "utf-8")
+        assert corpus.read_loaded(wire) is None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", CorpusWarning)
+            assert corpus.load_corpus(wire, quiet=True)["id"].tolist() == ["a", "b", "d"]
+
+    def test_a_quiet_load_without_a_kept_corpus_keeps_one(self, wire):
+        assert corpus.read_loaded(wire) is None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", CorpusWarning)
+            corpus.load_corpus(wire, quiet=True)
+        assert corpus.read_loaded(wire) is not None
+
+    def test_a_table_parquet_cannot_hold_is_announced_and_not_kept(self, wire):
+        articles, report, n = self._load(wire)
+        mixed = articles.assign(extra=[1, "x"])  # numbers and text in one user column
+        with pytest.warns(UserWarning, match="could not be kept"):
+            assert corpus.save_loaded(mixed, report, wire, n) is None
+        assert corpus.read_loaded(wire) is None

@@ -710,11 +710,12 @@ def load_corpus(
     strict : bool
         Raise :class:`CorpusError` when any file or record is rejected or skipped.
     quiet : bool
-        For notebooks after 01, which has already shown every warning: instead of one
-        :class:`CorpusWarning` per file and kind of problem, emit at most one that counts
-        them (files repaired, rejected, skipped, warnings in all) and points to notebook 01's
-        load report. Nothing is dropped silently: the count is always given, and warnings of
-        other kinds pass through unchanged.
+        For notebooks after 01, which has already shown every warning: read the corpus that
+        notebook 01 kept (:func:`save_loaded`) when its sources are unchanged, else load it and
+        keep it; and instead of one :class:`CorpusWarning` per file and kind of problem, emit
+        at most one that counts them (files repaired, rejected, skipped, warnings in all) and
+        points to notebook 01's load report. Nothing is dropped silently: the count is always
+        given, and warnings of other kinds pass through unchanged.
 
     Examples
     --------
@@ -728,18 +729,120 @@ def load_corpus(
     >>> len(caught)
     0
     """
-    if not quiet:
+    if not quiet or strict:
         return load_with_report(source, strict=strict)[0]
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        articles, report = load_with_report(source, strict=strict)
-    ours = [w for w in caught if issubclass(w.category, CorpusWarning)]
-    for w in caught:
-        if not issubclass(w.category, CorpusWarning):
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-    if ours:
-        _warn(load_summary(report, len(ours), source))
+    kept = read_loaded(source)
+    if kept is None:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            articles, report = load_with_report(source)
+        ours = [w for w in caught if issubclass(w.category, CorpusWarning)]
+        for w in caught:
+            if not issubclass(w.category, CorpusWarning):
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        n_warnings = len(ours)
+        save_loaded(articles, report, source, n_warnings)
+    else:
+        articles, report, n_warnings = kept
+    if n_warnings:
+        _warn(load_summary(report, n_warnings, source))
     return articles
+
+
+# ---------------------------------------------------------------------------------------------
+# The loaded corpus, kept for reuse: notebook 01 writes it, 02-05 read it (load once).
+# ---------------------------------------------------------------------------------------------
+
+#: Files of the loaded corpus in :func:`helpers.paths.processed_dir` of the corpus.
+LOADED_ARTICLES, LOADED_REPORT, LOADED_META = "articles.parquet", "load_report.parquet", "load.json"
+
+
+def _loader_inputs(source) -> list[Path]:
+    """Every file whose change can change what :func:`load_with_report` returns for ``source``:
+    the corpus files, the curated tables the loader reads, and the loader's own code."""
+    from helpers import datelines
+
+    code = [Path(__file__), Path(datelines.__file__), Path(arabic.__file__)]
+    curated = [datelines.MONTHS_CSV, datelines.AGENCIES_CSV, ARTICLES_CSV]
+    if source is None:
+        return [*code, *curated, *sorted(paths.SEEDS_DIR.iterdir())]
+    src = Path(source)
+    return [*code, *curated, *(sorted(src.rglob("*")) if src.is_dir() else [src])]
+
+
+def source_fingerprint(source=None) -> str:
+    """A digest of the path, size and modification time of every loader input of ``source``.
+
+    A kept corpus is reused only while this digest is unchanged, so an edited, added or
+    removed file (or a new version of the loader) makes the notebooks load from the source.
+    """
+    digest = hashlib.sha256()
+    for path in _loader_inputs(source):
+        try:
+            st = path.stat()
+            entry = f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n"
+        except OSError:
+            entry = f"{path}\0unreadable\n"
+        digest.update(entry.encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
+def save_loaded(articles: pd.DataFrame, report: pd.DataFrame, source=None, n_warnings: int = 0):
+    """Keep a loaded corpus and its load report (Parquet) for the notebooks after 01.
+
+    Returns the folder, or None when the table cannot be stored as Parquet (e.g. a metadata
+    column mixing numbers and text); then a warning says so and the notebooks load from the
+    source as before. Nothing about the corpus itself is lost either way.
+    """
+    import pyarrow as pa
+
+    out = paths.processed_dir(source)
+    meta = {
+        "source": "seeds" if source is None else str(Path(source).resolve()),
+        "fingerprint": source_fingerprint(source),
+        "n_articles": len(articles),
+        "n_warnings": int(n_warnings),
+        # Parquet reads text columns back as pandas' string dtype; these become object again.
+        "object_columns": {
+            "articles": [c for c in articles if articles[c].dtype == object],
+            "report": [c for c in report if report[c].dtype == object],
+        },
+    }
+    try:
+        articles.to_parquet(out / LOADED_ARTICLES, index=False)
+        report.to_parquet(out / LOADED_REPORT, index=False)
+    except (pa.ArrowException, TypeError, ValueError) as err:
+        (out / LOADED_META).unlink(missing_ok=True)
+        warnings.warn(
+            f"{meta['source']}: the loaded corpus could not be kept for notebooks 02-05 "
+            f"({type(err).__name__}: {str(err).splitlines()[0][:120]}); they will load it from "
+            "the source again, which is slower but gives the same table.",
+            UserWarning,
+            stacklevel=2,
+        )
+        return None
+    (out / LOADED_META).write_text(json.dumps(meta, ensure_ascii=False, indent=1), "utf-8")
+    return out
+
+
+def read_loaded(source=None) -> tuple[pd.DataFrame, pd.DataFrame, int] | None:
+    """``(articles, report, n_warnings)`` kept by :func:`save_loaded`, if still current.
+
+    None when nothing was kept, when any loader input changed since (see
+    :func:`source_fingerprint`), or when the kept files cannot be read.
+    """
+    folder = paths.processed_dir(source)
+    try:
+        meta = json.loads((folder / LOADED_META).read_text("utf-8"))
+        if meta.get("fingerprint") != source_fingerprint(source):
+            return None
+        tables = [pd.read_parquet(folder / name) for name in (LOADED_ARTICLES, LOADED_REPORT)]
+        for table, key in zip(tables, ("articles", "report"), strict=True):
+            for column in meta["object_columns"][key]:
+                table[column] = table[column].astype(object)
+    except (OSError, ValueError, KeyError):
+        return None
+    return tables[0], tables[1], int(meta.get("n_warnings", 0))
 
 
 def load_summary(report: pd.DataFrame, n_warnings: int | None = None, source=None) -> str:
@@ -772,7 +875,10 @@ def load_summary(report: pd.DataFrame, n_warnings: int | None = None, source=Non
     folder = (
         paths.PROCESSED_DIR if source is None else paths.PROCESSED_DIR / paths.corpus_slug(source)
     )
-    where = (folder / LOAD_REPORT_CSV).relative_to(paths.PROJECT_ROOT).as_posix()
+    where = folder / LOAD_REPORT_CSV
+    if where.is_relative_to(paths.PROJECT_ROOT):
+        where = where.relative_to(paths.PROJECT_ROOT)
+    where = where.as_posix()
     return f"{', '.join(parts)}{shown}: see notebook 01 or {where}."
 
 

@@ -6,6 +6,7 @@ work from any working directory (JupyterLab, nbclient, pytest).
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 
@@ -20,20 +21,29 @@ NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 
 
 def corpus_slug(corpus: str | Path | None) -> str:
-    """A short folder name for a corpus: ``"seeds"`` for the default, else the file stem.
+    """A folder name for a corpus, unique to its resolved path: its stem and a short hash.
+
+    ``"seeds"`` for the default corpus. Two corpora never share a folder, even when their
+    names do (``2022/articles.csv`` and ``2023/articles.csv``, ``a.csv`` and ``a.jsonl``, two
+    Arabic-only names): the 8 hex digits are the start of the SHA-256 of the resolved path.
+    Letters of any script are kept, so an Arabic file name stays readable.
 
     >>> corpus_slug(None)
     'seeds'
-    >>> corpus_slug("/data/My Wire Stories.jsonl.gz")
-    'my-wire-stories'
+    >>> corpus_slug("/data/My Wire Stories.jsonl.gz").startswith("my-wire-stories-")
+    True
+    >>> corpus_slug("/data/a.csv") != corpus_slug("/data/a.jsonl")
+    True
     """
     if corpus is None:
         return "seeds"
-    name = Path(corpus).name
-    for suffix in (".gz", ".jsonl", ".json", ".csv", ".txt"):
+    path = Path(corpus).expanduser().resolve()
+    name = path.name
+    for suffix in (".gz", ".jsonl", ".json", ".csv", ".parquet", ".txt"):
         name = name.removesuffix(suffix)
-    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-    return slug or "corpus"
+    stem = re.sub(r"[\W_]+", "-", name.lower()).strip("-")[:40].strip("-") or "corpus"
+    digest = hashlib.sha256(str(path).encode("utf-8", "surrogateescape")).hexdigest()[:8]
+    return f"{stem}-{digest}"
 
 
 def processed_dir(corpus: str | Path | None = None) -> Path:
