@@ -854,9 +854,9 @@ def load_summary(report: pd.DataFrame, n_warnings: int | None = None, source=Non
     the report has them.
 
     >>> report = pd.DataFrame({"status": ["loaded", "cleaned", "rejected", "rejected"]})
-    >>> load_summary(report, 3, "/tmp/wire.jsonl")  # doctest: +NORMALIZE_WHITESPACE
+    >>> load_summary(report, 3, "/tmp/wire.jsonl")  # doctest: +NORMALIZE_WHITESPACE +ELLIPSIS
     '2 of 4 files/records rejected, 1 repaired (3 loader warnings):
-     see notebook 01 or data/processed/wire/load_report.csv.'
+     see notebook 01 or data/processed/wire-.../load_report.csv.'
     """
     counts = report["status"].value_counts()
     parts = [
