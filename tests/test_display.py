@@ -61,3 +61,29 @@ class TestShowCodePoints:
         df = pd.DataFrame({"before": ["\ufefb\ufe91"], "after": ["لاب"]})
         html = display.rtl_table(df).to_html()
         assert "[U+FEFB][U+FE91]" in html
+
+
+HOSTILE = '<script>alert(1)</script><img src=x onerror="alert(2)">'
+
+
+class TestRtlTableEscapes:
+    def test_markup_in_cells_shows_as_text(self):
+        df = pd.DataFrame({"text": [f"قال {HOSTILE}"], "id": [HOSTILE]})
+        html = display.rtl_table(df).to_html()
+        assert "<script>" not in html and "<img" not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+    def test_markup_in_headers_and_index_shows_as_text(self):
+        df = pd.DataFrame({HOSTILE: ["نص"]}, index=pd.Index([HOSTILE], name="id"))
+        html = display.rtl_table(df).to_html()
+        assert "<script>" not in html and "<img" not in html
+
+    def test_angle_brackets_in_advice_survive(self):
+        df = pd.DataFrame({"fix": ["iconv -f <encoding> -t UTF-8"]})
+        assert "iconv -f &lt;encoding&gt; -t UTF-8" in display.rtl_table(df).to_html()
+
+    def test_missing_values_show_as_a_dash(self):
+        df = pd.DataFrame({"date": [pd.NaT], "place": [None], "n": [float("nan")]})
+        html = display.rtl_table(df).to_html()
+        assert not any(f">{word}<" in html for word in ("nan", "NaT", "None", "&lt;NA&gt;"))
+        assert html.count(display.MISSING) == 3

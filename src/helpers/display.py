@@ -22,6 +22,8 @@ _PRESENTATION = re.compile("[\ufb50-\ufdff\ufe70-\ufeff]")
 
 RTL_CSS = "direction: rtl; text-align: right; unicode-bidi: isolate;"
 LTR_CSS = "direction: ltr; text-align: left;"
+#: How a missing value (NaN, NaT, None, pd.NA) is shown in a table.
+MISSING = "—"
 
 
 def is_arabic(value: object) -> bool:
@@ -62,13 +64,21 @@ def rtl_table(df: pd.DataFrame, caption: str | None = None, precision: int = 2):
     """A pandas Styler that lays out Arabic cells (and Arabic headers) right to left.
 
     Returns the Styler so a notebook cell can show it; the data are not changed, except that
-    presentation-form characters are shown as ``[U+XXXX]`` labels (:func:`show_code_points`).
+    presentation-form characters are shown as ``[U+XXXX]`` labels (:func:`show_code_points`)
+    and missing values as :data:`MISSING`. Every cell, index label, column header and the
+    caption is HTML-escaped: text from a corpus (``<script>``, ``<img onerror=…>``) shows as
+    text and never runs in a report.
     """
     shown = df.copy()
     for col in shown.columns:
         if shown[col].dtype == object or pd.api.types.is_string_dtype(shown[col]):
             shown[col] = shown[col].map(lambda v: show_code_points(v) if isinstance(v, str) else v)
-    styler = shown.style.map(_cell_css).format(precision=precision)
+    styler = (
+        shown.style.map(_cell_css)
+        .format(precision=precision, escape="html", na_rep=MISSING)
+        .format_index(escape="html", axis=0, na_rep=MISSING)
+        .format_index(escape="html", axis=1, na_rep=MISSING)
+    )
     header_css = [
         {"selector": "th", "props": "text-align: start; unicode-bidi: plaintext;"},
         {"selector": "td", "props": "vertical-align: top;"},
