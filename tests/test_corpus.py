@@ -547,3 +547,218 @@ class TestLoadOnce:
         with pytest.warns(UserWarning, match="could not be kept"):
             assert corpus.save_loaded(mixed, report, wire, n) is None
         assert corpus.read_loaded(wire) is None
+
+
+def _quiet_load(source):
+    """load_with_report, with the CorpusWarnings it emitted (as strings)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        articles, report = corpus.load_with_report(source)
+    return articles, report, [str(w.message) for w in caught]
+
+
+ARABIC = "قال الوزير في بيان إن الاجتماع عقد في العاصمة من أجل بحث التعاون بين البلدين."
+
+
+class TestEveryPathIsAccounted:
+    def test_a_broken_link_is_rejected_with_its_reason(self, tmp_path):
+        write(tmp_path / "a.txt", ARABIC.encode())
+        (tmp_path / "gone.txt").symlink_to(tmp_path / "nowhere.txt")
+        _, report, said = _quiet_load(tmp_path)
+        row = report.set_index("file").loc["gone.txt"]
+        assert row["status"] == "rejected" and "broken symbolic link" in row["reason"]
+        assert any("gone.txt" in m for m in said)
+
+    def test_a_linked_folder_is_read_and_a_loop_is_reported_once(self, tmp_path):
+        outside = tmp_path / "outside"
+        write(outside / "b.txt", ARABIC.encode())
+        corpus_dir = tmp_path / "corpus"
+        write(corpus_dir / "a.txt", ARABIC.encode())
+        (corpus_dir / "linked").symlink_to(outside)
+        (corpus_dir / "loop").symlink_to(corpus_dir)
+        articles, report, _ = _quiet_load(corpus_dir)
+        assert sorted(articles["id"]) == ["a", "linked/b"]
+        loop = report.set_index("file").loc["loop"]
+        assert loop["status"] == "skipped" and "already read" in loop["reason"]
+
+    def test_an_unreadable_file_is_rejected_without_a_traceback(self, tmp_path, monkeypatch):
+        write(tmp_path / "a.txt", ARABIC.encode())
+        locked = write(tmp_path / "locked.txt", ARABIC.encode())
+        real = type(locked).read_bytes
+
+        def read_bytes(self):
+            if self.name == "locked.txt":
+                raise PermissionError(13, "Permission denied")
+            return real(self)
+
+        monkeypatch.setattr(type(locked), "read_bytes", read_bytes)
+        _, report, _ = _quiet_load(tmp_path)
+        row = report.set_index("file").loc["locked.txt"]
+        assert row["status"] == "rejected" and "permission denied" in row["reason"]
+        assert "chmod" in row["reason"]
+
+    def test_an_unreadable_folder_has_a_row_saying_its_articles_are_not_loaded(
+        self, tmp_path, monkeypatch
+    ):
+        write(tmp_path / "a.txt", ARABIC.encode())
+        write(tmp_path / "private" / "b.txt", ARABIC.encode())
+        real = corpus.os.scandir
+
+        def scandir(path):
+            if str(path).endswith("private"):
+                raise PermissionError(13, "Permission denied")
+            return real(path)
+
+        monkeypatch.setattr(corpus.os, "scandir", scandir)
+        _, report, _ = _quiet_load(tmp_path)
+        row = report.set_index("file").loc["private"]
+        assert row["status"] == "rejected" and "not loaded" in row["reason"]
+
+
+class TestTextReadWrongIsCaught:
+    def test_utf16_without_a_bom_is_decoded(self, tmp_path):
+        write(tmp_path / "u16.txt", ARABIC.encode("utf-16-le"))
+        articles, report, said = _quiet_load(tmp_path)
+        assert articles.loc[0, "text"] == ARABIC
+        assert "UTF-16" in report.loc[0, "reason"] and any("u16.txt" in m for m in said)
+
+    def test_big_endian_utf16_without_a_bom_is_decoded(self, tmp_path):
+        write(tmp_path / "u16.txt", ARABIC.encode("utf-16-be"))
+        articles, _, _ = _quiet_load(tmp_path)
+        assert articles.loc[0, "text"] == ARABIC
+
+    def test_plain_utf8_arabic_and_english_are_not_taken_for_utf16(self):
+        for text in (ARABIC, "The minister said the talks went well.", "12 34"):
+            assert corpus.decode_bytes(text.encode(), "x.txt") == (text, None)
+
+    def test_a_file_of_nul_bytes_is_rejected(self, tmp_path):
+        write(tmp_path / "a.txt", ARABIC.encode())
+        write(tmp_path / "nul.txt", b"\x00" * 512)
+        _, report, _ = _quiet_load(tmp_path)
+        row = report.set_index("file").loc["nul.txt"]
+        assert row["status"] == "rejected" and "NUL" in row["reason"]
+
+    def test_a_pdf_is_rejected_with_pdftotext_advice_not_iconv(self, tmp_path):
+        write(tmp_path / "a.txt", ARABIC.encode())
+        write(tmp_path / "paper.txt", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj")
+        _, report, _ = _quiet_load(tmp_path)
+        reason = report.set_index("file").loc["paper.txt", "reason"]
+        assert "pdftotext" in reason and "iconv" not in reason
+
+    def test_presentation_forms_are_folded_into_letters(self, tmp_path):
+        shaped = "ﻗﺎﻝ ﺍﻟﻮﺯﻳﺮ ﻓﻲ ﺑﻴﺎﻥ"  # قال الوزير في بيان, as glyph shapes
+        write(tmp_path / "pdf.txt", shaped.encode())
+        articles, report, _ = _quiet_load(tmp_path)
+        assert articles.loc[0, "text"] == "قال الوزير في بيان"
+        assert (
+            report.loc[0, "status"] == "cleaned" and "presentation-form" in report.loc[0, "reason"]
+        )
+
+    def test_visual_order_lines_are_put_back_in_reading_order(self, tmp_path):
+        lines = [
+            "قال الوزير في بيان إن 2022 عام التعاون",
+            "وأكد أن العلاقات من أجل السلام في المنطقة",
+        ]
+        visual = "\n".join(line[::-1] for line in lines)
+        visual = visual.replace("2202", "2022")  # a PDF keeps digits left to right
+        write(tmp_path / "visual.txt", visual.encode())
+        articles, report, said = _quiet_load(tmp_path)
+        assert articles.loc[0, "text"] == "\n".join(lines)
+        assert "visual" in report.loc[0, "reason"] and any("visual.txt" in m for m in said)
+
+    def test_text_in_reading_order_is_left_alone(self, tmp_path):
+        write(tmp_path / "a.txt", ARABIC.encode())
+        articles, report, _ = _quiet_load(tmp_path)
+        assert articles.loc[0, "text"] == ARABIC and report.loc[0, "status"] == "loaded"
+
+    def test_a_corpus_without_arabic_is_announced(self, tmp_path):
+        write(tmp_path / "en.txt", b"The minister said the talks went well.")
+        _, _, said = _quiet_load(tmp_path)
+        assert any("Arabic" in m and "CORPUS" in m for m in said)
+
+
+class TestDatesAreNeverSilentlyWrong:
+    def _dates(self, tmp_path, values):
+        rows = [{"id": f"a{i}", "text": ARABIC, "date": v} for i, v in enumerate(values)]
+        path = tmp_path / "wire.jsonl"
+        path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), "utf-8")
+        articles, _, said = _quiet_load(path)
+        return articles.set_index("id")["date"], said
+
+    def test_a_hijri_year_is_not_read_as_gregorian(self, tmp_path):
+        dates, said = self._dates(tmp_path, ["1443-06-07"])
+        assert pd.isna(dates["a0"])
+        assert any("Hijri" in m and "a0" in m for m in said)
+
+    def test_a_year_before_1900_is_refused(self, tmp_path):
+        dates, said = self._dates(tmp_path, ["1850-01-01"])
+        assert pd.isna(dates["a0"]) and any("before 1900" in m for m in said)
+
+    def test_a_timestamp_with_an_offset_keeps_its_local_date(self, tmp_path):
+        dates, _ = self._dates(tmp_path, ["2022-01-10T01:30:00+03:00", "2022-01-09T23:30:00-05:00"])
+        assert dates.tolist() == [pd.Timestamp("2022-01-10"), pd.Timestamp("2022-01-09")]
+
+    def test_an_unreadable_date_names_the_record(self, tmp_path):
+        dates, said = self._dates(tmp_path, ["10/01/2022"])
+        assert pd.isna(dates["a0"]) and any("a0" in m and "YYYY-MM-DD" in m for m in said)
+
+
+class TestRecordsAreReadAsWritten:
+    def _jsonl(self, tmp_path, rows):
+        path = tmp_path / "wire.jsonl"
+        path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), "utf-8")
+        return _quiet_load(path)
+
+    def test_a_number_as_text_is_rejected_with_a_reason(self, tmp_path):
+        _, report, _ = self._jsonl(
+            tmp_path, [{"id": "a", "text": ARABIC}, {"id": "n", "text": 12345}]
+        )
+        row = report.set_index("id").loc["n"]
+        assert row["status"] == "rejected" and "a number" in row["reason"]
+
+    def test_a_list_of_paragraphs_is_joined_and_said_so(self, tmp_path):
+        articles, report, said = self._jsonl(
+            tmp_path, [{"id": "p", "text": ["فقرة أولى", "فقرة ثانية"]}]
+        )
+        assert articles.loc[0, "text"] == "فقرة أولى\n\nفقرة ثانية"
+        assert "joined a list of paragraphs" in report.loc[0, "reason"]
+        assert any("joined" in m for m in said)
+
+    def test_a_list_of_numbers_is_rejected(self, tmp_path):
+        _, report, _ = self._jsonl(
+            tmp_path, [{"id": "a", "text": ARABIC}, {"id": "l", "text": [1, 2]}]
+        )
+        assert "a list" in report.set_index("id").loc["l", "reason"]
+
+    def test_user_columns_with_internal_names_are_kept(self, tmp_path):
+        row = {"id": "a", "text": ARABIC, "record": "r-7", "file": "f.doc", "n_words": 99}
+        articles, report, said = self._jsonl(tmp_path, [row])
+        assert articles.loc[0, "record"] == "r-7"
+        assert articles.loc[0, "user_file"] == "f.doc" and articles.loc[0, "user_n_words"] == 99
+        assert report.loc[0, "record"] == 1  # the line number, not the user's column
+        assert any("user_file" in m for m in said)
+
+    def test_a_key_named_like_a_bookkeeping_field_is_just_a_column(self, tmp_path):
+        articles, report, _ = self._jsonl(tmp_path, [{"id": "a", "text": ARABIC, "_bad": "x"}])
+        assert report.loc[0, "status"] == "loaded" and articles.loc[0, "_bad"] == "x"
+
+
+class TestMessagesAUserCanActOn:
+    def test_an_empty_csv_says_it_is_empty(self, tmp_path):
+        write(tmp_path / "e.csv", b"")
+        with pytest.raises(CorpusError, match=r"e\.csv: the file is empty"):
+            corpus.load_with_report(tmp_path / "e.csv")
+
+    def test_a_missing_text_column_lists_only_the_user_columns(self, tmp_path):
+        write(tmp_path / "t.csv", "id,body\n1,نص\n".encode())
+        with pytest.raises(CorpusError) as err:
+            corpus.load_with_report(tmp_path / "t.csv")
+        assert "found: id, body" in str(err.value) and "__" not in str(err.value)
+
+    def test_a_seed_with_windows_line_ends_says_so(self, tmp_path):
+        seeds = tmp_path / "seeds"
+        shutil.copytree(paths.SEEDS_DIR, seeds)
+        first = sorted(seeds.glob("*.txt"))[0]
+        first.write_bytes(first.read_bytes().replace(b"\n", b"\r\n"))
+        with pytest.raises(SeedChecksumError, match="CRLF"):
+            corpus.verify_seeds(seeds)

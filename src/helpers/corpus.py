@@ -24,8 +24,10 @@ import gzip
 import hashlib
 import io
 import json
+import os
 import re
 import sys
+import unicodedata
 import warnings
 from pathlib import Path
 
@@ -103,22 +105,60 @@ def _mostly_arabic(text: str) -> bool:
     return len(_ARABIC_LETTER_RE.findall(text)) / letters >= 0.6
 
 
-def decode_bytes(data: bytes, name: str) -> tuple[str, str | None]:
-    """Decode a file's bytes: UTF-8 first, then UTF-16 (with its BOM) or Windows-1256.
+def _utf16_without_bom(data: bytes) -> str | None:
+    """``"utf-16-le"``/``"utf-16-be"`` when BOM-less bytes read as UTF-16 text, else None.
 
-    Returns ``(text, note)``; ``note`` names the fallback used (``None`` for UTF-8). A file
-    that is neither UTF-8 nor Arabic in Windows-1256 raises :class:`CorpusError` naming it:
-    Windows-1256 decodes almost any bytes, so it is only accepted when the result is mostly
-    Arabic letters. A Windows-1256 file that is mostly Latin text is therefore refused.
+    Arabic, ASCII and general punctuation in UTF-16 have a high byte of 0x06, 0x00 or 0x20 in
+    every code unit; in UTF-8 or Windows-1256 text those bytes are rare at every other
+    position. (UTF-16 Arabic is also valid UTF-8, of control characters: the test must come
+    first.)
+    """
+    sample = data[:4096]
+    if len(sample) < 4 or len(sample) % 2:
+        return None
+    for codec, high in (("utf-16-le", sample[1::2]), ("utf-16-be", sample[0::2])):
+        share = sum(b in (0x00, 0x06, 0x20) for b in high) / len(high)
+        if share >= 0.9 and high.count(0) < len(high):  # all NUL is no text at all
+            try:
+                data.decode(codec)
+            except UnicodeDecodeError:
+                continue
+            return codec
+    return None
+
+
+def decode_bytes(data: bytes, name: str) -> tuple[str, str | None]:
+    """Decode a file's bytes: UTF-16 (with or without BOM), UTF-8, or Windows-1256.
+
+    Returns ``(text, note)``; ``note`` names the decoding used when it is not UTF-8. Raises
+    :class:`CorpusError` naming the file and the fix for a PDF or other binary file, a file of
+    NUL bytes, and a file that is neither UTF-8 nor Arabic in Windows-1256 (Windows-1256 decodes
+    almost any bytes, so it is only accepted when the result is mostly Arabic letters).
 
     >>> decode_bytes("سلام".encode("cp1256"), "a.txt")
     ('سلام', 'decoded as Windows-1256')
+    >>> decode_bytes("سلام عليكم".encode("utf-16-le"), "b.txt")
+    ('سلام عليكم', 'decoded as UTF-16 (little-endian, no byte-order mark)')
     """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16"), "decoded as UTF-16"
         except UnicodeDecodeError:
             pass
+    if data.startswith(b"%PDF-"):
+        raise CorpusError(
+            f"{name}: a PDF file, not text; extract its text first (e.g. `pdftotext -enc UTF-8 "
+            "file.pdf`) and check the Arabic reads in the right order."
+        )
+    if data and not data.strip(b"\x00 \t\r\n"):
+        raise CorpusError(
+            f"{name}: only NUL bytes, no text (a damaged or unfinished file); replace it with "
+            "the article's text or remove it."
+        )
+    codec = _utf16_without_bom(data)
+    if codec:
+        order = "little" if codec.endswith("le") else "big"
+        return data.decode(codec), f"decoded as UTF-16 ({order}-endian, no byte-order mark)"
     try:
         return data.decode("utf-8"), None
     except UnicodeDecodeError as err:
@@ -181,9 +221,15 @@ def verify_seeds(seeds_dir: str | Path | None = None) -> dict[str, bytes]:
             )
         data = path.read_bytes()
         if _sha256(data) != digest:
+            crlf = _sha256(data.replace(b"\r\n", b"\n")) == digest
+            why = (
+                "has Windows line ends (CRLF), as git's core.autocrlf writes them"
+                if crlf
+                else "changed (its SHA-256 does not match seeds/SHA256SUMS)"
+            )
             raise SeedChecksumError(
-                f"seeds/{name}: changed (its SHA-256 does not match seeds/SHA256SUMS); restore "
-                f"it with `git checkout -- seeds/{name}` (the seeds are read-only)."
+                f"seeds/{name}: {why}; restore it with `git checkout -- seeds/{name}` "
+                "(the seeds are read-only; .gitattributes keeps them byte-exact)."
             )
         found[name] = data
     extra = sorted(p.name for p in seeds_dir.glob("*.txt") if p.name not in expected)
@@ -207,17 +253,30 @@ def read_curated(path: str | Path | None = None) -> pd.DataFrame:
     return table
 
 
-def _txt_record(name: str, data: bytes, record_id: str) -> dict:
-    rec = {"file": name, "record": pd.NA, "id": record_id, "notes": [], "reject": None}
+def _txt_record(name: str, data: bytes | None, record_id: str, problem: str | None = None) -> dict:
+    rec = {"file": name, "record": pd.NA, "id": record_id, "notes": [], "reject": problem}
+    rec["text"] = None
+    if problem is not None:
+        return rec
     try:
         text, note = decode_bytes(data, name)
         if note:
             rec["notes"].append(note)
         rec["text"] = text
     except CorpusError as err:
-        rec["text"] = None
         rec["reject"] = str(err).split(": ", 1)[1].removesuffix(".")  # a clause of a line
     return rec
+
+
+def _read_file(path: Path, name: str, record_id: str) -> dict:
+    """A .txt article's record; a file that cannot be read is rejected with the reason."""
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        why = (err.strerror or type(err).__name__).lower()
+        fix = "make it readable (chmod a+r)" if isinstance(err, PermissionError) else "check it"
+        return _txt_record(name, None, record_id, f"cannot be read ({why}); {fix}")
+    return _txt_record(name, data, record_id)
 
 
 def _read_seeds() -> tuple[list[dict], pd.DataFrame]:
@@ -226,24 +285,69 @@ def _read_seeds() -> tuple[list[dict], pd.DataFrame]:
     return records, read_curated()
 
 
-def _read_folder(folder: Path) -> list[dict]:
-    records = []
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        rel = path.relative_to(folder).as_posix()
-        if path.suffix.lower() != ".txt":
-            records.append(
-                {
-                    "file": rel,
-                    "record": pd.NA,
-                    "id": pd.NA,
-                    "text": None,
-                    "notes": [],
-                    "reject": None,
-                    "skip": "not a .txt file",
-                }
+def _walk(folder: Path) -> list[tuple[Path, str | None]]:
+    """Every entry under ``folder`` as ``(path, problem)``, sorted; ``problem`` is None for a
+    file to read, else why the entry cannot be read as an article.
+
+    Symbolic links are followed, to files and to folders alike (a linked folder is read as if
+    it were there), except a link to a folder already read (a loop, or a second link to the same
+    folder), which is reported and not read twice. Broken links and folders that cannot be
+    listed are reported too, so every path under ``folder`` has a row in the load report.
+    """
+    out, seen, stack = [], {folder.resolve()}, [folder]
+    while stack:
+        current = stack.pop()
+        try:
+            entries = list(os.scandir(current))
+        except OSError as err:
+            why = (err.strerror or type(err).__name__).lower()
+            out.append(
+                (
+                    current,
+                    f"folder cannot be read ({why}); its articles are not loaded: "
+                    "make it readable (chmod a+rx)",
+                )
             )
             continue
-        records.append(_txt_record(rel, path.read_bytes(), rel[: -len(path.suffix)]))
+        for entry in entries:
+            path = Path(entry.path)
+            if entry.is_symlink() and not path.exists():
+                out.append((path, "broken symbolic link (its target is missing); fix or remove it"))
+            elif path.is_dir():
+                real = path.resolve()
+                if real in seen:
+                    out.append((path, "link to a folder already read; not read twice"))
+                else:
+                    seen.add(real)
+                    stack.append(path)
+            elif path.is_file():
+                out.append((path, None))
+            else:
+                out.append((path, "not a regular file; move it out of the folder"))
+    return sorted(out, key=lambda item: item[0].relative_to(folder).as_posix())
+
+
+def _read_folder(folder: Path) -> list[dict]:
+    records = []
+    for path, problem in _walk(folder):
+        rel = path.relative_to(folder).as_posix() if path != folder else "."
+        if problem is None and path.suffix.lower() != ".txt":
+            problem = "not a .txt file"
+        if problem is None:
+            records.append(_read_file(path, rel, rel[: -len(path.suffix)]))
+            continue
+        skip = problem if problem.startswith(("not a", "link to")) else None
+        records.append(
+            {
+                "file": rel,
+                "record": pd.NA,
+                "id": pd.NA,
+                "text": None,
+                "notes": [],
+                "reject": None if skip else problem,
+                "skip": skip,
+            }
+        )
     return records
 
 
@@ -256,35 +360,42 @@ _META_ALIASES = {
 }
 
 
+# Bookkeeping columns of a table being read: names no user's file will have.
+_BAD, _RECORD = "__loader_bad__", "__loader_record__"
+
+
 def _read_table(path: Path) -> tuple[pd.DataFrame, str]:
-    """Read a CSV or JSONL(.gz) file into a frame of strings (``record`` = 1-based number)."""
+    """Read a CSV or JSONL(.gz) file into a frame of cells (plus :data:`_RECORD`, the 1-based
+    row or line number, and :data:`_BAD`, why a line is not a record)."""
     name = path.name
     text, note = decode_bytes(_read_bytes(path), name)
     text = text.removeprefix(_BOM)
     lower = name.lower().removesuffix(".gz")
     if lower.endswith(".csv"):
+        if not text.strip():
+            raise CorpusError(f"{name}: the file is empty; it needs a header row id,text and rows.")
         try:
             frame = pd.read_csv(io.StringIO(text), dtype=object, keep_default_na=False)
-        except (pd.errors.ParserError, pd.errors.EmptyDataError) as err:
+        except pd.errors.ParserError as err:
             raise CorpusError(f"{name}: not a readable CSV ({err}); check its quoting.") from err
-        frame["_bad"] = None
-    else:
-        rows = []
-        for number, line in enumerate(text.split("\n"), start=1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as err:
-                obj = {"_bad": f"not valid JSON ({err.msg})"}
-            if not isinstance(obj, dict):
-                obj = {"_bad": "not a JSON object"}
-            obj["_line"] = number
-            rows.append(obj)
-        frame = pd.DataFrame(rows)
-        if "_bad" not in frame:
-            frame["_bad"] = None
-    frame["record"] = frame.pop("_line") if "_line" in frame else range(1, len(frame) + 1)
+        frame[_BAD] = None
+        frame[_RECORD] = range(1, len(frame) + 1)
+        return frame, note
+    rows = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as err:
+            obj = {_BAD: f"not valid JSON ({err.msg})"}
+        if not isinstance(obj, dict):
+            obj = {_BAD: "not a JSON object"}
+        obj[_RECORD] = number
+        rows.append(obj)
+    frame = pd.DataFrame(rows, columns=None if rows else [_BAD, _RECORD])
+    if _BAD not in frame:
+        frame[_BAD] = None
     return frame, note
 
 
@@ -331,6 +442,82 @@ def _count_paragraphs(texts) -> list[int]:
     return [sum(1 for line in t.split("\n") if line.strip()) for t in texts]
 
 
+# Text copied out of a PDF: glyph-shape characters (presentation forms) instead of letters,
+# and often each line in visual order, i.e. reversed. Function words tell the order: in
+# logical order «في», «من», «على» are frequent; reversed they read «يف», «نم», «ىلع».
+_PRESENTATION_RE = re.compile("[\ufb50-\ufdff\ufe70-\ufefc]")
+# Only words whose reversal is not itself a word: «من» and «مع» reversed are «نم» (sleep!) and
+# «عم» (uncle), and «هذه» reads the same both ways.
+_FUNCTION_WORDS = frozenset(
+    ["في", "على", "إلى", "الى", "أن", "عن", "التي", "الذي", "هذا", "قال", "كان", "الله"]
+)
+_REVERSED_WORDS = frozenset(w[::-1] for w in _FUNCTION_WORDS)
+_LTR_RUN_RE = re.compile(r"[0-9A-Za-z\u0660-\u0669][0-9A-Za-z\u0660-\u0669.,:%/-]*")
+_MIRROR = str.maketrans("()[]{}«»<>", ")(][}{»«><")
+
+
+def _word_order_votes(text: str) -> tuple[int, int]:
+    """How many tokens are function words read forwards, and how many read reversed."""
+    folded = unicodedata.normalize("NFKC", text) if _PRESENTATION_RE.search(text) else text
+    tokens = re.findall("[\u0621-\u064a]+", folded)
+    return sum(t in _FUNCTION_WORDS for t in tokens), sum(t in _REVERSED_WORDS for t in tokens)
+
+
+def _logical_line(line: str) -> str:
+    """A visual-order line in logical order: reversed, with numbers and Latin runs kept as
+    written and paired brackets swapped back."""
+    flipped = line[::-1].translate(_MIRROR)
+    return _LTR_RUN_RE.sub(lambda m: m.group()[::-1], flipped)
+
+
+def _repair_pdf_text(text: str) -> tuple[str, list[str], str | None]:
+    """``(text, repairs, doubt)`` for text that looks copied out of a PDF.
+
+    Lines are reversed when reversed function words outnumber forward ones at least two to one
+    (and there are at least three). Presentation forms are folded with NFKC when the lines were
+    reversed or when they make up at least 30 % of the Arabic letters; a few ligatures in
+    ordinary text (ﷺ, ﻻ) are left for :mod:`helpers.arabic`, whose normaliser folds them.
+    When the reversed words are frequent but the evidence is weaker, nothing is changed and
+    ``doubt`` says what to check.
+    """
+    forward, reversed_ = _word_order_votes(text)
+    repairs, doubt = [], None
+    if reversed_ >= 3 and reversed_ >= 2 * forward:
+        text = "\n".join(_logical_line(line) for line in text.split("\n"))
+        repairs.append(
+            "lines were in visual (reversed) order, as in text copied from a PDF "
+            "(function words read reversed, such as يف for في); put back in reading order"
+        )
+    elif reversed_ >= 3 and reversed_ * 2 >= forward:
+        doubt = (
+            "some lines may be in visual (reversed) order, as in text copied from a PDF: "
+            "function words read reversed (يف for في) almost as often as forward; check the file"
+        )
+    n_forms = len(_PRESENTATION_RE.findall(text))
+    n_arabic = len(_ARABIC_LETTER_RE.findall(text))
+    if n_forms and (repairs or n_forms >= 0.3 * n_arabic):  # a whole text of glyph shapes
+        text = _PRESENTATION_RE.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
+        repairs.append(
+            "folded presentation-form characters (glyph shapes, as in text copied from a PDF) "
+            "into letters"
+        )
+    return text, repairs, doubt
+
+
+# Cheap tests before the full checks: an invisible character or a presentation form; and one
+# of the commonest function words reversed, standing between spaces (text in visual order
+# has « يف » wherever it has «في»).
+_SUSPECT_RE = re.compile(f"{_INVISIBLE_RE.pattern}|{_PRESENTATION_RE.pattern}")
+_REVERSED_HINTS = (" يف ", " ىلع ", " يتلا ", " يذلا ")
+
+
+def _maybe_reversed(text: str) -> bool:
+    return any(hint in text for hint in _REVERSED_HINTS)
+
+
+_CONTROL_ONLY_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\s]*")
+
+
 def _clean(records: pd.DataFrame) -> pd.DataFrame:
     """Apply the four repairs and the rejections; fill ``status`` and ``reason``."""
     has_text = [isinstance(t, str) for t in records["text"]]
@@ -340,22 +527,32 @@ def _clean(records: pd.DataFrame) -> pd.DataFrame:
     reject = [v if isinstance(v, str) else None for v in records["reject"]]
     bom = [t.startswith(_BOM) for t in raw]
     crlf = ["\r" in t for t in raw]
-    text, n_invisible = [], []
+    text, n_invisible, pdf_repairs, doubts = [], [], [], []
     for t in raw:  # a search is cheap; only texts with invisible characters are rewritten
         t = t.removeprefix(_BOM)
         if "\r" in t:
             t = t.replace("\r\n", "\n").replace("\r", "\n")
-        if _INVISIBLE_RE.search(t):
+        n, repairs, doubt = 0, [], None
+        if _SUSPECT_RE.search(t):
             t, n = _INVISIBLE_RE.subn("", t)
-        else:
-            n = 0
+            if _PRESENTATION_RE.search(t) or _maybe_reversed(t):
+                t, repairs, doubt = _repair_pdf_text(t)
+        elif _maybe_reversed(t):
+            t, repairs, doubt = _repair_pdf_text(t)
         text.append(t)
         n_invisible.append(n)
+        pdf_repairs.append(repairs)
+        doubts.append(doubt)
     blank = [not t.strip() for t in text]
-    records = records.assign(text=text, _bom=bom, _crlf=crlf, _invisible=n_invisible)
+    control_only = [
+        bool(t) and not b and _CONTROL_ONLY_RE.fullmatch(t)
+        for t, b in zip(text, blank, strict=True)
+    ]
+    records = records.assign(text=text, _bom=bom, _crlf=crlf, _invisible=n_invisible, _doubt=doubts)
+    records["notes"] = [[*n, *r] for n, r in zip(records["notes"], pdf_repairs, strict=True)]
 
     reasons, statuses = [], []
-    for notes, bad, skipped, ok, b, c, n, empty, was_empty in zip(
+    for notes, bad, skipped, ok, b, c, n, empty, was_empty, junk in zip(
         records["notes"],
         reject,
         skip,
@@ -365,6 +562,7 @@ def _clean(records: pd.DataFrame) -> pd.DataFrame:
         n_invisible,
         blank,
         raw_empty,
+        control_only,
         strict=False,
     ):
         if skipped:
@@ -383,6 +581,10 @@ def _clean(records: pd.DataFrame) -> pd.DataFrame:
             statuses.append("rejected")
             reasons.append("empty" if was_empty else "whitespace only")
             continue
+        if junk:
+            statuses.append("rejected")
+            reasons.append("only control characters, no text")
+            continue
         fixes = list(notes)
         if b:
             fixes.append("removed a byte-order mark")
@@ -400,78 +602,139 @@ def _clean(records: pd.DataFrame) -> pd.DataFrame:
 _FIX_ADVICE = {
     "decoded as Windows-1256": "re-save it as UTF-8 to silence this",
     "decoded as UTF-16": "re-save it as UTF-8 to silence this",
+    "joined a list": "nothing to do (store the text as one string to silence this)",
+    "lines were in visual": "check a few of them against the original",
+    "folded": "nothing to do (extract the text again as Unicode text to silence this)",
     "removed a byte-order mark": "save it as UTF-8 without BOM to silence this",
     "CRLF/CR line ends normalised to LF": "nothing to do (save with LF line ends to silence this)",
     "invisible": "check those spots if the marks were meant (e.g. ZWNJ in Persian)",
 }
+_REJECT_ADVICE = {
+    "missing text": "fill the text column or drop those rows",
+    "empty": "add the article's text or remove the file",
+    "whitespace only": "add the article's text or remove the file",
+    "only control characters, no text": "replace it with the article's text or remove it",
+}
+
+
+def _note_kind(note: str) -> str:
+    """A note without its numbers, so that one warning covers every record it applies to."""
+    return re.sub(r"\d+", "N", note)
+
+
+def _where(rows: pd.DataFrame, many: bool) -> str:
+    if not many:
+        return ""
+    labels = [
+        f"{i} (record {r})"
+        if isinstance(i, str) and pd.notna(r)
+        else f"record {r}"
+        if pd.notna(r)
+        else str(i)
+        for i, r in zip(rows["id"], rows["record"], strict=False)
+    ]
+    return f" in {len(rows)} record(s) ({_examples(labels)})"
+
+
+def _announce_repairs(file: str, group: pd.DataFrame, many: bool) -> None:
+    loaded = group[group["status"] == "cleaned"]
+    kinds: dict[str, list[int]] = {}
+    for index, notes in zip(loaded.index, loaded["notes"], strict=True):
+        for note in notes:
+            kinds.setdefault(_note_kind(note), []).append(index)
+    for kind, index in kinds.items():
+        rows = loaded.loc[index]
+        note = next(n for n in rows["notes"].iloc[0] if _note_kind(n) == kind)
+        advice = next((v for k, v in _FIX_ADVICE.items() if note.startswith(k)), "check it")
+        _warn(f"{file}: {note}{_where(rows, many)}; {advice}.")
+    for flag, label in (
+        ("_bom", "removed a byte-order mark"),
+        ("_crlf", "CRLF/CR line ends normalised to LF"),
+    ):
+        rows = loaded[loaded[flag]]
+        if len(rows):
+            _warn(f"{file}: {label}{_where(rows, many)}; {_FIX_ADVICE[label]}.")
+    rows = loaded[loaded["_invisible"] > 0]
+    if len(rows):
+        n = int(rows["_invisible"].sum())
+        _warn(
+            f"{file}: removed {n} invisible bidi/zero-width characters{_where(rows, many)}; "
+            f"{_FIX_ADVICE['invisible']}."
+        )
+    doubtful = group[group["_doubt"].notna() & group["status"].isin(["loaded", "cleaned"])]
+    for doubt, rows in doubtful.groupby("_doubt", sort=False):
+        _warn(f"{file}: {doubt}{_where(rows, many)}.")
 
 
 def _announce(records: pd.DataFrame) -> None:
-    """One CorpusWarning per file and kind of problem."""
-    for file, group in records.groupby("file", sort=False):
+    """One CorpusWarning per file and kind of problem, naming the file and the fix."""
+    for file, group in records[records["status"] != "skipped"].groupby("file", sort=False):
         many = len(group) > 1 or group["record"].notna().any()
-
-        def where(rows: pd.DataFrame, many: bool = many) -> str:
-            if not many:
-                return ""
-            labels = [
-                f"{i} (record {r})" if isinstance(i, str) else f"record {r}"
-                for i, r in zip(rows["id"], rows["record"], strict=False)
-            ]
-            return f" in {len(rows)} record(s) ({_examples(labels)})"
-
-        for note in ("decoded as Windows-1256", "decoded as UTF-16"):
-            rows = group[group["notes"].map(lambda ns, note=note: note in ns)]
-            if len(rows):
-                _warn(f"{file}: {note}{where(rows)}; {_FIX_ADVICE[note]}.")
-        loaded = group[group["status"] == "cleaned"]
-        for flag, label in (
-            ("_bom", "removed a byte-order mark"),
-            ("_crlf", "CRLF/CR line ends normalised to LF"),
-        ):
-            rows = loaded[loaded[flag]]
-            if len(rows):
-                _warn(f"{file}: {label}{where(rows)}; {_FIX_ADVICE[label]}.")
-        rows = loaded[loaded["_invisible"] > 0]
-        if len(rows):
-            n = int(rows["_invisible"].sum())
-            _warn(
-                f"{file}: removed {n} invisible bidi/zero-width characters{where(rows)}; "
-                f"{_FIX_ADVICE['invisible']}."
-            )
+        _announce_repairs(file, group, many)
         rejected = group[group["status"] == "rejected"]
         for reason, rows in rejected.groupby("reason", sort=False):
-            fix = {
-                "missing text": "fill the text column or drop those rows",
-                "empty": "add the article's text or remove the file",
-                "whitespace only": "add the article's text or remove the file",
-            }.get(reason, "fix or remove it")
+            fix = _REJECT_ADVICE.get(reason, "fix or remove it")
             if reason.startswith("id repeats"):
                 fix = "give every article a unique id"
-            if "re-save it as UTF-8" in reason:  # the decoder's reason already says what to do
-                _warn(f"{file}: rejected{where(rows)}: {reason}.")
+            if ";" in reason or "re-save it as UTF-8" in reason:  # the reason says what to do
+                _warn(f"{file}: rejected{_where(rows, many)}: {reason}.")
                 continue
-            _warn(f"{file}: rejected{where(rows)}: {reason}; {fix}.")
+            _warn(f"{file}: rejected{_where(rows, many)}: {reason}; {fix}.")
     skipped = records[records["status"] == "skipped"]
-    if len(skipped):
-        _warn(
-            f"skipped {len(skipped)} file(s) that are not .txt articles "
-            f"({_examples(skipped['file'])}); convert them to .txt or move them out of the folder."
+    for reason, rows in skipped.groupby("reason", sort=False):
+        fix = (
+            "convert them to .txt or move them out of the folder"
+            if reason == "not a .txt file"
+            else "nothing to do"
         )
+        _warn(f"skipped {len(rows)} file(s): {reason} ({_examples(rows['file'])}); {fix}.")
+
+
+_ISO_DATE_RE = re.compile(
+    r"\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][0-9:.]*(?:Z|[+-]\d\d:?\d\d)?)?\s*"
+)
+
+
+def _read_date(value: str) -> tuple[pd.Timestamp | None, str | None]:
+    """One ``date`` cell as ``(day, problem)``.
+
+    The calendar date is the one written: a timestamp with an offset
+    (``2022-01-10T01:30:00+03:00``) stays on 10 January, never shifted to UTC. A year before
+    1900 is not read as Gregorian: between 1300 and 1500 it is most likely a Hijri year.
+    """
+    m = _ISO_DATE_RE.fullmatch(value)
+    if m is None:
+        return None, "not an ISO date"
+    year, month, day = map(int, m.groups())
+    if year < 1900:
+        return None, (
+            f"year {year} looks Hijri (AH); convert it to the Gregorian date"
+            if 1300 <= year <= 1500
+            else f"year {year} is before 1900"
+        )
+    try:
+        return pd.Timestamp(year=year, month=month, day=day), None
+    except ValueError:
+        return None, "not a real day"
 
 
 def _metadata_dates(values: pd.Series, file_of: pd.Series, ids: pd.Series) -> pd.Series:
+    """The ``date`` column as days; a value that cannot be read is announced (naming the
+    records) and the article falls back to its dateline."""
     given = values.notna() & values.astype(str).str.strip().ne("")
-    parsed = pd.to_datetime(values.where(given), errors="coerce", format="ISO8601", utc=True)
-    parsed = parsed.dt.tz_convert(None)
-    bad = given & parsed.isna()
-    if bad.any():
-        for file, rows in ids[bad].groupby(file_of[bad], sort=False):
-            _warn(
-                f"{file}: {len(rows)} date value(s) not read as ISO dates ({_examples(rows)}); "
-                "write them as YYYY-MM-DD; those articles fall back to their dateline."
-            )
-    return parsed
+    read = [_read_date(str(v)) for v in values[given].tolist()]
+    dates = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]")
+    dates[given] = pd.to_datetime([day for day, _ in read]).as_unit("us") if read else []
+    problems = pd.Series(None, index=values.index, dtype=object)
+    problems[given] = [problem for _, problem in read]
+    bad = problems.notna()
+    for (file, problem), rows in ids[bad].groupby([file_of[bad], problems[bad]], sort=False):
+        fix = "write them as YYYY-MM-DD" if problem == "not an ISO date" else "fix them"
+        _warn(
+            f"{file}: {len(rows)} date value(s) not used ({problem}: {_examples(rows)}); "
+            f"{fix}; those articles fall back to their dateline."
+        )
+    return dates
 
 
 def _assemble(records: pd.DataFrame, curated: pd.DataFrame | None) -> pd.DataFrame:
@@ -548,27 +811,50 @@ def _assemble(records: pd.DataFrame, curated: pd.DataFrame | None) -> pd.DataFra
         },
         index=arts.index,
     )
+    clashes = [c for c in extra.columns if c in table.columns]
+    if clashes:
+        _warn(
+            f"{records['file'].iloc[0]}: column(s) {', '.join(clashes)} have names the loader "
+            f"uses; they are kept as {', '.join('user_' + c for c in clashes)}."
+        )
     for column in extra.columns:
-        if column not in table:
-            table[column] = extra[column]
+        table[f"user_{column}" if column in clashes else column] = extra[column]
     return table.reset_index(drop=True)
 
 
-def _table_text(value) -> str | None:
-    """A CSV/JSONL text cell: an empty cell or null is missing text, numbers become text."""
+def _table_text(value) -> tuple[str | None, str | None, str | None]:
+    """A CSV/JSONL text cell as ``(text, note, rejection)``.
+
+    An empty cell or null is missing text. A list of strings (paragraphs) is joined with
+    blank lines, and the note says so; a number, a true/false, an object or any other list is
+    not an article's text and is rejected with the reason.
+    """
     if value is None or (isinstance(value, float) and pd.isna(value)) or value == "":
-        return None
-    return value if isinstance(value, str) else str(value)
+        return None, None, None
+    if isinstance(value, str):
+        return value, None, None
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        note = "joined a list of paragraphs with blank lines"
+        return "\n\n".join(value), note, None
+    kind = {bool: "true/false", int: "a number", float: "a number", dict: "an object"}.get(
+        type(value), "a list" if isinstance(value, list) else type(value).__name__
+    )
+    return None, None, f"text is {kind}, not a string; put the article's text there as a string"
+
+
+def _user_columns(frame: pd.DataFrame) -> list[str]:
+    return [str(c) for c in frame.columns if c not in (_BAD, _RECORD)]
 
 
 def _records_from_table(frame: pd.DataFrame, name: str, stem: str) -> pd.DataFrame:
     if "text" not in frame.columns:
+        found = _user_columns(frame)
         raise CorpusError(
-            f"{name}: no `text` column (found: {', '.join(map(str, frame.columns[:8]))}); "
+            f"{name}: no `text` column (found: {', '.join(found[:8]) or 'no columns at all'}); "
             "the file needs id,text[,date,title,source,...] columns."
         )
     if "id" not in frame.columns:
-        frame["id"] = [f"{stem}-{int(r):06d}" for r in frame["record"]]
+        frame["id"] = [f"{stem}-{int(r):06d}" for r in frame[_RECORD]]
         _warn(
             f"{name}: no `id` column; ids were made from the record number ({stem}-000001, ...); "
             "add an id column to keep them stable."
@@ -578,14 +864,18 @@ def _records_from_table(frame: pd.DataFrame, name: str, stem: str) -> pd.DataFra
             pd.NA if v is None or (isinstance(v, float) and pd.isna(v)) else str(v).strip() or pd.NA
         )
     )
+    cells = [_table_text(v) for v in frame["text"]]
     out = pd.DataFrame(
         {
             "file": name,
-            "record": frame["record"].astype("Int64"),
+            "record": frame[_RECORD].astype("Int64"),
             "id": ids,
-            "text": frame["text"].map(_table_text),
-            "notes": [[] for _ in range(len(frame))],
-            "reject": frame["_bad"].where(frame["_bad"].notna(), None),
+            "text": [text for text, _, _ in cells],
+            "notes": [[note] if note else [] for _, note, _ in cells],
+            "reject": [
+                bad if isinstance(bad, str) else why
+                for bad, (_, _, why) in zip(frame[_BAD], cells, strict=True)
+            ],
         }
     )
     out.loc[out["reject"].isna() & out["id"].isna(), "reject"] = "missing id"
@@ -595,7 +885,7 @@ def _records_from_table(frame: pd.DataFrame, name: str, stem: str) -> pd.DataFra
     out.loc[dup, "reject"] = [
         f"id repeats record {first_record.get(i, '?')}" for i in out.loc[dup, "id"]
     ]
-    known = {"id", "text", "record", "_bad"}
+    known = {"id", "text", _RECORD, _BAD}
     for column, aliases in _META_ALIASES.items():
         source = next((a for a in aliases if a in frame.columns), None)
         if source is not None:
@@ -624,18 +914,40 @@ def _collect(source) -> tuple[pd.DataFrame, pd.DataFrame | None]:
         return pd.DataFrame(records), None
     lower = path.name.lower()
     if lower.endswith(".txt"):
-        return pd.DataFrame([_txt_record(path.name, path.read_bytes(), path.stem)]), None
+        return pd.DataFrame([_read_file(path, path.name, path.stem)]), None
     if lower.endswith((".csv", ".csv.gz", ".jsonl", ".jsonl.gz", ".ndjson")):
         frame, note = _read_table(path)
         stem = re.sub(r"(\.jsonl|\.csv|\.ndjson)?(\.gz)?$", "", path.name)
         records = _records_from_table(frame, path.name, stem)
         if note:
-            records["notes"] = [[note] for _ in range(len(records))]
+            records["notes"] = [[note, *notes] for notes in records["notes"]]
         return records, None
     raise CorpusError(
         f"{path.name}: unsupported file type; use a folder of .txt files, a .csv, a .jsonl or a "
         ".jsonl.gz file with id,text columns."
     )
+
+
+def _check_script(articles: pd.DataFrame, label: str, sample: int = 500) -> None:
+    """Warn when the loaded text is not Arabic (a wrong file, or a mis-decoded one).
+
+    Reads a fixed-seed sample of ``sample`` articles: the share of Arabic among all letters
+    is stable well before that.
+    """
+    if articles.empty:
+        return
+    texts = articles["text"]
+    if len(texts) > sample:
+        texts = texts.sample(sample, random_state=0)
+    joined = "\n".join(texts)
+    letters = sum(ch.isalpha() for ch in joined)
+    arabic_letters = len(_ARABIC_LETTER_RE.findall(joined))
+    if letters and arabic_letters / letters < 0.05:
+        _warn(
+            f"{label}: only {arabic_letters / letters:.0%} of the letters are Arabic; these "
+            "notebooks analyse Arabic text: check that CORPUS names the right file and that it "
+            "was decoded right (see the load report)."
+        )
 
 
 def load_with_report(source: str | Path | None = None, *, strict: bool = False):
@@ -682,6 +994,7 @@ def load_with_report(source: str | Path | None = None, *, strict: bool = False):
     report["record"] = report["record"].astype("Int64")
     articles = _assemble(records, curated)
     label = "the seed corpus" if source is None else str(source)
+    _check_script(articles, label)
     if articles.empty:
         raise CorpusError(
             f"{label}: no article could be loaded ({_examples(report['reason'])}); "
