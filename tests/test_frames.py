@@ -524,13 +524,29 @@ class TestCharTables:
         text = "\U0001f600\U0001d400\U00020000"
         assert frames.normalize_for_matching(text) == (text, [0, 1, 2])
 
-    def test_many_texts_at_once_map_as_each_text_alone(self):
-        texts = [*WRITTEN_ARTICLES, "", "\U0001f600ب"]
+    @staticmethod
+    def _each_alone(texts: list[str]) -> None:
         points, index, starts = frames._normalise(texts)
         for i, text in enumerate(texts):
             norm, offsets = frames.normalize_for_matching(text)
-            got = points[starts[i] : starts[i + 1]].tobytes().decode("utf-32-le")
+            got = points[starts[i] : starts[i + 1]].tobytes().decode("utf-32-le", "surrogatepass")
             assert got == norm and index[starts[i] : starts[i + 1]].tolist() == offsets
+
+    def test_many_texts_at_once_map_as_each_text_alone(self):
+        self._each_alone([*WRITTEN_ARTICLES, "", "\U0001f600ب", "\ufdfa \u0627\u0654 \u0654"])
+
+    @settings(max_examples=150, deadline=None)
+    @given(
+        st.lists(
+            st.lists(
+                st.sampled_from([*_PIECES, "\ufdfa", "\u200f", " ", "\ud800"]), max_size=30
+            ).map("".join),
+            min_size=1,
+            max_size=4,
+        )
+    )
+    def test_random_texts_at_once_map_as_each_text_alone(self, texts):
+        self._each_alone(texts)
 
 
 class TestPrefilter:

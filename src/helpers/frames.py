@@ -443,25 +443,51 @@ def _is_word(points: np.ndarray) -> np.ndarray:
 def _normalise(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Normalised, folded code points of ``texts`` end to end, the offset of each in its own
     text, and where each text starts: :func:`normalize_for_matching` for many texts at once,
-    by table lookup (a text holding a _SLOW character goes through that function itself)."""
+    by table lookup."""
     table, _ = _char_tables()
     raw = _code_points("".join(texts))
-    mapped = np.where(raw > 0xFFFF, raw, table[np.minimum(raw, 0xFFFF)])
-    bounds = np.cumsum([0, *map(len, texts)])
-    slow = set(np.searchsorted(bounds, np.flatnonzero(mapped == _SLOW), side="right") - 1)
-    points, index = [], []
-    for i, text in enumerate(texts):
-        if i in slow:
-            norm, offsets = normalize_for_matching(text)
-            points.append(_code_points(norm))
-            index.append(np.asarray(offsets, dtype=np.int64))
-        else:
-            piece = mapped[bounds[i] : bounds[i + 1]]
-            kept = np.flatnonzero(piece >= 0)
-            points.append(piece[kept].astype(np.uint32))
-            index.append(kept)
-    starts = np.cumsum([0, *map(len, points)])
-    return np.concatenate(points), np.concatenate(index), starts
+    mapped = table[raw & 0xFFFF]
+    beyond = np.flatnonzero(raw > 0xFFFF)
+    mapped[beyond] = raw[beyond]  # no step touches characters beyond the BMP
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    bounds = np.concatenate([[0], np.cumsum(lengths)])
+    slow = np.unique(np.searchsorted(bounds, np.flatnonzero(mapped == _SLOW), side="right") - 1)
+    for i in slow.tolist():  # cut out, then put back below
+        mapped[bounds[i] : bounds[i + 1]] = _DELETED
+    kept = np.flatnonzero(mapped >= 0)
+    owner = np.repeat(np.arange(len(texts)), lengths)[kept]
+    points, index = mapped[kept].astype(np.uint32), kept - bounds[owner]
+    counts = np.bincount(owner, minlength=len(texts))
+    if len(slow):
+        cuts = np.cumsum(counts)[:-1]
+        points, index = np.split(points, cuts), np.split(index, cuts)
+        for i in slow.tolist():
+            points[i], index[i] = _by_words(texts[i], table)
+            counts[i] = len(points[i])
+        points, index = np.concatenate(points), np.concatenate(index)
+    return points, index, np.concatenate([[0], np.cumsum(counts)])
+
+
+def _by_words(text: str, table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A text holding a _SLOW character: the pieces between spaces that hold one go through
+    :func:`normalize_for_matching`, the rest through the table (no step of the chain looks
+    across a space, see :func:`helpers.arabic.normalize`)."""
+    raw = _code_points(text)
+    mapped = table[raw & 0xFFFF]
+    mapped[raw > 0xFFFF] = raw[raw > 0xFFFF]
+    spaces = np.concatenate([[0], np.flatnonzero(raw == 0x20), [len(text)]])
+    at = np.searchsorted(spaces, np.flatnonzero(mapped == _SLOW), side="right")
+    points, index, done = [], [], 0
+    for a, b in zip(
+        np.unique(spaces[at - 1]).tolist(), np.unique(spaces[at]).tolist(), strict=True
+    ):
+        kept = done + np.flatnonzero(mapped[done:a] >= 0)
+        norm, offsets = normalize_for_matching(text[a:b])
+        points += [mapped[kept].astype(np.uint32), _code_points(norm)]
+        index += [kept, a + np.asarray(offsets, dtype=np.int64)]
+        done = b
+    kept = done + np.flatnonzero(mapped[done:] >= 0)
+    return np.concatenate([*points, mapped[kept].astype(np.uint32)]), np.concatenate([*index, kept])
 
 
 _HEAD_CELLS = 1 << 24  # at most this many cells in the prefilter's table of first letters
