@@ -625,10 +625,31 @@ class Matcher:
         self.prefilter = _build_prefilter([p.template for p in self.patterns])
         self._tries: dict[tuple[int, ...], tuple[tuple[re.Pattern, int], ...]] = {}
 
-    def scan(self, norm: str) -> list[tuple[Pattern, int, int]]:
-        """Every ``(pattern, start, end)`` in one normalised text (exclusions skipped)."""
-        cand, heads = _candidates(self.prefilter, _code_points(norm), np.zeros(1, dtype=np.int64))
-        return list(self.finditer(norm, cand.tolist(), heads.tolist()))
+    def scan(self, norms: list[str]) -> list[list[tuple[Pattern, int, int]]]:
+        """Every ``(pattern, start, end)`` in each of many normalised texts, one prefilter
+        pass for all of them (exclusions skipped)."""
+        points = _code_points("".join(norms))
+        starts = np.cumsum([0, *map(len, norms)])
+        found = [[] for _ in norms]
+        for i, _, hits in self._texts_with_hits(points, starts):
+            found[i] = hits
+        return found
+
+    def _texts_with_hits(self, points: np.ndarray, starts: np.ndarray):
+        """Yield ``(i, norm, hits)`` for every text with a hit, where the texts are
+        ``points[starts[i]:starts[i+1]]`` (normalised code points end to end)."""
+        norm_all = points.tobytes().decode("utf-32-le", "surrogatepass")
+        cand, heads = _candidates(self.prefilter, points, starts[:-1])
+        bounds = np.searchsorted(cand, starts).tolist()
+        for i in range(len(starts) - 1):
+            lo, hi = bounds[i], bounds[i + 1]
+            if lo == hi:
+                continue
+            ns, ne = int(starts[i]), int(starts[i + 1])
+            norm = norm_all[ns:ne]
+            hits = list(self.finditer(norm, (cand[lo:hi] - ns).tolist(), heads[lo:hi].tolist()))
+            if hits:
+                yield i, norm, hits
 
     def finditer(self, norm: str, positions: list[int], heads: list[int]):
         """Yield ``(pattern, start, end)`` on normalised text; exclusions are skipped.
@@ -695,18 +716,8 @@ def _texts_with_hits(texts: list[str], matcher: Matcher):
     text, the offset map into ``texts[i]`` and its ``(pattern, start, end)`` on ``norm``."""
     for first, chunk in _chunks(texts):
         points, index, starts = _normalise(chunk)
-        norm_all = points.tobytes().decode("utf-32-le", "surrogatepass")
-        cand, heads = _candidates(matcher.prefilter, points, starts[:-1])
-        bounds = np.searchsorted(cand, starts).tolist()
-        for i in range(len(chunk)):
-            lo, hi = bounds[i], bounds[i + 1]
-            if lo == hi:
-                continue
-            ns, ne = int(starts[i]), int(starts[i + 1])
-            norm = norm_all[ns:ne]
-            hits = list(matcher.finditer(norm, (cand[lo:hi] - ns).tolist(), heads[lo:hi].tolist()))
-            if hits:
-                yield first + i, norm, index[ns:ne], hits
+        for i, norm, hits in matcher._texts_with_hits(points, starts):
+            yield first + i, norm, index[starts[i] : starts[i + 1]], hits
 
 
 def _placed(text: str, index: np.ndarray, hits) -> tuple[list[tuple[int, int]], list[tuple]]:
@@ -817,22 +828,42 @@ def frame_hits(articles: pd.DataFrame, matcher: Matcher | None = None) -> pd.Dat
     >>> frame_hits(arts)[["frame", "speaker_group"]].values.tolist()
     [['external_forces', 'Russian official'], ['stability_security', 'Russian official']]
     """
-    from helpers.speakers import sentence_speakers  # speakers builds on this module
-
     matcher = build_matcher() if matcher is None else matcher
     present = _texts_to_match(articles)
     ids, texts = present["id"].tolist(), list(map(str, present["text"]))
     outlets = present["outlet"].tolist() if "outlet" in present.columns else [None] * len(ids)
-    rows = []
-    for i, norm, index, hits in _texts_with_hits(texts, matcher):
-        text, outlet = texts[i], outlets[i] if isinstance(outlets[i], str) else None
-        spans, placed = _placed(text, index, hits)
-        who = [w for w, _ in sentence_speakers(text, norm, index, spans, outlet)]
-        for p, s, e, k in placed:
-            speaker, group = who[k]["english"], who[k]["group"]
-            sentence = text[slice(*spans[k])]
-            rows.append((ids[i], p.frame, text[s:e], s, e, sentence, speaker, group, p.template, k))
+    rows, batch = [], []
+    for item in _texts_with_hits(texts, matcher):
+        batch.append(item)
+        if len(batch) == _SPEAKER_BATCH:
+            rows += _rows_with_speakers(batch, ids, texts, outlets)
+            batch = []
+    rows += _rows_with_speakers(batch, ids, texts, outlets)
     return pd.DataFrame(rows, columns=_HIT_TABLE_COLUMNS)
+
+
+_SPEAKER_BATCH = 500  # articles whose reporting verbs are found in one pass
+
+
+def _rows_with_speakers(batch: list[tuple], ids: list, texts: list[str], outlets: list) -> list:
+    """Hit table rows of ``(i, norm, index, hits)`` items, speakers found for all at once."""
+    from helpers.speakers import sentence_speakers  # speakers builds on this module
+
+    places = [_placed(texts[i], index, hits) for i, _, index, hits in batch]
+    articles = [
+        (texts[i], norm, index, spans, outlets[i] if isinstance(outlets[i], str) else None)
+        for (i, norm, index, _), (spans, _) in zip(batch, places, strict=True)
+    ]
+    rows = []
+    for (i, *_), (spans, placed), who in zip(
+        batch, places, sentence_speakers(articles), strict=True
+    ):
+        text = texts[i]
+        for p, s, e, k in placed:
+            speaker, group = who[k][0]["english"], who[k][0]["group"]
+            row = (ids[i], p.frame, text[s:e], s, e, text[slice(*spans[k])], speaker, group)
+            rows.append((*row, p.template, k))
+    return rows
 
 
 def _n_words(articles: pd.DataFrame) -> pd.Series:

@@ -142,13 +142,13 @@ def _speaker_model() -> _SpeakerModel:
     )
 
 
-def _sentence_cues(model: _SpeakerModel, norm: str, bounds: list[int]) -> list[tuple | None]:
+def _sentence_cues(norm: str, bounds: list[int], found: list[tuple]) -> list[tuple | None]:
     """The first reporting cue ``(start, end, kind)`` of each sentence, in offsets of its own
     text ``norm[bounds[2k]:bounds[2k+1]]``; a ``verb_that`` cue (أعلن) counts only with أن or
-    ':' after it in its sentence. The verbs are matched once over the whole article: a verb
-    is one word, so no match runs across a sentence break."""
+    ':' after it in its sentence. ``found`` are the verbs matched over the whole article: a
+    verb is one word, so no match runs across a sentence break."""
     los, first = bounds[0::2], [None] * (len(bounds) // 2)
-    for pat, s, e in model.cues.scan(norm):
+    for pat, s, e in found:
         k = bisect.bisect_right(los, s) - 1
         if k < 0 or first[k] is not None or e > bounds[2 * k + 1]:
             continue
@@ -202,19 +202,29 @@ def _layout(text: str, spans: list[tuple[int, int]]) -> tuple[list[int], list[in
     return blocks, lines
 
 
-def sentence_speakers(
-    text: str, norm: str, index, spans: list[tuple[int, int]], outlet: str | None = None
-) -> list[tuple[dict, str]]:
-    """The speaker row and the cue word of every sentence in ``spans`` (see
-    :func:`attribute_speakers` for the rules), given the article's normalised text ``norm``
-    and its offset map ``index`` into ``text`` (from
-    :func:`helpers.frames.normalize_for_matching`): :func:`helpers.frames.frame_hits`, which
-    has normalised the article already, calls this for the articles with hits."""
+def sentence_speakers(articles: list[tuple]) -> list[list[tuple[dict, str]]]:
+    """The speaker row and the cue word of every sentence, for many articles at once.
+
+    Each article is ``(text, norm, index, spans, outlet)``: its text, its normalised text
+    and offset map (from :func:`helpers.frames.normalize_for_matching`), its sentence spans
+    and the outlet's name or None. :func:`attribute_speakers` is this for one article;
+    :func:`helpers.frames.frame_hits`, which has normalised the articles already, calls it
+    for the articles with hits. The reporting verbs of all the articles are found in one
+    pass of the verb matcher. See :func:`attribute_speakers` for the rules.
+    """
     model = _speaker_model()
+    found = model.cues.scan([norm for _, norm, *_ in articles])
+    return [
+        _speakers_of(model, *article, cues) for article, cues in zip(articles, found, strict=True)
+    ]
+
+
+def _speakers_of(model: _SpeakerModel, text, norm, index, spans, outlet, found):
+    """Speaker and cue of each sentence of one article, in order (carry, line, colon)."""
     outlet_row = {**_OUTLET, "english": outlet or "outlet"}
     blocks, lines = _layout(text, spans)
     bounds = np.searchsorted(np.asarray(index), np.asarray(spans).reshape(-1)).tolist()
-    cues = _sentence_cues(model, norm, bounds)
+    cues = _sentence_cues(norm, bounds, found)
     out, carried, block, prev_line, prev_who = [], None, 0, -1, None
     for k, cue in enumerate(cues):
         if blocks[k] != block:
@@ -273,11 +283,10 @@ def attribute_speakers(text: str, outlet: str | None = None) -> pd.DataFrame:
         return pd.DataFrame(columns=SPEAKER_COLUMNS)
     spans = arabic.sentence_spans(text)
     norm, index = frames.normalize_for_matching(text)
+    found = sentence_speakers([(text, norm, index, spans, outlet)])[0]
     rows = [
         (s, e, text[s:e], who["english"], who["group"], who["entity_id"], cue)
-        for (s, e), (who, cue) in zip(
-            spans, sentence_speakers(text, norm, index, spans, outlet), strict=True
-        )
+        for (s, e), (who, cue) in zip(spans, found, strict=True)
     ]
     return pd.DataFrame(rows, columns=SPEAKER_COLUMNS)
 
