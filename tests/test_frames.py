@@ -594,3 +594,9 @@ class TestPrefilter:
     def test_a_first_word_that_can_be_empty_is_refused(self):
         with pytest.raises(ValueError, match="can be empty"):
             frames.first_word_spellings("(قوى) خارجيه")
+
+
+class TestKwicPattern:
+    def test_a_pattern_that_does_not_compile_is_refused_before_any_text_is_read(self):
+        with pytest.raises(ValueError, match="brackets"):
+            frames.kwic(_articles("ثورة ملونة"), pattern="(ال{قوى خارجيه")

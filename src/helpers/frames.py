@@ -622,6 +622,8 @@ class Matcher:
                 (p for f in frames for p in f.patterns), key=lambda p: -len(p.template)
             )
         self.patterns: list[Pattern] = list(patterns)
+        for p in self.patterns:  # a template that does not compile fails here, not mid-corpus
+            _compiled(p.template)
         self.prefilter = _build_prefilter([p.template for p in self.patterns])
         self._tries: dict[tuple[int, ...], tuple[tuple[re.Pattern, int], ...]] = {}
 
