@@ -112,3 +112,16 @@ class TestSpeakerNames:
             assert [(*m.span(), m.lastgroup) for m in names.finditer(norm)] == [
                 (*m.span(), m.lastgroup) for m in plain.finditer(norm)
             ]
+
+
+class TestReportingVerbs:
+    def test_a_template_of_two_words_is_refused(self, tmp_path, monkeypatch):
+        bad = tmp_path / "reporting_verbs.csv"
+        bad.write_text("lemma,template,english,kind,note\nنقل,نقلا عن,quote,verb,\n", "utf-8")
+        monkeypatch.setattr(speakers, "REPORTING_VERBS_PATH", bad)
+        speakers._speaker_model.cache_clear()
+        try:
+            with pytest.raises(ValueError, match="one word per template"):
+                speakers._speaker_model()
+        finally:
+            speakers._speaker_model.cache_clear()

@@ -133,6 +133,9 @@ def _speaker_model() -> _SpeakerModel:
     )
     rows = sp.drop(columns="_n").to_dict("records")
     verbs = pd.read_csv(REPORTING_VERBS_PATH, dtype=str).fillna("")
+    long = [t for t in verbs["template"] if len(t.split()) != 1]
+    if long:  # _sentence_cues relies on a verb never running across a sentence break
+        raise ValueError(f"{REPORTING_VERBS_PATH}: write one word per template, not {long}")
     cues = [frames.Pattern(v.kind, v.template, v.english) for v in verbs.itertuples(index=False)]
     return _SpeakerModel(
         names=_names_regex(rows),
