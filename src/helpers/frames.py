@@ -698,7 +698,7 @@ def build_matcher(frames: list[Frame] | None = None) -> Matcher:
 # Finding frames
 # ----------------------------------------------------------------------------------------
 
-_CHUNK_CHARS = 2_000_000  # characters normalised per numpy pass (a few tens of MB of arrays)
+_CHUNK_CHARS = 2_000_000  # characters normalised per numpy pass (about 100 MB of arrays)
 
 
 def _chunks(texts: list[str]):
