@@ -1,22 +1,12 @@
 """Frame lexicon matching, rates with honest intervals, concordances and who voices a frame.
 
 The frame lexicon lives in ``data/lexicons/frames.yaml``: each frame has patterns written in
-plain Arabic with a few marks (see :func:`compile_template`). The whole lexicon compiles into
-**one** regular expression (one named group per pattern), run once over each article's
-normalised text. Offsets and quoted matches refer to the original text through the index map
-of :func:`helpers.arabic.normalize_with_offsets`.
-
-Speakers (who voices a frame) come from reporting verbs (``data/lexicons/reporting_verbs.csv``)
-and the speakers table (``data/lexicons/speakers.csv``: entity id, English name, group), with
-name spellings unified through :func:`helpers.arabic.entity_table`.
-
-Speed (issue 8: tens of thousands of articles): :func:`frame_hits` normalises a few MB of
-text at a time through one lookup table, runs the lexicon regex only where a literal test on
-the first letters of a pattern says it could match (and then only the branches that could),
-and works out sentences and speakers only for articles with hits, lazily. It gives exactly
-the table of the straightforward path, :func:`find_frames` plus :func:`attribute_speakers`
-per article (kept as ``_frame_hits_reference``; the tests compare the two), at about 10 MB/s
-on SaudiNewsNet against about 0.4 MB/s before (``benchmarks/bench_frames.py``).
+plain Arabic with a few marks (see :func:`compile_template`). The lexicon matches as one
+ordered alternation of all its patterns would (exclusions first, then the longest pattern),
+on each article's normalised text (:func:`normalize_for_matching`); offsets and quoted matches
+refer to the original text through that function's index map. :class:`Matcher` tries a
+pattern only where a literal test on the spellings of its first word, done with numpy over a
+few MB of text at a time, says it could start. Speakers come from :mod:`helpers.speakers`.
 
 What this module cannot see: irony, negation ("there were no external forces" is still an
 external-forces hit), and who speaks inside nested reported speech. Hits never overlap: a span
@@ -45,12 +35,9 @@ from helpers.stats import poisson_interval
 FRAMES_PATH = LEXICON_DIR / "frames.yaml"
 # libyaml's safe loader where PyYAML was built with it (ten times faster), else the Python one
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-SPEAKERS_PATH = LEXICON_DIR / "speakers.csv"
-REPORTING_VERBS_PATH = LEXICON_DIR / "reporting_verbs.csv"
 
 HIT_COLUMNS = ["id", "frame", "match", "start", "end", "sentence", "speaker", "speaker_group"]
 RATE_COLUMNS = ["id", "frame", "count", "n_words", "per_1000", "ci_low", "ci_high"]
-SPEAKER_GROUPS = ("Chinese official", "Russian official", "Kazakh official", "outlet", "other")
 
 # Letters the matcher folds on top of helpers.arabic.normalize, one character for one, so the
 # offset map stays valid: alef forms, alef maksura and teh marbuta (in case the caller's
@@ -217,9 +204,9 @@ def compile_template(template: str) -> str:
 
 @functools.cache
 def _compiled(template: str) -> re.Pattern:
-    """``compile_template(template)`` compiled, once per process (and before a fork, for the
-    pool): loading the lexicon compiles every pattern to check it, and the matcher then
-    tries the same regex at positions where only this pattern can start."""
+    """``compile_template(template)`` compiled, once per process: loading the lexicon
+    compiles every pattern to check it, and the matcher then tries the same regex at the
+    positions where this pattern can start."""
     return re.compile(compile_template(template))
 
 
@@ -368,114 +355,50 @@ def lexicon_table(frames: list[Frame] | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["frame", "frame_en", "frame_ar", "pattern", "gloss", "kind"])
 
 
-def _expand(word: str) -> list[str]:
-    """Every literal spelling of one template word (without its article and suffix mark)."""
+# The strings _PROCLITIC_ARTICLE and _PROCLITIC match (a test checks both ways).
+_CONJUNCTIONS = ("", "\u0648", "\u0641")
+_PARTICLES_ARTICLE = tuple(
+    c + p for c in _CONJUNCTIONS for p in ("", "بال", "كال", "ال", "لل", "ب", "ك", "ل")
+)
+_PARTICLES = tuple(c + p for c in _CONJUNCTIONS for p in ("", "ب", "ك", "ل"))
+
+
+def first_word_spellings(template: str) -> tuple[tuple[str, ...], set[str]]:
+    """What the first word of a pattern can look like in normalised text.
+
+    Returns the particles that may stand before it (:data:`_PARTICLES_ARTICLE` after
+    ``(ال)``, else :data:`_PARTICLES`) and every spelling of the word itself, as the template
+    compiler reads it (:func:`_compile_word`): options, optional pieces and, with ``+``, the
+    pronoun suffixes on the last piece. A first word that can be empty raises ``ValueError``.
+
+    Examples
+    --------
+    >>> sorted(first_word_spellings("(ال){ثوره|ثورات} (ال)ملونه")[1])
+    ['ثورات', 'ثوره']
+    """
+    word = template.replace("...", "…").split()[0]
+    suffix = word.endswith("+")
+    word = word.removesuffix("+")
+    article = word.startswith(_ARTICLE)
+    word = word.removeprefix(_ARTICLE)
+    pieces = _TOKEN.findall(word)
     forms = [""]
-    for piece in _TOKEN.findall(word):
-        if piece.startswith("("):
-            options = ["", *piece[1:-1].split("|")]
-        elif piece.startswith("{"):
-            options = piece[1:-1].split("|")
-        else:
-            options = [piece]
+    for i, piece in enumerate(pieces):
+        raws = piece[1:-1].split("|") if piece[0] in "({" else [piece]
+        options = [""] if piece[0] == "(" else []
+        for raw in map(str.strip, raws):
+            options.append(_norm(raw))
+            if suffix and raw and i == len(pieces) - 1:
+                tied = _norm(raw[:-1] + "ت") if raw[-1] in "ةه" else _norm(raw)
+                options.extend(tied + _norm(s) for s in _SUFFIXES)
         forms = [f + o for f in forms for o in options]
-    return forms
-
-
-def _first_letters(template: str) -> set[str]:
-    """The first two normalised letters of every spelling of a template's first word."""
-    word = template.split()[0].removesuffix("+").removeprefix(_ARTICLE)
-    return {_norm(form)[:2] for form in _expand(word) if form}
-
-
-def _one_regex(templates: list[str], group: str) -> re.Pattern:
-    """Templates as one alternation, named ``<group><i>``, tried in the order given.
-
-    Speed: the word start is tested once, then a cheap look-ahead on the first two letters
-    any template can start with (after the particles), before any branch is tried.
-    """
-    branches = [
-        f"(?P<{group}{i}>{compile_template(t).removeprefix(_WORD_START)})"
-        for i, t in enumerate(templates)
-    ]
-    heads = sorted({h for t in templates for h in _first_letters(t)})
-    ahead = f"(?={_PROCLITIC_ARTICLE}(?:{'|'.join(map(re.escape, heads))}))" if heads else ""
-    return re.compile(f"{_WORD_START}{ahead}(?:{'|'.join(branches)})")
-
-
-class Matcher:
-    """The whole lexicon as one ordered alternation.
-
-    Every pattern is one named group ``p<i>`` of a single alternation; exclusions come first,
-    then the patterns from the longest template to the shortest, so at any position the most
-    specific phrase wins. :meth:`finditer` runs that regex once per text; the corpus path
-    (:meth:`finditer_at`) tries, at each position the prefilter allows, only the patterns
-    that can start there, in the same order, with each pattern's own compiled regex.
-    """
-
-    def __init__(self, frames: list[Frame]):
-        self.frames = frames
-        pats = [p for f in frames for p in f.exclude] + sorted(
-            (p for f in frames for p in f.patterns), key=lambda p: -len(p.template)
-        )
-        self.patterns: list[Pattern] = pats
-        self.prefilter = _build_prefilter([p.template for p in pats])
-        self._tries: dict[tuple[int, ...], tuple[tuple[re.Pattern, int], ...]] = {}
-
-    @functools.cached_property
-    def regex(self) -> re.Pattern:
-        """The whole alternation, compiled on first use: the corpus path (:meth:`finditer_at`)
-        tries each pattern's own regex instead, and compiling this one costs ~40 ms."""
-        return _one_regex([p.template for p in self.patterns], "p")
-
-    def finditer(self, norm: str) -> Iterable[tuple[Pattern, int, int]]:
-        """Yield ``(pattern, start, end)`` on normalised text; exclusions are skipped."""
-        for m in self.regex.finditer(norm):
-            pat = self.patterns[int(m.lastgroup[1:])]
-            if not pat.exclude:
-                yield pat, m.start(), m.end()
-
-    def finditer_at(self, norm: str, positions: list[int], heads: list[int]):
-        """As :meth:`finditer`, trying the regex only at ``positions`` (ascending).
-
-        Gives exactly what :meth:`finditer` gives when every position where the regex can
-        match is among ``positions`` (the prefilter guarantees it): ``finditer`` tries the
-        positions left to right and resumes after each match, and so does this loop. At each
-        position only the patterns whose first word can start with the letters found there
-        (``heads``, see :class:`_Prefilter`) are tried, one by one in the lexicon's order,
-        and the first that matches wins: that is the branch the whole alternation would pick,
-        since nothing follows the alternation. Each pattern's own regex was compiled when the
-        lexicon was loaded.
-        """
-        patterns, resume, i, n = self.patterns, 0, 0, len(positions)
-        tries = self._tries
-        while i < n:
-            p, j = positions[i], i + 1
-            while j < n and positions[j] == p:
-                j += 1
-            if p >= resume:
-                key = tuple(heads[i:j])
-                found = tries.get(key)
-                if found is None:
-                    found = tries[key] = self._tries_at(key)
-                for regex, k in found:
-                    m = regex.match(norm, p)
-                    if m is not None:
-                        resume = m.end()
-                        if not patterns[k].exclude:
-                            yield patterns[k], p, resume
-                        break
-            i = j
-
-    def _tries_at(self, heads: tuple[int, ...]) -> tuple[tuple[re.Pattern, int], ...]:
-        """``(regex, pattern number)`` of the patterns that may start with ``heads``, in order."""
-        return tuple(
-            (_compiled(self.patterns[k].template), k) for k in self.prefilter.branches_at(heads)
-        )
+    if "" in forms:
+        raise ValueError(f"pattern {template!r}: its first word can be empty; write it out")
+    return (_PARTICLES_ARTICLE if article else _PARTICLES), set(forms)
 
 
 # ----------------------------------------------------------------------------------------
-# Fast corpus path: table normalisation and a literal prefilter (exact, see the tests)
+# The matcher: a literal prefilter (numpy) and each pattern's own regex
 # ----------------------------------------------------------------------------------------
 
 _DELETED, _SLOW = -1, -2
@@ -483,14 +406,14 @@ _DELETED, _SLOW = -1, -2
 
 @functools.cache
 def _char_tables() -> tuple[np.ndarray, np.ndarray]:
-    """Per UTF-16 code unit: its normalised, folded code unit (or _DELETED / _SLOW), and \\w.
+    """Per BMP code point: its normalised, folded code point (or _DELETED / _SLOW), and \\w.
 
-    :func:`helpers.arabic.code_unit_table` (the default chain, one code unit for one) with
+    :func:`helpers.arabic.code_unit_table` (the default chain, one character for one) with
     the matcher's folds on top. Every step of the chain is a one-character map or a deletion,
     except presentation forms (which may expand), combining hamza (which composes with the
-    letter before) and surrogates; those are _SLOW, and a text holding one takes the
-    per-text path. A test checks the table against :func:`normalize_for_matching` run over
-    every BMP character.
+    letter before) and lone surrogates; those are _SLOW, and a text holding one is normalised
+    by :func:`normalize_for_matching`. No step touches characters beyond the BMP. A test
+    checks the table against :func:`normalize_for_matching` run over every BMP character.
     """
     table = arabic.code_unit_table()
     table[[0xFFFE, 0xFFFF]] = [0xFFFE, 0xFFFF]  # the chain leaves them as they are
@@ -504,167 +427,156 @@ def _char_tables() -> tuple[np.ndarray, np.ndarray]:
     return table, arabic.bmp_class(r"\w")
 
 
-def _language(regex: str, limit: int = 4000) -> set[str] | None:
-    """Every string a finite regex (literals, classes, groups, alternatives, ``?``) matches.
-
-    None when the regex is not such a finite language or has more than ``limit`` strings.
-    """
-    from re import _constants as c
-    from re import _parser
-
-    def seq(items) -> set[str] | None:
-        out = {""}
-        for op, av in items:
-            opts = node(op, av)
-            if opts is None:
-                return None
-            out = {a + b for a in out for b in opts}
-            if len(out) > limit:
-                return None
-        return out
-
-    def node(op, av) -> set[str] | None:
-        if op is c.LITERAL:
-            return {chr(av)}
-        if op is c.SUBPATTERN:
-            return seq(av[-1])
-        if op is c.BRANCH:
-            out: set[str] = set()
-            for branch in av[1]:
-                got = seq(branch)
-                if got is None:
-                    return None
-                out |= got
-            return out
-        if op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[1] <= 3:
-            one = seq(av[2])
-            if one is None:
-                return None
-            out, power = set(), {""}
-            for n in range(av[1] + 1):
-                if n >= av[0]:
-                    out |= power
-                power = {a + b for a in power for b in one}
-            return out
-        if op is c.IN:
-            chars: set[str] = set()
-            for kind, value in av:
-                if kind is c.LITERAL:
-                    chars.add(chr(value))
-                elif kind is c.RANGE and value[1] - value[0] < 64:
-                    chars |= {chr(v) for v in range(value[0], value[1] + 1)}
-                else:
-                    return None
-            return chars
-        return None
-
-    try:
-        return seq(_parser.parse(regex))
-    except (re.error, RecursionError):
-        return None
+def _code_points(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
-_HEAD = 4  # letters of a first word tested by the prefilter (size**4 bools, under 1 MB)
+def _is_word(points: np.ndarray) -> np.ndarray:
+    """Whether each code point is ``\\w`` for ``re`` (alphanumeric or ``_``)."""
+    _, bmp_word = _char_tables()
+    out = bmp_word[np.minimum(points, 0xFFFF)]
+    beyond = np.flatnonzero(points > 0xFFFF)
+    out[beyond] = [chr(p).isalnum() for p in points[beyond].tolist()]
+    return out
+
+
+def _normalise(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Normalised, folded code points of ``texts`` end to end, the offset of each in its own
+    text, and where each text starts: :func:`normalize_for_matching` for many texts at once,
+    by table lookup."""
+    table, _ = _char_tables()
+    raw = _code_points("".join(texts))
+    mapped = table[raw & 0xFFFF]
+    beyond = np.flatnonzero(raw > 0xFFFF)
+    mapped[beyond] = raw[beyond]  # no step touches characters beyond the BMP
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    bounds = np.concatenate([[0], np.cumsum(lengths)])
+    slow = np.unique(np.searchsorted(bounds, np.flatnonzero(mapped == _SLOW), side="right") - 1)
+    for i in slow.tolist():  # cut out, then put back below
+        mapped[bounds[i] : bounds[i + 1]] = _DELETED
+    kept = np.flatnonzero(mapped >= 0)
+    owner = np.repeat(np.arange(len(texts)), lengths)[kept]
+    points, index = mapped[kept].astype(np.uint32), kept - bounds[owner]
+    counts = np.bincount(owner, minlength=len(texts))
+    if len(slow):
+        cuts = np.cumsum(counts)[:-1]
+        points, index = np.split(points, cuts), np.split(index, cuts)
+        for i in slow.tolist():
+            points[i], index[i] = _by_words(texts[i], table)
+            counts[i] = len(points[i])
+        points, index = np.concatenate(points), np.concatenate(index)
+    return points, index, np.concatenate([[0], np.cumsum(counts)])
+
+
+def _by_words(text: str, table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A text holding a _SLOW character: the pieces between spaces that hold one go through
+    :func:`normalize_for_matching`, the rest through the table (no step of the chain looks
+    across a space, see :func:`helpers.arabic.normalize`)."""
+    raw = _code_points(text)
+    mapped = table[raw & 0xFFFF]
+    mapped[raw > 0xFFFF] = raw[raw > 0xFFFF]
+    spaces = np.concatenate([[0], np.flatnonzero(raw == 0x20), [len(text)]])
+    at = np.searchsorted(spaces, np.flatnonzero(mapped == _SLOW), side="right")
+    points, index, done = [], [], 0
+    for a, b in zip(
+        np.unique(spaces[at - 1]).tolist(), np.unique(spaces[at]).tolist(), strict=True
+    ):
+        kept = done + np.flatnonzero(mapped[done:a] >= 0)
+        norm, offsets = normalize_for_matching(text[a:b])
+        points += [mapped[kept].astype(np.uint32), _code_points(norm)]
+        index += [kept, a + np.asarray(offsets, dtype=np.int64)]
+        done = b
+    kept = done + np.flatnonzero(mapped[done:] >= 0)
+    return np.concatenate([*points, mapped[kept].astype(np.uint32)]), np.concatenate([*index, kept])
+
+
+_HEAD_CELLS = 1 << 24  # at most this many cells in the prefilter's table of first letters
 
 
 @dataclass(frozen=True)
 class _Prefilter:
-    """A necessary condition for the matcher to match at a position, testable with numpy.
+    """A necessary condition for a pattern to match at a position, testable with numpy.
 
-    Every branch of the matcher starts with its first word: particles from a finite set
-    (:data:`_PROCLITIC_ARTICLE` or :data:`_PROCLITIC`), then one of finitely many spellings.
-    So a match at ``p`` needs: ``p`` is a word start, ``norm[p:p+k]`` is a particle string of
-    length ``k``, and ``norm[p+k:]`` starts with the first :data:`_HEAD` letters of a
-    spelling. Letters are coded 1..n (0 = any other character), so those letters index one
-    bool table.
+    Every pattern starts with its first word: particles from a finite set, then one of
+    finitely many spellings (:func:`first_word_spellings`). So a match at ``p`` needs: ``p``
+    is a word start, ``norm[p:p+k]`` is a particle string of length ``k``, and ``norm[p+k:]``
+    starts with the first ``head`` letters of a spelling. Letters are coded 1..n (0 = any
+    other character), so those letters index one bool table.
     """
 
-    code: np.ndarray  # uint8 per code unit: 0 or the letter's number
+    code: np.ndarray  # int32 per BMP code point: 0 or the letter's number
     size: int  # n + 1
-    heads: np.ndarray  # bool, size**_HEAD: a spelling starts with these coded letters
+    head: int  # letters of a first word tested (size**head cells at most _HEAD_CELLS)
+    heads: np.ndarray  # bool, size**head: a spelling starts with these coded letters
     particles: tuple[np.ndarray, ...]  # per length k >= 1: sorted codes of particle strings
-    # per length L <= _HEAD: code of a spelling's first L letters -> the branches it starts
-    branches: tuple[dict[int, frozenset[int]], ...] = ()
+    # per length L <= head: code of a spelling's first L letters -> the patterns it starts
+    owners: tuple[dict[int, frozenset[int]], ...]
 
-    def branches_at(self, heads: tuple[int, ...]) -> tuple[int, ...]:
-        """Branches whose first word may start with one of these coded _HEAD letters."""
+    def pack(self, word: str) -> int:
+        value = 0
+        for ch in word:
+            value = value * self.size + int(self.code[ord(ch)])
+        return value
+
+    def patterns_at(self, heads: tuple[int, ...]) -> tuple[int, ...]:
+        """Patterns whose first word may start with one of these coded letters."""
         out: set[int] = set()
         for head in heads:
-            for length, table in enumerate(self.branches):
-                got = table.get(head // self.size ** (_HEAD - length))
+            for length, table in enumerate(self.owners):
+                got = table.get(head // self.size ** (self.head - length))
                 if got:
                     out |= got
         return tuple(sorted(out))
 
 
-def _build_prefilter(templates: list[str]) -> _Prefilter | None:
-    """The prefilter of a list of templates, or None when one cannot be derived."""
-    bodies: set[str] = set()
-    particles: set[str] = set()
-    owners: dict[str, set[int]] = {}  # a spelling's first _HEAD letters -> branch numbers
-    for n, template in enumerate(templates):
-        first = template.replace("...", "…").split()[0]
-        regex = _compile_word(first, first=True)
-        lead = _PROCLITIC_ARTICLE if regex.startswith(_PROCLITIC_ARTICLE) else _PROCLITIC
-        if not regex.startswith(lead):
-            return None
-        body, lead_strings = _language(regex[len(lead) :]), _language(lead)
-        if not body or not lead_strings or "" in body:
-            return None
-        bodies |= body
-        particles |= lead_strings
-        for b in body:
-            owners.setdefault(b[:_HEAD], set()).add(n)
-    letters = sorted(set("".join(bodies)) | set("".join(particles)))
-    if len(letters) > 60 or any(ord(ch) > 0xFFFF for ch in letters):
-        return None
+def _build_prefilter(templates: list[str]) -> _Prefilter:
+    """The prefilter of patterns, from the first-word spellings of their templates."""
+    words = [first_word_spellings(t) for t in templates]
+    letters = sorted({ch for parts, forms in words for s in (*parts, *forms) for ch in s})
+    if any(ord(ch) > 0xFFFF for ch in letters):
+        raise ValueError("patterns may only use characters of the Basic Multilingual Plane")
     size = len(letters) + 1
-    code = np.zeros(0x10000, dtype=np.uint8)
-    for i, ch in enumerate(letters, 1):
-        code[ord(ch)] = i
-    heads = np.zeros((size,) * _HEAD, dtype=bool)
-    for body in bodies:
-        idx = [code[ord(ch)] for ch in body[:_HEAD]]
-        heads[tuple(idx) + (slice(None),) * (_HEAD - len(idx))] = True
-    by_length: list[list[int]] = [[] for _ in range(max(map(len, particles)) + 1)]
-    for s in particles:
-        by_length[len(s)].append(_pack([code[ord(ch)] for ch in s], size))
-    branches: list[dict[int, frozenset[int]]] = [{} for _ in range(_HEAD + 1)]
-    for head, numbers in owners.items():
-        branches[len(head)][_pack([code[ord(ch)] for ch in head], size)] = frozenset(numbers)
-    return _Prefilter(
-        code=code,
-        size=size,
-        heads=heads.reshape(-1),
-        particles=tuple(np.unique(np.asarray(v, dtype=np.int64)) for v in by_length[1:]),
-        branches=tuple(branches),
-    )
+    head = max(1, min(4, int(np.log(_HEAD_CELLS) / np.log(size))))
+    code = np.zeros(0x10000, dtype=np.int32)
+    code[[ord(ch) for ch in letters]] = np.arange(1, size)
+    pre = _Prefilter(code, size, head, np.zeros(size**head, dtype=bool), (), ())
+    owners: list[dict[int, set[int]]] = [{} for _ in range(head + 1)]
+    particles: set[str] = set()
+    for n, (parts, forms) in enumerate(words):
+        particles.update(parts)
+        for form in forms:
+            first = form[:head]
+            owners[len(first)].setdefault(pre.pack(first), set()).add(n)
+            lo = pre.pack(first) * size ** (head - len(first))
+            pre.heads[lo : lo + size ** (head - len(first))] = True
+    by_length = [
+        np.unique([pre.pack(p) for p in particles if len(p) == k]).astype(np.int64)
+        for k in range(1, max(map(len, particles)) + 1)
+    ]
+    return _Prefilter(code, size, head, pre.heads, tuple(by_length), tuple(map(_frozen, owners)))
 
 
-def _pack(codes, size: int) -> int:
-    value = 0
-    for x in codes:
-        value = value * size + int(x)
-    return value
+def _frozen(table: dict[int, set[int]]) -> dict[int, frozenset[int]]:
+    return {k: frozenset(v) for k, v in table.items()}
 
 
 def _candidates(
-    pre: _Prefilter, units: np.ndarray, is_word: np.ndarray, starts: np.ndarray
+    pre: _Prefilter, points: np.ndarray, starts: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Positions of ``units`` (normalised code units of many texts) where a match may start.
+    """Positions of ``points`` (normalised code points of many texts) where a match may start.
 
     ``starts`` are the offsets where each text begins (a word start whatever precedes it).
     Returns positions in ascending order (a position repeats when several particle lengths
-    fit) and, for each, the coded _HEAD letters after the particles.
+    fit) and, for each, the coded ``head`` letters after the particles.
     """
-    n = len(units)
-    a = np.zeros(n + _HEAD - 1, dtype=np.int32)  # letter numbers, padded at the end
-    a[:n] = pre.code[units]
-    head = a[:n] * pre.size
-    for j in range(1, _HEAD - 1):
-        head += a[j : j + n]
+    n, h = len(points), pre.head
+    a = np.zeros(n + h - 1, dtype=np.int32)  # letter numbers, padded at the end
+    a[:n] = pre.code[np.minimum(points, 0xFFFF)]
+    a[:n][points > 0xFFFF] = 0
+    head = a[:n].copy()
+    for j in range(1, h):
         head *= pre.size
-    head += a[_HEAD - 1 : _HEAD - 1 + n]
+        head += a[j : j + n]
     q = np.flatnonzero(pre.heads[head])
     positions, heads = [q], [head[q]]
     for k, allowed in enumerate(pre.particles, 1):
@@ -673,23 +585,104 @@ def _candidates(
         p = q[q >= k] - k
         packed = np.zeros(len(p), dtype=np.int64)
         for j in range(k):
-            packed = packed * pre.size + a[p + j].astype(np.int64)
-        fits = np.isin(packed, allowed)
+            packed = packed * pre.size + a[p + j]
+        found = np.minimum(np.searchsorted(allowed, packed), len(allowed) - 1)
+        fits = allowed[found] == packed
         positions.append(p[fits])
         heads.append(head[p[fits] + k])
     pos, hd = np.concatenate(positions), np.concatenate(heads)
-    after_word = np.zeros(len(pos), dtype=bool)
+    text_start = np.zeros(n + 1, dtype=bool)
+    text_start[starts] = True
+    word_before = np.zeros(len(pos), dtype=bool)
     inner = pos > 0
-    after_word[inner] = is_word[units[pos[inner] - 1]]
-    keep = ~after_word | np.isin(pos, starts)
-    pos, hd = pos[keep], hd[keep]
-    order = np.argsort(pos, kind="stable")
-    return pos[order], hd[order]
+    word_before[inner] = _is_word(points[pos[inner] - 1])
+    keep = ~word_before | text_start[pos]
+    order = np.argsort(pos[keep], kind="stable")
+    return pos[keep][order], hd[keep][order]
+
+
+class Matcher:
+    """Patterns matched as one ordered alternation of them would match them.
+
+    For a lexicon, exclusions come first, then the patterns from the longest template to the
+    shortest, so at any position the most specific phrase wins (``patterns`` gives another
+    order, e.g. the reporting verbs of :mod:`helpers.speakers`). :meth:`finditer` scans a
+    text left to right and resumes after each match, as ``re.finditer`` does with the
+    alternation of all patterns; it tries only the positions the prefilter allows (word
+    starts where a pattern's first word can begin) and there only the patterns that can
+    start with the letters found, in order, each with its own compiled regex. The first that
+    matches wins: that is the branch the whole alternation would pick, since nothing follows
+    it.
+    """
+
+    def __init__(self, frames: list[Frame], patterns: list[Pattern] | None = None):
+        self.frames = frames
+        if patterns is None:  # the lexicon's order
+            patterns = [p for f in frames for p in f.exclude] + sorted(
+                (p for f in frames for p in f.patterns), key=lambda p: -len(p.template)
+            )
+        self.patterns: list[Pattern] = list(patterns)
+        for p in self.patterns:  # a template that does not compile fails here, not mid-corpus
+            _compiled(p.template)
+        self.prefilter = _build_prefilter([p.template for p in self.patterns])
+        self._tries: dict[tuple[int, ...], tuple[tuple[re.Pattern, int], ...]] = {}
+
+    def scan(self, norms: list[str]) -> list[list[tuple[Pattern, int, int]]]:
+        """Every ``(pattern, start, end)`` in each of many normalised texts, one prefilter
+        pass for all of them (exclusions skipped)."""
+        points = _code_points("".join(norms))
+        starts = np.cumsum([0, *map(len, norms)])
+        found = [[] for _ in norms]
+        for i, _, hits in self._texts_with_hits(points, starts):
+            found[i] = hits
+        return found
+
+    def _texts_with_hits(self, points: np.ndarray, starts: np.ndarray):
+        """Yield ``(i, norm, hits)`` for every text with a hit, where the texts are
+        ``points[starts[i]:starts[i+1]]`` (normalised code points end to end)."""
+        norm_all = points.tobytes().decode("utf-32-le", "surrogatepass")
+        cand, heads = _candidates(self.prefilter, points, starts[:-1])
+        bounds = np.searchsorted(cand, starts).tolist()
+        for i in range(len(starts) - 1):
+            lo, hi = bounds[i], bounds[i + 1]
+            if lo == hi:
+                continue
+            ns, ne = int(starts[i]), int(starts[i + 1])
+            norm = norm_all[ns:ne]
+            hits = list(self.finditer(norm, (cand[lo:hi] - ns).tolist(), heads[lo:hi].tolist()))
+            if hits:
+                yield i, norm, hits
+
+    def finditer(self, norm: str, positions: list[int], heads: list[int]):
+        """Yield ``(pattern, start, end)`` on normalised text; exclusions are skipped.
+
+        ``positions`` (ascending) and ``heads`` come from the prefilter (:func:`_candidates`).
+        """
+        patterns, resume, i, n = self.patterns, 0, 0, len(positions)
+        while i < n:
+            p, j = positions[i], i + 1
+            while j < n and positions[j] == p:
+                j += 1
+            if p >= resume:
+                key = tuple(heads[i:j])
+                tries = self._tries.get(key)
+                if tries is None:
+                    tries = self._tries[key] = tuple(
+                        (_compiled(self.patterns[k].template), k)
+                        for k in self.prefilter.patterns_at(key)
+                    )
+                for regex, k in tries:
+                    m = regex.match(norm, p)
+                    if m is not None:
+                        resume = m.end()
+                        if not patterns[k].exclude:
+                            yield patterns[k], p, resume
+                        break
+            i = j
 
 
 @functools.lru_cache(maxsize=4)
 def _matcher_at(key: tuple[str, int, int]) -> Matcher:
-    _char_tables()  # built here too, so a process that warms the matcher before forking has it
     return Matcher(list(_lexicon_at(key)))
 
 
@@ -705,10 +698,41 @@ def build_matcher(frames: list[Frame] | None = None) -> Matcher:
 # Finding frames
 # ----------------------------------------------------------------------------------------
 
+_CHUNK_CHARS = 2_000_000  # characters normalised per numpy pass (about 100 MB of arrays)
 
-def _sentence_of(starts: np.ndarray, pos: int) -> int:
-    i = int(np.searchsorted(starts, pos, side="right")) - 1
-    return max(i, 0)
+
+def _chunks(texts: list[str]):
+    """``(offset, texts)`` pieces of about _CHUNK_CHARS characters."""
+    first, size = 0, 0
+    for i, text in enumerate(texts):
+        size += len(text)
+        if size >= _CHUNK_CHARS:
+            yield first, texts[first : i + 1]
+            first, size = i + 1, 0
+    if first < len(texts):
+        yield first, texts[first:]
+
+
+def _texts_with_hits(texts: list[str], matcher: Matcher):
+    """Yield ``(i, norm, index, hits)`` for every text with a hit, in order: its normalised
+    text, the offset map into ``texts[i]`` and its ``(pattern, start, end)`` on ``norm``."""
+    for first, chunk in _chunks(texts):
+        points, index, starts = _normalise(chunk)
+        for i, norm, hits in matcher._texts_with_hits(points, starts):
+            yield first + i, norm, index[starts[i] : starts[i + 1]], hits
+
+
+def _placed(text: str, index: np.ndarray, hits) -> tuple[list[tuple[int, int]], list[tuple]]:
+    """The sentences of ``text`` and, per hit, ``(pattern, start, end, sentence number)`` in
+    original offsets. A hit that spans a sentence break is given the sentence where it starts."""
+    spans = arabic.sentence_spans(text) or [(0, len(text))]
+    starts = [a for a, _ in spans]
+    where = index[[i for _, s, e in hits for i in (s, e - 1)]].tolist()
+    placed = []
+    for n, (pat, _, _) in enumerate(hits):
+        start, end = where[2 * n], where[2 * n + 1] + 1
+        placed.append((pat, start, end, max(bisect.bisect_right(starts, start) - 1, 0)))
+    return spans, placed
 
 
 def find_frames(text: str, matcher: Matcher | None = None) -> pd.DataFrame:
@@ -724,10 +748,10 @@ def find_frames(text: str, matcher: Matcher | None = None) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per hit: ``frame, match, start, end, sentence, pattern``. ``match`` is the
-        original text ``text[start:end]`` (with its diacritics); ``sentence`` the original
-        sentence around it (from :func:`helpers.arabic.sentence_spans`). A hit that spans a
-        sentence break is kept and given the sentence where it starts.
+        One row per hit: ``frame, match, start, end, sentence, pattern, sentence_no``.
+        ``match`` is the original text ``text[start:end]`` (with its diacritics);
+        ``sentence`` the original sentence around it (from
+        :func:`helpers.arabic.sentence_spans`), ``sentence_no`` its number in the text.
 
     Examples
     --------
@@ -735,280 +759,15 @@ def find_frames(text: str, matcher: Matcher | None = None) -> pd.DataFrame:
     [['external_forces', 'التدخّل الخارجي']]
     """
     matcher = build_matcher() if matcher is None else matcher
-    cols = ["frame", "match", "start", "end", "sentence", "pattern"]
-    if not isinstance(text, str) or not text:
-        return pd.DataFrame(columns=cols)
-    norm, index = normalize_for_matching(text)
-    spans = list(arabic.sentence_spans(text)) or [(0, len(text))]
-    starts = np.array([s for s, _ in spans])
+    cols = ["frame", "match", "start", "end", "sentence", "pattern", "sentence_no"]
     rows = []
-    for pat, s, e in matcher.finditer(norm):
-        start, end = index[s], index[e - 1] + 1
-        k = _sentence_of(starts, start)
-        rows.append(
-            {
-                "frame": pat.frame,
-                "match": text[start:end],
-                "start": start,
-                "end": end,
-                "sentence": text[spans[k][0] : spans[k][1]],
-                "pattern": pat.template,
-                "_sentence_no": k,
-            }
-        )
-    return pd.DataFrame(rows, columns=[*cols, "_sentence_no"])
-
-
-# ----------------------------------------------------------------------------------------
-# Speakers
-# ----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _SpeakerModel:
-    names: re.Pattern  # named people and roles; group name = row index
-    rows: list[dict]
-    cues: re.Pattern
-    cue_kinds: list[str]
-
-
-# Words that may follow a reporting verb with no subject of its own ("وأضاف أن", "وأعرب عن").
-_NAMELESS_NEXT = frozenset(
-    _fold(arabic.normalize(w))
-    for w in [
-        "إن",
-        "أن",
-        "انه",
-        "أنه",
-        "إنه",
-        "أنها",
-        "إنها",
-        "عن",
-        "على",
-        "إلى",
-        "فيها",
-        "فيه",
-        "أيضا",
-        "بذلك",
-        "كذلك",
-    ]
-)
-
-
-def load_speakers(path: str | Path | None = None) -> pd.DataFrame:
-    """The speakers table: who counts as a Chinese, Russian or Kazakh official.
-
-    Parameters
-    ----------
-    path : str or Path, optional
-        CSV with ``entity_id, english, group, kind, arabic, source`` (default
-        ``data/lexicons/speakers.csv``). ``arabic`` lists spellings separated by ``|``;
-        spellings from :func:`helpers.arabic.entity_table` for the same ``entity_id`` are
-        added, so a new spelling needs one row in entities.csv only.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per (entity, spelling): ``entity_id, english, group, kind, variant``.
-
-    Examples
-    --------
-    >>> sp = load_speakers()
-    >>> sp.loc[sp.variant == "لافروف", "group"].iloc[0]
-    'Russian official'
-    """
-    path = Path(path) if path is not None else SPEAKERS_PATH
-    try:
-        table = pd.read_csv(path, dtype=str).fillna("")
-    except (OSError, pd.errors.ParserError) as err:
-        raise ValueError(f"{path}: cannot read the speakers table ({err}); fix the CSV") from err
-    need = {"entity_id", "english", "group", "kind", "arabic"}
-    if not need <= set(table.columns):
-        raise ValueError(f"{path}: needs columns {sorted(need)}; add the missing ones")
-    bad = sorted(set(table["group"]) - set(SPEAKER_GROUPS))
-    if bad:
-        raise ValueError(f"{path}: unknown group(s) {bad}; use one of {list(SPEAKER_GROUPS)}")
-    rows = []
-    for r in table.itertuples(index=False):
-        for v in r.arabic.split("|"):
-            if v.strip():
-                rows.append((r.entity_id, r.english, r.group, r.kind, v.strip()))
-    try:
-        ents = arabic.entity_table()
-    except Exception as err:  # the entity table is optional for attribution
-        warnings.warn(
-            f"entity table unavailable ({err}); using speakers.csv spellings only", stacklevel=2
-        )
-        ents = pd.DataFrame(columns=["variant", "entity_id"])
-    info = table.set_index("entity_id")
-    for e in ents[ents["entity_id"].isin(info.index)].itertuples(index=False):
-        r = info.loc[e.entity_id]
-        rows.append((e.entity_id, r["english"], r["group"], r["kind"], str(e.variant)))
-    out = pd.DataFrame(rows, columns=["entity_id", "english", "group", "kind", "variant"])
-    return out.drop_duplicates(["entity_id", "variant"]).reset_index(drop=True)
-
-
-def _load_cues(path: Path) -> tuple[re.Pattern, list[str]]:
-    table = pd.read_csv(path, dtype=str).fillna("")
-    return _one_regex(table["template"].tolist(), "c"), table["kind"].tolist()
-
-
-@functools.cache
-def _speaker_model() -> _SpeakerModel:
-    sp = load_speakers()
-    # Longer spellings first so "وانغ يي" wins over "وانغ"; persons before roles at a tie.
-    sp = sp.assign(_n=sp["variant"].map(lambda v: len(_norm(v)))).sort_values(
-        ["_n", "kind"], ascending=[False, True]
-    )
-    rows = sp.drop(columns="_n").to_dict("records")
-    branches, heads = [], set()
-    for i, r in enumerate(rows):
-        words = " ".join(_norm(w) for w in r["variant"].split())
-        body = re.escape(words).replace(r"\ ", r"\s+")
-        branches.append(f"(?P<n{i}>{_PROCLITIC}{body}{_WORD_END})")
-        heads.add(re.escape(words.split()[0][:4]))
-    # Speed only: every branch starts at a word start with particles and then the first four
-    # letters of its first word (or all of a shorter one), so testing the word start once and
-    # those letters before the alternation changes no match. Four letters, not two: with two,
-    # every word with the article (ال) passed the test and went through all the branches;
-    # four make the search about 5x faster on news text.
-    ahead = f"{_WORD_START}(?={_PROCLITIC}(?:{'|'.join(sorted(heads))}))"
-    cues, kinds = _load_cues(REPORTING_VERBS_PATH)
-    return _SpeakerModel(re.compile(f"{ahead}(?:{'|'.join(branches)})"), rows, cues, kinds)
-
-
-_OUTLET = {"entity_id": "outlet", "english": "outlet", "group": "outlet", "kind": "outlet"}
-_UNNAMED = {"entity_id": "unnamed", "english": "unnamed source", "group": "other", "kind": "other"}
-_WINDOW = 90  # characters after a reporting verb searched for its subject (about 12 words)
-_PARAGRAPH_BREAK = re.compile(r"\n[ \t\u00a0]*\n")
-
-
-_COMPLEMENT = re.compile(r"(?<!\w)(?:ان|انه|انها|بان|:)(?!\w)")
-
-
-def _find_cue(model: _SpeakerModel, norm: str) -> re.Match | None:
-    """First reporting cue; a ``verb_that`` cue (أعلن) counts only with أن or ':' after it."""
-    for m in model.cues.finditer(norm):
-        kind = model.cue_kinds[int(m.lastgroup[1:])]
-        if kind != "verb_that" or _COMPLEMENT.search(norm, m.end()):
-            return m
-    return None
-
-
-def _first_name(model: _SpeakerModel, norm: str, lo: int, hi: int) -> dict | None:
-    """Earliest named person in norm[lo:hi]; a role only when no person is there."""
-    best_role = None
-    for m in model.names.finditer(norm, lo, hi):
-        row = model.rows[int(m.lastgroup[1:])]
-        if row["kind"] == "person":
-            return row
-        best_role = best_role or row
-    return best_role
-
-
-def _is_nameless(model: _SpeakerModel, norm: str, cue: re.Match) -> bool:
-    """A cue followed by أن/عن/... or a colon has no subject of its own (it carries one)."""
-    if model.cue_kinds[int(cue.lastgroup[1:])] == "according":
-        return False
-    after = norm[cue.end() :].lstrip(' \t"«»:،,')
-    words = after.split(maxsplit=1)
-    nxt = words[0] if words else ""
-    return not after or norm[cue.end() :].lstrip().startswith(":") or (nxt in _NAMELESS_NEXT)
-
-
-def _cue_subject(model: _SpeakerModel, norm: str, cue: re.Match) -> dict:
-    """The named subject of a cue: within _WINDOW after it, else before it, else unnamed."""
-    who = _first_name(model, norm, cue.end(), cue.end() + _WINDOW)
-    who = who or _first_name(model, norm, max(0, cue.start() - _WINDOW), cue.start())
-    return who or _UNNAMED
-
-
-def _colon_speaker(model: _SpeakerModel, norm: str) -> dict | None:
-    """``NAME: quote`` (a name within 40 characters before the first colon)."""
-    colon = norm.find(":")
-    return _first_name(model, norm, max(0, colon - 40), colon) if colon > 0 else None
-
-
-def attribute_speakers(text: str, outlet: str | None = None) -> pd.DataFrame:
-    """Who speaks in each sentence of one article.
-
-    A sentence with a reporting verb (قال، أكد، أضاف، أشار ... in past, present, feminine and
-    participle forms, with و/ف attached) is given the first named official within about 12
-    words after the verb (Arabic puts the subject after the verb), or before it, or a title
-    (وزير الخارجية الصيني) when no name is there. A verb followed directly by إن/أن/عن/على
-    ("وأضاف أن", "وأعرب عن") has no subject of its own: it carries the last named speaker
-    forward. The carry runs across lines of the same block, because wire copy puts every
-    sentence on its own line, and stops at a blank line (a new paragraph block). A verb with
-    an unlisted subject (ذكرت قناة ...) is "unnamed source" (group ``other``); a sentence
-    without a verb is the outlet's own voice. ``NAME: quote`` (headlines) counts as NAME.
-
-    Parameters
-    ----------
-    text : str
-        Article text as received.
-    outlet : str, optional
-        The outlet's name for sentences in its own voice (default ``"outlet"``).
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per sentence: ``start, end, sentence, speaker, speaker_group, entity_id,
-        cue``. It loses nested speech (Wang said that Xi said ...: Wang) and cannot tell
-        quoted from paraphrased speech.
-
-    Examples
-    --------
-    >>> df = attribute_speakers("قال وانغ يي إن الصين تدعم. وأضاف أن الوضع مستقر.")
-    >>> df[["speaker", "speaker_group"]].values.tolist()
-    [['Wang Yi (Chinese foreign minister)', 'Chinese official'], \
-['Wang Yi (Chinese foreign minister)', 'Chinese official']]
-    """
-    model = _speaker_model()
-    cols = ["start", "end", "sentence", "speaker", "speaker_group", "entity_id", "cue"]
-    if not isinstance(text, str) or not text.strip():
-        return pd.DataFrame(columns=cols)
-    outlet_row = {**_OUTLET, "english": outlet or "outlet"}
-    breaks = [m.start() for m in _PARAGRAPH_BREAK.finditer(text)]
-    newlines = [i for i, ch in enumerate(text) if ch == "\n"]
-    rows, carried, block = [], None, 0
-    prev_line, prev_who = -1, None
-    full_norm, full_index = normalize_for_matching(text)  # once per article, sliced below
-    full_index = np.asarray(full_index)
-    for s, e in arabic.sentence_spans(text):
-        this_block = int(np.searchsorted(breaks, s, side="right"))
-        if this_block != block:
-            carried, block = None, this_block
-        line = int(np.searchsorted(newlines, s, side="right"))
-        sent = text[s:e]
-        lo, hi = np.searchsorted(full_index, [s, e])
-        norm = full_norm[lo:hi]
-        cue = _find_cue(model, norm)
-        who, cue_word = None, ""
-        if cue:
-            cue_word = cue.group()
-            if _is_nameless(model, norm, cue):
-                who = carried or _UNNAMED
-            else:
-                who = _cue_subject(model, norm, cue)
-                if who["kind"] == "person":
-                    carried = who
-        else:
-            named = _colon_speaker(model, norm)
-            if named is None and line == prev_line and prev_who is not None:
-                named = prev_who  # speech goes on to the end of its paragraph line
-            who = named or outlet_row
-        prev_line, prev_who = line, (who if who["group"] != "outlet" else None)
-        rows.append(
-            {
-                "start": s,
-                "end": e,
-                "sentence": sent,
-                "speaker": who["english"],
-                "speaker_group": who["group"],
-                "entity_id": who["entity_id"],
-                "cue": cue_word,
-            }
-        )
+    if isinstance(text, str) and text:
+        for _, _, index, hits in _texts_with_hits([text], matcher):
+            spans, placed = _placed(text, index, hits)
+            rows = [
+                (p.frame, text[s:e], s, e, text[slice(*spans[k])], p.template, k)
+                for p, s, e, k in placed
+            ]
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -1061,12 +820,9 @@ def frame_hits(articles: pd.DataFrame, matcher: Matcher | None = None) -> pd.Dat
 
     Notes
     -----
-    Built for corpora of tens of thousands of articles: texts are normalised a few MB at a
-    time by table lookup, the lexicon's regex runs only where a cheap literal test says a
-    pattern could start, and sentences and speakers are worked out only for articles with
-    hits (a speaker carried from earlier sentences is found by looking back in the
-    paragraph). The table is exactly that of :func:`find_frames` plus
-    :func:`attribute_speakers` article by article (a test checks it).
+    The hits are those of :func:`find_frames`, found for a few MB of text at a time; the
+    speakers those of :func:`helpers.speakers.attribute_speakers`, worked out only for the
+    articles with hits.
 
     Examples
     --------
@@ -1076,253 +832,60 @@ def frame_hits(articles: pd.DataFrame, matcher: Matcher | None = None) -> pd.Dat
     """
     matcher = build_matcher() if matcher is None else matcher
     present = _texts_to_match(articles)
-    outlets = present["outlet"].tolist() if "outlet" in present.columns else [None] * len(present)
-    items = list(zip(present["id"].tolist(), map(str, present["text"]), outlets, strict=True))
-    rows: list[tuple] = []
-    chunk: list[tuple] = []
-    size = 0
-    for item in items:
-        chunk.append(item)
-        size += len(item[1])
-        if size >= _CHUNK_CHARS:
-            rows.extend(_chunk_rows(chunk, matcher))
-            chunk, size = [], 0
-    if chunk:
-        rows.extend(_chunk_rows(chunk, matcher))
-    return _hit_table(rows)
-
-
-def _hit_table(rows: list[tuple]) -> pd.DataFrame:
-    if not rows:
-        return pd.DataFrame(columns=_HIT_TABLE_COLUMNS)
+    ids, texts = present["id"].tolist(), list(map(str, present["text"]))
+    outlets = present["outlet"].tolist() if "outlet" in present.columns else [None] * len(ids)
+    rows, batch = [], []
+    for item in _texts_with_hits(texts, matcher):
+        batch.append(item)
+        if len(batch) == _SPEAKER_BATCH:
+            rows += _rows_with_speakers(batch, ids, texts, outlets)
+            batch = []
+    rows += _rows_with_speakers(batch, ids, texts, outlets)
     return pd.DataFrame(rows, columns=_HIT_TABLE_COLUMNS)
 
 
-_CHUNK_CHARS = 2_000_000  # characters normalised per numpy pass (a few tens of MB of arrays)
+_SPEAKER_BATCH = 500  # articles whose reporting verbs are found in one pass
 
 
-def _chunk_rows(items: list[tuple], matcher: Matcher) -> list[tuple]:
-    """Hit rows for ``(id, text, outlet)`` items, in order."""
-    table, is_word = _char_tables()
-    encoded = [t.encode("utf-16-le", "surrogatepass") for _, t, _ in items]
-    # Texts outside the BMP, or holding a character the table cannot map one-for-one, take
-    # the per-text path (helpers.arabic.normalize_with_offsets).
-    slow = np.array([len(e) != 2 * len(it[1]) for e, it in zip(encoded, items, strict=True)])
-    units = np.frombuffer(
-        b"".join(e for e, bad in zip(encoded, slow, strict=True) if not bad), dtype=np.uint16
-    )
-    fast = [it for it, bad in zip(items, slow, strict=True) if not bad]
-    lengths = np.array([len(t) for _, t, _ in fast], dtype=np.int64)
-    orig_starts = np.concatenate([[0], np.cumsum(lengths)])
-    mapped = table[units]
-    odd = np.flatnonzero(mapped == _SLOW)
-    odd_articles = set(np.searchsorted(orig_starts, odd, side="right") - 1)
-    kept = mapped >= 0
-    index = np.flatnonzero(kept)
-    norm_units = mapped[kept].astype(np.uint16)
-    norm_all = norm_units.tobytes().decode("utf-16-le", "surrogatepass")
-    norm_starts = np.searchsorted(index, orig_starts)
-    pre = matcher.prefilter
-    if pre is not None:
-        cand, heads = _candidates(pre, norm_units, is_word, norm_starts[:-1])
-        bounds = np.searchsorted(cand, norm_starts)
-    by_index: dict[int, list[tuple]] = {}
-    for i, (ident, text, outlet) in enumerate(fast):
-        if i in odd_articles:
-            continue
-        ns, ne = int(norm_starts[i]), int(norm_starts[i + 1])
-        if pre is not None:
-            lo, hi = bounds[i], bounds[i + 1]
-            if lo == hi:
-                continue
-            norm = norm_all[ns:ne]
-            local = (cand[lo:hi] - ns).tolist()
-            hits = list(matcher.finditer_at(norm, local, heads[lo:hi].tolist()))
-        else:
-            norm = norm_all[ns:ne]
-            hits = list(matcher.finditer(norm))
-        if hits:
-            idx = index[ns:ne] - orig_starts[i]
-            by_index[i] = _article_rows(ident, text, outlet, norm, idx, hits)
-    rows: list[tuple] = []
-    fast_i = 0
-    for item, bad in zip(items, slow, strict=True):
-        if not bad and fast_i not in odd_articles:
-            rows.extend(by_index.get(fast_i, ()))
-        else:
-            norm, index_list = normalize_for_matching(item[1])
-            hits = _hits_in(matcher, norm, is_word)
-            if hits:
-                rows.extend(
-                    _article_rows(item[0], item[1], item[2], norm, np.asarray(index_list), hits)
-                )
-        fast_i += not bad
-    return rows
+def _rows_with_speakers(batch: list[tuple], ids: list, texts: list[str], outlets: list) -> list:
+    """Hit table rows of ``(i, norm, index, hits)`` items, speakers found for all at once."""
+    from helpers.speakers import sentence_speakers  # speakers builds on this module
 
-
-def _hits_in(matcher: Matcher, norm: str, is_word: np.ndarray) -> list[tuple]:
-    """Matches in one normalised text, through the prefilter when its text allows."""
-    units = np.frombuffer(norm.encode("utf-16-le", "surrogatepass"), dtype=np.uint16)
-    if matcher.prefilter is None or len(units) != len(norm):  # no prefilter, or beyond BMP
-        return list(matcher.finditer(norm))
-    cand, heads = _candidates(matcher.prefilter, units, is_word, np.array([0]))
-    return list(matcher.finditer_at(norm, cand.tolist(), heads.tolist()))
-
-
-def _article_rows(ident, text: str, outlet, norm: str, idx: np.ndarray, hits) -> list[tuple]:
-    """Rows of one article's hits (matcher positions on ``norm``; ``idx`` maps to ``text``)."""
-    spans = list(arabic.sentence_spans(text)) or [(0, len(text))]
-    starts = [a for a, _ in spans]
-    speakers = _LazySpeakers(text, norm, idx, spans, outlet if isinstance(outlet, str) else None)
-    where = idx[[i for _, s, e in hits for i in (s, e - 1)]].tolist()
+    places = [_placed(texts[i], index, hits) for i, _, index, hits in batch]
+    articles = [
+        (texts[i], norm, index, spans, outlets[i] if isinstance(outlets[i], str) else None)
+        for (i, norm, index, _), (spans, _) in zip(batch, places, strict=True)
+    ]
     rows = []
-    for n, (pat, _s, _e) in enumerate(hits):
-        start, end = where[2 * n], where[2 * n + 1] + 1
-        k = max(bisect.bisect_right(starts, start) - 1, 0)  # as _sentence_of
-        who = speakers.who(k)
-        a, b = spans[k]
-        rows.append(
-            (
-                ident,
-                pat.frame,
-                text[start:end],
-                start,
-                end,
-                text[a:b],
-                who["english"],
-                who["group"],
-                pat.template,
-                k,
-            )
-        )
+    for (i, *_), (spans, placed), who in zip(
+        batch, places, sentence_speakers(articles), strict=True
+    ):
+        text = texts[i]
+        for p, s, e, k in placed:
+            speaker, group = who[k][0]["english"], who[k][0]["group"]
+            row = (ids[i], p.frame, text[s:e], s, e, text[slice(*spans[k])], speaker, group)
+            rows.append((*row, p.template, k))
     return rows
-
-
-class _LazySpeakers:
-    """The speaker of sentence ``j`` exactly as :func:`attribute_speakers` gives it, on demand.
-
-    That function walks every sentence, carrying the last named speaker through the
-    paragraph block and the last voice through the line. Here a sentence's speaker is worked
-    out only when a hit needs it: its own cue first, then, if it has to, a look back through
-    the earlier sentences of its block (for the carried speaker) or of its line.
-    """
-
-    def __init__(self, text: str, norm: str, idx: np.ndarray, spans, outlet: str | None):
-        self.model = _speaker_model()
-        self.text, self.norm, self.spans = text, norm, spans
-        start_end = np.searchsorted(idx, np.array(spans).reshape(-1)).tolist()
-        self.lo, self.hi = start_end[0::2], start_end[1::2]
-        breaks = [m.start() for m in _PARAGRAPH_BREAK.finditer(text)]
-        self.block = (
-            np.searchsorted(breaks, [a for a, _ in spans], side="right").tolist()
-            if breaks
-            else [0] * len(spans)
-        )
-        self.outlet_row = {**_OUTLET, "english": outlet or "outlet"}
-        self._cues: dict[int, tuple] = {}
-        self._subjects: dict[int, dict] = {}
-        self._who: dict[int, dict] = {}
-        self._carry: dict[int, dict | None] = {}
-
-    def cue(self, j: int) -> tuple[re.Match | None, str, bool]:
-        """Sentence ``j``'s first reporting cue, its normalised text, and whether the cue is
-        nameless (see :func:`_is_nameless`)."""
-        found = self._cues.get(j)
-        if found is None:
-            norm = self.norm[self.lo[j] : self.hi[j]]
-            cue = _find_cue(self.model, norm)
-            nameless = cue is not None and _is_nameless(self.model, norm, cue)
-            found = self._cues[j] = (cue, norm, nameless)
-        return found
-
-    def _sets_carry(self, j: int) -> dict | None:
-        """The person sentence ``j`` names after a cue with a subject (it is then carried)."""
-        cue, norm, nameless = self.cue(j)
-        if cue is None or nameless:
-            return None
-        if j not in self._subjects:
-            self._subjects[j] = _cue_subject(self.model, norm, cue)
-        who = self._subjects[j]
-        return who if who["kind"] == "person" else None
-
-    def carried(self, j: int) -> dict | None:
-        """The last person named in the block before sentence ``j``."""
-        if j in self._carry:
-            return self._carry[j]
-        found, i = None, j - 1
-        while i >= 0 and self.block[i] == self.block[j]:
-            found = self._sets_carry(i)
-            if found is not None:
-                break
-            if i in self._carry:
-                found = self._carry[i]
-                break
-            i -= 1
-        self._carry[j] = found
-        return found
-
-    def _same_line(self, i: int, j: int) -> bool:
-        return self.text.find("\n", self.spans[i][0], self.spans[j][0]) == -1
-
-    def who(self, j: int) -> dict:
-        chain, i = [], j
-        while i not in self._who:
-            cue, norm, nameless = self.cue(i)
-            if cue is not None:
-                if nameless:
-                    self._who[i] = self.carried(i) or _UNNAMED
-                else:
-                    self._sets_carry(i)
-                    self._who[i] = self._subjects[i]
-                break
-            named = _colon_speaker(self.model, norm)
-            if named is not None:
-                self._who[i] = named
-                break
-            if i > 0 and self._same_line(i - 1, i):
-                chain.append(i)  # speech goes on to the end of its line: ask the sentence before
-                i -= 1
-                continue
-            self._who[i] = self.outlet_row
-            break
-        for c in reversed(chain):
-            before = self._who[c - 1]
-            self._who[c] = before if before["group"] != "outlet" else self.outlet_row
-        return self._who[j]
-
-
-def _frame_hits_reference(articles: pd.DataFrame, matcher: Matcher | None = None) -> pd.DataFrame:
-    """:func:`frame_hits` the straightforward way: find_frames + attribute_speakers per text.
-
-    Kept as the reference the fast path is tested against; slow on large corpora.
-    """
-    matcher = build_matcher() if matcher is None else matcher
-    present = _texts_to_match(articles)
-    frames_out = []
-    for row in present.itertuples(index=False):
-        text = str(row.text)
-        hits = find_frames(text, matcher)
-        if hits.empty:
-            continue
-        outlet = getattr(row, "outlet", None)
-        speakers = attribute_speakers(text, outlet if isinstance(outlet, str) else None)
-        k = hits["_sentence_no"].to_numpy()
-        hits = hits.assign(
-            id=row.id,
-            speaker=speakers["speaker"].to_numpy()[k],
-            speaker_group=speakers["speaker_group"].to_numpy()[k],
-            sentence_no=k,
-        )
-        frames_out.append(hits)
-    if not frames_out:
-        return pd.DataFrame(columns=_HIT_TABLE_COLUMNS)
-    return pd.concat(frames_out, ignore_index=True)[_HIT_TABLE_COLUMNS]
 
 
 def _n_words(articles: pd.DataFrame) -> pd.Series:
     if "n_words" in articles.columns and articles["n_words"].notna().all():
         return articles["n_words"].astype(int)
     return articles["text"].fillna("").map(lambda t: len(arabic.tokenize(str(t))))
+
+
+def _count_grid(articles: pd.DataFrame, hits: pd.DataFrame, frame_ids: list[str]) -> np.ndarray:
+    """Hits per article row (a repeated id gets all its hits on every row) and frame."""
+    ids = pd.Index(articles["id"].tolist())
+    unique_ids = ids.unique()
+    counts = np.zeros((len(unique_ids), len(frame_ids)), dtype=np.int64)
+    if len(hits) and frame_ids:
+        grouped = hits.groupby(["id", "frame"], sort=False).size()
+        row = unique_ids.get_indexer(grouped.index.get_level_values(0))
+        col = pd.Index(frame_ids).get_indexer(grouped.index.get_level_values(1))
+        ok = (row >= 0) & (col >= 0)  # hits of articles or frames not asked about: ignored
+        counts[row[ok], col[ok]] = grouped.to_numpy()[ok]
+    return counts[unique_ids.get_indexer(ids)]
 
 
 def frame_rates(
@@ -1333,9 +896,10 @@ def frame_rates(
 ) -> pd.DataFrame:
     """Hits per 1,000 words for every article × frame, with an exact Poisson interval.
 
-    The interval is Garwood's exact (Clopper–Pearson-type) interval for a Poisson count $k$,
-    scaled by $1000/n$: it is honest for the tiny counts of a single article (0 hits in a
-    300-word article is "between 0 and 12.3 per 1,000", not "0").
+    The interval is Garwood's exact (Clopper–Pearson-type) interval for a Poisson count $k$
+    (:func:`helpers.stats.poisson_interval`), scaled by $1000/n$: it is honest for the tiny
+    counts of a single article (0 hits in a 300-word article is "between 0 and 12.3 per
+    1,000", not "0").
 
     Parameters
     ----------
@@ -1352,13 +916,8 @@ def frame_rates(
     pandas.DataFrame
         ``id, frame, count, n_words, per_1000, ci_low, ci_high``, zeros included. It treats
         hits as independent events; repeated formulae in one article are not, so the
-        interval is, if anything, too narrow.
-
-    Notes
-    -----
-    Vectorised: the counts come from one group-by of the hits, and the interval is worked
-    out once per distinct count (per-article counts are small integers) and mapped, so the
-    cost grows with the number of articles × frames only through array operations.
+        interval is, if anything, too narrow. A repeated id takes the word count of its last
+        row and the hits of all its rows.
 
     Examples
     --------
@@ -1368,32 +927,20 @@ def frame_rates(
     ([1], [1.0])
     """
     _check_articles(articles)
-    frames = load_lexicon() if frames is None else frames
-    frame_ids = [f.id for f in frames]
+    frame_ids = [f.id for f in (load_lexicon() if frames is None else frames)]
     ids = articles["id"].tolist()
-    # a repeated id takes the word count of its last row and the hits of all its rows
-    unique_ids = pd.Index(ids).unique()
     words = pd.Series(np.asarray(_n_words(articles), dtype=np.int64), index=ids)
     n = words.groupby(level=0, sort=False).last().reindex(ids).to_numpy(dtype=np.int64)
-    n_f = len(frame_ids)
-    counts = np.zeros((len(unique_ids), n_f), dtype=np.int64)
-    if len(hits) and n_f:
-        grouped = hits.groupby(["id", "frame"], sort=False).size()
-        row = unique_ids.get_indexer(grouped.index.get_level_values(0))
-        col = pd.Index(frame_ids).get_indexer(grouped.index.get_level_values(1))
-        ok = (row >= 0) & (col >= 0)  # hits of articles or frames not asked about: ignored
-        counts[row[ok], col[ok]] = grouped.to_numpy()[ok]
-    counts = counts[unique_ids.get_indexer(ids)]
-    k = counts.ravel()
-    n_rep = np.repeat(n, n_f)
-    distinct = np.unique(k)
+    k = _count_grid(articles, hits, frame_ids).ravel()
+    n_rep = np.repeat(n, len(frame_ids))
+    distinct = np.unique(k)  # the interval once per distinct count
     lows, highs = poisson_interval(distinct, confidence)
     where = np.searchsorted(distinct, k)
     with np.errstate(divide="ignore", invalid="ignore"):
         scale = np.where(n_rep != 0, 1000 / np.where(n_rep != 0, n_rep, 1), np.nan)
     return pd.DataFrame(
         {
-            "id": np.repeat(np.asarray(ids, dtype=object), n_f),
+            "id": np.repeat(np.asarray(ids, dtype=object), len(frame_ids)),
             "frame": np.tile(np.asarray(frame_ids, dtype=object), len(ids)),
             "count": k,
             "n_words": n_rep,
@@ -1403,29 +950,6 @@ def frame_rates(
         },
         columns=RATE_COLUMNS,
     )
-
-
-def _frame_rates_reference(
-    articles: pd.DataFrame,
-    hits: pd.DataFrame,
-    confidence: float = 0.95,
-    frames: list[Frame] | None = None,
-) -> pd.DataFrame:
-    """The article-by-article loop :func:`frame_rates` replaced (kept to test equality)."""
-    _check_articles(articles)
-    frames = load_lexicon() if frames is None else frames
-    ids = articles["id"].tolist()
-    n_words = dict(zip(ids, _n_words(articles), strict=True))
-    counts = hits.groupby(["id", "frame"]).size() if len(hits) else pd.Series(dtype=int)
-    rows = []
-    for i in ids:
-        n = int(n_words[i])
-        for f in frames:
-            k = int(counts.get((i, f.id), 0))
-            lo, hi = poisson_interval(k, confidence)
-            scale = 1000 / n if n else float("nan")
-            rows.append((i, f.id, k, n, k * scale, lo * scale, hi * scale))
-    return pd.DataFrame(rows, columns=RATE_COLUMNS)
 
 
 def corpus_rates(rates: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
@@ -1485,6 +1009,8 @@ def speaker_frame_table(hits: pd.DataFrame, frames: list[Frame] | None = None) -
     >>> int(speaker_frame_table(h, frames=[]).loc["outlet", "x"])
     1
     """
+    from helpers.speakers import SPEAKER_GROUPS  # speakers builds on this module
+
     names = [f.id for f in (load_lexicon() if frames is None else frames)]
     names += sorted(set(hits["frame"]) - set(names)) if len(hits) else []
     table = pd.crosstab(hits["speaker_group"], hits["frame"]) if len(hits) else pd.DataFrame()
@@ -1527,6 +1053,17 @@ def coverage(hits: pd.DataFrame, frames: list[Frame] | None = None) -> pd.DataFr
 # ----------------------------------------------------------------------------------------
 # Concordance
 # ----------------------------------------------------------------------------------------
+
+
+def _context(text: str, start: int, end: int, width: int) -> tuple[str, str]:
+    """``width`` characters on each side of ``text[start:end]``, cut at a word boundary."""
+    left = text[max(0, start - width) : start]
+    right = text[end : end + width]
+    if start - width > 0 and " " in left:
+        left = left.split(" ", 1)[1]
+    if end + width < len(text) and " " in right:
+        right = right.rsplit(" ", 1)[0]
+    return " ".join(left.split()), " ".join(right.split())
 
 
 def kwic(
@@ -1574,31 +1111,19 @@ def kwic(
         matcher = build_matcher()
         if frame is not None and frame not in {f.id for f in matcher.frames}:
             raise ValueError(f"unknown frame {frame!r}; see data/lexicons/frames.yaml")
+    ids = articles["id"].tolist()
+    texts = [t if isinstance(t, str) else "" for t in articles["text"]]
     rows = []
-    for row in articles.itertuples(index=False):
-        text = row.text if isinstance(row.text, str) else ""
-        for h in find_frames(text, matcher).itertuples(index=False):
-            if frame is not None and h.frame != frame:
-                continue
-            left = text[max(0, h.start - width) : h.start]
-            right = text[h.end : h.end + width]
-            if h.start - width > 0 and " " in left:
-                left = left.split(" ", 1)[1]
-            if h.end + width < len(text) and " " in right:
-                right = right.rsplit(" ", 1)[0]
-            rows.append(
-                {
-                    "left": " ".join(left.split()),
-                    "match": h.match,
-                    "right": " ".join(right.split()),
-                    "id": row.id,
-                    "frame": h.frame,
-                    "start": h.start,
-                }
-            )
-            if limit is not None and len(rows) >= limit:
-                return pd.DataFrame(rows)
-    return pd.DataFrame(rows, columns=["left", "match", "right", "id", "frame", "start"])
+    for i, _, index, hits in _texts_with_hits(texts, matcher):
+        for pat, s, e in hits:
+            if frame is None or pat.frame == frame:
+                start, end = int(index[s]), int(index[e - 1]) + 1
+                left, right = _context(texts[i], start, end, width)
+                rows.append((left, texts[i][start:end], right, ids[i], pat.frame, start))
+        if limit is not None and len(rows) >= limit:
+            break
+    columns = ["left", "match", "right", "id", "frame", "start"]
+    return pd.DataFrame(rows[:limit], columns=columns)
 
 
 def kwic_html(
@@ -1706,27 +1231,23 @@ __all__ = [
     "FRAMES_PATH",
     "HIT_COLUMNS",
     "RATE_COLUMNS",
-    "SPEAKERS_PATH",
-    "SPEAKER_GROUPS",
     "Frame",
     "Matcher",
     "Pattern",
-    "attribute_speakers",
     "build_matcher",
     "compile_template",
     "cooccurrence",
     "corpus_rates",
     "coverage",
     "find_frames",
+    "first_word_spellings",
     "frame_hits",
     "frame_rates",
     "kwic",
     "kwic_html",
     "lexicon_table",
     "load_lexicon",
-    "load_speakers",
     "normalize_for_matching",
     "plot_rate_heatmap",
-    "poisson_interval",
     "speaker_frame_table",
 ]

@@ -1,0 +1,120 @@
+"""Slow, obvious reference versions of fast helpers, used only by the tests.
+
+Each one does the job the straightforward way, article by article and sentence by sentence,
+so that a test can compare the helper's table with it on the seeds, the gold sentences and
+random texts. Nothing in ``src/`` imports this module.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+import pandas as pd
+
+from helpers import arabic, frames, speakers
+from helpers.stats import poisson_interval
+
+
+def alternation(patterns: list[frames.Pattern]) -> re.Pattern:
+    """Every pattern as one named group ``p<i>`` of one regex, tried in the order given."""
+    branches = [
+        f"(?P<p{i}>{frames.compile_template(p.template).removeprefix(frames._WORD_START)})"
+        for i, p in enumerate(patterns)
+    ]
+    return re.compile(f"{frames._WORD_START}(?:{'|'.join(branches)})")
+
+
+def find_frames(text: str, matcher: frames.Matcher) -> list[tuple]:
+    """``(pattern, start, end, sentence number)`` per hit: the whole lexicon as one regex over
+    the text's normalised form, offsets mapped back through the index map."""
+    regex = alternation(matcher.patterns)
+    norm, index = frames.normalize_for_matching(text)
+    starts = [a for a, _ in arabic.sentence_spans(text)] or [0]
+    hits = []
+    for m in regex.finditer(norm):
+        pat = matcher.patterns[int(m.lastgroup[1:])]
+        if not pat.exclude:
+            start, end = index[m.start()], index[m.end() - 1] + 1
+            k = max(i for i, s in enumerate(starts) if s <= start) if start >= starts[0] else 0
+            hits.append((pat, start, end, k))
+    return hits
+
+
+def first_cue(sentence_norm: str) -> tuple | None:
+    """The first reporting cue of one normalised sentence, by a regex over that sentence."""
+    model = speakers._speaker_model()
+    regex = alternation(model.cues.patterns)
+    for m in regex.finditer(sentence_norm):
+        kind = model.cues.patterns[int(m.lastgroup[1:])].frame
+        if kind != "verb_that" or speakers._COMPLEMENT.search(sentence_norm, m.end()):
+            return (m.start(), m.end(), kind)
+    return None
+
+
+def attribute_speakers(text: str, outlet: str | None = None) -> list[tuple[dict, str]]:
+    """Speaker row and cue word per sentence, walking the sentences one by one."""
+    model = speakers._speaker_model()
+    outlet_row = {**speakers._OUTLET, "english": outlet or "outlet"}
+    norm, index = frames.normalize_for_matching(text)
+    breaks = [m.start() for m in speakers._PARAGRAPH_BREAK.finditer(text)]
+    out, carried, block, prev_line, prev_who = [], None, 0, -1, None
+    for s, e in arabic.sentence_spans(text):
+        this_block = sum(b <= s for b in breaks)
+        if this_block != block:
+            carried, block = None, this_block
+        line = text[:s].count("\n")
+        sent = norm[bisect.bisect_left(index, s) : bisect.bisect_left(index, e)]
+        cue = first_cue(sent)
+        if cue is None:
+            who = speakers._colon_speaker(model, sent)
+            if who is None and line == prev_line and prev_who is not None:
+                who = prev_who
+            who = who or outlet_row
+        elif speakers._is_nameless(model, sent, cue):
+            who = carried or speakers._UNNAMED
+        else:
+            who = speakers._cue_subject(model, sent, cue)
+            if who["kind"] == "person":
+                carried = who
+        prev_line, prev_who = line, (who if who["group"] != "outlet" else None)
+        out.append((who, sent[cue[0] : cue[1]] if cue else ""))
+    return out
+
+
+def frame_hits(articles: pd.DataFrame, matcher: frames.Matcher | None = None) -> pd.DataFrame:
+    """:func:`helpers.frames.frame_hits` article by article: the one-regex hits and the
+    sentence-by-sentence speakers of each article."""
+    matcher = frames.build_matcher() if matcher is None else matcher
+    rows = []
+    for r in articles.itertuples(index=False):
+        text = r.text if isinstance(r.text, str) else ""
+        if not text.strip():
+            continue
+        hits = find_frames(text, matcher)
+        if not hits:
+            continue
+        outlet = getattr(r, "outlet", None)
+        who = attribute_speakers(text, outlet if isinstance(outlet, str) else None)
+        spans = arabic.sentence_spans(text) or [(0, len(text))]
+        for pat, start, end, k in hits:
+            w = who[k][0]
+            sentence = text[spans[k][0] : spans[k][1]]
+            rows.append((r.id, pat.frame, text[start:end], start, end, sentence))
+            rows[-1] += (w["english"], w["group"], pat.template, k)
+    return pd.DataFrame(rows, columns=[*frames.HIT_COLUMNS, "pattern", "sentence_no"])
+
+
+def frame_rates(articles: pd.DataFrame, hits: pd.DataFrame, confidence=0.95) -> pd.DataFrame:
+    """:func:`helpers.frames.frame_rates` as a loop over articles and frames."""
+    n_words = dict(zip(articles["id"], frames._n_words(articles), strict=True))
+    counts = hits.groupby(["id", "frame"]).size() if len(hits) else pd.Series(dtype=int)
+    rows = []
+    for i in articles["id"]:
+        n = int(n_words[i])
+        for f in frames.load_lexicon():
+            k = int(counts.get((i, f.id), 0))
+            lo, hi = poisson_interval(k, confidence)
+            scale = 1000 / n if n else float("nan")
+            rows.append((i, f.id, k, n, k * scale, lo * scale, hi * scale))
+    return pd.DataFrame(rows, columns=frames.RATE_COLUMNS)
