@@ -356,7 +356,7 @@ class TestNormalizeSeries:
             arabic.normalize_series(pd.Series([3], index=["x"]))
 
     @given(st.lists(ANY_TEXT, max_size=12))
-    def test_batched_default_equals_normalising_each_text(self, values):
+    def test_equals_normalising_each_text(self, values):
         out = arabic.normalize_series(pd.Series(values, dtype=object))
         assert out.tolist() == [arabic.normalize(v) for v in values]
 

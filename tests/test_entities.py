@@ -192,3 +192,23 @@ class TestEntityRegex:
             False,
             False,
         ]
+
+
+class TestSeedClaimsOfNotebook02:
+    """The sentences of notebook 02, section 9, about the seed articles."""
+
+    SEED_TABLE = pd.DataFrame({"id": list(SEEDS), "text": list(SEEDS.values())})
+    REPORT = entities.spelling_report(SEED_TABLE)
+
+    def _spellings(self, article, entity_id):
+        rows = self.REPORT[self.REPORT.id.str.startswith(article)]
+        surfaces = rows.loc[rows.entity_id == entity_id, "surface"]
+        return {arabic.normalize(s.split()[-1]) for s in surfaces}
+
+    def test_the_minister_is_tileubierdi_in_2019_and_tileubirdi_in_2022(self):
+        assert self._spellings("002", "tileuberdi") == {"تليوبيردي"}
+        assert self._spellings("000", "tileuberdi") == {"تليوبردي"}
+
+    def test_the_fifth_article_spells_him_tobirdi_and_the_country_both_ways(self):
+        assert self._spellings("004", "tileuberdi") == {"طوبيردي"}
+        assert self._spellings("004", "kazakhstan") == {"كازاخستان", "قازاقستان"}

@@ -547,9 +547,6 @@ def normalize(text: str, steps=DEFAULT_STEPS) -> str:
     return _apply_steps(text, resolved)
 
 
-_BATCH_SEP = "\x00"  # joins a column's texts for one fast-path call; untouched by every step
-
-
 def normalize_series(series: pd.Series, steps=DEFAULT_STEPS) -> pd.Series:
     """:func:`normalize` every string of a pandas Series; missing values stay missing.
 
@@ -558,22 +555,16 @@ def normalize_series(series: pd.Series, steps=DEFAULT_STEPS) -> pd.Series:
     ('قازاقستان', [False, True])
     """
     resolved = steps if steps is DEFAULT_STEPS else _resolve_steps(steps)
-    bad = series.map(lambda v: not (isinstance(v, str) or v is None or v != v))
-    if bad.any():
-        first = series[bad].index[0]
-        raise TypeError(
-            f"normalize_series(): value at index {first!r} is "
-            f"{type(series[first]).__name__}, not text; convert the column with .astype(str)"
-        )
-    is_text = [isinstance(v, str) for v in series]
-    texts = [v for v, ok in zip(series, is_text, strict=True) if ok]
-    if resolved is DEFAULT_STEPS and texts and not any(_BATCH_SEP in t for t in texts):
-        # One call on the joined column: the default chain never touches or joins across the
-        # separator, so splitting the result gives each text's normalisation (a test checks).
-        done = iter(_normalize_default(_BATCH_SEP.join(texts)).split(_BATCH_SEP))
-    else:
-        done = iter(normalize(t, resolved) for t in texts)
-    values = [next(done) if ok else v for v, ok in zip(series, is_text, strict=True)]
+    values = []
+    for label, value in series.items():
+        if isinstance(value, str):
+            value = normalize(value, resolved)
+        elif not (value is None or value != value):
+            raise TypeError(
+                f"normalize_series(): value at index {label!r} is {type(value).__name__}, "
+                "not text; convert the column with .astype(str)"
+            )
+        values.append(value)
     return pd.Series(values, index=series.index, name=series.name, dtype=series.dtype)
 
 
