@@ -459,9 +459,23 @@ class TestTokenize:
         assert arabic.tokenize("الصينية-القازاقية") == ["الصينية", "القازاقية"]
 
     @given(ARABIC_TEXT)
-    def test_on_normalised_text_it_agrees_with_token_pattern(self, text):
+    def test_on_normalised_text_tokens_are_runs_of_letters_and_digits(self, text):
         norm = arabic.normalize(text)
-        assert arabic.tokenize(norm) == re.findall(arabic.TOKEN_PATTERN, norm)
+        assert arabic.tokenize(norm) == re.findall(r"(?u)[^\W_]+(?:(?<=\d)[.,]\d+)*", norm)
+
+    @given(
+        st.text(alphabet=arabic.ARABIC_LETTERS + MARKS + "\u0640\u200c\u200d ،.٫٬3٣_a", max_size=80)
+    )
+    def test_on_raw_text_tokens_are_runs_of_letters_and_marks_from_the_first_letter(self, text):
+        marks = "".join(arabic._expand(arabic._IN_WORD))
+        not_letters = "".join(c for c in marks if not c.isalnum())  # tatweel is a letter (Lm)
+        word = f"(?:[^\\W_]|[{re.escape(marks)}])"
+        runs = re.findall(f"{word}+(?:(?<=\\d)[.,\u066b\u066c]\\d+)*", text)
+        expected = [r.lstrip(not_letters) for r in runs if r.lstrip(not_letters)]
+        assert arabic.tokenize(text) == expected
+
+    def test_a_stray_mark_before_a_word_is_not_a_token(self):
+        assert arabic.tokenize(f"{KASRA} قال{FATHA}") == [f"قال{FATHA}"]
 
 
 class TestBmpClass:

@@ -1,16 +1,15 @@
-"""Arabic text cleaning: normalisation steps, tokens, sentences, stop words, name variants.
+"""Arabic text cleaning: normalisation steps, tokens, sentences, stop words, clitics.
 
 Every later count in the project (TF-IDF terms, frame matches, timelines) runs on text that
 went through :func:`normalize` with :data:`DEFAULT_STEPS`, so this module decides what
-counts as "the same word".
+counts as "the same word". Spellings of names are :mod:`helpers.entities`.
 
 Each normalisation step is a pure ``str -> str`` function that does one thing and says
-what it loses. :func:`normalize` composes a chosen list of steps; for the default chain it
-takes a fast path that gives exactly the same output as applying the steps one by one (tests
-check this, for every BMP character and on random text): a lookup in a ``uint16`` table over
-the text's UTF-16 code units (built from the steps), or for short strings one regex deletion
-plus ``str.replace``. ``benchmarks/bench_normalize.py`` measures it at 12-49x the throughput
-of CAMeL Tools' chain.
+what it loses. :func:`normalize` composes a chosen list of steps. The default chain runs as
+one lookup in a table over the text's UTF-16 code units, built from the steps themselves
+(:func:`code_unit_table`); the tests check that it gives exactly what applying the steps
+one by one gives, for every BMP character and on random text. ``benchmarks/README.md``
+gives its throughput against CAMeL Tools' chain.
 
 Character classes (explicit code points; what happens to each in the default chain)
 ----------------------------------------------------------------------------------
@@ -678,15 +677,17 @@ def _map_tokens(step, tokens) -> list[tuple[str, str]]:
 _IN_WORD = (
     f"{HARAKAT}{COMBINING_HAMZA}{OTHER_MARKS}{DAGGER_ALEF}{QURANIC_MARKS}{TATWEEL}\u200c\u200d"
 )
-_WORD_CHAR = f"(?:[^\\W_]|[{_IN_WORD}])"
-# A run of word characters; after a digit, separators followed by digits continue it
-# (3.5, ١٬٥٠٠, و2,000), elsewhere "." and "," end the token.
-_TOKEN_RE = re.compile(f"{_WORD_CHAR}+(?:(?<=\\d)[.,\u066b\u066c]\\d+)*")
 
-#: ``token_pattern`` for scikit-learn vectorizers on text normalised with the default steps:
-#: runs of letters and digits (one letter is enough; Arabic has one-letter words and the
-#: stop list handles them), and decimal numbers kept whole (3.5, 1,500).
-TOKEN_PATTERN = r"(?u)[^\W_]+(?:(?<=\d)[.,]\d+)*"
+#: The project's one token pattern: :func:`tokenize` uses it, and so does scikit-learn as
+#: ``token_pattern`` (on normalised text). A token is a run of letters and digits in any
+#: script (one letter is enough: Arabic has one-letter words and the stop list handles
+#: them); marks, tatweel and ZWNJ/ZWJ after a letter stay inside the word (raw text); after
+#: a digit, "." "," ٫ ٬ followed by digits continue the number (3.5, ١٬٥٠٠, 1,500), elsewhere
+#: they end the token. Written as runs of letters each followed by optional marks, because
+#: ``re`` scans a run of one character class far faster than an alternation per character.
+_IN_WORD_ESCAPED = "".join(c if c == "-" else f"\\u{ord(c):04x}" for c in _IN_WORD)
+TOKEN_PATTERN = f"(?u)(?:[^\\W_]+[{_IN_WORD_ESCAPED}]*)+(?:(?<=\\d)[.,\\u066b\\u066c]\\d+)*"
+_TOKEN_RE = re.compile(TOKEN_PATTERN)
 
 
 @cache
@@ -736,10 +737,11 @@ def tokenize(text: str) -> list[str]:
     Decimal and grouped numbers stay whole. Punctuation and Latin hyphens separate tokens.
     Clitics stay attached (وقازاقستان is one token; see :func:`split_clitics`).
 
-    On normalised text this gives the same tokens as :data:`TOKEN_PATTERN`.
+    It is :data:`TOKEN_PATTERN`, the pattern scikit-learn uses on normalised text.
 
     Loses: hyphenated compounds split (الصينية-القازاقية -> two tokens), and so do
-    abbreviations written with dots (أ.ف.ب -> three one-letter tokens).
+    abbreviations written with dots (أ.ف.ب -> three one-letter tokens); a mark before the
+    first letter of a word (a stray vowel after a space) is not part of any token.
 
     >>> tokenize("قالَ وانغ يي: إنّ الصيـــن 3.5٪")
     ['قالَ', 'وانغ', 'يي', 'إنّ', 'الصيـــن', '3.5']
