@@ -71,7 +71,9 @@ __all__ = [
     "STEPS",
     "TOKEN_PATTERN",
     "bmp_class",
+    "character_class_table",
     "code_unit_table",
+    "compare_tokenizers",
     "compose_hamza",
     "fold_presentation_forms",
     "normalize",
@@ -86,14 +88,19 @@ __all__ = [
     "sentence_spans",
     "split_clitics",
     "split_sentences",
+    "step_change_table",
     "step_changes",
+    "step_examples",
     "stopwords",
     "strip_diacritics",
     "tokenize",
+    "vocabulary",
+    "vocabulary_by_step",
 ]
 
 # ---------------------------------------------------------------------------------------
-# Character classes. Ranges are written as regex character-class bodies ("\u064b-\u0652").
+# Character classes, written as regex character-class bodies ("\u064b-\u0652"); the
+# invisible ones list each character, so that they are also plain strings of characters.
 # ---------------------------------------------------------------------------------------
 
 #: Harakat: U+064B fathatan, U+064C dammatan, U+064D kasratan (tanween), U+064E fatha,
