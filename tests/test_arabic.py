@@ -5,6 +5,7 @@ Arabic spelling, never copied from the code's output."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 import pandas as pd
 import pytest
@@ -52,6 +53,13 @@ ANY_TEXT = st.text(
 )
 
 
+def steps_one_by_one(text: str, steps=arabic.DEFAULT_STEPS) -> str:
+    """The obvious reference for the default chain: each step applied in turn."""
+    for step in steps:
+        text = step(text)
+    return text
+
+
 def camel_chain(text: str) -> str:
     text = normalize_unicode(text)
     text = dediac_ar(text)
@@ -73,6 +81,17 @@ class TestRemoveInvisibles:
 
     def test_zero_width_characters_and_bom_are_deleted(self):
         assert arabic.remove_invisibles(f"{BOM}وان{ZWJ}غ{ZWNJ} يي{ZWSP}") == "وانغ يي"
+
+    def test_word_joiner_is_deleted(self):
+        assert arabic.remove_invisibles("وان\u2060غ") == arabic.normalize("وان\u2060غ") == "وانغ"
+
+    def test_zero_width_lists_each_character_once_without_ranges(self):
+        # U+200B ZWSP, U+200C ZWNJ, U+200D ZWJ, U+2060 WORD JOINER, U+FEFF ZWNBSP/BOM
+        assert arabic.ZERO_WIDTH == "\u200b\u200c\u200d\u2060\ufeff"
+
+    def test_bidi_controls_list_each_character_once_without_ranges(self):
+        expected = "\u061c\u200e\u200f" + "".join(map(chr, range(0x202A, 0x202F)))
+        assert expected + "".join(map(chr, range(0x2066, 0x206A))) == arabic.BIDI_CONTROLS
 
     def test_ordinary_spaces_and_punctuation_stay(self):
         text = "قال: «نعم»، ثم\u00a0غادر.\n"
@@ -240,22 +259,29 @@ class TestNormalize:
 
     @given(ANY_TEXT)
     def test_fast_path_matches_the_steps_applied_one_by_one(self, text):
-        assert arabic.normalize(text) == arabic._stepwise(text, arabic.DEFAULT_STEPS)
+        assert arabic.normalize(text) == steps_one_by_one(text)
 
     @settings(max_examples=30)
     @given(st.lists(ANY_TEXT, min_size=20, max_size=40))
-    def test_table_path_for_long_texts_matches_the_steps(self, parts):
+    def test_long_texts_in_several_chunks_match_the_steps(self, parts):
         text = "قازاقستان ".join(parts) * 20
-        assert len(text) >= arabic._TABLE_MIN_CHARS
-        assert arabic.normalize(text) == arabic._stepwise(text, arabic.DEFAULT_STEPS)
+        assert arabic.normalize(text) == steps_one_by_one(text)
 
     def test_lookup_table_agrees_with_the_steps_for_every_bmp_character(self):
         chars = [chr(c) for c in range(0x10000) if not 0xD800 <= c < 0xE000]
         for ch in chars:
-            expected = arabic._stepwise(ch, arabic.DEFAULT_STEPS)
-            assert arabic.normalize(ch * arabic._TABLE_MIN_CHARS) == expected * (
-                arabic._TABLE_MIN_CHARS
-            ), f"U+{ord(ch):04X}"
+            expected = steps_one_by_one(ch)
+            assert arabic.normalize(ch) == expected, f"U+{ord(ch):04X}"
+            assert arabic.normalize("ا" + ch * 2) == steps_one_by_one("ا" + ch * 2)
+
+    def test_noncharacters_fffe_and_ffff_are_kept_like_any_other_character(self):
+        assert arabic.normalize("فى\ufffe\uffffإن") == "في\ufffe\uffffان"
+
+    def test_a_lone_surrogate_passes_through(self):
+        assert arabic.normalize("إن\ud800") == "ان\ud800"
+
+    def test_empty_text(self):
+        assert arabic.normalize("") == ""
 
     def test_table_path_pieces_with_presentation_forms_and_decomposed_hamza(self):
         word = "ا" + HAMZA_ABOVE + "من\ufefb"  # decomposed أ, then the lam-alef ligature
@@ -330,7 +356,7 @@ class TestNormalizeSeries:
             arabic.normalize_series(pd.Series([3], index=["x"]))
 
     @given(st.lists(ANY_TEXT, max_size=12))
-    def test_batched_default_equals_normalising_each_text(self, values):
+    def test_equals_normalising_each_text(self, values):
         out = arabic.normalize_series(pd.Series(values, dtype=object))
         assert out.tolist() == [arabic.normalize(v) for v in values]
 
@@ -341,6 +367,25 @@ class TestNormalizeSeries:
     def test_chosen_steps_are_applied(self):
         out = arabic.normalize_series(pd.Series(["إنَّ"]), steps=["strip_diacritics"])
         assert out.tolist() == ["إن"]
+
+
+def _offsets_one_match_at_a_time(text, steps=arabic.DEFAULT_STEPS):
+    """normalize_with_offsets the obvious way: a Python loop over each step's matches."""
+    offsets = list(range(len(text)))
+    for step in steps:
+        rule = arabic._RULES[step]
+        out, index, pos = [], [], 0
+        for m in rule.pattern.finditer(text):
+            start, end = m.span()
+            repl = rule.replace if isinstance(rule.replace, str) else rule.replace(m)
+            out += [text[pos:start], repl]
+            index += list(range(pos, start))
+            index += list(range(start, end)) if len(repl) == end - start else [start] * len(repl)
+            pos = end
+        out.append(text[pos:])
+        index += list(range(pos, len(text)))
+        text, offsets = "".join(out), [offsets[i] for i in index]
+    return text, offsets
 
 
 class TestNormalizeWithOffsets:
@@ -366,6 +411,19 @@ class TestNormalizeWithOffsets:
         assert norm == arabic.normalize(text)
         assert len(offsets) == len(norm)
         assert offsets == sorted(offsets) and all(0 <= i < len(text) for i in offsets)
+
+    @given(ANY_TEXT)
+    def test_offsets_equal_the_one_match_at_a_time_reference(self, text):
+        assert arabic.normalize_with_offsets(text) == _offsets_one_match_at_a_time(text)
+
+    @settings(max_examples=30)
+    @given(st.text(alphabet=arabic.ARABIC_LETTERS + MARKS + INVISIBLES + "\ufefb\ufef7 \u0654"))
+    def test_offsets_with_ligatures_and_combining_hamza_equal_the_reference(self, text):
+        assert arabic.normalize_with_offsets(text) == _offsets_one_match_at_a_time(text)
+
+    def test_offsets_on_the_seeds_equal_the_reference(self):
+        for text in SEEDS.values():
+            assert arabic.normalize_with_offsets(text) == _offsets_one_match_at_a_time(text)
 
     def test_a_custom_step_cannot_be_tracked(self):
         with pytest.raises(ValueError, match="custom step"):
@@ -401,9 +459,23 @@ class TestTokenize:
         assert arabic.tokenize("الصينية-القازاقية") == ["الصينية", "القازاقية"]
 
     @given(ARABIC_TEXT)
-    def test_on_normalised_text_it_agrees_with_token_pattern(self, text):
+    def test_on_normalised_text_tokens_are_runs_of_letters_and_digits(self, text):
         norm = arabic.normalize(text)
-        assert arabic.tokenize(norm) == re.findall(arabic.TOKEN_PATTERN, norm)
+        assert arabic.tokenize(norm) == re.findall(r"(?u)[^\W_]+(?:(?<=\d)[.,]\d+)*", norm)
+
+    @given(
+        st.text(alphabet=arabic.ARABIC_LETTERS + MARKS + "\u0640\u200c\u200d ،.٫٬3٣_a", max_size=80)
+    )
+    def test_on_raw_text_tokens_are_runs_of_letters_and_marks_from_the_first_letter(self, text):
+        marks = "".join(arabic._expand(arabic._IN_WORD))
+        not_letters = "".join(c for c in marks if not c.isalnum())  # tatweel is a letter (Lm)
+        word = f"(?:[^\\W_]|[{re.escape(marks)}])"
+        runs = re.findall(f"{word}+(?:(?<=\\d)[.,\u066b\u066c]\\d+)*", text)
+        expected = [r.lstrip(not_letters) for r in runs if r.lstrip(not_letters)]
+        assert arabic.tokenize(text) == expected
+
+    def test_a_stray_mark_before_a_word_is_not_a_token(self):
+        assert arabic.tokenize(f"{KASRA} قال{FATHA}") == [f"قال{FATHA}"]
 
 
 class TestBmpClass:
@@ -603,120 +675,21 @@ class TestSplitClitics:
         assert arabic.split_clitics(word) == wrong
 
 
-# --------------------------------------------------------------------------- entities
-
-
-class TestEntityTable:
-    def test_has_the_contract_columns_and_a_note_on_every_row(self):
-        table = arabic.entity_table()
-        assert list(table.columns[:6]) == list(arabic.ENTITY_COLUMNS)
-        assert (table["note"].str.strip() != "").all()
-
-    def test_one_canonical_and_one_english_label_per_entity(self):
-        table = arabic.entity_table()
-        per_entity = table.groupby("entity_id")[["canonical", "english"]].nunique()
-        assert (per_entity == 1).all().all()
-
-    def test_the_kazakhstan_spellings_of_the_corpus_are_listed(self):
-        table = arabic.entity_table()
-        kz = set(table.loc[table.entity_id == "kazakhstan", "variant_norm"])
-        assert {"كازاخستان", "قازاقستان", "قزاقستان", "قازقستان"} <= kz
-
-    def test_a_file_with_a_missing_column_is_a_clear_error(self, tmp_path, monkeypatch):
-        bad = tmp_path / "entities.csv"
-        bad.write_text("variant,canonical\nا,ب\n", encoding="utf-8")
-        monkeypatch.setattr(arabic, "ENTITIES_FILE", bad)
-        arabic.entity_table.cache_clear()
-        try:
-            with pytest.raises(ValueError, match=r"entities\.csv: missing columns"):
-                arabic.entity_table()
-        finally:
-            arabic.entity_table.cache_clear()
-
-
-class TestFindEntities:
-    def test_variants_with_prefixes_are_found_with_original_offsets(self):
-        text = "دعمه لقازاقستان وللشعب القازاقى"
-        hits = arabic.find_entities(text)
-        assert hits["surface"].tolist() == ["لقازاقستان", "القازاقى"]
-        assert hits["entity_id"].tolist() == ["kazakhstan", "kazakh"]
-        assert text[hits.loc[0, "start"] : hits.loc[0, "end"]] == "لقازاقستان"
-
-    def test_adjective_endings_are_matched(self):
-        hits = arabic.find_entities("السلطات القازاقية والجيشين الصيني والكازاخستانيين")
-        assert hits["entity_id"].tolist() == ["kazakh", "kazakh"]
-
-    def test_adjective_is_not_taken_for_the_country(self):
-        hits = arabic.find_entities("وزارة الصحة الكازاخستانية")
-        assert hits["entity_id"].tolist() == ["kazakh"]
-
-    def test_full_name_nursultan_is_the_person_not_the_city(self):
-        hits = arabic.find_entities("حضر نور سلطان نزارباييف إلى نور سلطان")
-        assert hits["entity_id"].tolist() == ["nazarbayev", "astana"]
-
-    def test_spellings_differing_in_diacritics_or_maksura_need_no_extra_row(self):
-        hits = arabic.find_entities("الوزير طوبيردى والوزير تِليوبَردي")
-        assert hits["entity_id"].tolist() == ["tileuberdi", "tileuberdi"]
-
-    def test_a_hamza_alef_lam_is_not_taken_for_the_article(self):
-        hits = arabic.find_entities("في ألماتي وفي الماتي، لا في ماتي")
-        assert hits["surface"].tolist() == ["ألماتي", "الماتي"]
-
-    def test_a_name_inside_a_longer_word_is_not_matched(self):
-        assert arabic.find_entities("بوتينيون وكازاخستانستان").empty
-
-
-class TestUnifyEntities:
-    def test_variants_become_the_canonical_spelling_keeping_prefixes(self):
-        assert arabic.unify_entities("ولقازاقستان وقزاقستان") == "ولكازاخستان وكازاخستان"
-
-    def test_adjectives_keep_article_and_ending(self):
-        assert arabic.unify_entities("السلطات القازاقية") == "السلطات الكازاخيه"
-
-    def test_the_minister_spellings_unify(self):
-        out = arabic.unify_entities("تليوبيردي طوبيردى مختار تليوبردي")
-        assert out == "تليوبردي تليوبردي تليوبردي"
-
-    def test_text_without_names_is_only_normalised(self):
-        assert arabic.unify_entities("أعربَ عن دعمه") == "اعرب عن دعمه"
-
-
-class TestSpellingReport:
-    def test_reports_each_spelling_per_article_with_outlet_and_date(self):
-        articles = pd.DataFrame(
-            {
-                "id": ["a", "b"],
-                "outlet": ["Xinhua", "Other"],
-                "date": pd.to_datetime(["2019-12-15", "2022-01-10"]),
-                "text": ["كازاخستان وكازاخستان", "لقازاقستان والقازاقى"],
-            }
-        )
-        report = arabic.spelling_report(articles)
-        rows = set(report[["id", "outlet", "surface", "count"]].itertuples(index=False, name=None))
-        assert rows == {
-            ("a", "Xinhua", "كازاخستان", 2),
-            ("b", "Other", "قازاقستان", 1),
-            ("b", "Other", "قازاقى", 1),
-        }
-
-    def test_the_seeds_show_the_shift_from_kazakhstan_to_qazaqstan(self):
-        articles = pd.DataFrame({"id": list(SEEDS), "text": list(SEEDS.values())})
-        report = arabic.spelling_report(articles)
-        kz = report[report.entity_id == "kazakhstan"]
-        spellings_2019 = set(kz.loc[kz.id.str.startswith("002"), "surface"])
-        spellings_2022 = set(kz.loc[kz.id.str.startswith("000"), "surface"])
-        assert spellings_2019 == {"كازاخستان"} and spellings_2022 == {"قازاقستان"}
-
-    def test_missing_text_column_is_a_clear_error(self):
-        with pytest.raises(KeyError, match="no 'text' column"):
-            arabic.spelling_report(pd.DataFrame({"id": [1]}))
-
-
 class TestVocabulary:
     def test_normalisation_merges_spellings(self):
         raw = arabic.vocabulary(["إنّ الصين", "ان الصين"])
         norm = arabic.vocabulary(["إنّ الصين", "ان الصين"], steps=arabic.DEFAULT_STEPS)
         assert len(raw) == 3 and len(norm) == 2
+
+    def test_counts_over_several_batches_equal_counting_text_by_text(self):
+        texts = [f"إنّ الصين {i % 7} فى" for i in range(2 * arabic._TEXTS_PER_BATCH + 3)]
+        expected = Counter()
+        for text in texts:
+            expected.update(arabic.tokenize(arabic.normalize(text)))
+        assert arabic.vocabulary(texts, steps=arabic.DEFAULT_STEPS) == expected
+
+    def test_missing_texts_are_skipped(self):
+        assert arabic.vocabulary(["قال", None]) == Counter({"قال": 1})
 
     def test_stop_words_can_be_dropped(self):
         counts = arabic.vocabulary(["في الصين"], steps=arabic.DEFAULT_STEPS, drop_stopwords=True)
@@ -726,14 +699,37 @@ class TestVocabulary:
 # --------------------------------------------------------------------------- notebook views
 
 
-class TestCharacterClasses:
+class TestCharacterClassTable:
     def test_counts_each_class_by_hand(self):
-        counts = arabic.character_classes(f"أَعربَ{RLM} فى الصيــن ٢٠ مؤتمرة")
+        table = arabic.character_class_table([f"أَعربَ{RLM} فى الصيــن ٢٠ مؤتمرة", "قال"])
+        counts = table.iloc[0]
         assert counts["harakat"] == 2 and counts["tatweel"] == 2
         assert counts["bidi/zero-width"] == 1 and counts["alef with hamza/madda/wasla"] == 1
         assert counts["alef maksura"] == 1 and counts["teh marbuta"] == 1
         assert counts["Arabic-Indic/Persian digits"] == 2
         assert counts["hamza on waw/yeh/line (kept)"] == 1
+        assert table.iloc[1].sum() == 0
+
+    def test_rows_are_labelled_by_the_index_given(self):
+        table = arabic.character_class_table(["فى", ""], index=["a", "b"])
+        assert table.loc["a", "alef maksura"] == 1 and table.loc["b"].sum() == 0
+
+    def test_counts_equal_a_regex_count_per_class_on_the_seeds(self):
+        table = arabic.character_class_table(SEEDS.values())
+        for row, text in zip(table.itertuples(index=False), SEEDS.values(), strict=True):
+            expected = [
+                len(re.findall(f"[{body}]", text)) for body in arabic.CHARACTER_CLASSES.values()
+            ]
+            assert list(row) == expected
+
+    @given(st.lists(ANY_TEXT, max_size=5))
+    def test_counts_equal_a_regex_count_per_class_on_any_text(self, texts):
+        table = arabic.character_class_table(texts)
+        for row, text in zip(table.itertuples(index=False), texts, strict=True):
+            expected = [
+                len(re.findall(f"[{body}]", text)) for body in arabic.CHARACTER_CLASSES.values()
+            ]
+            assert list(row) == expected
 
 
 class TestStepChangeTable:
@@ -775,25 +771,3 @@ class TestCompareTokenizers:
     def test_hamza_on_waw_is_folded_by_strip_accents_but_kept_by_ours(self):
         row = arabic.compare_tokenizers(["مؤتمر"]).iloc[0]
         assert row["sklearn_strip_accents"] == "موتمر" and row["ours"] == "مؤتمر"
-
-
-class TestSpellingPivot:
-    def test_unknown_dates_and_outlets_become_question_marks(self):
-        report = pd.DataFrame(
-            {
-                "id": ["a"],
-                "outlet": [None],
-                "date": [pd.NaT],
-                "entity_id": ["kazakhstan"],
-                "english": ["Kazakhstan"],
-                "variant": ["قازاقستان"],
-                "surface": ["قازاقستان"],
-                "count": [2],
-            }
-        )
-        table = arabic.spelling_pivot(report)
-        assert table.to_dict("index") == {("kazakhstan", "قازاقستان"): {"? · ?": 2}}
-
-    def test_an_entity_with_no_rows_gives_an_empty_table(self):
-        report = arabic.spelling_report(pd.DataFrame({"id": ["a"], "text": ["قال"]}))
-        assert arabic.spelling_pivot(report, "kazakhstan").empty

@@ -1,16 +1,15 @@
-"""Arabic text cleaning: normalisation steps, tokens, sentences, stop words, name variants.
+"""Arabic text cleaning: normalisation steps, tokens, sentences, stop words, clitics.
 
 Every later count in the project (TF-IDF terms, frame matches, timelines) runs on text that
 went through :func:`normalize` with :data:`DEFAULT_STEPS`, so this module decides what
-counts as "the same word".
+counts as "the same word". Spellings of names are :mod:`helpers.entities`.
 
 Each normalisation step is a pure ``str -> str`` function that does one thing and says
-what it loses. :func:`normalize` composes a chosen list of steps; for the default chain it
-takes a fast path that gives exactly the same output as applying the steps one by one (tests
-check this, for every BMP character and on random text): a lookup in a ``uint16`` table over
-the text's UTF-16 code units (built from the steps), or for short strings one regex deletion
-plus ``str.replace``. ``benchmarks/bench_normalize.py`` measures it at 12-49x the throughput
-of CAMeL Tools' chain.
+what it loses. :func:`normalize` composes a chosen list of steps. The default chain runs as
+one lookup in a table over the text's UTF-16 code units, built from the steps themselves
+(:func:`code_unit_table`); the tests check that it gives exactly what applying the steps
+one by one gives, for every BMP character and on random text. ``benchmarks/README.md``
+gives its throughput against CAMeL Tools' chain.
 
 Character classes (explicit code points; what happens to each in the default chain)
 ----------------------------------------------------------------------------------
@@ -40,7 +39,7 @@ class                     code points                           default chain
                           from PDFs)
 :data:`BIDI_CONTROLS`     U+061C, U+200E, U+200F, U+202A-U+202E,  deleted
                           U+2066-U+2069
-:data:`ZERO_WIDTH`        U+200B-U+200D, U+FEFF                  deleted
+:data:`ZERO_WIDTH`        U+200B-U+200D, U+2060, U+FEFF          deleted
 ========================  ====================================  ==========================
 
 Everything else (other scripts, Latin letters and their case, punctuation, whitespace,
@@ -54,7 +53,6 @@ is stated per step (e.g. على "on" and علي "Ali" become one string).
 
 from __future__ import annotations
 
-import csv
 import re
 import unicodedata
 from collections import Counter
@@ -73,10 +71,10 @@ __all__ = [
     "STEPS",
     "TOKEN_PATTERN",
     "bmp_class",
+    "character_class_table",
     "code_unit_table",
+    "compare_tokenizers",
     "compose_hamza",
-    "entity_table",
-    "find_entities",
     "fold_presentation_forms",
     "normalize",
     "normalize_alef",
@@ -88,18 +86,21 @@ __all__ = [
     "remove_invisibles",
     "remove_tatweel",
     "sentence_spans",
-    "spelling_report",
     "split_clitics",
     "split_sentences",
+    "step_change_table",
     "step_changes",
+    "step_examples",
     "stopwords",
     "strip_diacritics",
     "tokenize",
-    "unify_entities",
+    "vocabulary",
+    "vocabulary_by_step",
 ]
 
 # ---------------------------------------------------------------------------------------
-# Character classes. Ranges are written as regex character-class bodies ("\u064b-\u0652").
+# Character classes, written as regex character-class bodies ("\u064b-\u0652"); the
+# invisible ones list each character, so that they are also plain strings of characters.
 # ---------------------------------------------------------------------------------------
 
 #: Harakat: U+064B fathatan, U+064C dammatan, U+064D kasratan (tanween), U+064E fatha,
@@ -139,13 +140,25 @@ NUMBER_SIGNS = {"\u066a": "%", "\u066b": ".", "\u066c": ","}
 #: medial, final, isolated) and ligatures that PDF extraction produces instead of letters.
 #: U+FEFF (byte order mark) sits in the same block but is treated as zero-width.
 PRESENTATION_FORMS = "\ufb50-\ufdff\ufe70-\ufefe"
-#: U+061C Arabic letter mark, U+200E LRM, U+200F RLM, U+202A-U+202E embeddings/overrides,
-#: U+2066-U+2069 isolates.
-BIDI_CONTROLS = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
-#: U+200B zero-width space, U+200C ZWNJ, U+200D ZWJ, U+FEFF zero-width no-break space / BOM.
-ZERO_WIDTH = "\u200b-\u200d\ufeff"
+#: Bidi controls, written out one by one (no ranges) so that the string is both a regex
+#: class body and the set of characters itself. They steer layout and carry no meaning.
+BIDI_CONTROLS = (
+    "\u061c"  # ARABIC LETTER MARK
+    "\u200e\u200f"  # LEFT-TO-RIGHT MARK, RIGHT-TO-LEFT MARK
+    "\u202a\u202b\u202c\u202d\u202e"  # LRE, RLE, PDF, LRO, RLO (embeddings and overrides)
+    "\u2066\u2067\u2068\u2069"  # LRI, RLI, FSI, PDI (isolates)
+)
+#: Zero-width characters, one by one as above; the project's one definition (the corpus
+#: loader deletes these too). ZWNJ carries meaning in Persian and Urdu spelling.
+ZERO_WIDTH = (
+    "\u200b"  # ZERO WIDTH SPACE
+    "\u200c\u200d"  # ZERO WIDTH NON-JOINER, ZERO WIDTH JOINER
+    "\u2060"  # WORD JOINER
+    "\ufeff"  # ZERO WIDTH NO-BREAK SPACE (a byte-order mark when it opens a file)
+)
 
-#: Arabic letters proper (U+0621-U+064A without tatweel U+0640), for tests and tokens.
+#: Arabic letters proper (U+0621-U+064A without tatweel U+0640): the one-letter
+#: abbreviations and titles of the sentence splitter, and the tests.
 ARABIC_LETTERS = "".join(chr(c) for c in range(0x0621, 0x064B) if c != 0x0640)
 
 #: The folds the default chain makes to letters and digits: source character -> result.
@@ -175,16 +188,6 @@ _DIGITS_RE = re.compile(f"[{ARABIC_INDIC_DIGITS}{PERSIAN_DIGITS}{''.join(NUMBER_
 _ALEF_MAKSURA_RE = re.compile(ALEF_MAKSURA)
 _TEH_MARBUTA_RE = re.compile(TEH_MARBUTA)
 
-# Fast path (short strings) for the default chain: everything it deletes, in one class. No
-# "+" quantifier: on this machine sre scans a bare class about twice as fast.
-_DEFAULT_DELETE_RE = re.compile(
-    f"[{BIDI_CONTROLS}{ZERO_WIDTH}{HARAKAT}{COMBINING_HAMZA}{OTHER_MARKS}{DAGGER_ALEF}"
-    f"{QURANIC_MARKS}{TATWEEL}]"
-)
-# Characters that need the step-by-step chain: presentation forms (may expand into several
-# letters) and combining hamza/madda (composition depends on the previous letter).
-_NEEDS_SLOW_RE = re.compile(f"[{PRESENTATION_FORMS}{COMBINING_HAMZA}]")
-
 
 def _presentation_map() -> dict[str, str]:
     table = {}
@@ -213,11 +216,20 @@ _PRESENTATION_MAP = _presentation_map()
 @dataclass(frozen=True)
 class _Rule:
     pattern: re.Pattern
-    replace: Callable[[re.Match], str]
+    replace: str | Callable[[re.Match], str]  # as for re.sub
+    one_for_one: bool = False  # every match is replaced by as many characters
 
 
-def _delete(_m: re.Match) -> str:
-    return ""
+def _fold_presentation(m: re.Match) -> str:
+    return _PRESENTATION_MAP.get(m.group(), m.group())
+
+
+def _compose(m: re.Match) -> str:
+    return unicodedata.normalize("NFC", m.group())
+
+
+def _ascii_digit(m: re.Match) -> str:
+    return FOLDS[m.group()]
 
 
 def remove_invisibles(text: str) -> str:
@@ -249,7 +261,7 @@ def fold_presentation_forms(text: str) -> str:
     >>> fold_presentation_forms("ﻗﺎﺯﺍﻗﺴﺘﺎﻥ ﻻ")
     'قازاقستان لا'
     """
-    return _PRESENTATION_RE.sub(lambda m: _PRESENTATION_MAP.get(m.group(), m.group()), text)
+    return _PRESENTATION_RE.sub(_fold_presentation, text)
 
 
 def compose_hamza(text: str) -> str:
@@ -265,7 +277,7 @@ def compose_hamza(text: str) -> str:
     """
     if _COMBINING_HAMZA_RE.search(text) is None:  # the usual case; scanning is cheap
         return text
-    return _COMPOSABLE_RE.sub(lambda m: unicodedata.normalize("NFC", m.group()), text)
+    return _COMPOSABLE_RE.sub(_compose, text)
 
 
 def strip_diacritics(text: str) -> str:
@@ -354,21 +366,19 @@ def normalize_digits(text: str) -> str:
     >>> normalize_digits("١٠ يناير ٢٠٢٢، ٣٫٥٪ و۱۴۰۰")
     '10 يناير 2022، 3.5% و1400'
     """
-    return _DIGITS_RE.sub(lambda m: FOLDS[m.group()], text)
+    return _DIGITS_RE.sub(_ascii_digit, text)
 
 
 _RULES: dict[Callable[[str], str], _Rule] = {
-    remove_invisibles: _Rule(_INVISIBLES_RE, _delete),
-    fold_presentation_forms: _Rule(
-        _PRESENTATION_RE, lambda m: _PRESENTATION_MAP.get(m.group(), m.group())
-    ),
-    compose_hamza: _Rule(_COMPOSABLE_RE, lambda m: unicodedata.normalize("NFC", m.group())),
-    strip_diacritics: _Rule(_DIACRITICS_RE, _delete),
-    remove_tatweel: _Rule(_TATWEEL_RE, _delete),
-    normalize_alef: _Rule(_ALEF_RE, lambda m: ALEF),
-    normalize_alef_maksura: _Rule(_ALEF_MAKSURA_RE, lambda m: YEH),
-    normalize_teh_marbuta: _Rule(_TEH_MARBUTA_RE, lambda m: HEH),
-    normalize_digits: _Rule(_DIGITS_RE, lambda m: FOLDS[m.group()]),
+    remove_invisibles: _Rule(_INVISIBLES_RE, ""),
+    fold_presentation_forms: _Rule(_PRESENTATION_RE, _fold_presentation),
+    compose_hamza: _Rule(_COMPOSABLE_RE, _compose),
+    strip_diacritics: _Rule(_DIACRITICS_RE, ""),
+    remove_tatweel: _Rule(_TATWEEL_RE, ""),
+    normalize_alef: _Rule(_ALEF_RE, ALEF, one_for_one=True),
+    normalize_alef_maksura: _Rule(_ALEF_MAKSURA_RE, YEH, one_for_one=True),
+    normalize_teh_marbuta: _Rule(_TEH_MARBUTA_RE, HEH, one_for_one=True),
+    normalize_digits: _Rule(_DIGITS_RE, _ascii_digit, one_for_one=True),
 }
 
 #: The default chain, in order. Order matters: presentation forms first (ligatures expand into
@@ -388,15 +398,11 @@ DEFAULT_STEPS: tuple[Callable[[str], str], ...] = (
 #: Every step by name, so ``steps`` can be given as strings (``("strip_diacritics",)``).
 STEPS: dict[str, Callable[[str], str]] = {f.__name__: f for f in DEFAULT_STEPS}
 
-# Letter folds of the short-string fast path (digits are handled by one regex, only if present).
-_FAST_REPLACEMENTS: tuple[tuple[str, str], ...] = tuple(
-    (src, dst) for src, dst in FOLDS.items() if not dst.isascii()
-)
-# Big buffers go through a lookup table over UTF-16 code units, in chunks that stay in cache.
-_TABLE_MIN_CHARS = 256
+# The default chain runs as one lookup in an int32 table over UTF-16 code units (built from
+# the steps themselves), in chunks that stay in the CPU cache.
 _TABLE_CHUNK = 32_768
-_DELETED = 0xFFFF  # table value: delete this code unit
-_SLOW = 0xFFFE  # table value: this text needs the step-by-step chain
+_DELETED = -1  # table value: the chain deletes this code unit
+_CONTEXT = -2  # table value: what the chain does here depends on the neighbours
 
 
 def _expand(char_class: str) -> list[str]:
@@ -413,52 +419,46 @@ def _expand(char_class: str) -> list[str]:
     return chars
 
 
-@cache
-def _default_table(prepared: bool = False) -> np.ndarray:
-    """uint16 lookup table: code unit -> normalised code unit, _DELETED or _SLOW.
+def _apply_steps(text: str, steps) -> str:
+    for step in steps:
+        text = step(text)
+    return text
 
-    Built from the steps themselves. With ``prepared=True`` the table is for text that has
-    already been through the three context-dependent steps (:func:`remove_invisibles`,
-    :func:`fold_presentation_forms`, :func:`compose_hamza`): leftover combining hamza marks
-    are then simply deleted, as :func:`strip_diacritics` does.
-    """
-    table = np.arange(0x10000, dtype=np.uint32)
+
+@cache
+def _table() -> np.ndarray:
+    table = np.arange(0x10000, dtype=np.int32)
     deleted = (
         BIDI_CONTROLS + ZERO_WIDTH + HARAKAT + OTHER_MARKS + DAGGER_ALEF + QURANIC_MARKS + TATWEEL
     )
-    for ch in _expand(deleted):
-        table[ord(ch)] = _DELETED
+    table[[ord(ch) for ch in _expand(deleted)]] = _DELETED
     for src, dst in FOLDS.items():
         table[ord(src)] = ord(dst)
+    marks = _expand(COMBINING_HAMZA)
     for ch in _expand(PRESENTATION_FORMS):
-        folded = _stepwise(ch, DEFAULT_STEPS)
-        composable = any(c in _PRESENTATION_MAP.get(ch, "") for c in _expand(COMBINING_HAMZA))
-        if len(folded) > 1 or composable:
-            table[ord(ch)] = _SLOW
+        folded = _apply_steps(ch, DEFAULT_STEPS)
+        if len(folded) > 1 or any(c in _PRESENTATION_MAP.get(ch, "") for c in marks):
+            table[ord(ch)] = _CONTEXT  # a ligature that expands, or one carrying a hamza mark
         else:
             table[ord(ch)] = ord(folded) if folded else _DELETED
-    for ch in _expand(COMBINING_HAMZA):
-        table[ord(ch)] = _DELETED if prepared else _SLOW
-    table[0xFFFE] = table[0xFFFF] = _SLOW  # the sentinels themselves: use the steps
-    return table.astype(np.uint16)
+    table[[ord(ch) for ch in marks]] = _CONTEXT
+    table.flags.writeable = False
+    return table
 
 
 def code_unit_table() -> np.ndarray:
     """The default chain as a lookup table over UTF-16 code units (int32, length 0x10000).
 
     ``table[c]`` is the normalised code unit of ``c``, -1 where the chain deletes it, and -2
-    where it is not one character for one (presentation forms that expand or compose,
-    combining hamza, the sentinels U+FFFE/U+FFFF): text holding such a unit needs
-    :func:`normalize` itself. For numpy code that must agree with :func:`normalize`.
+    where it is not one character for one (presentation forms that expand or carry a hamza
+    mark, combining hamza/madda): text holding such a unit needs :func:`normalize` itself.
+    For numpy code that must agree with :func:`normalize`; :func:`normalize` uses it too.
 
     >>> t = code_unit_table()
     >>> chr(t[ord("أ")]), int(t[0x064E]), int(t[0x0654])
     ('ا', -1, -2)
     """
-    table = _default_table().astype(np.int32)
-    table[table == _DELETED] = -1
-    table[table == _SLOW] = -2
-    return table
+    return _table().copy()
 
 
 def _chunks(text: str):
@@ -475,58 +475,29 @@ def _chunks(text: str):
         start = end
 
 
-def _table_lookup(chunk: str, table: np.ndarray) -> np.ndarray:
-    return table[np.frombuffer(chunk.encode("utf-16-le"), dtype=np.uint16)]
+def _lookup(text: str) -> np.ndarray:
+    units = np.frombuffer(text.encode("utf-16-le", "surrogatepass"), dtype=np.uint16)
+    return _table()[units]
 
 
-def _table_pass(text: str) -> str | None:
-    pieces = []
-    for chunk in _chunks(text):
-        out = _table_lookup(chunk, _default_table())
-        special = out >= _SLOW
-        if special.any():
-            if (out == _SLOW).any():  # presentation forms or combining hamza in this piece
-                out = _table_lookup(_prepare(chunk), _default_table(prepared=True))
-                special = out >= _SLOW
-                if (out == _SLOW).any():
-                    return None  # U+FFFE/U+FFFF in the text: use the steps
-            out = out[~special]
-        pieces.append(out.tobytes().decode("utf-16-le"))
-    return "".join(pieces)
+def _normalize_piece(text: str) -> str:
+    out = _lookup(text)
+    lowest = out.min()
+    if lowest == _CONTEXT:
+        # The three context-dependent steps first; a combining mark left after them had
+        # nothing to compose with, and strip_diacritics deletes it.
+        out = _lookup(compose_hamza(fold_presentation_forms(remove_invisibles(text))))
+    if lowest < 0:
+        out = out[out >= 0]
+    return out.astype(np.uint16).tobytes().decode("utf-16-le", "surrogatepass")
 
 
-def _prepare(text: str) -> str:
-    """The three context-dependent steps of the default chain (rarely have work to do)."""
-    return compose_hamza(fold_presentation_forms(remove_invisibles(text)))
-
-
-def _table_default(text: str) -> str | None:
-    """Default chain by table lookup; None only for text holding U+FFFE/U+FFFF."""
-    return _table_pass(text)
-
-
-def _regex_default(text: str) -> str:
-    """Default chain by one regex deletion and str.replace (short strings)."""
-    if _NEEDS_SLOW_RE.search(text):
-        text = _prepare(text)
-    text = _DEFAULT_DELETE_RE.sub("", text)
-    for src, dst in _FAST_REPLACEMENTS:
-        text = text.replace(src, dst)
-    if _DIGITS_RE.search(text):
-        text = normalize_digits(text)
-    return text
-
-
-def _stepwise(text: str, steps) -> str:
-    for step in steps:
-        text = step(text)
-    return text
-
-
-def _fast_default(text: str) -> str:
-    """The default chain, fast; same output as applying DEFAULT_STEPS one by one."""
-    fast = _table_default(text) if len(text) >= _TABLE_MIN_CHARS else _regex_default(text)
-    return _stepwise(text, DEFAULT_STEPS) if fast is None else fast
+def _normalize_default(text: str) -> str:
+    """The default chain: same output as applying :data:`DEFAULT_STEPS` one by one (tests
+    check every BMP character and random text)."""
+    if len(text) <= _TABLE_CHUNK:
+        return _normalize_piece(text) if text else text
+    return "".join(map(_normalize_piece, _chunks(text)))
 
 
 def _resolve_steps(steps) -> tuple[Callable[[str], str], ...]:
@@ -579,11 +550,8 @@ def normalize(text: str, steps=DEFAULT_STEPS) -> str:
     _check_text(text, "normalize")
     resolved = steps if steps is DEFAULT_STEPS else _resolve_steps(steps)
     if resolved == DEFAULT_STEPS:
-        return _fast_default(text)
-    return _stepwise(text, resolved)
-
-
-_BATCH_SEP = "\x00"  # joins a column's texts for one fast-path call; untouched by every step
+        return _normalize_default(text)
+    return _apply_steps(text, resolved)
 
 
 def normalize_series(series: pd.Series, steps=DEFAULT_STEPS) -> pd.Series:
@@ -594,44 +562,33 @@ def normalize_series(series: pd.Series, steps=DEFAULT_STEPS) -> pd.Series:
     ('قازاقستان', [False, True])
     """
     resolved = steps if steps is DEFAULT_STEPS else _resolve_steps(steps)
-    bad = series.map(lambda v: not (isinstance(v, str) or v is None or v != v))
-    if bad.any():
-        first = series[bad].index[0]
-        raise TypeError(
-            f"normalize_series(): value at index {first!r} is "
-            f"{type(series[first]).__name__}, not text; convert the column with .astype(str)"
-        )
-    is_text = [isinstance(v, str) for v in series]
-    texts = [v for v, ok in zip(series, is_text, strict=True) if ok]
-    if resolved is DEFAULT_STEPS and texts and not any(_BATCH_SEP in t for t in texts):
-        # One call on the joined column: the default chain never touches or joins across the
-        # separator, so splitting the result gives each text's normalisation (a test checks).
-        done = iter(_fast_default(_BATCH_SEP.join(texts)).split(_BATCH_SEP))
-    else:
-        done = iter(normalize(t, resolved) for t in texts)
-    values = [next(done) if ok else v for v, ok in zip(series, is_text, strict=True)]
+    values = []
+    for label, value in series.items():
+        if isinstance(value, str):
+            value = normalize(value, resolved)
+        elif not (value is None or value != value):
+            raise TypeError(
+                f"normalize_series(): value at index {label!r} is {type(value).__name__}, "
+                "not text; convert the column with .astype(str)"
+            )
+        values.append(value)
     return pd.Series(values, index=series.index, name=series.name, dtype=series.dtype)
 
 
-def _apply_rule_with_map(text: str, rule: _Rule) -> tuple[str, list[int]]:
-    """Apply one rule and return the new text and, per new character, its index in ``text``."""
-    out: list[str] = []
-    index: list[int] = []
-    pos = 0
+def _source_index(text: str, rule: _Rule) -> np.ndarray:
+    """For each character ``rule`` makes of ``text``, the index of its source in ``text``.
+
+    A match replaced by as many characters maps one to one; any other match maps all of
+    its output (none, for a deletion) to its first character.
+    """
+    produced = np.ones(len(text), dtype=np.intp)
     for m in rule.pattern.finditer(text):
         start, end = m.span()
-        out.append(text[pos:start])
-        index.extend(range(pos, start))
-        repl = rule.replace(m)
-        out.append(repl)
-        if len(repl) == end - start:
-            index.extend(range(start, end))
-        else:
-            index.extend([start] * len(repl))
-        pos = end
-    out.append(text[pos:])
-    index.extend(range(pos, len(text)))
-    return "".join(out), index
+        n = len(rule.replace) if isinstance(rule.replace, str) else len(rule.replace(m))
+        if n != end - start:
+            produced[start:end] = 0
+            produced[start] = n
+    return np.repeat(np.arange(len(text)), produced)
 
 
 def normalize_with_offsets(text: str, steps=DEFAULT_STEPS) -> tuple[str, list[int]]:
@@ -652,7 +609,7 @@ def normalize_with_offsets(text: str, steps=DEFAULT_STEPS) -> tuple[str, list[in
     ('واعرب لا', [0, 2, 3, 4, 5, 7, 8, 8])
     """
     _check_text(text, "normalize_with_offsets")
-    offsets = list(range(len(text)))
+    offsets = np.arange(len(text))
     for step in _resolve_steps(steps):
         rule = _RULES.get(step)
         if rule is None:
@@ -662,9 +619,10 @@ def normalize_with_offsets(text: str, steps=DEFAULT_STEPS) -> tuple[str, list[in
             )
         if rule.pattern.search(text) is None:
             continue  # nothing to do: the map is unchanged
-        text, local = _apply_rule_with_map(text, rule)
-        offsets = [offsets[i] for i in local]
-    return text, offsets
+        if not rule.one_for_one:
+            offsets = offsets[_source_index(text, rule)]
+        text = rule.pattern.sub(rule.replace, text)
+    return text, offsets.tolist()
 
 
 def step_changes(text: str, steps=DEFAULT_STEPS) -> pd.DataFrame:
@@ -727,21 +685,23 @@ def _map_tokens(step, tokens) -> list[tuple[str, str]]:
 _IN_WORD = (
     f"{HARAKAT}{COMBINING_HAMZA}{OTHER_MARKS}{DAGGER_ALEF}{QURANIC_MARKS}{TATWEEL}\u200c\u200d"
 )
-_WORD_CHAR = f"(?:[^\\W_]|[{_IN_WORD}])"
-# A run of word characters; after a digit, separators followed by digits continue it
-# (3.5, ١٬٥٠٠, و2,000), elsewhere "." and "," end the token.
-_TOKEN_RE = re.compile(f"{_WORD_CHAR}+(?:(?<=\\d)[.,\u066b\u066c]\\d+)*")
 
-#: ``token_pattern`` for scikit-learn vectorizers on text normalised with the default steps:
-#: runs of letters and digits (one letter is enough; Arabic has one-letter words and the
-#: stop list handles them), and decimal numbers kept whole (3.5, 1,500).
-TOKEN_PATTERN = r"(?u)[^\W_]+(?:(?<=\d)[.,]\d+)*"
+#: The project's one token pattern: :func:`tokenize` uses it, and so does scikit-learn as
+#: ``token_pattern`` (on normalised text). A token is a run of letters and digits in any
+#: script (one letter is enough: Arabic has one-letter words and the stop list handles
+#: them); marks, tatweel and ZWNJ/ZWJ after a letter stay inside the word (raw text); after
+#: a digit, "." "," ٫ ٬ followed by digits continue the number (3.5, ١٬٥٠٠, 1,500), elsewhere
+#: they end the token. Written as runs of letters each followed by optional marks, because
+#: ``re`` scans a run of one character class far faster than an alternation per character.
+_IN_WORD_ESCAPED = "".join(c if c == "-" else f"\\u{ord(c):04x}" for c in _IN_WORD)
+TOKEN_PATTERN = f"(?u)(?:[^\\W_]+[{_IN_WORD_ESCAPED}]*)+(?:(?<=\\d)[.,\\u066b\\u066c]\\d+)*"
+_TOKEN_RE = re.compile(TOKEN_PATTERN)
 
 
 @cache
 def _every_bmp_char() -> str:
-    """U+0000 to U+FFFF in order, lone surrogates included (decoded from their code points:
-    about 6x faster than joining 65,536 ``chr`` calls)."""
+    """U+0000 to U+FFFF in order, lone surrogates included (decoded from their code points,
+    not joined from 65,536 ``chr`` calls)."""
     return np.arange(0x10000, dtype="<u4").tobytes().decode("utf-32-le", "surrogatepass")
 
 
@@ -785,10 +745,11 @@ def tokenize(text: str) -> list[str]:
     Decimal and grouped numbers stay whole. Punctuation and Latin hyphens separate tokens.
     Clitics stay attached (وقازاقستان is one token; see :func:`split_clitics`).
 
-    On normalised text this gives the same tokens as :data:`TOKEN_PATTERN`.
+    It is :data:`TOKEN_PATTERN`, the pattern scikit-learn uses on normalised text.
 
     Loses: hyphenated compounds split (الصينية-القازاقية -> two tokens), and so do
-    abbreviations written with dots (أ.ف.ب -> three one-letter tokens).
+    abbreviations written with dots (أ.ف.ب -> three one-letter tokens); a mark before the
+    first letter of a word (a stray vowel after a space) is not part of any token.
 
     >>> tokenize("قالَ وانغ يي: إنّ الصيـــن 3.5٪")
     ['قالَ', 'وانغ', 'يي', 'إنّ', 'الصيـــن', '3.5']
@@ -801,17 +762,18 @@ def tokenize(text: str) -> list[str]:
 # Sentences
 # ---------------------------------------------------------------------------------------
 
-_AR_LETTER = "\u0621-\u063a\u0641-\u064a"
 _CLOSERS = "\"'»”’)\\]"
 _END_CHAR = "[.!?\u061f\u061b\u2026\u06d4]"
 # Candidate ends: newlines, or runs of . ! ? ؟ ؛ … ۔ with trailing closing quotes/brackets.
 # That is "\n+|END+[CLOSERS]*", written to open with one character class so that the regex
-# engine skips ahead to the next candidate character in C (about 3x faster on news text).
+# engine skips ahead to the next candidate character in C.
 _SENT_END_RE = re.compile(
     f"[\\n{_END_CHAR[1:-1]}](?:(?<=\\n)\\n*|(?<={_END_CHAR}){_END_CHAR}*[{_CLOSERS}]*)"
 )
 # Abbreviation chains of single letters with dots: أ.ف.ب  د.ب.أ  و.م.ع  (spaces allowed).
-_ABBREV_RE = re.compile(f"(?<![{_AR_LETTER}\\w])(?:[{_AR_LETTER}]\\.\\s?)+[{_AR_LETTER}]\\.?")
+_ABBREV_RE = re.compile(
+    f"(?<![{ARABIC_LETTERS}\\w])(?:[{ARABIC_LETTERS}]\\.\\s?)+[{ARABIC_LETTERS}]\\.?"
+)
 # Titles written as one letter and a dot before a name: د. (doctor), م. (engineer), أ. (prof).
 # (\Z, not $: "$" also matches before a final newline, so "د\n." would count as a title.)
 _TITLE_RE = re.compile('(?:^|[\\s(«"])[دمأ]\\Z')
@@ -821,7 +783,7 @@ _TITLE_RE = re.compile('(?:^|[\\s(«"])[دمأ]\\Z')
 # digit, closing marks aside (3.5, xinhua.net). Every other full stop ends its sentence.
 # That is "(?<!\w)LETTER\.|\.(?=[CLOSERS]*[^\W_])", written to open with the full stop
 # so that the regex engine skips ahead to the next one in C; each match is one full stop.
-_MAYBE_NOT_END = re.compile(f"\\.(?:(?<=[{_AR_LETTER}]\\.)(?<!\\w..)|(?=[{_CLOSERS}]*[^\\W_]))")
+_MAYBE_NOT_END = re.compile(f"\\.(?:(?<=[{ARABIC_LETTERS}]\\.)(?<!\\w..)|(?=[{_CLOSERS}]*[^\\W_]))")
 
 
 def _is_boundary(text: str, m: re.Match, protected: list[tuple[int, int]]) -> bool:
@@ -900,7 +862,6 @@ def split_sentences(text: str) -> list[str]:
 
 STOPWORDS_FILE = LEXICON_DIR / "stopwords-ar.txt"
 CLITIC_PROTECTED_FILE = LEXICON_DIR / "clitic-protected-ar.txt"
-ENTITIES_FILE = LEXICON_DIR / "entities.csv"
 
 
 def _read_word_list(path: Path) -> list[str]:
@@ -931,18 +892,11 @@ def stopwords() -> frozenset[str]:
     return frozenset(normalize(w) for w in _read_word_list(STOPWORDS_FILE))
 
 
-# Entity types whose words are names (organisations' words are ordinary words: للتعاون).
-_NAME_TYPES = ("person", "country", "city", "region", "adjective", "people")
-
-
 @cache
 def _protected_words() -> frozenset[str]:
-    words = {normalize(w) for w in _read_word_list(CLITIC_PROTECTED_FILE)}
-    table = entity_table()
-    names = table[table["type"].isin(_NAME_TYPES)]
-    for variant in names["variant_norm"]:
-        words.update(variant.split())
-    return frozenset(words)
+    from helpers.entities import name_words  # entities imports this module
+
+    return frozenset(normalize(w) for w in _read_word_list(CLITIC_PROTECTED_FILE)) | name_words()
 
 
 def split_clitics(token: str, min_stem: int = 3) -> list[str]:
@@ -986,208 +940,7 @@ def split_clitics(token: str, min_stem: int = 3) -> list[str]:
     return [*clitics, rest]
 
 
-# ---------------------------------------------------------------------------------------
-# Entities: spelling variants of names
-# ---------------------------------------------------------------------------------------
-
-ENTITY_COLUMNS = ("variant", "canonical", "entity_id", "english", "type", "note")
-# Attached prefixes allowed before a variant: conjunction, preposition, article (لل = ل + ال).
-_ENTITY_PREFIX = "(?:[وف]?(?:[بك]?ال|لل|[بلك]))?|[وف]"
-# Endings allowed after adjective variants (normalised): fem. ه, plurals/duals ين ون ان تان تين.
-_ADJ_SUFFIX = "(?:ه|ين|ون|ان|تان|تين)?"
-
-
-def _strip_article(raw: str, normalised: str) -> str:
-    """Drop a leading article from a normalised variant, if the raw spelling has one.
-
-    Only a bare ال (alef + lam) is an article: ألماتي (alef with hamza) is not, although both
-    normalise to ال... .
-    """
-    if raw.strip().startswith("ال") and len(normalised) > 4:
-        return normalised[2:]
-    return normalised
-
-
-@cache
-def entity_table() -> pd.DataFrame:
-    """The name-variant lexicon ``data/lexicons/entities.csv`` with normalised columns added.
-
-    Columns: ``variant, canonical, entity_id, english, type, note`` as in the file, plus
-    ``variant_norm`` and ``canonical_norm`` (default normalisation, leading article ال
-    removed since prefixes are matched separately).
-
-    >>> t = entity_table()
-    >>> sorted(t.loc[t.variant_norm == "قازاقستان", "english"])
-    ['Kazakhstan']
-    """
-    path = ENTITIES_FILE
-    if not path.exists():
-        raise FileNotFoundError(f"{path}: entity lexicon missing; restore it from git")
-    with path.open(encoding="utf-8", newline="") as fh:
-        rows = [r for r in csv.DictReader(fh) if not (r.get("variant") or "").startswith("#")]
-    df = pd.DataFrame(rows)
-    missing = [c for c in ENTITY_COLUMNS if c not in df.columns]
-    if missing:
-        raise ValueError(f"{path}: missing columns {missing}; the header must be {ENTITY_COLUMNS}")
-    empty = df[(df["variant"].str.strip() == "") | (df["entity_id"].str.strip() == "")]
-    if len(empty):
-        raise ValueError(
-            f"{path}: rows {list(empty.index + 2)} have an empty variant or entity_id; fill them"
-        )
-    df["variant_norm"] = [_strip_article(v, normalize(v.strip())) for v in df["variant"]]
-    df["canonical_norm"] = [_strip_article(v, normalize(v.strip())) for v in df["canonical"]]
-    clash = df.groupby("variant_norm")["entity_id"].nunique()
-    clash = clash[clash > 1]
-    if len(clash):
-        raise ValueError(
-            f"{path}: variants {list(clash.index)} normalise to the same string for different "
-            "entities; make them distinct or drop one"
-        )
-    return df[[*ENTITY_COLUMNS, "variant_norm", "canonical_norm"]].reset_index(drop=True)
-
-
-@cache
-def _entity_regex() -> tuple[re.Pattern, dict[str, pd.Series]]:
-    table = entity_table()
-    by_variant = {}
-    for _, row in table.iterrows():
-        by_variant.setdefault(row["variant_norm"], row)
-    plain = sorted(
-        {v for v, r in by_variant.items() if r["type"] != "adjective"}, key=len, reverse=True
-    )
-    adjectives = sorted(
-        {v for v, r in by_variant.items() if r["type"] == "adjective"}, key=len, reverse=True
-    )
-    alts = []
-    if plain:
-        alts.append(f"(?P<core>{'|'.join(map(re.escape, plain))})")
-    if adjectives:
-        alts.append(f"(?P<adj>{'|'.join(map(re.escape, adjectives))})(?P<suffix>{_ADJ_SUFFIX})")
-    pattern = re.compile(f"(?<!\\w)(?P<prefix>{_ENTITY_PREFIX})(?:{'|'.join(alts)})(?!\\w)")
-    return pattern, by_variant
-
-
-def find_entities(text: str) -> pd.DataFrame:
-    """Find lexicon names in ``text`` (raw or normalised), with offsets into ``text``.
-
-    Matching runs on the default normalisation, so one row of the lexicon covers spellings
-    that differ only in diacritics, hamza, ى/ي or ة/ه; attached prefixes (و ف ب ل ك ال لل)
-    are allowed, and adjectives may take the endings ة ين ون ان. Returns columns ``start,
-    end, surface`` (the original spelling, prefix included), ``prefix``, ``variant``
-    (lexicon row's spelling), ``entity_id``, ``english``.
-
-    >>> hits = find_entities("وزير الخارجية القازاقى مختار تليوبردى")
-    >>> hits[["surface", "entity_id"]].values.tolist()
-    [['القازاقى', 'kazakh'], ['مختار تليوبردى', 'tileuberdi']]
-    """
-    pattern, by_variant = _entity_regex()
-    rows = []
-    columns = ["start", "end", "surface", "prefix", "variant", "entity_id", "english"]
-    if pattern.search(normalize(text)) is None:  # cheap test before tracking offsets
-        return pd.DataFrame(rows, columns=columns)
-    norm, offsets = normalize_with_offsets(text)
-    for m in pattern.finditer(norm):
-        key = m.group("core") or m.group("adj")
-        row = by_variant[key]
-        start, end = offsets[m.start()], offsets[m.end() - 1] + 1
-        rows.append(
-            {
-                "start": start,
-                "end": end,
-                "surface": text[start:end],
-                "prefix": m.group("prefix"),
-                "variant": row["variant"],
-                "entity_id": row["entity_id"],
-                "english": row["english"],
-            }
-        )
-    return pd.DataFrame(rows, columns=columns)
-
-
-def unify_entities(text: str) -> str:
-    """Normalise ``text`` and replace every lexicon variant by its canonical spelling.
-
-    Attached prefixes and adjective endings are kept (ولقازاقستان -> ولكازاخستان). The
-    output is normalised text, ready for counting.
-
-    Loses: the original spelling of the name (keep the raw text, or use
-    :func:`spelling_report`, to study it) and, for people, the first names in full-name
-    variants (قاسم جومارت توكاييف -> توكاييف).
-
-    >>> unify_entities("دعم قازاقستان وللشعب القازاقي")
-    'دعم كازاخستان وللشعب الكازاخي'
-    """
-    _check_text(text, "unify_entities")
-    norm = normalize(text)
-    pattern, by_variant = _entity_regex()
-
-    def repl(m: re.Match) -> str:
-        key = m.group("core") or m.group("adj")
-        suffix = m.group("suffix") or "" if m.group("adj") else ""
-        return m.group("prefix") + by_variant[key]["canonical_norm"] + suffix
-
-    return pattern.sub(repl, norm)
-
-
-def spelling_report(articles: pd.DataFrame, text_column: str = "text") -> pd.DataFrame:
-    """Which article (outlet, date) spelled which lexicon name how, with counts.
-
-    One row per article × entity × original spelling: ``id, outlet, date, entity_id,
-    english, variant, surface, count``; ``surface`` is the spelling as written (prefix
-    removed), ``variant`` the lexicon row it matched. Columns ``id``, ``outlet``, ``date``
-    are taken from ``articles`` when present.
-
-    >>> df = pd.DataFrame({"id": ["a"], "text": ["كازاخستان وقازاقستان"]})
-    >>> spelling_report(df)[["surface", "count"]].values.tolist()
-    [['كازاخستان', 1], ['قازاقستان', 1]]
-    """
-    if text_column not in articles.columns:
-        raise KeyError(f"spelling_report(): articles have no {text_column!r} column")
-    counts: Counter = Counter()
-    meta = {}
-    for pos, (_, art) in enumerate(articles.iterrows()):
-        text = art[text_column]
-        if not isinstance(text, str):
-            continue
-        key_id = art["id"] if "id" in articles.columns else pos
-        meta[key_id] = (art.get("outlet"), art.get("date"))
-        for _, hit in find_entities(text).iterrows():
-            surface = hit["surface"]
-            prefix_len = _surface_prefix_len(surface, hit["prefix"])
-            counts[
-                (key_id, hit["entity_id"], hit["english"], hit["variant"], surface[prefix_len:])
-            ] += 1
-    rows = [
-        {
-            "id": k[0],
-            "outlet": meta[k[0]][0],
-            "date": meta[k[0]][1],
-            "entity_id": k[1],
-            "english": k[2],
-            "variant": k[3],
-            "surface": k[4],
-            "count": n,
-        }
-        for k, n in counts.items()
-    ]
-    columns = ["id", "outlet", "date", "entity_id", "english", "variant", "surface", "count"]
-    return pd.DataFrame(rows, columns=columns)
-
-
-def _surface_prefix_len(surface: str, prefix: str) -> int:
-    """Length in ``surface`` (raw) of a normalised ``prefix``: skip marks and tatweel."""
-    if not prefix:
-        return 0
-    seen = 0
-    for i, ch in enumerate(surface):
-        if normalize(ch):
-            seen += 1
-        if seen == len(prefix):
-            j = i + 1
-            while j < len(surface) and not normalize(surface[j]):
-                j += 1
-            return j
-    return 0
+_TEXTS_PER_BATCH = 1_000  # joined and tokenised at once: fast, and the token list stays small
 
 
 def vocabulary(
@@ -1195,15 +948,22 @@ def vocabulary(
 ) -> Counter:
     """Token counts over ``texts`` after ``steps`` (None = raw tokens, as written).
 
+    Texts are joined by newlines in batches and each batch is normalised and tokenised at
+    once: no step of :data:`STEPS` and no token crosses a newline, so the counts are those of
+    going text by text (a custom step must leave newlines alone too). Missing texts are
+    skipped.
+
     >>> vocabulary(["إنّ الصين", "ان الصين"], steps=DEFAULT_STEPS)
     Counter({'ان': 2, 'الصين': 2})
     """
+    texts = [t for t in texts if isinstance(t, str)]
     counts: Counter = Counter()
-    stop = stopwords() if drop_stopwords else frozenset()
-    for text in texts:
-        if steps is not None:
-            text = normalize(text, steps)
-        counts.update(t for t in tokenize(text) if t not in stop)
+    for i in range(0, len(texts), _TEXTS_PER_BATCH):
+        joined = "\n".join(texts[i : i + _TEXTS_PER_BATCH])
+        counts.update(_TOKEN_RE.findall(joined if steps is None else normalize(joined, steps)))
+    if drop_stopwords:
+        for word in stopwords() & counts.keys():
+            del counts[word]
     return counts
 
 
@@ -1211,7 +971,7 @@ def vocabulary(
 # Corpus-level views used by notebook 02 (each a plain table; the notebook only shows them)
 # ---------------------------------------------------------------------------------------
 
-#: Character classes counted by :func:`character_classes`, in the order of the chain.
+#: Character classes counted by :func:`character_class_table`, in the order of the chain.
 CHARACTER_CLASSES: dict[str, str] = {
     "bidi/zero-width": BIDI_CONTROLS + ZERO_WIDTH,
     "presentation forms": PRESENTATION_FORMS,
@@ -1226,18 +986,36 @@ CHARACTER_CLASSES: dict[str, str] = {
     "hamza on waw/yeh/line (kept)": HAMZA_FORMS,
     "Arabic-Indic/Persian digits": ARABIC_INDIC_DIGITS + PERSIAN_DIGITS + "".join(NUMBER_SIGNS),
 }
-_CLASS_RES = {name: re.compile(f"[{body}]") for name, body in CHARACTER_CLASSES.items()}
 
 
-def character_classes(text: str) -> dict[str, int]:
-    """How many characters of each :data:`CHARACTER_CLASSES` class ``text`` contains.
+@cache
+def _class_codes() -> np.ndarray:
+    """Code unit -> 1 + its position in CHARACTER_CLASSES, 0 outside every class."""
+    codes = np.zeros(0x10000, dtype=np.intp)
+    for i, body in enumerate(CHARACTER_CLASSES.values(), start=1):
+        codes[[ord(c) for c in _expand(body)]] = i
+    return codes
 
-    >>> counts = character_classes("أعربَ فى الصيــن")
-    >>> counts["harakat"], counts["tatweel"], counts["alef maksura"]
-    (1, 2, 1)
+
+def character_class_table(texts: Iterable[str], index=None) -> pd.DataFrame:
+    """How many characters of each :data:`CHARACTER_CLASSES` class each text contains.
+
+    One row per text (labelled by ``index`` when given), one column per class. The classes
+    are disjoint and all in the Basic Multilingual Plane, so counting UTF-16 code units
+    counts the characters.
+
+    >>> table = character_class_table(["أعربَ فى الصيــن", "قال"])
+    >>> table[["harakat", "tatweel", "alef maksura"]].values.tolist()
+    [[1, 2, 1], [0, 0, 0]]
     """
-    _check_text(text, "character_classes")
-    return {name: len(rx.findall(text)) for name, rx in _CLASS_RES.items()}
+    codes = _class_codes()
+    rows = []
+    for text in texts:
+        _check_text(text, "character_class_table")
+        units = np.frombuffer(text.encode("utf-16-le", "surrogatepass"), dtype=np.uint16)
+        rows.append(np.bincount(codes[units], minlength=len(CHARACTER_CLASSES) + 1)[1:])
+    values = np.array(rows, dtype=np.int64).reshape(len(rows), len(CHARACTER_CLASSES))
+    return pd.DataFrame(values, columns=list(CHARACTER_CLASSES), index=index)
 
 
 def step_change_table(articles: pd.DataFrame, steps=DEFAULT_STEPS) -> pd.DataFrame:
@@ -1281,7 +1059,7 @@ def step_examples(texts: Iterable[str], step, steps=DEFAULT_STEPS, top: int = 5)
         if not isinstance(text, str):
             continue
         if before:
-            text = _stepwise(text, before)
+            text = _apply_steps(text, before)
         rule = _RULES.get(target)
         if rule is not None and rule.pattern.search(text) is None:
             continue  # the step has nothing to do in this text
@@ -1325,6 +1103,8 @@ def vocabulary_by_step(texts: Sequence[str], steps=DEFAULT_STEPS) -> pd.DataFram
     stop = stopwords()
     tokens = _TOKEN_RE.findall(joined)
     add("- stop words", Counter(t for t in tokens if t not in stop))
+    from helpers.entities import unify_entities  # entities imports this module
+
     unified = _TOKEN_RE.findall(unify_entities(joined))
     add("+ names unified", Counter(t for t in unified if t not in stop))
     return pd.DataFrame(rows)
@@ -1355,35 +1135,6 @@ def compare_tokenizers(texts: Iterable[str]) -> pd.DataFrame:
         for text in texts
     ]
     return pd.DataFrame(rows, columns=["text", "sklearn_default", "sklearn_strip_accents", "ours"])
-
-
-def spelling_pivot(report: pd.DataFrame, entity_id: str | None = None) -> pd.DataFrame:
-    """Counts of each spelling by outlet and year, from :func:`spelling_report`.
-
-    Rows ``entity_id, surface`` (spelling as written), columns ``outlet · year`` ("?" when
-    unknown), values summed counts; only ``entity_id`` when given.
-
-    >>> rep = pd.DataFrame({"id": ["a", "b"], "outlet": ["Xinhua", "Xinhua"],
-    ...     "date": pd.to_datetime(["2019-12-15", "2022-01-10"]), "entity_id": ["kz", "kz"],
-    ...     "english": ["K", "K"], "variant": ["v", "w"], "surface": ["كازاخستان", "قازاقستان"],
-    ...     "count": [3, 5]})
-    >>> spelling_pivot(rep).to_dict("index")
-    {('kz', 'قازاقستان'): {'Xinhua · 2019': 0, 'Xinhua · 2022': 5}, \
-('kz', 'كازاخستان'): {'Xinhua · 2019': 3, 'Xinhua · 2022': 0}}
-    """
-    if entity_id is not None:
-        report = report[report["entity_id"] == entity_id]
-    if report.empty:
-        return pd.DataFrame()
-    dates = pd.to_datetime(report["date"], errors="coerce")
-    year = dates.dt.year.map(lambda y: "?" if pd.isna(y) else str(int(y)))
-    outlet = report["outlet"].fillna("?").astype(str)
-    column = outlet + " · " + year
-    table = report.assign(column=column).pivot_table(
-        index=["entity_id", "surface"], columns="column", values="count", aggfunc="sum"
-    )
-    table.columns.name = None
-    return table.fillna(0).astype(int)
 
 
 def plot_step_changes(table: pd.DataFrame, ax=None):
