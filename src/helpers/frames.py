@@ -416,7 +416,6 @@ def _char_tables() -> tuple[np.ndarray, np.ndarray]:
     checks the table against :func:`normalize_for_matching` run over every BMP character.
     """
     table = arabic.code_unit_table()
-    table[[0xFFFE, 0xFFFF]] = [0xFFFE, 0xFFFF]  # the chain leaves them as they are
     fold = np.arange(0x10000, dtype=np.int32)
     for src, dst in _MATCH_FOLD.items():
         fold[src] = ord(dst)

@@ -3,7 +3,7 @@
 A sentence with a reporting verb (``data/lexicons/reporting_verbs.csv``) is given the named
 official after the verb (or before it, or a title), found through the speakers table
 (``data/lexicons/speakers.csv``: entity id, English name, group), with name spellings unified
-through :func:`helpers.arabic.entity_table`. A verb without a subject of its own carries the
+through :func:`helpers.entities.entity_table`. A verb without a subject of its own carries the
 last named speaker through its paragraph block; a sentence without a verb is the outlet's own
 voice, or continues the speech of its line. Reporting verbs are written in the frame lexicon's
 template language (:func:`helpers.frames.compile_template`) and matched on the same normalised
@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from helpers import arabic, frames
+from helpers import arabic, entities, frames
 from helpers.paths import LEXICON_DIR
 
 SPEAKERS_PATH = LEXICON_DIR / "speakers.csv"
@@ -52,7 +52,7 @@ def load_speakers(path: str | Path | None = None) -> pd.DataFrame:
     path : str or Path, optional
         CSV with ``entity_id, english, group, kind, arabic, source`` (default
         ``data/lexicons/speakers.csv``). ``arabic`` lists spellings separated by ``|``;
-        spellings from :func:`helpers.arabic.entity_table` for the same ``entity_id`` are
+        spellings from :func:`helpers.entities.entity_table` for the same ``entity_id`` are
         added, so a new spelling needs one row in entities.csv only.
 
     Returns
@@ -84,7 +84,7 @@ def load_speakers(path: str | Path | None = None) -> pd.DataFrame:
         if v.strip()
     ]
     try:
-        ents = arabic.entity_table()
+        ents = entities.entity_table()
     except Exception as err:  # the entity table is optional for attribution
         warnings.warn(
             f"entity table unavailable ({err}); using speakers.csv spellings only", stacklevel=2
