@@ -26,7 +26,7 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	touch $@
 
 reports: setup ## Execute every notebook on the corpus (CORPUS=path, default: seeds) and write HTML to reports/
-	$(PY) -m helpers.reports $(if $(CORPUS),--corpus "$(CORPUS)")
+	$(PY) -m reports $(if $(CORPUS),--corpus "$(CORPUS)")
 
 test: setup browser ## Run the whole test suite (notebooks, browser checks and lint included)
 	$(PY) -m ruff check .
