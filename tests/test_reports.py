@@ -8,13 +8,20 @@ headless Chromium; they also run the runner on throwaway notebooks and on a tiny
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import re
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import ClassVar
 from urllib.parse import unquote, urlsplit
 
 import nbformat
+import psutil
 import pytest
 from bs4 import BeautifulSoup
 
@@ -94,6 +101,109 @@ class TestCellFailure:
     def test_a_kernel_that_never_ran_a_cell_is_not_blamed_on_a_cell(self):
         f = runner.CellFailure("03-x.ipynb", None, "RuntimeError", "no kernel", stage="kernel")
         assert "failed at kernel start" in f.message()
+
+
+class TestCellNumber:
+    def test_without_injected_cell_numbers_count_from_one(self):
+        assert runner.cell_number(0, None) == 1 and runner.cell_number(4, None) == 5
+
+    def test_cells_after_the_injected_one_keep_their_own_numbers(self):
+        # cells: 0 title, 1 parameters, 2 injected, 3 first code cell (JupyterLab's cell 3)
+        assert [runner.cell_number(i, 2) for i in range(4)] == [1, 2, None, 3]
+
+
+class TestDeathNote:
+    def _run(self, **kw):
+        return runner.Execution(nb=None, max_memory=2**30, **kw)
+
+    def test_sigkill_is_named_with_its_usual_cause(self):
+        assert "SIGKILL" in runner.death_note(self._run(exit_code=-9))
+
+    def test_a_segfault_is_named(self):
+        assert "SIGSEGV" in runner.death_note(self._run(exit_code=-11))
+
+    def test_an_exit_status_is_given(self):
+        assert "status 3" in runner.death_note(self._run(exit_code=3))
+
+    def test_the_memory_watch_names_the_size_the_limit_and_the_option(self):
+        note = runner.death_note(self._run(exit_code=-9, killed_at=int(1.5 * 2**30)))
+        assert "1.5 GB" in note and "1.0 GB" in note and "--max-memory" in note
+
+
+class TestCellTimings:
+    def _executed(self, *stamps, error=None, cell_index=None):
+        nb = _notebook(*(V4.new_code_cell(f"x = {i}") for i in range(len(stamps))))
+        for cell, (start, end) in zip(nb.cells[2:], stamps, strict=True):
+            if start:
+                cell.metadata["execution"] = {"iopub.execute_input": start}
+                if end:
+                    cell.metadata["execution"]["shell.execute_reply"] = end
+        return runner.Execution(nb, error=error, cell_index=cell_index)
+
+    def test_seconds_are_reply_minus_input_per_code_cell(self):
+        run = self._executed(
+            ("2026-01-01T00:00:00.000000Z", "2026-01-01T00:00:01.500000Z"),
+            ("2026-01-01T00:00:02.000000Z", "2026-01-01T00:01:02.000000Z"),
+        )
+        timings = runner.cell_timings(run)
+        assert [(t["cell"], t["seconds"]) for t in timings] == [(3, 1.5), (4, 60.0)]
+
+    def test_the_cell_a_run_died_in_is_listed_without_seconds(self):
+        run = self._executed(
+            ("2026-01-01T00:00:00Z", "2026-01-01T00:00:01Z"),
+            (None, None),
+            (None, None),
+            error=RuntimeError("died"),
+            cell_index=3,
+        )
+        assert [(t["cell"], t["seconds"]) for t in runner.cell_timings(run)] == [
+            (3, 1.0),
+            (4, None),
+        ]
+
+
+def _start_hog(mb: int):
+    """A process (own session, like a kernel) that holds ``mb`` MB of touched memory."""
+    code = f"import time\nb = b'x' * ({mb} * 2**20)\nprint('ready', flush=True)\ntime.sleep(60)"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, start_new_session=True
+    )
+    assert proc.stdout.readline().strip() == "ready"
+    return proc
+
+
+class TestMemoryWatch:
+    def test_peak_includes_the_memory_the_process_holds(self):
+        proc = _start_hog(200)
+        try:
+            with runner.MemoryWatch(proc.pid, proc.pid, limit=0) as watch:
+                time.sleep(0.5)
+            assert watch.peak >= 200 * 2**20 and watch.killed_at is None
+        finally:
+            proc.kill()
+            proc.wait()
+
+    def test_a_process_over_the_limit_is_killed_and_the_size_kept(self):
+        proc = _start_hog(200)
+        with runner.MemoryWatch(proc.pid, proc.pid, limit=100 * 2**20):
+            status = proc.wait(timeout=10)
+        assert status == -signal.SIGKILL
+
+    def test_children_count_towards_the_limit(self):
+        code = (
+            "import subprocess, sys, time\n"
+            f"subprocess.Popen([sys.executable, '-c', {_HOG_CHILD!r}])\ntime.sleep(60)"
+        )
+        proc = subprocess.Popen([sys.executable, "-c", code], start_new_session=True)
+        try:
+            with runner.MemoryWatch(proc.pid, proc.pid, limit=100 * 2**20) as watch:
+                status = proc.wait(timeout=20)
+            assert status == -signal.SIGKILL and watch.killed_at > 100 * 2**20
+        finally:
+            runner.kill_group(proc.pid)
+
+
+_HOG_CHILD = "import time\nb = b'x' * (200 * 2**20)\ntime.sleep(60)"
 
 
 class TestListNotebooks:
@@ -508,6 +618,161 @@ class TestRunnerWithCorpusOnThrowawayNotebook:
         report = tmp_path / "r" / "wire-copy" / "01-works-fine.html"
         assert result.ok and result.out_dir == report.parent
         assert f"corpus is {corpus.resolve()}" in _soup(report.read_text()).get_text()
+
+
+# --------------------------------------------------------------------------------------------
+# Kernels that die, run away or are stopped: the command in a real subprocess (slow)
+# --------------------------------------------------------------------------------------------
+
+DIES = V4.new_notebook(
+    metadata=KERNELSPEC,
+    cells=[
+        V4.new_markdown_cell("# 01 · Dies\n\nIts kernel is killed."),
+        V4.new_code_cell("x = 1"),
+        V4.new_code_cell("import os; os.kill(os.getpid(), 9)"),
+        V4.new_code_cell("print('never')"),
+    ],
+)
+SLEEPS = V4.new_notebook(
+    metadata=KERNELSPEC,
+    cells=[
+        V4.new_markdown_cell("# 02 · Sleeps\n\nSleeps a second."),
+        V4.new_code_cell("import time\ntime.sleep(1)"),
+    ],
+)
+
+
+def _command(nbs: Path, out: Path, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "reports", "--notebooks", str(nbs), "--out", str(out), *extra]
+
+
+def _env() -> dict:
+    src = str(Path(runner.__file__).resolve().parents[1])
+    return {**os.environ, "PYTHONPATH": src}
+
+
+def _folder(root: Path, notebooks: dict) -> Path:
+    nbs = root / "nbs"
+    nbs.mkdir()
+    for name, nb in notebooks.items():
+        nbformat.write(nb, nbs / f"{name}.ipynb")
+    return nbs
+
+
+def _running(proc: psutil.Process) -> bool:
+    """Still running (a zombie has finished: only its exit status waits to be collected)."""
+    try:
+        return proc.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def _failure_lines(stderr: str) -> list[str]:
+    return [ln for ln in stderr.splitlines() if " failed at " in ln]
+
+
+@pytest.fixture(scope="module")
+def dead_kernel_run(tmp_path_factory):
+    """The command on a notebook whose kernel is killed (SIGKILL), then one that works."""
+    root = tmp_path_factory.mktemp("dead")
+    nbs = _folder(root, {"01-dies": DIES, "02-sleeps": SLEEPS})
+    done = subprocess.run(
+        _command(nbs, root / "out"),
+        env=_env(),
+        cwd=paths.PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    timings = json.loads((root / "out" / job.TIMINGS_NAME).read_text(encoding="utf-8"))
+    return done, timings, root / "out"
+
+
+@pytest.mark.slow
+class TestDeadKernel:
+    def test_the_command_finishes_and_exits_1(self, dead_kernel_run):
+        assert dead_kernel_run[0].returncode == 1
+
+    def test_one_line_names_the_notebook_the_cell_its_first_line_and_the_signal(
+        self, dead_kernel_run
+    ):
+        lines = _failure_lines(dead_kernel_run[0].stderr)
+        assert len(lines) == 1
+        assert "01-dies.ipynb failed at cell 3 (`import os; os.kill(os.getpid(), 9)`)" in lines[0]
+        assert "SIGKILL" in lines[0]
+
+    def test_it_is_noticed_within_seconds(self, dead_kernel_run):
+        assert dead_kernel_run[1]["notebooks"][0]["seconds"] < 30
+
+    def test_the_next_notebook_still_runs_and_gets_its_report(self, dead_kernel_run):
+        assert (dead_kernel_run[2] / "02-sleeps.html").exists()
+
+    def test_timings_give_each_cell_its_seconds(self, dead_kernel_run):
+        dies, sleeps = dead_kernel_run[1]["notebooks"]
+        assert [(c["cell"], c["seconds"] is None) for c in dies["cells"]] == [(2, False), (3, True)]
+        assert [c["cell"] for c in sleeps["cells"]] == [2]
+        assert 1.0 <= sleeps["cells"][0]["seconds"] < 10
+
+    def test_timings_give_each_kernel_its_peak_memory(self, dead_kernel_run):
+        # a Python kernel holds tens of MB at least
+        assert all(nb["peak_rss"] > 10 * 2**20 for nb in dead_kernel_run[1]["notebooks"])
+
+
+@pytest.mark.slow
+class TestMemoryLimit:
+    def test_a_kernel_over_the_limit_is_stopped_and_its_cell_named(self, tmp_path):
+        hog = _notebook(V4.new_code_cell("b = b'x' * (600 * 2**20)\nimport time; time.sleep(60)"))
+        nbs = _folder(tmp_path, {"01-hog": hog})
+        done = subprocess.run(
+            _command(nbs, tmp_path / "out", "--max-memory", "0.3"),
+            env=_env(),
+            cwd=paths.PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        lines = _failure_lines(done.stderr)
+        assert done.returncode == 1 and len(lines) == 1
+        assert "01-hog.ipynb failed at cell 3 (`b = b'x' * (600 * 2**20)`)" in lines[0]
+        assert "over the limit of 0.3 GB" in lines[0]
+
+
+HANGS = """import pathlib, subprocess, time
+child = subprocess.Popen(["sleep", "600"])
+pathlib.Path({marker!r}).write_text(str(child.pid))
+time.sleep(600)"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_signal_stops_the_job_its_kernel_and_what_the_kernel_started(tmp_path, signum):
+    marker = tmp_path / "started"
+    nbs = _folder(
+        tmp_path, {"01-hangs": _notebook(V4.new_code_cell(HANGS.format(marker=str(marker))))}
+    )
+    job_proc = subprocess.Popen(
+        _command(nbs, tmp_path / "out"),
+        env=_env(),
+        cwd=paths.PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not marker.exists() and time.monotonic() < deadline and job_proc.poll() is None:
+            time.sleep(0.2)
+        assert marker.exists(), "the notebook never started"
+        descendants = psutil.Process(job_proc.pid).children(recursive=True)
+        assert int(marker.read_text()) in {p.pid for p in descendants}
+        job_proc.send_signal(signum)
+        _, stderr = job_proc.communicate(timeout=60)
+    finally:
+        job_proc.kill()
+    assert job_proc.returncode == 128 + signum
+    assert f"stopped by {signum.name} in 01-hangs.ipynb at cell 3" in stderr
+    _, alive = psutil.wait_procs(descendants, timeout=10)
+    assert not [p for p in alive if _running(p)], alive
 
 
 # --------------------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from reports.runner import (
     DEFAULT_MAX_MEMORY,
     DEFAULT_TIMEOUT,
     CellFailure,
+    Stopped,
     cell_timings,
     execute_notebook,
     failure,
@@ -203,13 +204,16 @@ def _run_one(path: Path, plan: _Plan) -> NotebookResult:
     if any(c.cell_type == "code" for c in nb.cells):  # no kernel for prose-only
         try:
             ran = execute_notebook(nb, plan.notebooks_dir, plan.timeout, plan.max_memory)
+        except Stopped as exc:
+            exc.notebook = path.name
+            raise
         except OSError as exc:  # the kernel could not be started
             result.failure = CellFailure(
                 path.name, None, type(exc).__name__, first_line(exc), stage="kernel"
             )
         else:
             result.peak_rss, result.peak_process_rss = ran.peak_rss, ran.peak_process_rss
-            result.cells = cell_timings(nb, ran.injected_at)
+            result.cells = cell_timings(ran)
             if ran.error is not None:
                 result.failure = failure(ran, path.name)
     seconds = time.perf_counter() - t0

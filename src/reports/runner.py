@@ -40,19 +40,28 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 INJECTED_TAG = "injected-parameters"
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _DEATHS = {
-    signal.SIGKILL: "killed by SIGKILL (the system does this when memory runs out)",
+    signal.SIGKILL: "was killed by SIGKILL (as the system does when memory runs out)",
     signal.SIGSEGV: "crashed with SIGSEGV (a fault in compiled code)",
     signal.SIGABRT: "aborted (SIGABRT)",
 }
 
 
 class Stopped(Exception):
-    """SIGINT or SIGTERM arrived while a notebook ran; its kernel has been killed."""
+    """SIGINT or SIGTERM arrived while a notebook ran; its kernel has been killed.
 
-    def __init__(self, signum: int, cell_index: int | None = None):
-        self.signum = signum
-        self.cell_index = cell_index
-        super().__init__(f"stopped by {signal.Signals(signum).name}")
+    ``cell`` is the cell that was running, numbered as JupyterLab shows it (None before the
+    first cell); the job fills in ``notebook``.
+    """
+
+    def __init__(self, signum: int, cell: int | None = None, notebook: str = ""):
+        self.signum, self.cell, self.notebook = signum, cell, notebook
+        super().__init__(signum, cell, notebook)
+
+    def __str__(self) -> str:
+        where = f" in {self.notebook or 'a notebook'}" + (
+            f" at cell {self.cell}" if self.cell else ""
+        )
+        return f"stopped by {signal.Signals(self.signum).name}{where}"
 
 
 def first_line(exc: BaseException) -> str:
@@ -244,12 +253,15 @@ async def _execute(run: Execution, cwd: Path, timeout: int) -> None:
     except asyncio.CancelledError:
         if not received:
             raise
-        raise Stopped(received[0], run.cell_index) from None
     finally:
         await _stop_kernel(km, pgid)
         loop = asyncio.get_running_loop()
         for signum in STOP_SIGNALS:
             loop.remove_signal_handler(signum)
+    # nbclient turns the cancelled wait for a reply into DeadKernelError: the signal decides
+    if received:
+        index = run.cell_index
+        raise Stopped(received[0], None if index is None else cell_number(index, run.injected_at))
 
 
 def _install_stop_handlers(task: asyncio.Task, received: list[int]) -> None:
@@ -359,25 +371,28 @@ def _stamp(text: str | None) -> dt.datetime | None:
     return dt.datetime.fromisoformat(text) if text else None
 
 
-def cell_timings(nb, injected_at: int | None) -> list[dict]:
+def cell_timings(run: Execution) -> list[dict]:
     """Seconds each executed code cell took (from nbclient's ``execution`` timestamps).
 
-    One entry per code cell that started, numbered as JupyterLab shows them; a cell the run
-    stopped in has ``seconds`` None.
+    One entry per code cell that ran, numbered as JupyterLab shows them; the cell a failed or
+    stopped run ended in has ``seconds`` None when it never replied.
     """
     rows = []
-    for index, cell in enumerate(nb.cells):
+    for index, cell in enumerate(run.nb.cells):
         stamps = cell.get("metadata", {}).get("execution", {})
         start = _stamp(stamps.get("iopub.execute_input"))
-        number = cell_number(index, injected_at)
-        if cell.cell_type != "code" or start is None or number is None:
+        number = cell_number(index, run.injected_at)
+        ran = start is not None or (run.error is not None and index == run.cell_index)
+        if cell.cell_type != "code" or not ran or number is None:
             continue
         end = _stamp(stamps.get("shell.execute_reply"))
         rows.append(
             {
                 "cell": number,
                 "first_line": (cell.source.strip().splitlines() or [""])[0][:80],
-                "seconds": None if end is None else round((end - start).total_seconds(), 3),
+                "seconds": None
+                if None in (start, end)
+                else round((end - start).total_seconds(), 3),
             }
         )
     return rows
