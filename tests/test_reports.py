@@ -7,6 +7,7 @@ headless Chromium; they also run the runner on throwaway notebooks and on a tiny
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import os
@@ -26,7 +27,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from helpers import paths
-from reports import cli, glossary, job, notebooks, pages, postprocess, repro, runner
+from reports import check, cli, glossary, job, notebooks, pages, postprocess, repro, runner
 
 V4 = nbformat.v4
 KERNELSPEC = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
@@ -204,6 +205,33 @@ class TestMemoryWatch:
 
 
 _HOG_CHILD = "import time\nb = b'x' * (200 * 2**20)\ntime.sleep(60)"
+
+
+class TestCheckCorpus:
+    """The corpus is loaded once in a child process before any notebook starts."""
+
+    def test_an_empty_folder_is_refused_with_the_loaders_reason(self, tmp_path):
+        with pytest.raises(notebooks.ReportsError, match=r"nothing to run.*folder is empty"):
+            check.check_corpus(tmp_path, runner.DEFAULT_MAX_MEMORY)
+
+    def test_a_truncated_jsonl_gz_is_refused(self, tmp_path):
+        line = json.dumps({"id": "1", "text": "قال وانغ يي " * 200}, ensure_ascii=False) + "\n"
+        data = gzip.compress((line * 50).encode("utf-8"))
+        (tmp_path / "cut.jsonl.gz").write_bytes(data[: len(data) // 2])
+        with pytest.raises(notebooks.ReportsError, match=r"cut\.jsonl\.gz: not a readable gzip"):
+            check.check_corpus(tmp_path / "cut.jsonl.gz", runner.DEFAULT_MAX_MEMORY)
+
+    def test_a_csv_without_text_column_is_refused(self, tmp_path):
+        (tmp_path / "c.csv").write_text("id,body\n1,نص\n", encoding="utf-8")
+        with pytest.raises(notebooks.ReportsError, match=r"no `text` column"):
+            check.check_corpus(tmp_path / "c.csv", runner.DEFAULT_MAX_MEMORY)
+
+    def test_a_good_corpus_gives_its_number_of_articles(self, tmp_path):
+        (tmp_path / "c.csv").write_text("id,text\n1,قال وانغ يي\n2,الصين تدعم\n", encoding="utf-8")
+        assert check.check_corpus(tmp_path / "c.csv", runner.DEFAULT_MAX_MEMORY) == 2
+
+    def test_the_seeds_are_left_to_the_notebooks(self):
+        assert check.check_corpus(None, runner.DEFAULT_MAX_MEMORY) is None
 
 
 class TestListNotebooks:
@@ -773,6 +801,28 @@ def test_a_signal_stops_the_job_its_kernel_and_what_the_kernel_started(tmp_path,
     assert f"stopped by {signum.name} in 01-hangs.ipynb at cell 3" in stderr
     _, alive = psutil.wait_procs(descendants, timeout=10)
     assert not [p for p in alive if _running(p)], alive
+
+
+@pytest.mark.slow
+def test_a_corpus_that_loads_nothing_stops_the_job_before_any_notebook(tmp_path):
+    marker = tmp_path / "ran"
+    code = f"import pathlib; pathlib.Path({str(marker)!r}).write_text('x')"
+    nbs = _folder(tmp_path, {"01-marks": _notebook(V4.new_code_cell(code))})
+    (tmp_path / "empty").mkdir()
+    done = subprocess.run(
+        _command(nbs, tmp_path / "out", "--corpus", str(tmp_path / "empty")),
+        env=_env(),
+        cwd=paths.PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        f"reports: nothing to run the notebooks on: {tmp_path / 'empty'}: the folder is empty; "
+        "put one .txt file per article in it."
+    ]
+    assert not marker.exists() and not (tmp_path / "out").exists()
 
 
 # --------------------------------------------------------------------------------------------

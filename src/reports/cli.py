@@ -61,7 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"reports: {exc}", file=sys.stderr)
         return 2
     except Stopped as exc:
-        print(f"reports: {exc}; the running kernel was killed", file=sys.stderr)
+        print(f"reports: {exc}; nothing the job started is left running", file=sys.stderr)
         return 128 + exc.signum
     if not result.ok:
         failed = [

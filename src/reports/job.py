@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from helpers import paths
+from reports.check import check_corpus
 from reports.glossary import write_glossary
 from reports.notebooks import ReportsError, inject_parameters, list_notebooks, report_dir
 from reports.pages import exporter, render_report, write_index
@@ -90,6 +91,7 @@ class _Plan:
     repro: dict
     timeout: int
     max_memory: int
+    n_articles: int | None
     warm_up: threading.Thread
 
 
@@ -132,14 +134,17 @@ def run(
     Returns
     -------
     RunResult
-        Check ``.ok`` and ``.failures``. Raises :class:`reports.runner.Stopped` on SIGINT or
-        SIGTERM (``timings.json`` is written first).
+        Check ``.ok`` and ``.failures``. Raises :class:`ReportsError` when the arguments are
+        wrong or the corpus loads to nothing (checked before any notebook starts), and
+        :class:`reports.runner.Stopped` on SIGINT or SIGTERM (``timings.json`` is written
+        first once notebooks have started).
     """
     started = time.perf_counter()
     say = log or (lambda _msg: None)
     plan, every, selected = _prepare(corpus, only, out_dir, notebooks_dir, timeout, max_memory)
     result = RunResult(out_dir=plan.out, corpus=plan.corpus)
-    say(f"reports: {len(selected)} notebook(s) on {plan.repro['corpus']} -> {plan.out}")
+    loaded = f" ({plan.n_articles:,} articles)" if plan.n_articles is not None else ""
+    say(f"reports: {len(selected)} notebook(s) on {plan.repro['corpus']}{loaded} -> {plan.out}")
     plan.warm_up.start()
     try:
         for path in selected:
@@ -166,7 +171,10 @@ def run(
 
 
 def _prepare(corpus, only, out_dir, notebooks_dir, timeout, max_memory):
-    """Check the arguments and gather what the run shares: (plan, every notebook, selected)."""
+    """Check the arguments and the corpus, and gather what the run shares.
+
+    Returns (plan, every notebook of the folder, the selected ones).
+    """
     if corpus is not None:
         corpus = Path(corpus).expanduser().resolve()
         if not corpus.exists():
@@ -178,6 +186,7 @@ def _prepare(corpus, only, out_dir, notebooks_dir, timeout, max_memory):
     selected = list_notebooks(notebooks_dir, only)
     if not selected:
         raise ReportsError(f"no NN-name.ipynb notebooks in {notebooks_dir}")
+    n_articles = check_corpus(corpus, max_memory)  # before anything is written
     out = report_dir(corpus, Path(out_dir).resolve() if out_dir else None)
     out.mkdir(parents=True, exist_ok=True)
     plan = _Plan(
@@ -188,6 +197,7 @@ def _prepare(corpus, only, out_dir, notebooks_dir, timeout, max_memory):
         repro=reproducibility(corpus),
         timeout=timeout,
         max_memory=max_memory,
+        n_articles=n_articles,
         # nbconvert's exporter takes seconds to set up: build it while the first kernel runs
         warm_up=threading.Thread(target=exporter, daemon=True),
     )

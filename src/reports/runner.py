@@ -58,9 +58,8 @@ class Stopped(Exception):
         super().__init__(signum, cell, notebook)
 
     def __str__(self) -> str:
-        where = f" in {self.notebook or 'a notebook'}" + (
-            f" at cell {self.cell}" if self.cell else ""
-        )
+        where = f" in {self.notebook}" if self.notebook else ""
+        where += f" at cell {self.cell}" if self.cell else ""
         return f"stopped by {signal.Signals(self.signum).name}{where}"
 
 
@@ -255,9 +254,7 @@ async def _execute(run: Execution, cwd: Path, timeout: int) -> None:
             raise
     finally:
         await _stop_kernel(km, pgid)
-        loop = asyncio.get_running_loop()
-        for signum in STOP_SIGNALS:
-            loop.remove_signal_handler(signum)
+        _remove_stop_handlers()
     # nbclient turns the cancelled wait for a reply into DeadKernelError: the signal decides
     if received:
         index = run.cell_index
@@ -275,6 +272,43 @@ def _install_stop_handlers(task: asyncio.Task, received: list[int]) -> None:
     loop = asyncio.get_running_loop()
     for signum in STOP_SIGNALS:
         loop.add_signal_handler(signum, stop, signum)
+
+
+def _remove_stop_handlers() -> None:
+    loop = asyncio.get_running_loop()
+    for signum in STOP_SIGNALS:
+        loop.remove_signal_handler(signum)
+
+
+def run_watched(argv: list[str], max_memory: int) -> tuple[int, str, int | None]:
+    """Run a command in a process group of its own, under the memory watch and stop signals.
+
+    Returns (exit status, its standard output, the RSS at which the watch killed it or None).
+    SIGINT or SIGTERM kill the group and raise :class:`Stopped`.
+    """
+    return asyncio.run(_run_watched(argv, max_memory))
+
+
+async def _run_watched(argv: list[str], max_memory: int) -> tuple[int, str, int | None]:
+    received: list[int] = []
+    _install_stop_handlers(asyncio.current_task(), received)
+    proc = None
+    try:
+        proc = await asyncio.create_subprocess_exec(
+            *argv, stdout=asyncio.subprocess.PIPE, start_new_session=True
+        )
+        with MemoryWatch(proc.pid, proc.pid, max_memory) as watch:
+            out, _ = await proc.communicate()
+    except asyncio.CancelledError:
+        if not received:
+            raise
+    finally:
+        if proc is not None:
+            kill_group(proc.pid)
+        _remove_stop_handlers()
+    if received:
+        raise Stopped(received[0])
+    return proc.returncode, out.decode("utf-8", "replace"), watch.killed_at
 
 
 async def _run_cells(run: Execution, client, km) -> None:
