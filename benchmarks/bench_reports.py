@@ -193,7 +193,10 @@ def main() -> int:
         "targets": targets,
     }
     args.results.write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n")
-    print(f"{n_articles:,} articles; reference {reference:.1f} s; job {job['seconds']:.1f} s")
+    print(
+        f"{n_articles:,} articles; reference {reference:.1f} s; job {job['seconds']:.1f} s, "
+        f"of which the corpus check {job['timings']['check_seconds']:.1f} s"
+    )
     print(markdown(job, targets))
     return 0 if job["returncode"] == 0 and all(t["ok"] for t in targets.values()) else 1
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -63,6 +64,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Stopped as exc:
         print(f"reports: {exc}; nothing the job started is left running", file=sys.stderr)
         return 128 + exc.signum
+    except KeyboardInterrupt:  # between notebooks: no kernel is running
+        print("reports: stopped by SIGINT", file=sys.stderr)
+        return 128 + signal.SIGINT
     if not result.ok:
         failed = [
             (result.out_dir / Path(f.notebook).with_suffix(".failed.ipynb").name).name

@@ -70,6 +70,7 @@ class RunResult:
     glossary: Path | None = None
     timings: Path | None = None
     seconds: float = 0.0
+    check_seconds: float = 0.0  # loading the corpus once before the notebooks
 
     @property
     def ok(self) -> bool:
@@ -92,6 +93,7 @@ class _Plan:
     timeout: int
     max_memory: int
     n_articles: int | None
+    check_seconds: float
     warm_up: threading.Thread
 
 
@@ -142,7 +144,7 @@ def run(
     started = time.perf_counter()
     say = log or (lambda _msg: None)
     plan, every, selected = _prepare(corpus, only, out_dir, notebooks_dir, timeout, max_memory)
-    result = RunResult(out_dir=plan.out, corpus=plan.corpus)
+    result = RunResult(out_dir=plan.out, corpus=plan.corpus, check_seconds=plan.check_seconds)
     loaded = f" ({plan.n_articles:,} articles)" if plan.n_articles is not None else ""
     say(f"reports: {len(selected)} notebook(s) on {plan.repro['corpus']}{loaded} -> {plan.out}")
     plan.warm_up.start()
@@ -186,7 +188,9 @@ def _prepare(corpus, only, out_dir, notebooks_dir, timeout, max_memory):
     selected = list_notebooks(notebooks_dir, only)
     if not selected:
         raise ReportsError(f"no NN-name.ipynb notebooks in {notebooks_dir}")
+    t0 = time.perf_counter()
     n_articles = check_corpus(corpus, max_memory)  # before anything is written
+    check_seconds = time.perf_counter() - t0
     out = report_dir(corpus, Path(out_dir).resolve() if out_dir else None)
     out.mkdir(parents=True, exist_ok=True)
     plan = _Plan(
@@ -198,6 +202,7 @@ def _prepare(corpus, only, out_dir, notebooks_dir, timeout, max_memory):
         timeout=timeout,
         max_memory=max_memory,
         n_articles=n_articles,
+        check_seconds=check_seconds,
         # nbconvert's exporter takes seconds to set up: build it while the first kernel runs
         warm_up=threading.Thread(target=exporter, daemon=True),
     )
@@ -258,10 +263,12 @@ def _save(nb, name: str, out: Path, page: str | None) -> Path | None:
 
 
 def write_timings(out: Path, result: RunResult) -> Path:
-    """``timings.json``: seconds and peak memory (bytes) per notebook, seconds per cell."""
+    """``timings.json``: seconds and peak memory (bytes) per notebook, seconds per cell, and
+    the seconds of the whole run and of its corpus check."""
     data = {
         "corpus": str(result.corpus) if result.corpus else None,
         "seconds": round(result.seconds, 3),
+        "check_seconds": round(result.check_seconds, 3),
         # ru_maxrss is in kilobytes on Linux
         "job_peak_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
         "notebooks": [
