@@ -7,6 +7,7 @@ headless Chromium; they also run the runner on throwaway notebooks and on a tiny
 
 from __future__ import annotations
 
+import ast
 import gzip
 import hashlib
 import json
@@ -232,6 +233,22 @@ class TestCheckCorpus:
 
     def test_the_seeds_are_left_to_the_notebooks(self):
         assert check.check_corpus(None, runner.DEFAULT_MAX_MEMORY) is None
+
+
+class TestPackageBoundary:
+    def test_no_helpers_module_imports_the_report_builder(self):
+        importers = []
+        for path in (paths.PROJECT_ROOT / "src" / "helpers").glob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+                if isinstance(node, ast.ImportFrom) and node.module:
+                    names = [node.module]
+                if any(n == "reports" or n.startswith("reports.") for n in names):
+                    importers.append(path.name)
+        assert not importers
+
+    def test_the_report_builder_is_its_own_package_beside_helpers(self):
+        assert Path(runner.__file__).parent.parent == paths.PROJECT_ROOT / "src"
 
 
 class TestListNotebooks:
