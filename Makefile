@@ -26,7 +26,7 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	touch $@
 
 reports: setup ## Execute every notebook on the corpus (CORPUS=path, default: seeds) and write HTML to reports/
-	$(PY) -m helpers.reports $(if $(CORPUS),--corpus "$(CORPUS)")
+	$(PY) -m reports $(if $(CORPUS),--corpus "$(CORPUS)")
 
 test: setup browser ## Run the whole test suite (notebooks, browser checks and lint included)
 	$(PY) -m ruff check .
@@ -52,6 +52,7 @@ bench: setup ## Run every benchmark (figures go to benchmarks/results/)
 	$(PY) benchmarks/bench_load.py
 	$(PY) benchmarks/bench_normalize.py
 	$(PY) benchmarks/bench_frames.py
+	$(PY) benchmarks/bench_reports.py
 
 lock: ## Refresh requirements.lock from pyproject.toml (needs uv: pip install uv)
 	uv pip compile pyproject.toml --all-extras --python-version 3.11 --python-platform x86_64-manylinux_2_28 -o requirements.lock -q --custom-compile-command "make lock" --upgrade

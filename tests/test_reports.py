@@ -1,4 +1,4 @@
-"""helpers.reports: execute the notebooks, render right-to-left HTML, check it in a browser.
+"""The report builder (`python -m reports`): run the notebooks, render RTL HTML, check it.
 
 The fast classes test the pieces on small inline inputs. The ``slow`` ones run the main job
 once per session on the seeds (``seed_run``) and check every report it wrote, including in
@@ -7,18 +7,28 @@ headless Chromium; they also run the runner on throwaway notebooks and on a tiny
 
 from __future__ import annotations
 
+import ast
+import gzip
 import hashlib
+import json
+import os
 import re
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import ClassVar
 from urllib.parse import unquote, urlsplit
 
 import nbformat
+import psutil
 import pytest
 from bs4 import BeautifulSoup
 
-from helpers import paths, reports
+from helpers import paths
+from reports import check, cli, glossary, job, notebooks, pages, postprocess, repro, runner
 
 V4 = nbformat.v4
 KERNELSPEC = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
@@ -56,43 +66,189 @@ def _notebook(*cells, parameters: bool = True):
 
 class TestInjectParameters:
     def test_cell_setting_corpus_comes_right_after_the_parameters_cell(self, tmp_path):
-        nb = reports.inject_parameters(_notebook(V4.new_code_cell("print(CORPUS)")), tmp_path)
+        nb = notebooks.inject_parameters(_notebook(V4.new_code_cell("print(CORPUS)")), tmp_path)
         assert nb.cells[2].metadata["tags"] == ["injected-parameters"]
         assert f"CORPUS = {str(tmp_path.resolve())!r}" in nb.cells[2].source
 
     def test_relative_corpus_path_is_made_absolute(self, tmp_path, monkeypatch):
         monkeypatch.chdir(tmp_path)
-        nb = reports.inject_parameters(_notebook(), "articles")
+        nb = notebooks.inject_parameters(_notebook(), "articles")
         assert repr(str(tmp_path.resolve() / "articles")) in nb.cells[2].source
 
     def test_an_earlier_injected_cell_is_replaced_not_stacked(self, tmp_path):
-        once = reports.inject_parameters(_notebook(), tmp_path / "a")
-        twice = reports.inject_parameters(once, tmp_path / "b")
+        once = notebooks.inject_parameters(_notebook(), tmp_path / "a")
+        twice = notebooks.inject_parameters(once, tmp_path / "b")
         injected = [c for c in twice.cells if "injected-parameters" in c.metadata.get("tags", [])]
         assert len(injected) == 1 and "/b'" in injected[0].source
 
     def test_no_corpus_leaves_the_notebook_as_it_was(self):
         nb = _notebook()
-        assert reports.inject_parameters(nb, None).cells == nb.cells
+        assert notebooks.inject_parameters(nb, None).cells == nb.cells
 
     def test_notebook_without_parameters_cell_gets_no_injection(self, tmp_path):
         nb = _notebook(parameters=False)
-        assert len(reports.inject_parameters(nb, tmp_path).cells) == len(nb.cells)
+        assert len(notebooks.inject_parameters(nb, tmp_path).cells) == len(nb.cells)
 
     def test_the_original_notebook_is_not_modified(self, tmp_path):
         nb = _notebook()
-        reports.inject_parameters(nb, tmp_path)
+        notebooks.inject_parameters(nb, tmp_path)
         assert len(nb.cells) == 2
 
 
 class TestCellFailure:
     def test_message_names_notebook_cell_first_source_line_and_error(self):
-        f = reports.CellFailure("03-x.ipynb", 7, "KeyError", "'term'", "top = t['term']\nmore")
+        f = runner.CellFailure("03-x.ipynb", 7, "KeyError", "'term'", "top = t['term']\nmore")
         assert f.message() == "03-x.ipynb failed at cell 7 (`top = t['term']`): KeyError: 'term'"
 
     def test_a_kernel_that_never_ran_a_cell_is_not_blamed_on_a_cell(self):
-        f = reports.CellFailure("03-x.ipynb", None, "RuntimeError", "no kernel", stage="kernel")
+        f = runner.CellFailure("03-x.ipynb", None, "RuntimeError", "no kernel", stage="kernel")
         assert "failed at kernel start" in f.message()
+
+
+class TestCellNumber:
+    def test_without_injected_cell_numbers_count_from_one(self):
+        assert runner.cell_number(0, None) == 1 and runner.cell_number(4, None) == 5
+
+    def test_cells_after_the_injected_one_keep_their_own_numbers(self):
+        # cells: 0 title, 1 parameters, 2 injected, 3 first code cell (JupyterLab's cell 3)
+        assert [runner.cell_number(i, 2) for i in range(4)] == [1, 2, None, 3]
+
+
+class TestDeathNote:
+    def _run(self, **kw):
+        return runner.Execution(nb=None, max_memory=2**30, **kw)
+
+    def test_sigkill_is_named_with_its_usual_cause(self):
+        assert "SIGKILL" in runner.death_note(self._run(exit_code=-9))
+
+    def test_a_segfault_is_named(self):
+        assert "SIGSEGV" in runner.death_note(self._run(exit_code=-11))
+
+    def test_an_exit_status_is_given(self):
+        assert "status 3" in runner.death_note(self._run(exit_code=3))
+
+    def test_the_memory_watch_names_the_size_the_limit_and_the_option(self):
+        note = runner.death_note(self._run(exit_code=-9, killed_at=int(1.5 * 2**30)))
+        assert "1.5 GB" in note and "1.0 GB" in note and "--max-memory" in note
+
+
+class TestCellTimings:
+    def _executed(self, *stamps, error=None, cell_index=None):
+        nb = _notebook(*(V4.new_code_cell(f"x = {i}") for i in range(len(stamps))))
+        for cell, (start, end) in zip(nb.cells[2:], stamps, strict=True):
+            if start:
+                cell.metadata["execution"] = {"iopub.execute_input": start}
+                if end:
+                    cell.metadata["execution"]["shell.execute_reply"] = end
+        return runner.Execution(nb, error=error, cell_index=cell_index)
+
+    def test_seconds_are_reply_minus_input_per_code_cell(self):
+        run = self._executed(
+            ("2026-01-01T00:00:00.000000Z", "2026-01-01T00:00:01.500000Z"),
+            ("2026-01-01T00:00:02.000000Z", "2026-01-01T00:01:02.000000Z"),
+        )
+        timings = runner.cell_timings(run)
+        assert [(t["cell"], t["seconds"]) for t in timings] == [(3, 1.5), (4, 60.0)]
+
+    def test_the_cell_a_run_died_in_is_listed_without_seconds(self):
+        run = self._executed(
+            ("2026-01-01T00:00:00Z", "2026-01-01T00:00:01Z"),
+            (None, None),
+            (None, None),
+            error=RuntimeError("died"),
+            cell_index=3,
+        )
+        assert [(t["cell"], t["seconds"]) for t in runner.cell_timings(run)] == [
+            (3, 1.0),
+            (4, None),
+        ]
+
+
+def _start_hog(mb: int):
+    """A process (own session, like a kernel) that holds ``mb`` MB of touched memory."""
+    code = f"import time\nb = b'x' * ({mb} * 2**20)\nprint('ready', flush=True)\ntime.sleep(60)"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, start_new_session=True
+    )
+    assert proc.stdout.readline().strip() == "ready"
+    return proc
+
+
+class TestMemoryWatch:
+    def test_peak_includes_the_memory_the_process_holds(self):
+        proc = _start_hog(200)
+        try:
+            with runner.MemoryWatch(proc.pid, proc.pid, limit=0) as watch:
+                time.sleep(0.5)
+            assert watch.peak >= 200 * 2**20 and watch.killed_at is None
+        finally:
+            proc.kill()
+            proc.wait()
+
+    def test_a_process_over_the_limit_is_killed_and_the_size_kept(self):
+        proc = _start_hog(200)
+        with runner.MemoryWatch(proc.pid, proc.pid, limit=100 * 2**20):
+            status = proc.wait(timeout=10)
+        assert status == -signal.SIGKILL
+
+    def test_children_count_towards_the_limit(self):
+        code = (
+            "import subprocess, sys, time\n"
+            f"subprocess.Popen([sys.executable, '-c', {_HOG_CHILD!r}])\ntime.sleep(60)"
+        )
+        proc = subprocess.Popen([sys.executable, "-c", code], start_new_session=True)
+        try:
+            with runner.MemoryWatch(proc.pid, proc.pid, limit=100 * 2**20) as watch:
+                status = proc.wait(timeout=20)
+            assert status == -signal.SIGKILL and watch.killed_at > 100 * 2**20
+        finally:
+            runner.kill_group(proc.pid)
+
+
+_HOG_CHILD = "import time\nb = b'x' * (200 * 2**20)\ntime.sleep(60)"
+
+
+class TestCheckCorpus:
+    """The corpus is loaded once in a child process before any notebook starts."""
+
+    def test_an_empty_folder_is_refused_with_the_loaders_reason(self, tmp_path):
+        with pytest.raises(notebooks.ReportsError, match=r"nothing to run.*folder is empty"):
+            check.check_corpus(tmp_path, runner.DEFAULT_MAX_MEMORY)
+
+    def test_a_truncated_jsonl_gz_is_refused(self, tmp_path):
+        line = json.dumps({"id": "1", "text": "قال وانغ يي " * 200}, ensure_ascii=False) + "\n"
+        data = gzip.compress((line * 50).encode("utf-8"))
+        (tmp_path / "cut.jsonl.gz").write_bytes(data[: len(data) // 2])
+        with pytest.raises(notebooks.ReportsError, match=r"cut\.jsonl\.gz: not a readable gzip"):
+            check.check_corpus(tmp_path / "cut.jsonl.gz", runner.DEFAULT_MAX_MEMORY)
+
+    def test_a_csv_without_text_column_is_refused(self, tmp_path):
+        (tmp_path / "c.csv").write_text("id,body\n1,نص\n", encoding="utf-8")
+        with pytest.raises(notebooks.ReportsError, match=r"no `text` column"):
+            check.check_corpus(tmp_path / "c.csv", runner.DEFAULT_MAX_MEMORY)
+
+    def test_a_good_corpus_gives_its_number_of_articles(self, tmp_path):
+        (tmp_path / "c.csv").write_text("id,text\n1,قال وانغ يي\n2,الصين تدعم\n", encoding="utf-8")
+        assert check.check_corpus(tmp_path / "c.csv", runner.DEFAULT_MAX_MEMORY) == 2
+
+    def test_the_seeds_are_left_to_the_notebooks(self):
+        assert check.check_corpus(None, runner.DEFAULT_MAX_MEMORY) is None
+
+
+class TestPackageBoundary:
+    def test_no_helpers_module_imports_the_report_builder(self):
+        importers = []
+        for path in (paths.PROJECT_ROOT / "src" / "helpers").glob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+                if isinstance(node, ast.ImportFrom) and node.module:
+                    names = [node.module]
+                if any(n == "reports" or n.startswith("reports.") for n in names):
+                    importers.append(path.name)
+        assert not importers
+
+    def test_the_report_builder_is_its_own_package_beside_helpers(self):
+        assert Path(runner.__file__).parent.parent == paths.PROJECT_ROOT / "src"
 
 
 class TestListNotebooks:
@@ -103,31 +259,35 @@ class TestListNotebooks:
         return tmp_path
 
     def test_notebooks_come_in_number_order_and_others_are_ignored(self, folder):
-        assert [p.name[:2] for p in reports.list_notebooks(folder)] == ["00", "01", "02"]
+        assert [p.name[:2] for p in notebooks.list_notebooks(folder)] == ["00", "01", "02"]
 
     def test_only_selects_by_number_with_or_without_padding(self, folder):
-        assert [p.name for p in reports.list_notebooks(folder, ["2", "01"])] == [
+        assert [p.name for p in notebooks.list_notebooks(folder, ["2", "01"])] == [
             "01-a-one.ipynb",
             "02-b-two.ipynb",
         ]
 
     def test_only_selects_by_name(self, folder):
-        assert [p.name for p in reports.list_notebooks(folder, ["02-b-two"])] == ["02-b-two.ipynb"]
+        assert [p.name for p in notebooks.list_notebooks(folder, ["02-b-two"])] == [
+            "02-b-two.ipynb"
+        ]
 
     def test_unknown_number_is_an_error_naming_what_exists(self, folder):
-        with pytest.raises(reports.ReportsError, match=r"no notebook 07.*01-a-one"):
-            reports.list_notebooks(folder, ["07"])
+        with pytest.raises(notebooks.ReportsError, match=r"no notebook 07.*01-a-one"):
+            notebooks.list_notebooks(folder, ["07"])
 
 
 class TestReportDir:
     def test_seed_reports_go_to_the_root(self, tmp_path):
-        assert reports.report_dir(None, tmp_path) == tmp_path
+        assert notebooks.report_dir(None, tmp_path) == tmp_path
 
     def test_user_corpus_gets_its_own_subfolder(self, tmp_path):
-        assert reports.report_dir("/data/Wire Stories.jsonl", tmp_path) == tmp_path / "wire-stories"
+        assert (
+            notebooks.report_dir("/data/Wire Stories.jsonl", tmp_path) == tmp_path / "wire-stories"
+        )
 
     def test_a_corpus_called_screenshots_does_not_mix_with_the_screenshots(self, tmp_path):
-        assert reports.report_dir("/data/screenshots", tmp_path).name != "screenshots"
+        assert notebooks.report_dir("/data/screenshots", tmp_path).name != "screenshots"
 
 
 class TestCorpusChecksum:
@@ -135,47 +295,47 @@ class TestCorpusChecksum:
         lines = paths.SEEDS_CHECKSUMS.read_text(encoding="utf-8").splitlines()
         lines = sorted((ln for ln in lines if ln.strip()), key=lambda ln: ln.split()[1])
         expected = hashlib.sha256("".join(ln + "\n" for ln in lines).encode()).hexdigest()
-        assert reports.corpus_checksum(None) == (expected, len(lines))
+        assert repro.corpus_checksum(None) == (expected, len(lines))
 
     def test_changing_one_byte_changes_the_checksum(self, tmp_path):
         (tmp_path / "a.txt").write_text("نص", encoding="utf-8")
-        before, _ = reports.corpus_checksum(tmp_path)
+        before, _ = repro.corpus_checksum(tmp_path)
         (tmp_path / "a.txt").write_text("نصّ", encoding="utf-8")
-        assert reports.corpus_checksum(tmp_path)[0] != before
+        assert repro.corpus_checksum(tmp_path)[0] != before
 
     def test_moving_the_folder_keeps_the_checksum(self, tmp_path):
         (tmp_path / "one").mkdir()
         (tmp_path / "one" / "a.txt").write_text("نص", encoding="utf-8")
-        before = reports.corpus_checksum(tmp_path / "one")
+        before = repro.corpus_checksum(tmp_path / "one")
         shutil.move(tmp_path / "one", tmp_path / "two")
-        assert reports.corpus_checksum(tmp_path / "two") == before
+        assert repro.corpus_checksum(tmp_path / "two") == before
 
     def test_hidden_files_are_not_part_of_the_corpus(self, tmp_path):
         (tmp_path / "a.txt").write_text("نص", encoding="utf-8")
-        before = reports.corpus_checksum(tmp_path)
+        before = repro.corpus_checksum(tmp_path)
         (tmp_path / ".DS_Store").write_bytes(b"\0")
-        assert reports.corpus_checksum(tmp_path) == before
+        assert repro.corpus_checksum(tmp_path) == before
 
     def test_a_single_file_corpus_counts_one_file(self, tmp_path):
         (tmp_path / "c.csv").write_text("id,text\n1,نص\n", encoding="utf-8")
-        assert reports.corpus_checksum(tmp_path / "c.csv")[1] == 1
+        assert repro.corpus_checksum(tmp_path / "c.csv")[1] == 1
 
 
 class TestGitCommit:
     def test_outside_a_checkout_says_so(self, tmp_path):
-        assert reports.git_commit(tmp_path) == "not a git checkout"
+        assert repro.git_commit(tmp_path) == "not a git checkout"
 
     def test_in_the_project_names_a_hex_commit(self):
-        assert re.match(r"^[0-9a-f]{12}\b", reports.git_commit())
+        assert re.match(r"^[0-9a-f]{12}\b", repro.git_commit())
 
 
 class TestPackageVersions:
     def test_lists_python_and_the_key_packages(self):
-        versions = reports.package_versions()
+        versions = repro.package_versions()
         assert {"python", "pandas", "scikit-learn", "matplotlib", "nbclient"} <= versions.keys()
 
     def test_a_package_that_is_not_installed_is_left_out(self):
-        assert "no-such-package-xyz" not in reports.package_versions(["no-such-package-xyz"])
+        assert "no-such-package-xyz" not in repro.package_versions(["no-such-package-xyz"])
 
 
 class TestFooterHtml:
@@ -189,19 +349,19 @@ class TestFooterHtml:
     }
 
     def test_footer_shows_commit_checksum_versions_and_date(self):
-        text = _soup(reports.footer_html(self.REPRO)).get_text(" ")
+        text = _soup(repro.footer_html(self.REPRO)).get_text(" ")
         for needle in ("abc123", "f" * 64, "pandas 2.2.0", "2026-01-01", "5 files"):
             assert needle in text
 
     def test_footer_values_are_escaped(self):
-        html = reports.footer_html({**self.REPRO, "corpus": "<b>x</b>"})
+        html = repro.footer_html({**self.REPRO, "corpus": "<b>x</b>"})
         assert "<b>x</b>" not in html
 
 
 class TestMarkDirection:
     def _marked(self, html):
         soup = _soup(f'<div class="scope">{html}</div>')
-        reports.mark_direction(soup.select(".scope"))
+        postprocess.mark_direction(soup.select(".scope"))
         return soup
 
     def test_arabic_paragraph_gets_rtl(self):
@@ -249,14 +409,14 @@ class TestMarkDirection:
 
     def test_elements_outside_the_scope_are_untouched(self):
         soup = _soup('<div class="code"><pre>x = "قال"</pre></div><div class="scope"></div>')
-        reports.mark_direction(soup.select(".scope"))
+        postprocess.mark_direction(soup.select(".scope"))
         assert not soup.pre.has_attr("dir")
 
 
 class TestRenderMath:
     def _render(self, html):
         soup = _soup(f'<div class="md">{html}</div>')
-        counts = reports.render_math(soup, soup.select(".md"))
+        counts = postprocess.render_math(soup, soup.select(".md"))
         return soup, counts
 
     def test_inline_formula_becomes_an_svg_image_with_the_tex_as_alt(self):
@@ -296,7 +456,7 @@ class TestRenderMath:
 class TestRewriteLinks:
     def _rewrite(self, href, notebooks_dir, out_dir, stems=frozenset({"02-clean-arabic"})):
         soup = _soup(f'<div class="s"><a href="{href}">x</a></div>')
-        reports.rewrite_links(soup.select(".s"), notebooks_dir, out_dir, set(stems))
+        postprocess.rewrite_links(soup.select(".s"), notebooks_dir, out_dir, set(stems))
         return soup.a["href"]
 
     def test_link_to_a_sibling_notebook_points_at_its_report(self, tmp_path):
@@ -326,33 +486,33 @@ class TestMergeAdjacentStreams:
         return V4.new_output("stream", name=name, text=text)
 
     def test_chunks_of_one_print_become_one_output(self):
-        merged = reports.merge_adjacent_streams([self._stream("القازاقي"), self._stream(" <- x\n")])
+        merged = pages.merge_adjacent_streams([self._stream("القازاقي"), self._stream(" <- x\n")])
         assert len(merged) == 1 and merged[0]["text"] == "القازاقي <- x\n"
 
     def test_a_print_after_a_table_stays_after_it(self):
         table = V4.new_output("display_data", data={"text/plain": "t"})
-        merged = reports.merge_adjacent_streams([self._stream("a\n"), table, self._stream("b\n")])
+        merged = pages.merge_adjacent_streams([self._stream("a\n"), table, self._stream("b\n")])
         assert [o["output_type"] for o in merged] == ["stream", "display_data", "stream"]
 
     def test_stdout_and_stderr_are_not_mixed(self):
-        merged = reports.merge_adjacent_streams([self._stream("a"), self._stream("w", "stderr")])
+        merged = pages.merge_adjacent_streams([self._stream("a"), self._stream("w", "stderr")])
         assert len(merged) == 2
 
 
 class TestNotebookHeading:
     def test_title_and_purpose_come_from_the_first_markdown_cell(self):
         nb = _notebook()
-        assert reports.notebook_heading(nb) == ("01 · A title", "A purpose line.")
+        assert notebooks.notebook_heading(nb) == ("01 · A title", "A purpose line.")
 
     def test_notebook_without_markdown_has_empty_heading(self):
-        assert reports.notebook_heading(V4.new_notebook()) == ("", "")
+        assert notebooks.notebook_heading(V4.new_notebook()) == ("", "")
 
 
 class TestGlossary:
     REPRO: ClassVar[dict] = TestFooterHtml.REPRO
 
     def test_missing_data_files_give_a_sentence_each_not_an_error(self, tmp_path):
-        page = reports.write_glossary(tmp_path, self.REPRO, data_dir=tmp_path / "nothing")
+        page = glossary.write_glossary(tmp_path, self.REPRO, data_dir=tmp_path / "nothing")
         text = _soup(page.read_text(encoding="utf-8")).get_text(" ")
         assert text.count("is not there yet") == 3
 
@@ -361,7 +521,7 @@ class TestGlossary:
             "arabic,transliteration,english,note\nالاستقرار,al-istiqrār,stability,x\n",
             encoding="utf-8",
         )
-        page = reports.write_glossary(tmp_path, self.REPRO, data_dir=tmp_path)
+        page = glossary.write_glossary(tmp_path, self.REPRO, data_dir=tmp_path)
         cell = _soup(page.read_text(encoding="utf-8")).find("td", string="الاستقرار")
         assert cell is not None and cell["dir"] == "rtl"
         assert "al-istiqrār" in page.read_text(encoding="utf-8")
@@ -374,7 +534,7 @@ class TestGlossary:
             "قازاقستان,قازاقستان,KZ,Kazakhstan,country,\n",
             encoding="utf-8",
         )
-        page = reports.write_glossary(tmp_path, self.REPRO, data_dir=tmp_path)
+        page = glossary.write_glossary(tmp_path, self.REPRO, data_dir=tmp_path)
         rows = _soup(page.read_text(encoding="utf-8")).find_all("tr")
         kz = [r for r in rows if "Kazakhstan" in r.get_text()]
         assert len(kz) == 1 and "كازاخستان" in kz[0].get_text()
@@ -386,7 +546,7 @@ class TestGlossary:
             "    definition: Order is\n      restored.\n    patterns:\n      - pattern: (ال)امن\n",
             encoding="utf-8",
         )
-        page = reports.write_glossary(tmp_path, self.REPRO, data_dir=tmp_path)
+        page = glossary.write_glossary(tmp_path, self.REPRO, data_dir=tmp_path)
         row = next(r for r in _soup(page.read_text()).find_all("tr") if "stability" in r.get_text())
         cells = [td.get_text() for td in row.find_all("td")]
         assert cells == ["الاستقرار", "Stability (stability)", "Order is restored."]
@@ -398,7 +558,7 @@ class TestGlossary:
             "    patterns: [الاستقرار, الأمن]\n",
             encoding="utf-8",
         )
-        page = reports.write_glossary(tmp_path, self.REPRO, data_dir=tmp_path)
+        page = glossary.write_glossary(tmp_path, self.REPRO, data_dir=tmp_path)
         row = next(r for r in _soup(page.read_text()).find_all("tr") if "stability" in r.get_text())
         assert "الاستقرار" in row.get_text() and "الأمن" in row.get_text()
 
@@ -406,7 +566,7 @@ class TestGlossary:
         (tmp_path / "lexicons").mkdir()
         (tmp_path / "lexicons" / "frames.yaml").write_text("a: [unclosed\n", encoding="utf-8")
         with pytest.warns(UserWarning, match=r"frames\.yaml: cannot read"):
-            reports.write_glossary(tmp_path, self.REPRO, data_dir=tmp_path)
+            glossary.write_glossary(tmp_path, self.REPRO, data_dir=tmp_path)
 
 
 # --------------------------------------------------------------------------------------------
@@ -452,7 +612,7 @@ def outcome(throwaway):
     nbs, out = throwaway
     err, log = io.StringIO(), io.StringIO()
     with contextlib.redirect_stderr(err), contextlib.redirect_stdout(log):
-        status = reports.main(["--notebooks", str(nbs), "--out", str(out), "--timeout", "120"])
+        status = cli.main(["--notebooks", str(nbs), "--out", str(out), "--timeout", "120"])
     return status, err.getvalue(), log.getvalue(), out
 
 
@@ -499,10 +659,187 @@ class TestRunnerWithCorpusOnThrowawayNotebook:
         corpus.mkdir()
         (corpus / "a.txt").write_text("بكين 10 يناير 2022 (شينخوا) نص", encoding="utf-8")
         nbformat.write(GOOD, nbs / "01-works-fine.ipynb")
-        result = reports.run(corpus=corpus, notebooks_dir=nbs, out_dir=tmp_path / "r", log=None)
+        result = job.run(corpus=corpus, notebooks_dir=nbs, out_dir=tmp_path / "r", log=None)
         report = tmp_path / "r" / "wire-copy" / "01-works-fine.html"
         assert result.ok and result.out_dir == report.parent
         assert f"corpus is {corpus.resolve()}" in _soup(report.read_text()).get_text()
+
+
+# --------------------------------------------------------------------------------------------
+# Kernels that die, run away or are stopped: the command in a real subprocess (slow)
+# --------------------------------------------------------------------------------------------
+
+DIES = V4.new_notebook(
+    metadata=KERNELSPEC,
+    cells=[
+        V4.new_markdown_cell("# 01 · Dies\n\nIts kernel is killed."),
+        V4.new_code_cell("x = 1"),
+        V4.new_code_cell("import os; os.kill(os.getpid(), 9)"),
+        V4.new_code_cell("print('never')"),
+    ],
+)
+SLEEPS = V4.new_notebook(
+    metadata=KERNELSPEC,
+    cells=[
+        V4.new_markdown_cell("# 02 · Sleeps\n\nSleeps a second."),
+        V4.new_code_cell("import time\ntime.sleep(1)"),
+    ],
+)
+
+
+def _command(nbs: Path, out: Path, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "reports", "--notebooks", str(nbs), "--out", str(out), *extra]
+
+
+def _env() -> dict:
+    src = str(Path(runner.__file__).resolve().parents[1])
+    return {**os.environ, "PYTHONPATH": src}
+
+
+def _folder(root: Path, notebooks: dict) -> Path:
+    nbs = root / "nbs"
+    nbs.mkdir()
+    for name, nb in notebooks.items():
+        nbformat.write(nb, nbs / f"{name}.ipynb")
+    return nbs
+
+
+def _running(proc: psutil.Process) -> bool:
+    """Still running (a zombie has finished: only its exit status waits to be collected)."""
+    try:
+        return proc.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def _failure_lines(stderr: str) -> list[str]:
+    return [ln for ln in stderr.splitlines() if " failed at " in ln]
+
+
+@pytest.fixture(scope="module")
+def dead_kernel_run(tmp_path_factory):
+    """The command on a notebook whose kernel is killed (SIGKILL), then one that works."""
+    root = tmp_path_factory.mktemp("dead")
+    nbs = _folder(root, {"01-dies": DIES, "02-sleeps": SLEEPS})
+    done = subprocess.run(
+        _command(nbs, root / "out"),
+        env=_env(),
+        cwd=paths.PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    timings = json.loads((root / "out" / job.TIMINGS_NAME).read_text(encoding="utf-8"))
+    return done, timings, root / "out"
+
+
+@pytest.mark.slow
+class TestDeadKernel:
+    def test_the_command_finishes_and_exits_1(self, dead_kernel_run):
+        assert dead_kernel_run[0].returncode == 1
+
+    def test_one_line_names_the_notebook_the_cell_its_first_line_and_the_signal(
+        self, dead_kernel_run
+    ):
+        lines = _failure_lines(dead_kernel_run[0].stderr)
+        assert len(lines) == 1
+        assert "01-dies.ipynb failed at cell 3 (`import os; os.kill(os.getpid(), 9)`)" in lines[0]
+        assert "SIGKILL" in lines[0]
+
+    def test_it_is_noticed_within_seconds(self, dead_kernel_run):
+        assert dead_kernel_run[1]["notebooks"][0]["seconds"] < 30
+
+    def test_the_next_notebook_still_runs_and_gets_its_report(self, dead_kernel_run):
+        assert (dead_kernel_run[2] / "02-sleeps.html").exists()
+
+    def test_timings_give_each_cell_its_seconds(self, dead_kernel_run):
+        dies, sleeps = dead_kernel_run[1]["notebooks"]
+        assert [(c["cell"], c["seconds"] is None) for c in dies["cells"]] == [(2, False), (3, True)]
+        assert [c["cell"] for c in sleeps["cells"]] == [2]
+        assert 1.0 <= sleeps["cells"][0]["seconds"] < 10
+
+    def test_timings_give_each_kernel_its_peak_memory(self, dead_kernel_run):
+        # a Python kernel holds tens of MB at least
+        assert all(nb["peak_rss"] > 10 * 2**20 for nb in dead_kernel_run[1]["notebooks"])
+
+
+@pytest.mark.slow
+class TestMemoryLimit:
+    def test_a_kernel_over_the_limit_is_stopped_and_its_cell_named(self, tmp_path):
+        hog = _notebook(V4.new_code_cell("b = b'x' * (600 * 2**20)\nimport time; time.sleep(60)"))
+        nbs = _folder(tmp_path, {"01-hog": hog})
+        done = subprocess.run(
+            _command(nbs, tmp_path / "out", "--max-memory", "0.3"),
+            env=_env(),
+            cwd=paths.PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        lines = _failure_lines(done.stderr)
+        assert done.returncode == 1 and len(lines) == 1
+        assert "01-hog.ipynb failed at cell 3 (`b = b'x' * (600 * 2**20)`)" in lines[0]
+        assert "over the limit of 0.3 GB" in lines[0]
+
+
+HANGS = """import pathlib, subprocess, time
+child = subprocess.Popen(["sleep", "600"])
+pathlib.Path({marker!r}).write_text(str(child.pid))
+time.sleep(600)"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_signal_stops_the_job_its_kernel_and_what_the_kernel_started(tmp_path, signum):
+    marker = tmp_path / "started"
+    nbs = _folder(
+        tmp_path, {"01-hangs": _notebook(V4.new_code_cell(HANGS.format(marker=str(marker))))}
+    )
+    job_proc = subprocess.Popen(
+        _command(nbs, tmp_path / "out"),
+        env=_env(),
+        cwd=paths.PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not marker.exists() and time.monotonic() < deadline and job_proc.poll() is None:
+            time.sleep(0.2)
+        assert marker.exists(), "the notebook never started"
+        descendants = psutil.Process(job_proc.pid).children(recursive=True)
+        assert int(marker.read_text()) in {p.pid for p in descendants}
+        job_proc.send_signal(signum)
+        _, stderr = job_proc.communicate(timeout=60)
+    finally:
+        job_proc.kill()
+    assert job_proc.returncode == 128 + signum
+    assert f"stopped by {signum.name} in 01-hangs.ipynb at cell 3" in stderr
+    _, alive = psutil.wait_procs(descendants, timeout=10)
+    assert not [p for p in alive if _running(p)], alive
+
+
+@pytest.mark.slow
+def test_a_corpus_that_loads_nothing_stops_the_job_before_any_notebook(tmp_path):
+    marker = tmp_path / "ran"
+    code = f"import pathlib; pathlib.Path({str(marker)!r}).write_text('x')"
+    nbs = _folder(tmp_path, {"01-marks": _notebook(V4.new_code_cell(code))})
+    (tmp_path / "empty").mkdir()
+    done = subprocess.run(
+        _command(nbs, tmp_path / "out", "--corpus", str(tmp_path / "empty")),
+        env=_env(),
+        cwd=paths.PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        f"reports: nothing to run the notebooks on: {tmp_path / 'empty'}: the folder is empty; "
+        "put one .txt file per article in it."
+    ]
+    assert not marker.exists() and not (tmp_path / "out").exists()
 
 
 # --------------------------------------------------------------------------------------------
@@ -514,7 +851,7 @@ class TestRunnerWithCorpusOnThrowawayNotebook:
 def seed_run(tmp_path_factory):
     """The main job on the seed corpus, through the same function the command line uses."""
     out = tmp_path_factory.mktemp("reports")
-    return reports.run(out_dir=out)
+    return job.run(out_dir=out)
 
 
 def _report_pages(result) -> list[Path]:
@@ -531,7 +868,7 @@ class TestSeedReports:
         assert seed_run.ok, "\n".join(f.message() for f in seed_run.failures)
 
     def test_every_notebook_has_a_report(self, seed_run):
-        expected = {p.stem + ".html" for p in reports.list_notebooks()}
+        expected = {p.stem + ".html" for p in notebooks.list_notebooks()}
         assert expected <= {p.name for p in _report_pages(seed_run)}
 
     def test_no_report_contains_an_error_output(self, seed_run):
@@ -584,7 +921,7 @@ class TestSeedReports:
     def test_index_links_every_notebook(self, seed_run):
         soup = _soup(seed_run.index.read_text(encoding="utf-8"))
         hrefs = {a["href"] for a in soup.find_all("a", href=True)}
-        assert {p.stem + ".html" for p in reports.list_notebooks()} <= hrefs
+        assert {p.stem + ".html" for p in notebooks.list_notebooks()} <= hrefs
 
     def test_index_and_glossary_exist(self, seed_run):
         assert seed_run.index.exists() and seed_run.glossary.exists()
@@ -623,7 +960,7 @@ class TestUserCorpusRun:
         (corpus / "empty.txt").write_text("", encoding="utf-8")
         seed_pages = {p: p.read_bytes() for p in _report_pages(seed_run)}
 
-        result = reports.run(corpus=corpus, only=["01"], out_dir=seed_run.out_dir, log=None)
+        result = job.run(corpus=corpus, only=["01"], out_dir=seed_run.out_dir, log=None)
 
         assert result.ok, "\n".join(f.message() for f in result.failures)
         assert result.out_dir == seed_run.out_dir / "my-corpus"

@@ -1,0 +1,289 @@
+"""The main job: every notebook on a corpus, one fresh kernel each, then index and glossary.
+
+A failing cell, a dead kernel or a kernel over the memory limit does not stop the job: the
+failure is printed at once in one line (notebook, cell number and first line, error), the
+partly executed notebook is saved next to the reports as ``NN-name.failed.ipynb`` (an old
+report of it is removed) and the next notebook runs. SIGINT or SIGTERM stop the job: the
+running kernel is killed and :class:`reports.runner.Stopped` is raised.
+
+Besides the HTML, every run writes ``timings.json`` into its report folder: per notebook the
+wall time, the kernel's peak memory and each code cell's seconds, and the job's own peak
+memory (``benchmarks/bench_reports.py`` reads it).
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from helpers import paths
+from reports.check import check_corpus
+from reports.glossary import write_glossary
+from reports.notebooks import ReportsError, inject_parameters, list_notebooks, report_dir
+from reports.pages import exporter, render_report, write_index
+from reports.repro import reproducibility
+from reports.runner import (
+    DEFAULT_MAX_MEMORY,
+    DEFAULT_TIMEOUT,
+    CellFailure,
+    Stopped,
+    cell_timings,
+    execute_notebook,
+    failure,
+    first_line,
+)
+
+TIMINGS_NAME = "timings.json"
+
+
+@dataclass
+class NotebookResult:
+    """One notebook's run: its report (None when it failed), wall time, memory, cell times."""
+
+    notebook: Path
+    report: Path | None
+    seconds: float
+    failure: CellFailure | None = None
+    peak_rss: int = 0  # bytes, the kernel and its children, sampled every 0.2 s
+    peak_process_rss: int = 0  # bytes, the largest single process among them
+    cells: list[dict] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.failure is None
+
+
+@dataclass
+class RunResult:
+    """What :func:`run` did: the output folder, one result per notebook, index and glossary."""
+
+    out_dir: Path
+    corpus: Path | None
+    notebooks: list[NotebookResult] = field(default_factory=list)
+    index: Path | None = None
+    glossary: Path | None = None
+    timings: Path | None = None
+    seconds: float = 0.0
+    check_seconds: float = 0.0  # loading the corpus once before the notebooks
+
+    @property
+    def ok(self) -> bool:
+        return all(r.ok for r in self.notebooks)
+
+    @property
+    def failures(self) -> list[CellFailure]:
+        return [r.failure for r in self.notebooks if r.failure is not None]
+
+
+@dataclass
+class _Plan:
+    """What every notebook of one run shares."""
+
+    corpus: Path | None
+    notebooks_dir: Path
+    out: Path
+    stems: set[str]
+    repro: dict
+    timeout: int
+    max_memory: int
+    n_articles: int | None
+    check_seconds: float
+    warm_up: threading.Thread
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def run(
+    corpus: str | Path | None = None,
+    only: Iterable[str] | None = None,
+    out_dir: str | Path | None = None,
+    notebooks_dir: str | Path | None = None,
+    timeout: int = DEFAULT_TIMEOUT,
+    max_memory: int = DEFAULT_MAX_MEMORY,
+    log: Callable[[str], None] | None = print,
+    errors: Callable[[str], None] | None = _stderr,
+) -> RunResult:
+    """Execute the notebooks on a corpus and write their reports, index and glossary.
+
+    Parameters
+    ----------
+    corpus : path, optional
+        A folder of ``.txt`` files or a CSV/JSONL file; None = the seed articles.
+    only : numbers or names, optional
+        Run only these notebooks (e.g. ``["01", "03"]``); the index still lists all.
+    out_dir : path, optional
+        Root of the reports (default ``reports/``). A user corpus writes to
+        ``<out_dir>/<corpus-slug>/``, never over the seed reports.
+    notebooks_dir : path, optional
+        Where the notebooks are (default ``notebooks/``); also the kernels' working folder.
+    timeout : int
+        Seconds any one cell may take.
+    max_memory : int
+        Bytes of resident memory a kernel (with its children) may use before it is killed;
+        0 for no limit.
+    log, errors : callable, optional
+        Receive one progress line per notebook, and one line per failure as it happens;
+        None for silence.
+
+    Returns
+    -------
+    RunResult
+        Check ``.ok`` and ``.failures``. Raises :class:`ReportsError` when the arguments are
+        wrong or the corpus loads to nothing (checked before any notebook starts), and
+        :class:`reports.runner.Stopped` on SIGINT or SIGTERM (``timings.json`` is written
+        first once notebooks have started).
+    """
+    started = time.perf_counter()
+    say = log or (lambda _msg: None)
+    plan, every, selected = _prepare(corpus, only, out_dir, notebooks_dir, timeout, max_memory)
+    result = RunResult(out_dir=plan.out, corpus=plan.corpus, check_seconds=plan.check_seconds)
+    loaded = f" ({plan.n_articles:,} articles)" if plan.n_articles is not None else ""
+    say(f"reports: {len(selected)} notebook(s) on {plan.repro['corpus']}{loaded} -> {plan.out}")
+    plan.warm_up.start()
+    try:
+        for path in selected:
+            this = _run_one(path, plan)
+            result.notebooks.append(this)
+            if this.failure is not None and errors is not None:
+                errors(f"reports: {this.failure.message()}")
+            shown = this.report.relative_to(plan.out.parent) if this.report else "failed"
+            status = "ok" if this.ok else "FAILED"
+            say(f"  {path.stem:<28} {status:<6} {this.seconds:7.1f} s  {shown}")
+    finally:  # also when stopped: what ran is on record
+        result.seconds = time.perf_counter() - started
+        result.timings = write_timings(plan.out, result)
+    result.index = write_index(plan.out, every, result.notebooks, plan.repro)
+    result.glossary = write_glossary(plan.out, plan.repro)
+    result.seconds = time.perf_counter() - started
+    result.timings = write_timings(plan.out, result)
+    n_ok = sum(r.ok for r in result.notebooks)
+    say(
+        f"reports: {n_ok}/{len(result.notebooks)} notebooks ok in "
+        f"{result.seconds:.1f} s; open {result.index}"
+    )
+    return result
+
+
+def _prepare(corpus, only, out_dir, notebooks_dir, timeout, max_memory):
+    """Check the arguments and the corpus, and gather what the run shares.
+
+    Returns (plan, every notebook of the folder, the selected ones).
+    """
+    if corpus is not None:
+        corpus = Path(corpus).expanduser().resolve()
+        if not corpus.exists():
+            raise ReportsError(
+                f"corpus {corpus} does not exist: give a folder of .txt files or a .csv/.jsonl file"
+            )
+    notebooks_dir = Path(notebooks_dir or paths.NOTEBOOKS_DIR).resolve()
+    every = list_notebooks(notebooks_dir)
+    selected = list_notebooks(notebooks_dir, only)
+    if not selected:
+        raise ReportsError(f"no NN-name.ipynb notebooks in {notebooks_dir}")
+    t0 = time.perf_counter()
+    n_articles = check_corpus(corpus, max_memory)  # before anything is written
+    check_seconds = time.perf_counter() - t0
+    out = report_dir(corpus, Path(out_dir).resolve() if out_dir else None)
+    out.mkdir(parents=True, exist_ok=True)
+    plan = _Plan(
+        corpus=corpus,
+        notebooks_dir=notebooks_dir,
+        out=out,
+        stems={p.stem for p in every},
+        repro=reproducibility(corpus),
+        timeout=timeout,
+        max_memory=max_memory,
+        n_articles=n_articles,
+        check_seconds=check_seconds,
+        # nbconvert's exporter takes seconds to set up: build it while the first kernel runs
+        warm_up=threading.Thread(target=exporter, daemon=True),
+    )
+    return plan, every, selected
+
+
+def _run_one(path: Path, plan: _Plan) -> NotebookResult:
+    """Execute one notebook and write its report (or its ``.failed.ipynb``)."""
+    import nbformat
+
+    t0 = time.perf_counter()
+    nb = inject_parameters(nbformat.read(path, as_version=4), plan.corpus)
+    result = NotebookResult(path, None, 0.0)
+    if any(c.cell_type == "code" for c in nb.cells):  # no kernel for prose-only
+        try:
+            ran = execute_notebook(nb, plan.notebooks_dir, plan.timeout, plan.max_memory)
+        except Stopped as exc:
+            exc.notebook = path.name
+            raise
+        except OSError as exc:  # the kernel could not be started
+            result.failure = CellFailure(
+                path.name, None, type(exc).__name__, first_line(exc), stage="kernel"
+            )
+        else:
+            result.peak_rss, result.peak_process_rss = ran.peak_rss, ran.peak_process_rss
+            result.cells = cell_timings(ran)
+            if ran.error is not None:
+                result.failure = failure(ran, path.name)
+    seconds = time.perf_counter() - t0
+    page = None
+    if result.failure is None:
+        plan.warm_up.join()
+        try:
+            page = render_report(
+                nb, path.stem, plan.notebooks_dir, plan.out, plan.stems, plan.repro, seconds
+            )
+        except Exception as exc:  # a template or post-processing bug: name it, go on
+            result.failure = CellFailure(
+                path.name, None, type(exc).__name__, first_line(exc), stage="rendering"
+            )
+    result.report = _save(nb, path.stem, plan.out, page)
+    result.seconds = time.perf_counter() - t0
+    return result
+
+
+def _save(nb, name: str, out: Path, page: str | None) -> Path | None:
+    """Write the report, or (``page`` None) the partly executed notebook; never both."""
+    import nbformat
+
+    report, failed = out / f"{name}.html", out / f"{name}.failed.ipynb"
+    if page is not None:
+        report.write_text(page, encoding="utf-8")
+        failed.unlink(missing_ok=True)
+        return report
+    report.unlink(missing_ok=True)  # nothing stale reaches a reader
+    nbformat.write(nb, failed)
+    return None
+
+
+def write_timings(out: Path, result: RunResult) -> Path:
+    """``timings.json``: seconds and peak memory (bytes) per notebook, seconds per cell, and
+    the seconds of the whole run and of its corpus check."""
+    data = {
+        "corpus": str(result.corpus) if result.corpus else None,
+        "seconds": round(result.seconds, 3),
+        "check_seconds": round(result.check_seconds, 3),
+        # ru_maxrss is in kilobytes on Linux
+        "job_peak_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+        "notebooks": [
+            {
+                "notebook": r.notebook.name,
+                "ok": r.ok,
+                "failure": r.failure.message() if r.failure else None,
+                "seconds": round(r.seconds, 3),
+                "peak_rss": r.peak_rss,
+                "peak_process_rss": r.peak_process_rss,
+                "cells": r.cells,
+            }
+            for r in result.notebooks
+        ],
+    }
+    path = out / TIMINGS_NAME
+    path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
