@@ -16,7 +16,8 @@ import warnings
 import pandas as pd
 import pytest
 
-from helpers import arabic, corpus, paths, reports
+from helpers import arabic, corpus, paths
+from reports import job, notebooks
 
 pytestmark = pytest.mark.slow
 
@@ -89,7 +90,7 @@ def byo(tmp_path_factory):
     seed_reports = {p: p.stat().st_mtime_ns for p in paths.REPORTS_DIR.glob("*.html")}
     processed = paths.PROCESSED_DIR / paths.corpus_slug(folder)
     try:
-        result = reports.run(corpus=folder, out_dir=out_root, log=None)
+        result = job.run(corpus=folder, out_dir=out_root, log=None)
         yield {
             "folder": folder,
             "expected": expected,
@@ -116,7 +117,7 @@ class TestWholeJobOnUserCorpus:
 
     def test_every_notebook_in_the_folder_was_run(self, byo):
         ran = {r.notebook.name for r in byo["result"].notebooks}
-        assert ran == {p.name for p in reports.list_notebooks()}
+        assert ran == {p.name for p in notebooks.list_notebooks()}
 
     def test_reports_go_to_the_corpus_own_folder(self, byo):
         out = byo["result"].out_dir

@@ -282,9 +282,12 @@ class TestReportDir:
         assert notebooks.report_dir(None, tmp_path) == tmp_path
 
     def test_user_corpus_gets_its_own_subfolder(self, tmp_path):
-        assert (
-            notebooks.report_dir("/data/Wire Stories.jsonl", tmp_path) == tmp_path / "wire-stories"
-        )
+        got = notebooks.report_dir("/data/Wire Stories.jsonl", tmp_path)
+        assert got.parent == tmp_path and got.name.startswith("wire-stories-")
+
+    def test_two_corpora_with_the_same_name_get_different_folders(self, tmp_path):
+        a = notebooks.report_dir("/data/2022/articles.csv", tmp_path)
+        assert a != notebooks.report_dir("/data/2023/articles.csv", tmp_path)
 
     def test_a_corpus_called_screenshots_does_not_mix_with_the_screenshots(self, tmp_path):
         assert notebooks.report_dir("/data/screenshots", tmp_path).name != "screenshots"

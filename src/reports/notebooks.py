@@ -13,9 +13,6 @@ from helpers import paths
 NOTEBOOK_NAME = re.compile(r"^(?P<number>\d{2})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.ipynb$")
 PARAMETERS_TAG = "parameters"
 INJECTED_TAG = "injected-parameters"
-RESERVED_SLUGS = frozenset({"screenshots"})
-
-
 class ReportsError(RuntimeError):
     """A problem with the command's arguments (bad corpus path, unknown notebook number)."""
 
@@ -54,16 +51,16 @@ def report_dir(corpus: str | Path | None, out_root: Path | None = None) -> Path:
 
     >>> report_dir(None, Path("/r")).as_posix()
     '/r'
-    >>> report_dir("/x/Wire 2022.csv", Path("/r")).as_posix()
-    '/r/wire-2022'
+    >>> report_dir("/x/Wire 2022.csv", Path("/r")).as_posix().startswith("/r/wire-2022-")
+    True
+
+    The slug ends in a hash of the corpus's path (:func:`helpers.paths.corpus_slug`), so it
+    never collides with another corpus or with a folder of the reports (``screenshots``).
     """
     root = Path(out_root or paths.REPORTS_DIR)
     if corpus is None:
         return root
-    slug = paths.corpus_slug(corpus)
-    if slug in RESERVED_SLUGS:
-        slug += "-corpus"
-    return root / slug
+    return root / paths.corpus_slug(corpus)
 
 
 def inject_parameters(nb, corpus: str | Path | None):
