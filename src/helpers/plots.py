@@ -251,12 +251,11 @@ def plot_articles(table: pd.DataFrame) -> TimelinePlot:
     (2, '**Not on the time axis (no date):** 1 article: `b`.')
     """
     dated, undated = table[table["panel"] >= 0], table[table["panel"] < 0]
-    undated_ids = [i for ids in undated["id"] for i in str(ids).split(", ")]
-    note = undated_note(undated_ids)
+    note = undated_note(undated["id"].tolist())
     if dated.empty:
         return TimelinePlot(
             None,
-            f"None of the {len(undated_ids)} articles has a date, so there is no time axis "
+            f"None of the {len(undated)} articles has a date, so there is no time axis "
             f"to draw.\n\n{note}",
         )
     rows = table[["row", "outlet", "agency"]].drop_duplicates("row").sort_values("row")

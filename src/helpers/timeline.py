@@ -217,8 +217,7 @@ def article_timeline(
     Up to ``max_points`` dated articles, each is its own row. Beyond that they are counted per
     day, week or month (:func:`pooling_period` of the longest panel) and date source, in each
     outlet row. Outlets beyond the ``top_outlets`` with most articles share the row
-    ``OTHER_OUTLETS`` (أخرى). Undated articles come last, one row per outlet row, with
-    ``panel`` -1.
+    ``OTHER_OUTLETS`` (أخرى). Undated articles come last, one row each, with ``panel`` -1.
 
     Returns
     -------
@@ -228,7 +227,8 @@ def article_timeline(
         the row, "" if none), ``date`` (the day, or the first day of the period; NaT when
         undated), ``period`` ("article", "day", "week", "month" or "undated"), ``inferred``
         (``date_source`` is "inferred"), ``n_articles``, ``n_words`` (their sum), ``id``
-        (the ids, joined with ", "), ``panel`` (:func:`date_panels` over the dated rows).
+        (the article's id, or "N articles" on a pooled row) and ``panel``
+        (:func:`date_panels` over the dated rows).
 
     What is lost: pooled rows no longer show single articles' lengths.
 
@@ -273,16 +273,17 @@ def article_timeline(
 
 
 def _count_marks(table: pd.DataFrame) -> pd.DataFrame:
-    """One row per article ("article" period) or per outlet, period and date source."""
-    single = table["period"] == "article"
+    """One row per article (dated unpooled, or undated) or per outlet, period and date source."""
+    single = table["period"].isin(["article", "undated"])
     one = table[single].assign(n_articles=1)
     pooled = (
         table[~single]
-        .groupby(["outlet", "period", "date", "inferred"], sort=False, dropna=False)
-        .agg(n_articles=("id", "size"), n_words=("n_words", "sum"), id=("id", ", ".join))
+        .groupby(["outlet", "period", "date", "inferred"], sort=False)
+        .agg(n_articles=("id", "size"), n_words=("n_words", "sum"))
         .reset_index()
     )
-    parts = [part for part in (one, pooled) if len(part)] or [pooled]
+    pooled["id"] = pooled["n_articles"].map(lambda n: f"{n} articles")
+    parts = [part for part in (one, pooled) if len(part)] or [one]
     return pd.concat(parts, ignore_index=True)
 
 
