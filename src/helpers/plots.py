@@ -414,9 +414,9 @@ def plot_frame_intensity(
     One row of axes per frame, one column per panel. A point is a row of ``intensity`` at its
     date with its ``ci_low``–``ci_high`` interval as a bar; hollow points have inferred dates.
     Shown events are numbered dashed lines, explained in the key below the figure. Artists
-    carry gids ``rates:<frame>:<dated|inferred>``, ``event-line:<date>`` and ``event:<date>``
-    (``event:<first>..<last>`` for a group). ``labels`` maps frame ids to (Arabic, English)
-    names, :func:`helpers.timeline.frame_labels` by default.
+    carry gids ``rates:<frame>:<dated|inferred>``, ``event-lines`` (one collection per axes)
+    and ``event:<date>`` (``event:<first>..<last>`` for a group). ``labels`` maps frame ids
+    to (Arabic, English) names, :func:`helpers.timeline.frame_labels` by default.
 
     Examples
     --------
@@ -510,11 +510,10 @@ def _draw_rate_row(axes, pts: pd.DataFrame, shown: pd.DataFrame, panel_x, colour
             )  # fmt: skip
             frame = grp["frame"].iloc[0]
             bars.lines[0].set_gid(f"rates:{frame}:{'inferred' if inferred else 'dated'}")
-        for _, ev in shown[shown["panel"] == k].iterrows():
-            ax.axvline(
-                ev["x"], color="0.55", linestyle="--", linewidth=0.8, zorder=1,
-                gid=f"event-line:{ev['date']:%Y-%m-%d}",
-            )  # fmt: skip
+        ax.vlines(
+            shown.loc[shown["panel"] == k, "x"], 0, 1, transform=ax.get_xaxis_transform(),
+            colors="0.55", linestyles="--", linewidth=0.8, zorder=1, gid="event-lines",
+        )  # fmt: skip
         ax.set_xlim(*_panel_limits(panel_x[k]))
         ax.grid(axis="y", color="0.92", linewidth=0.8)
         _format_date_axis(ax, panel_x[k], len(axes))
