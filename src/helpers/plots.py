@@ -278,16 +278,15 @@ def plot_articles(table: pd.DataFrame) -> TimelinePlot:
         frameon=False,
         labelspacing=1.1,
     )
+    return TimelinePlot(fig, "\n\n".join(m for m in (_pooled_articles_note(dated), note) if m))
+
+
+def _pooled_articles_note(dated: pd.DataFrame) -> str:
     period = dated["period"].iloc[0]
-    message = (
-        ""
-        if period == "article"
-        else (
-            f"{int(dated['n_articles'].sum())} dated articles: each mark counts the articles of "
-            f"one {period} (area by count)."
-        )
-    )
-    return TimelinePlot(fig, "\n\n".join(m for m in (message, note) if m))
+    if period == "article":
+        return ""
+    n = int(dated["n_articles"].sum())
+    return f"{n} dated articles: each mark counts the articles of one {period} (area by count)."
 
 
 def _article_figure(dated: pd.DataFrame, n_panels: int, n_rows: int, has_undated: bool):
