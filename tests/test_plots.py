@@ -265,6 +265,12 @@ class TestPlotFrameIntensity:
         # a panel of about 70 days: events a day apart are closer than 6% of it
         assert [a.get_text() for a in flat(artists(plot.figure, "event:"))] == ["1–4"]
 
+    def test_a_dollar_in_an_event_label_is_drawn_as_text(self, points, events):
+        loan = events.assign(label_en=["loan_$1bn_$2bn", "Far away"])
+        plot = strict(lambda: plots.plot_frame_intensity(points, loan, labels={}))
+        texts = [t.get_text() for t in plot.figure.legends[0].get_texts()]
+        assert texts[-1].endswith(r"loan_\$1bn_\$2bn")
+
     def test_an_empty_table_gives_a_message_not_a_figure(self):
         empty = pd.DataFrame(columns=list(timeline.INTENSITY_COLUMNS))
         plot = strict(lambda: plots.plot_frame_intensity(empty, labels={}))
@@ -325,6 +331,12 @@ class TestPlotDispersion:
         plot = strict(lambda: plots.plot_dispersion(table, labels={}, max_height=8))
         assert plot.figure.get_size_inches()[1] <= 8
         assert len(plot.figure.axes[0].get_yticks()) == 60
+
+    def test_a_dollar_in_an_id_is_drawn_as_text(self, articles, hits):
+        table = timeline.dispersion(articles, hits).replace({"id": {"a": "loan_$1bn_$2bn"}})
+        plot = strict(lambda: plots.plot_dispersion(table, labels={}))
+        labels = [t.get_text() for t in plot.figure.axes[0].get_yticklabels()]
+        assert r"loan_\$1bn_\$2bn · 2022-01-10" in labels
 
     def test_an_empty_table_gives_a_message_not_a_figure(self, articles, hits):
         table = timeline.dispersion(articles, hits.iloc[:0])
