@@ -271,6 +271,10 @@ class TestPlotFrameIntensity:
         texts = [t.get_text() for t in plot.figure.legends[0].get_texts()]
         assert texts[-1].endswith(r"loan_\$1bn_\$2bn")
 
+    def test_events_not_placed_by_events_near_are_refused(self, points, events):
+        with pytest.raises(ValueError, match="events_near"):
+            plots.plot_frame_intensity(points, events.drop(columns="shown"), labels={})
+
     def test_an_empty_table_gives_a_message_not_a_figure(self):
         empty = pd.DataFrame(columns=list(timeline.INTENSITY_COLUMNS))
         plot = strict(lambda: plots.plot_frame_intensity(empty, labels={}))

@@ -435,6 +435,8 @@ def plot_frame_intensity(
     points = intensity.assign(x=_x(intensity["date"]))
     frames = points.drop_duplicates("row").sort_values("row")["frame"].tolist()
     shown = pd.DataFrame(columns=["date", "x", "panel", "number", "label_ar", "label_en"])
+    if events is not None and not {"shown", "panel", "number"} <= set(events.columns):
+        raise ValueError("the events lack shown/panel/number; pass timeline.events_near(...)")
     if events is not None and events["shown"].any():
         shown = events[events["shown"]].assign(x=lambda e: _x(e["date"]))
     n_panels = int(points["panel"].max()) + 1
