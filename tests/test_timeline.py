@@ -1,56 +1,13 @@
-"""Timeline plots: marks read back from the figure's artists, drawn with warnings as errors."""
+"""Timeline tables: expected values worked out by hand (or from scipy) from small tables."""
 
 from __future__ import annotations
 
-import io
-import warnings
-from datetime import datetime
-
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 import pytest
-from matplotlib.figure import Figure
+from scipy import stats
 
 from helpers import timeline
-from helpers.plotting import use_project_style
-
-use_project_style()
-
-
-def day(text: str) -> float:
-    """matplotlib's date number of a day, computed independently of the module."""
-    return mdates.date2num(datetime.fromisoformat(text))
-
-
-def strict(make):
-    """Build and render a plot with every warning (missing glyphs included) as an error."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        plot = make()
-        if plot.figure is not None:
-            plot.figure.savefig(io.BytesIO(), format="png")
-    return plot
-
-
-def artists(fig, prefix: str) -> dict[str, list]:
-    """Artists of a figure whose gid starts with ``prefix``, grouped by gid (one per panel)."""
-    found: dict[str, list] = {}
-    for a in fig.findobj(lambda a: str(a.get_gid()).startswith(prefix)):
-        found.setdefault(a.get_gid(), []).append(a)
-    return found
-
-
-def flat(groups: dict[str, list]) -> list:
-    return [a for group in groups.values() for a in group]
-
-
-def x_of(collections) -> list[float]:
-    return sorted(float(x) for c in collections for x in c.get_offsets()[:, 0])
 
 
 @pytest.fixture
@@ -71,6 +28,7 @@ def articles():
 
 @pytest.fixture
 def rates(articles):
+    """Two hits of external_forces in every article, none of colour_revolution."""
     rows = []
     for ident, words in zip(articles["id"], articles["n_words"], strict=True):
         for frame, count in (("external_forces", 2), ("colour_revolution", 0)):
@@ -78,15 +36,15 @@ def rates(articles):
     return pd.DataFrame(rows, columns=list(timeline.RATE_COLUMNS))
 
 
-@pytest.fixture
-def events():
+def many_articles(n: int, days: int, seed: int = 1) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
     return pd.DataFrame(
         {
-            "date": pd.to_datetime(["2022-01-07", "2024-06-01"]),
-            "label_en": ["Xi sends a verbal message", "Far away"],
-            "label_ar": ["رسالة شفهية من شي", "حدث بعيد"],
-            "source": ["Xinhua", "test"],
-            "note": ["", ""],
+            "id": [f"n{i}" for i in range(n)],
+            "date": pd.Timestamp("2021-01-04") + pd.to_timedelta(rng.integers(0, days, n), "D"),
+            "date_source": "dateline",
+            "outlet": "Xinhua",
+            "n_words": 400,
         }
     )
 
@@ -159,84 +117,120 @@ class TestDatePanels:
         assert first == last == pd.Timestamp("2022-01-10")
 
 
-class TestPlotArticles:
-    def test_each_dated_article_is_drawn_at_its_date(self, articles):
-        plot = strict(lambda: timeline.plot_articles(articles))
-        marks = flat(artists(plot.figure, "articles:"))
-        assert x_of(marks) == sorted(
-            [day("2022-01-10"), day("2022-01-11"), day("2019-12-15"), day("2022-01-10")]
-        )
-
-    def test_the_inferred_date_is_drawn_hollow(self, articles):
-        plot = strict(lambda: timeline.plot_articles(articles))
-        (hollow,) = artists(plot.figure, "articles:")["articles:Other:inferred"]
-        assert x_of([hollow]) == [day("2022-01-10")]
-        assert len(hollow.get_facecolors()) == 0 or hollow.get_facecolors()[:, 3].max() == 0
-
-    def test_the_undated_article_is_listed_and_marked_in_its_own_panel(self, articles):
-        plot = strict(lambda: timeline.plot_articles(articles))
-        assert plot.undated["id"].tolist() == ["e"]
-        assert "undated:Other" in artists(plot.figure, "undated:")
-
-    def test_dates_years_apart_go_to_separate_panels_that_contain_them(self, articles):
-        plot = strict(lambda: timeline.plot_articles(articles))
-        time_axes = [
-            ax
-            for ax in plot.figure.axes
-            if ax.collections
-            and any(str(c.get_gid()).startswith("articles:") for c in ax.collections)
+class TestPanelOf:
+    def test_each_date_gets_the_span_that_holds_it_and_missing_dates_none(self):
+        spans = [
+            (pd.Timestamp("2019-12-15"), pd.Timestamp("2019-12-15")),
+            (pd.Timestamp("2022-01-10"), pd.Timestamp("2022-01-11")),
         ]
-        assert len(time_axes) == 2
-        for ax in time_axes:
-            lo, hi = ax.get_xlim()
-            xs = x_of([c for c in ax.collections if str(c.get_gid()).startswith("articles:")])
-            assert lo < min(xs) and max(xs) < hi
+        dates = pd.Series(pd.to_datetime(["2022-01-11", "2019-12-15", None, "2021-06-01"]))
+        assert timeline.panel_of(dates, spans).tolist() == [1, 0, -1, -1]
 
-    def test_a_single_article_corpus_gives_one_mark(self, articles):
-        plot = strict(lambda: timeline.plot_articles(articles.iloc[[0]]))
-        assert x_of(flat(artists(plot.figure, "articles:"))) == [day("2022-01-10")]
 
-    def test_a_corpus_without_dates_gives_a_message_not_a_figure(self, articles):
-        undated = articles.assign(date=pd.NaT, date_source="none")
-        plot = strict(lambda: timeline.plot_articles(undated))
-        assert plot.figure is None and "None of the 5 articles has a date" in plot.message
-        assert len(plot.undated) == 5
+class TestPoolingPeriod:
+    @pytest.mark.parametrize(
+        ("span", "period"), [(0, "day"), (62, "day"), (63, "week"), (732, "week"), (733, "month")]
+    )
+    def test_the_period_grows_with_the_span(self, span, period):
+        assert timeline.pooling_period(span) == period
 
-    def test_hundreds_of_articles_are_counted_per_period(self):
-        rng = np.random.default_rng(1)
-        many = pd.DataFrame(
-            {
-                "id": [f"n{i}" for i in range(300)],
-                "date": pd.Timestamp("2021-01-04")
-                + pd.to_timedelta(rng.integers(0, 300, 300), "D"),
-                "date_source": "dateline",
-                "outlet": "Xinhua",
-                "n_words": 400,
-            }
+
+class TestPeriodStart:
+    def test_a_sunday_belongs_to_the_week_starting_the_monday_before(self):
+        sunday = pd.Series(pd.to_datetime(["2022-01-16 23:59"]))
+        assert timeline.period_start(sunday, "week").item() == pd.Timestamp("2022-01-10")
+
+    def test_a_month_starts_on_its_first_day(self):
+        day = pd.Series(pd.to_datetime(["2022-02-28"]))
+        assert timeline.period_start(day, "month").item() == pd.Timestamp("2022-02-01")
+
+    def test_an_unknown_period_is_refused(self):
+        with pytest.raises(ValueError, match="'year'"):
+            timeline.period_start(pd.Series(pd.to_datetime(["2022-01-01"])), "year")
+
+
+class TestArticleTimeline:
+    def test_each_dated_article_is_a_row_at_its_date(self, articles):
+        table = timeline.article_timeline(articles)
+        dated = table[table["period"] == "article"].set_index("id")["date"].dt.strftime("%Y-%m-%d")
+        assert dated.to_dict() == {
+            "a": "2022-01-10",
+            "b": "2022-01-11",
+            "c": "2019-12-15",
+            "d": "2022-01-10",
+        }
+
+    def test_only_the_inferred_date_is_flagged(self, articles):
+        table = timeline.article_timeline(articles)
+        assert table.loc[table["inferred"], "id"].tolist() == ["d"]
+
+    def test_the_undated_article_comes_last_outside_every_panel(self, articles):
+        last = timeline.article_timeline(articles).iloc[-1]
+        assert (last["id"], last["period"], last["panel"], last["n_articles"]) == (
+            "e",
+            "undated",
+            -1,
+            1,
         )
-        plot = strict(lambda: timeline.plot_articles(many))
-        assert len(plot.data) < 60 and plot.data["n_articles"].sum() == 300
-        assert "week" in plot.message
+
+    def test_dates_years_apart_go_to_separate_panels(self, articles):
+        table = timeline.article_timeline(articles)
+        panels = table.groupby(table["date"].dt.year)["panel"].unique().map(list).to_dict()
+        assert panels == {2019: [0], 2022: [1]}
+
+    def test_the_outlet_with_most_articles_is_row_0_and_carries_its_agency(self, articles):
+        rows = timeline.article_timeline(articles).drop_duplicates("row").sort_values("row")
+        assert rows[["outlet", "agency"]].values.tolist() == [["Xinhua", "شينخوا"], ["Other", ""]]
 
     def test_outlets_beyond_the_top_k_share_one_row(self, articles):
+        sizes = {"O0": 4, "O1": 3, "O2": 2, "O3": 1, "O4": 1}
         wide = pd.concat(
-            [articles.assign(outlet=f"O{i}", id=articles["id"] + str(i)) for i in range(10)]
+            [articles.iloc[:k].assign(outlet=o, id=articles["id"] + o) for o, k in sizes.items()]
         )
-        plot = strict(lambda: timeline.plot_articles(wide, top_outlets=3))
-        assert plot.data["row_key"].nunique() == 4
+        table = timeline.article_timeline(wide, top_outlets=3)
+        rows = table.drop_duplicates("row").sort_values("row")["outlet"].tolist()
+        assert rows == ["O0", "O1", "O2", timeline.OTHER_OUTLETS]
+        assert table["outlet"].nunique() == 4
+
+    def test_a_blank_outlet_gets_the_unknown_row(self, articles):
+        table = timeline.article_timeline(articles.assign(outlet=["", " ", None, "X", "X"]))
+        assert set(table["outlet"]) == {timeline.UNKNOWN_OUTLET, "X"}
+
+    def test_hundreds_of_articles_over_300_days_are_counted_per_week(self):
+        many = many_articles(300, days=300)
+        table = timeline.article_timeline(many)
+        assert set(table["period"]) == {"week"} and table["n_articles"].sum() == 300
+        # Monday of each date's week, by hand: 1970-01-01 (day 0) was a Thursday
+        days = many["date"].to_numpy().astype("datetime64[D]").astype(int)
+        mondays = pd.Series(days - (days + 3) % 7).value_counts()
+        got = table.set_index(table["date"].to_numpy().astype("datetime64[D]").astype(int))
+        assert got["n_articles"].sort_index().to_dict() == mondays.sort_index().to_dict()
+
+    def test_pooled_rows_sum_the_words_and_count_the_articles(self):
+        many = many_articles(90, days=1)  # all on 2021-01-04: one day
+        (row,) = timeline.article_timeline(many).itertuples()
+        assert (row.period, row.n_articles, row.n_words, row.id) == (
+            "day",
+            90,
+            90 * 400,
+            "90 articles",
+        )
+
+    def test_undated_articles_are_never_pooled(self):
+        many = many_articles(90, days=1).assign(
+            date=[pd.NaT] * 3 + [pd.Timestamp("2021-01-04")] * 87
+        )
+        table = timeline.article_timeline(many)
+        undated = table[table["period"] == "undated"]
+        assert undated["id"].tolist() == ["n0", "n1", "n2"] and set(undated["n_articles"]) == {1}
+
+    def test_a_corpus_without_dates_gives_only_undated_rows(self, articles):
+        table = timeline.article_timeline(articles.assign(date=pd.NaT, date_source="none"))
+        assert table["period"].tolist() == ["undated"] * 5
 
     def test_a_missing_column_is_named(self, articles):
         with pytest.raises(ValueError, match="date_source"):
-            timeline.plot_articles(articles.drop(columns="date_source"))
-
-    def test_the_warning_check_does_catch_a_missing_glyph(self):
-        def bad():
-            fig = Figure()
-            fig.suptitle("\u4e2d")  # a CJK character DejaVu Sans does not have
-            return timeline.TimelinePlot(fig, pd.DataFrame())
-
-        with pytest.raises(UserWarning, match="missing from font"):
-            strict(bad)
+            timeline.article_timeline(articles.drop(columns="date_source"))
 
 
 class TestFrameLabels:
@@ -245,79 +239,111 @@ class TestFrameLabels:
         assert "ملون" in arabic and "olour" in english
 
 
-class TestPlotFrameIntensity:
-    def test_each_article_rate_is_drawn_at_its_date_and_value(self, articles, rates, events):
-        plot = strict(
-            lambda: timeline.plot_frame_intensity(
-                articles, rates, events, frames=["external_forces"], labels={}
-            )
-        )
-        lines = artists(plot.figure, "rates:external_forces:dated")["rates:external_forces:dated"]
-        points = sorted(
-            (float(x), float(y))
-            for line in lines
-            for x, y in zip(line.get_xdata(), line.get_ydata(), strict=True)
-        )
+class TestFrameIntensity:
+    def test_each_dated_article_keeps_its_rate_at_its_date(self, articles, rates):
+        table = timeline.frame_intensity(articles, rates)
+        points = sorted(zip(table["date"].dt.strftime("%Y-%m-%d"), table["per_1000"], strict=True))
         assert points == sorted(
             [
-                (day("2019-12-15"), 2000 / 380),
-                (day("2022-01-10"), 2000 / 600),
-                (day("2022-01-11"), 2000 / 450),
+                ("2019-12-15", 2000 / 380),
+                ("2022-01-10", 2000 / 600),
+                ("2022-01-10", 2000 / 420),
+                ("2022-01-11", 2000 / 450),
             ]
         )
 
-    def test_an_event_within_range_is_annotated_and_a_distant_one_is_not(
-        self, articles, rates, events
-    ):
-        plot = strict(lambda: timeline.plot_frame_intensity(articles, rates, events, labels={}))
-        lines = artists(plot.figure, "event-line:")
-        assert {float(a.get_xdata()[0]) for a in flat(lines)} == {day("2022-01-07")}
-        assert "event:2022-01-07" in artists(plot.figure, "event:")
-        assert plot.events["shown"].tolist() == [True, False]
+    def test_the_undated_article_is_left_out(self, articles, rates):
+        assert "e" not in set(timeline.frame_intensity(articles, rates)["id"])
 
-    def test_the_undated_article_is_listed_not_plotted(self, articles, rates, events):
-        plot = strict(lambda: timeline.plot_frame_intensity(articles, rates, events, labels={}))
-        assert plot.undated["id"].tolist() == ["e"] and "e" not in set(plot.data["id"])
+    def test_a_frame_without_hits_gets_no_row(self, articles, rates):
+        assert set(timeline.frame_intensity(articles, rates)["frame"]) == {"external_forces"}
 
-    def test_a_single_article_corpus_is_drawn(self, articles, rates, events):
-        one = articles.iloc[[0]]
-        plot = strict(
-            lambda: timeline.plot_frame_intensity(one, rates[rates["id"] == "a"], events, labels={})
-        )
-        assert plot.data["x"].unique().tolist() == [day("2022-01-10")]
+    def test_frames_are_ranked_by_their_hits(self, articles, rates):
+        more = rates.assign(count=np.where(rates["frame"] == "colour_revolution", 3, 2))
+        rows = timeline.frame_intensity(articles, more).drop_duplicates("frame")
+        assert rows.set_index("frame")["row"].to_dict() == {
+            "colour_revolution": 0,
+            "external_forces": 1,
+        }
 
-    def test_a_corpus_without_dates_gives_a_message_not_a_figure(self, articles, rates, events):
-        undated = articles.assign(date=pd.NaT, date_source="none")
-        plot = strict(lambda: timeline.plot_frame_intensity(undated, rates, events, labels={}))
-        assert plot.figure is None and "has a date" in plot.message
+    def test_the_panels_follow_the_dates(self, articles, rates):
+        table = timeline.frame_intensity(articles, rates)
+        assert table.groupby("panel")["id"].apply(sorted).to_dict() == {
+            0: ["c"],
+            1: ["a", "b", "d"],
+        }
 
-    def test_rates_for_an_unknown_article_are_refused(self, articles, rates, events):
+    def test_a_corpus_without_dates_gives_an_empty_table(self, articles, rates):
+        undated = articles.assign(date=pd.NaT)
+        table = timeline.frame_intensity(undated, rates)
+        assert table.empty and list(table.columns) == list(timeline.INTENSITY_COLUMNS)
+
+    def test_rates_for_an_unknown_article_are_refused(self, articles, rates):
         with pytest.raises(ValueError, match="'zz'"):
-            timeline.plot_frame_intensity(articles, rates.assign(id="zz"), events, labels={})
+            timeline.frame_intensity(articles, rates.assign(id="zz"))
 
-    def test_many_articles_are_pooled_as_hits_over_words(self, events):
-        arts = pd.DataFrame(
-            {
-                "id": [f"n{i}" for i in range(100)],
-                "date": pd.Timestamp("2022-01-10"),
-                "date_source": "dateline",
-            }
-        )
-        counts = np.arange(100) % 3
-        words = np.full(100, 500)
+    def test_many_articles_are_pooled_as_hits_over_words(self):
+        arts = many_articles(100, days=1)
+        counts = np.arange(100) % 3  # 33 ones and 33 twos: 99 hits
         rates = pd.DataFrame(
+            {"id": arts["id"], "frame": "external_forces", "count": counts, "n_words": 500,
+             "per_1000": 2.0 * counts, "ci_low": 0.0, "ci_high": 9.0}
+        )  # fmt: skip
+        (row,) = timeline.frame_intensity(arts, rates).itertuples()
+        assert (row.period, row.count, row.n_articles) == ("day", 99, 100)
+        assert row.per_1000 == pytest.approx(1000 * 99 / 50_000)
+        # Garwood's limits as gamma quantiles (equivalent to the chi-square form)
+        assert row.ci_low == pytest.approx(1000 * stats.gamma.ppf(0.025, 99) / 50_000)
+        assert row.ci_high == pytest.approx(1000 * stats.gamma.ppf(0.975, 100) / 50_000)
+
+    def test_a_pooled_period_is_inferred_only_if_all_its_dates_are(self):
+        arts = many_articles(100, days=1).assign(date_source=["inferred"] * 99 + ["dateline"])
+        rates = pd.DataFrame(
+            {"id": arts["id"], "frame": "f", "count": 1, "n_words": 100,
+             "per_1000": 10.0, "ci_low": 0.0, "ci_high": 50.0}
+        )  # fmt: skip
+        assert timeline.frame_intensity(arts, rates)["inferred"].tolist() == [False]
+
+
+class TestEventsNear:
+    @pytest.fixture
+    def points(self):
+        dates = pd.to_datetime(["2019-12-15", "2022-01-10", "2022-01-11"])
+        return pd.DataFrame({"date": dates, "panel": [0, 1, 1]})
+
+    @pytest.fixture
+    def events(self):
+        return pd.DataFrame(
             {
-                "id": arts["id"],
-                "frame": "external_forces",
-                "count": counts,
-                "n_words": words,
-                "per_1000": 2 * counts,
-                "ci_low": 0.0,
-                "ci_high": 9.0,
+                "date": pd.to_datetime(["2024-06-01", "2022-01-07", "2019-12-20", "2022-02-11"]),
+                "label_en": ["Far away", "Xi sends a verbal message", "Near 2019", "31 days"],
             }
         )
-        plot = strict(lambda: timeline.plot_frame_intensity(arts, rates, events, labels={}))
-        assert plot.data["per_1000"].tolist() == [pytest.approx(1000 * 99 / 50_000)]
+
+    def test_an_event_near_a_date_is_shown_and_a_distant_one_is_not(self, points, events):
+        near = timeline.events_near(events, points).set_index("label_en")["shown"]
+        assert near.to_dict() == {
+            "Near 2019": True,
+            "Xi sends a verbal message": True,
+            "31 days": True,
+            "Far away": False,
+        }
+
+    def test_shown_events_are_numbered_in_date_order(self, points, events):
+        near = timeline.events_near(events, points)
+        assert near["number"].tolist() == [1, 2, 3, pd.NA]
+
+    def test_an_event_goes_to_the_panel_of_its_nearest_date(self, points, events):
+        near = timeline.events_near(events, points)
+        assert near["panel"].tolist() == [0, 1, 1, -1]
+
+    def test_one_day_past_the_window_is_not_shown(self, points, events):
+        near = timeline.events_near(events, points, window_days=30)
+        assert near.loc[near["label_en"] == "31 days", "shown"].item() is False
+
+    def test_no_points_show_no_event(self, events):
+        empty = pd.DataFrame({"date": pd.to_datetime([]), "panel": []})
+        assert not timeline.events_near(events, empty)["shown"].any()
 
 
 class TestHitPositions:
@@ -339,7 +365,7 @@ class TestHitPositions:
             timeline.hit_positions(arts, hits)
 
 
-class TestPlotDispersion:
+class TestDispersion:
     @pytest.fixture
     def hits(self):
         return pd.DataFrame(
@@ -350,100 +376,54 @@ class TestPlotDispersion:
             }
         )
 
-    def test_ticks_sit_at_the_relative_positions(self, articles, hits):
-        plot = strict(lambda: timeline.plot_dispersion(articles, hits, labels={}))
+    def test_positions_are_offsets_over_the_article_length(self, articles, hits):
+        table = timeline.dispersion(articles, hits)
         length = len(articles["text"][0])
-        ticks = artists(plot.figure, "hits:f1")["hits:f1"]
-        assert x_of(ticks) == sorted([0.0, 300 / length, 60 / length])
+        assert table.loc[table["frame"] == "f1", "position"].tolist() == [
+            60 / length,
+            0.0,
+            300 / length,
+        ]
 
     def test_rows_run_oldest_first_with_the_undated_article_last(self, articles, hits):
-        plot = strict(lambda: timeline.plot_dispersion(articles, hits, labels={}))
-        labels = [t.get_text() for t in plot.figure.axes[0].get_yticklabels()]
-        assert [label.split(" · ")[0] for label in labels] == ["c", "a", "d", "b", "e"]
+        rows = timeline.dispersion(articles, hits).drop_duplicates("row")
+        assert rows["id"].tolist() == ["c", "a", "d", "b", "e"]
 
-    def test_an_article_without_hits_keeps_its_row(self, articles, hits):
-        plot = strict(lambda: timeline.plot_dispersion(articles, hits, labels={}))
-        assert len(plot.figure.axes[0].get_yticks()) == 5 and "b" not in set(plot.data["id"])
+    def test_an_article_without_hits_keeps_an_empty_line(self, articles, hits):
+        table = timeline.dispersion(articles, hits).set_index("id")
+        assert pd.isna(table.loc["b", "frame"])
+        assert table.loc["b", "n_hits"] == 0
+
+    def test_the_frame_with_most_hits_gets_panel_0(self, articles, hits):
+        table = timeline.dispersion(articles, hits).dropna(subset=["frame"])
+        assert table.drop_duplicates("frame").set_index("frame")["panel"].to_dict() == {
+            "f1": 0,
+            "f2": 1,
+        }
 
     def test_with_many_articles_only_those_with_most_hits_are_kept(self, articles, hits):
-        plot = strict(lambda: timeline.plot_dispersion(articles, hits, labels={}, max_articles=2))
-        assert len(plot.figure.axes[0].get_yticks()) == 2 and "2 of 5" in plot.message
+        table = timeline.dispersion(articles, hits, max_articles=2)
+        # a has 2 hits; c and e one each, and the tie goes to the older (c, 2019)
+        assert table.drop_duplicates("row")["id"].tolist() == ["c", "a"]
+        assert set(table["n_corpus"]) == {5}
 
-    def test_a_single_undated_article_is_drawn(self, articles, hits):
-        one = articles.iloc[[4]]
-        plot = strict(lambda: timeline.plot_dispersion(one, hits[hits["id"] == "e"], labels={}))
-        assert plot.data["id"].tolist() == ["e"]
+    def test_a_frame_with_hits_only_beyond_the_cap_gets_no_panel(self, articles, hits):
+        table = timeline.dispersion(articles, hits, max_articles=2)
+        assert set(table["frame"]) == {"f1"} and set(table["panel"]) == {0}
 
-    def test_no_hits_give_a_message_not_a_figure(self, articles, hits):
-        plot = strict(lambda: timeline.plot_dispersion(articles, hits.iloc[:0], labels={}))
-        assert plot.figure is None and "No frame hit" in plot.message
+    def test_a_capped_table_has_no_article_without_hits(self):
+        arts = pd.DataFrame({"id": [f"n{i:03d}" for i in range(200)], "text": ["نص " * 20] * 200})
+        hits = pd.DataFrame({"id": ["n004", "n008", "n008"], "frame": "f", "start": [0, 3, 6]})
+        table = timeline.dispersion(arts, hits, max_articles=30)
+        assert table["id"].unique().tolist() == ["n004", "n008"]
 
+    def test_asked_frames_without_hits_are_left_out(self, articles, hits):
+        table = timeline.dispersion(articles, hits, frames=["f3", "f2"])
+        assert set(table["frame"].dropna()) == {"f2"}
 
-class TestTimelinePlot:
-    def test_saving_a_plot_without_figure_says_why(self):
-        plot = timeline.TimelinePlot(None, pd.DataFrame(), message="no dates")
-        with pytest.raises(ValueError, match="no dates"):
-            plot.savefig(io.BytesIO())
+    def test_a_single_undated_article_is_placed(self, articles, hits):
+        table = timeline.dispersion(articles.iloc[[4]], hits[hits["id"] == "e"])
+        assert table["id"].tolist() == ["e"] and table["date"].isna().all()
 
-
-class TestUndatedNote:
-    def test_many_undated_articles_give_the_count_and_the_first_ids(self):
-        note = timeline.undated_note(pd.DataFrame({"id": [f"n{i}" for i in range(200)]}), limit=3)
-        assert "200 articles: `n0`, `n1`, `n2` and 197 more" in note and "`n3`" not in note
-
-    def test_a_limit_of_zero_gives_the_count_only(self):
-        note = timeline.undated_note(pd.DataFrame({"id": ["a", "b"]}), limit=0)
-        assert "2 articles" in note and "`a`" not in note
-
-    def test_no_undated_article_gives_no_note(self):
-        assert timeline.undated_note(pd.DataFrame({"id": []})) == ""
-
-
-class TestUndatedListedOnce:
-    def test_the_article_timeline_lists_the_undated_articles(self, articles):
-        assert strict(lambda: timeline.plot_articles(articles)).list_undated
-
-    def test_frame_intensity_only_counts_them(self, articles, rates, events):
-        plot = strict(lambda: timeline.plot_frame_intensity(articles, rates, events, labels={}))
-        assert len(plot.undated) == 1 and not plot.list_undated
-
-
-class TestPlotDispersionCaps:
-    @pytest.fixture
-    def many(self):
-        arts = pd.DataFrame(
-            {
-                "id": [f"n{i:03d}" for i in range(200)],
-                "date": pd.NaT,
-                "text": ["قال إن القوى الخارجية تتدخل " * 10] * 200,
-            }
-        )
-        ids = [f"n{i:03d}" for i in range(0, 200, 4) for _ in range(i % 3 + 1)]  # 50 with hits
-        hits = pd.DataFrame(
-            {"id": ids, "frame": [f"f{k % 4}" for k in range(len(ids))], "start": 7}
-        )
-        return arts, hits
-
-    def test_a_frame_without_hits_gets_no_panel(self, articles):
-        hits = pd.DataFrame({"id": ["a"], "frame": ["f1"], "start": [0]})
-        plot = strict(
-            lambda: timeline.plot_dispersion(articles, hits, labels={}, frames=["f1", "f2", "f3"])
-        )
-        assert [ax.get_title() for ax in plot.figure.axes if ax.get_visible()] == ["f1"]
-
-    def test_a_large_corpus_stays_within_the_height_cap(self, many):
-        arts, hits = many
-        plot = strict(lambda: timeline.plot_dispersion(arts, hits, labels={}, max_height=8))
-        assert plot.figure.get_size_inches()[1] <= 8
-
-    def test_a_capped_plot_says_how_many_articles_it_shows(self, many):
-        arts, hits = many
-        plot = strict(lambda: timeline.plot_dispersion(arts, hits, labels={}, max_height=8))
-        rows = len(plot.figure.axes[0].get_yticks())
-        assert f"{rows} of 200 articles shown" in plot.message and rows < 30
-
-    def test_a_capped_plot_draws_no_article_without_hits(self, many):
-        arts, hits = many
-        plot = strict(lambda: timeline.plot_dispersion(arts, hits, labels={}, max_height=8))
-        labels = {t.get_text().split(" · ")[0] for t in plot.figure.axes[0].get_yticklabels()}
-        assert labels <= set(hits["id"])
+    def test_no_hits_give_an_empty_table(self, articles, hits):
+        assert timeline.dispersion(articles, hits.iloc[:0]).empty
