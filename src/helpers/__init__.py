@@ -1,9 +1,12 @@
 """Helpers for the Arabic state-media framing notebooks.
 
-Modules: ``paths`` (where everything lives), ``corpus`` (loading and datelines),
-``arabic`` (normalisation and tokens), ``terms`` (TF-IDF and keyness), ``frames``
-(frame lexicon matching), ``timeline`` (plots over time), ``plotting`` (Arabic plot
-labels). The report builder (``python -m reports``) is a separate package beside this one.
+Modules, one concern each: ``paths`` (where everything lives), ``corpus`` (loading, the load
+report, the kept corpus), ``datelines`` (wire datelines), ``arabic`` (character classes,
+normalisation, tokens, sentences), ``entities`` (name spellings), ``terms`` (TF-IDF, nearest
+neighbours, keyness), ``frames`` (frame lexicon matching and rates), ``speakers`` (who speaks
+each sentence), ``stats`` (intervals), ``timeline`` (tables over time), ``plots`` (drawing
+those tables), ``plotting`` (Arabic plot labels and style), ``display`` (escaped right-to-left
+tables). The report builder (``python -m reports``) is a separate package beside this one.
 """
 
 __version__ = "0.1.0"
