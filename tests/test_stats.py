@@ -35,19 +35,6 @@ class TestPoissonInterval:
             stats.poisson_interval(-1)
 
 
-class TestRateInterval:
-    def test_no_hit_in_a_thousand_words_has_the_textbook_upper_bound(self):
-        low, high = stats.rate_interval(0, 1000)
-        assert low == 0 and math.isclose(high, -math.log(0.025), rel_tol=1e-6)
-
-    def test_one_hit_matches_garwoods_published_limits(self):
-        low, high = stats.rate_interval(1, 1000)
-        assert (round(low, 4), round(high, 4)) == (0.0253, 5.5716)
-
-    def test_no_words_give_no_interval(self):
-        assert all(math.isnan(v) for v in stats.rate_interval(0, 0))
-
-
 class TestArrays:
     def test_an_array_of_counts_gives_the_limits_of_each(self):
         low, high = stats.poisson_interval(np.array([0, 5, 10]))

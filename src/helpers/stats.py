@@ -1,7 +1,7 @@
 """Intervals for counts and rates, from :mod:`scipy.stats`.
 
 One place for the statistics behind the notebooks' uncertainty: the exact (Garwood) interval
-for a Poisson count, and the same interval turned into a rate per 1,000 words.
+for a Poisson count (a rate per 1,000 words is that interval times 1,000 / words).
 """
 
 from __future__ import annotations
@@ -38,18 +38,3 @@ def poisson_interval(k, confidence: float = 0.95) -> tuple[float, float] | tuple
     if np.ndim(k) == 0:
         return float(low), float(high)
     return low, high
-
-
-def rate_interval(count, exposure, confidence: float = 0.95) -> tuple[float, float]:
-    """Exact interval for the rate ``count / exposure``, per 1,000 words (NaN without words).
-
-    Examples
-    --------
-    >>> low, high = rate_interval(0, 1000)   # no hit in 1,000 words
-    >>> low, round(high, 2)
-    (0.0, 3.69)
-    """
-    if exposure <= 0:
-        return (float("nan"), float("nan"))
-    low, high = poisson_interval(int(count), confidence)
-    return (1000 * low / exposure, 1000 * high / exposure)
