@@ -7,6 +7,7 @@ taken from the code's own output or from scikit-learn.
 from __future__ import annotations
 
 import math
+import re
 import warnings
 
 import matplotlib
@@ -27,6 +28,22 @@ TOY = pd.Series(["سلام سلام أمن", "سلام تعاون", "أمن تع
 IDF_DF2 = math.log((1 + 3) / (1 + 2)) + 1  # = 1.287682 (term in 2 of 3 articles)
 IDF_DF1 = math.log((1 + 3) / (1 + 1)) + 1  # = 1.693147 (term in 1 of 3 articles)
 TF_2 = 1 + math.log(2)  # sublinear tf of a count of 2
+
+
+@pytest.fixture(scope="module")
+def many_texts():
+    """80 generated articles: repeated words (tied weights), stop words, digits, diacritics."""
+    rng = np.random.default_rng(11)
+    words = ["سلامٌ", "أمن", "تعاون", "في", "من", "الصين", "روسيا", "2022", "3.5", "غاز", "الـغاز"]
+    texts = [" ".join(rng.choice(words, size=rng.integers(0, 12))) for _ in range(80)]
+    return pd.Series(texts, index=[f"t{i:02d}" for i in range(80)])
+
+
+def build_quietly(texts):
+    """build_matrix without its warning about articles made of stop words only."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return terms.build_matrix(texts)
 
 
 @pytest.fixture(scope="module")
@@ -91,6 +108,19 @@ class TestBuildMatrix:
     def test_token_totals_count_every_token(self, toy):
         assert toy.n_tokens.tolist() == [3, 2, 2]
 
+    def test_token_totals_are_the_regex_matches_of_the_normalised_text(self, many_texts):
+        # oracle: the vectoriser's own regex run again over the normalised text
+        regex = re.compile(terms.SETTINGS.token_pattern)
+        expected = [len(regex.findall(arabic.normalize(t))) for t in many_texts]
+        assert build_quietly(many_texts).n_tokens.tolist() == expected
+
+    def test_the_vocabulary_is_scikit_learns_feature_names_less_stop_terms(self, many_texts):
+        vectorizer = terms.SETTINGS.count_vectorizer()
+        vectorizer.fit([arabic.normalize(t) for t in many_texts])
+        stop = terms.SETTINGS.stop_words()
+        expected = [t for t in vectorizer.get_feature_names_out() if not set(t.split()) & stop]
+        assert build_quietly(many_texts).vocabulary.tolist() == expected
+
     def test_a_word_with_diacritics_is_one_token(self):
         tm = terms.build_matrix(["السَّلامُ والأمنُ"])
         assert set(tm.vocabulary) == {"السلام", "والامن", "السلام والامن"}
@@ -140,7 +170,23 @@ class TestBuildMatrix:
         assert np.array_equal(a.matrix.toarray(), b.matrix[[2, 1, 0]].toarray())
 
 
+def top_terms_by_loop(tm, k):
+    """Slow reference: every article's terms sorted by (weight desc, term), one row at a time."""
+    rows, dense, counts = [], tm.matrix.toarray(), tm.counts.toarray()
+    for r, doc_id in enumerate(tm.ids):
+        cols = sorted(np.flatnonzero(dense[r]), key=lambda c: (-dense[r, c], tm.vocabulary[c]))
+        rows += [(doc_id, rank, tm.vocabulary[c], dense[r, c], counts[r, c])
+                 for rank, c in enumerate(cols[:k], start=1)]  # fmt: skip
+    return pd.DataFrame(rows, columns=["id", "rank", "term", "weight", "count"])
+
+
 class TestTopTerms:
+    @pytest.mark.parametrize("k", [1, 3, 50])
+    def test_same_table_as_sorting_each_row(self, many_texts, k):
+        tm = build_quietly(many_texts)
+        pd.testing.assert_frame_equal(terms.top_terms(tm, k), top_terms_by_loop(tm, k),
+                                      check_dtype=False)  # fmt: skip
+
     def test_the_highest_weight_comes_first(self, toy):
         top = terms.top_terms(toy, k=1)
         assert top.set_index("id")["term"].to_dict() == {"d1": "سلام", "d2": "سلام تعاون",
@@ -174,11 +220,79 @@ class TestSimilarity:
     def test_one_article_gives_a_one_by_one_table(self):
         assert terms.similarity(terms.build_matrix(["سلام"])).shape == (1, 1)
 
+    def test_a_large_corpus_gives_a_capped_sample_that_says_so(self, many):
+        sim = terms.similarity(many, max_articles=7, seed=3)
+        assert sim.shape == (7, 7) and sim.attrs == {"n_articles": len(many), "seed": 3}
+
+    def test_the_sample_is_the_one_sample_ids_draws(self, many):
+        sim = terms.similarity(many, max_articles=7, seed=3)
+        assert list(sim.index) == terms.sample_ids(many.ids, 7, seed=3)
+
+    def test_a_small_corpus_is_whole_and_says_no_seed(self, toy):
+        assert terms.similarity(toy).attrs == {"n_articles": 3, "seed": None}
+
+
+def dense_cosines(tm):
+    """The oracle: every pair, as a dense array (fine for the few articles of a test)."""
+    return np.clip((tm.matrix @ tm.matrix.T).toarray(), 0.0, 1.0)
+
+
+def neighbours_by_loop(tm, k):
+    """Slow reference: for each article, sort all others by (cosine desc, position)."""
+    sim, rows = dense_cosines(tm), []
+    for i in range(len(tm)):
+        others = sorted((j for j in range(len(tm)) if j != i), key=lambda j: (-sim[i, j], j))
+        rows += [(tm.ids[i], r, tm.ids[j]) for r, j in enumerate(others[:k], start=1)]
+    return rows
+
+
+@pytest.fixture(scope="module")
+def many():
+    """60 articles from a small vocabulary, with exact duplicates and many tied cosines."""
+    rng = np.random.default_rng(7)
+    words = ["سلام", "أمن", "تعاون", "غاز", "نفط", "حرب", "الصين", "روسيا"]
+    texts = [" ".join(rng.choice(words, size=rng.integers(1, 4))) for _ in range(60)]
+    texts[10] = texts[40] = texts[50]  # three copies: cosine 1, tied
+    return terms.build_matrix(pd.Series(texts, index=[f"n{i:02d}" for i in range(60)]))
+
+
+class TestNearestNeighbours:
+    @pytest.mark.parametrize("block_cells", [60, 600, 2**24])
+    def test_same_neighbours_as_sorting_every_row(self, many, block_cells):
+        got = terms.nearest_neighbours(many, k=4, block_cells=block_cells)
+        assert list(got[["id", "rank", "neighbour"]].itertuples(index=False, name=None)) == (
+            neighbours_by_loop(many, 4)
+        )
+
+    def test_cosines_are_the_dense_products(self, many):
+        got = terms.nearest_neighbours(many, k=3)
+        a, b = many.ids.get_indexer(got["id"]), many.ids.get_indexer(got["neighbour"])
+        assert got["cosine"].to_numpy() == pytest.approx(dense_cosines(many)[a, b])
+
+    def test_an_article_is_never_its_own_neighbour(self, many):
+        got = terms.nearest_neighbours(many, k=5)
+        assert not (got["id"] == got["neighbour"]).any()
+
+    def test_k_is_cut_to_the_number_of_other_articles(self, toy):
+        assert len(terms.nearest_neighbours(toy, k=10)) == 3 * 2
+
+    def test_a_single_article_has_no_neighbour(self):
+        assert terms.nearest_neighbours(terms.build_matrix(["سلام"])).empty
+
 
 class TestMostSimilarPairs:
     def test_pairs_are_listed_once_most_similar_first(self, toy):
-        pairs = terms.most_similar_pairs(terms.similarity(toy), k=3)
+        pairs = terms.most_similar_pairs(toy, k=3)
         assert len(pairs) == 3 and pairs["cosine"].is_monotonic_decreasing
+
+    @pytest.mark.parametrize("k", [1, 3, 10, 40])
+    def test_same_pairs_as_ranking_every_pair_of_the_dense_matrix(self, many, k):
+        sim = dense_cosines(many)
+        a, b = np.triu_indices(len(many), k=1)
+        order = sorted(range(len(a)), key=lambda p: (-sim[a[p], b[p]], a[p], b[p]))[:k]
+        expected = [(many.ids[a[p]], many.ids[b[p]]) for p in order]
+        got = terms.most_similar_pairs(many, k=k)
+        assert list(got[["id_a", "id_b"]].itertuples(index=False, name=None)) == expected
 
 
 class TestLogLikelihood:
@@ -214,6 +328,11 @@ class TestPValue:
     def test_the_classic_critical_values_give_their_p(self):
         got = terms.p_value([3.841459, 6.634897, 10.827566])
         assert got == pytest.approx([0.05, 0.01, 0.001], rel=1e-4)
+
+    def test_it_is_the_normal_tail_for_one_degree_of_freedom(self):
+        # chi2(1) is a squared standard normal: P(G2 > x) = erfc(sqrt(x / 2))
+        xs = [0.0, 0.5, 2.0, 25.0]
+        assert terms.p_value(xs) == pytest.approx([math.erfc(math.sqrt(x / 2)) for x in xs])
 
 
 class TestLogRatio:
@@ -259,6 +378,12 @@ class TestKeyness:
 
     def test_the_table_is_sorted_by_g2(self, table):
         assert table["g2"].is_monotonic_decreasing
+
+    def test_equal_g2_is_ordered_by_term(self, many_texts):
+        tm = build_quietly(many_texts)
+        table = terms.keyness(tm, np.arange(len(tm)) % 3 == 0)
+        expected = sorted(zip(-table["g2"], table["term"], strict=True))
+        assert list(zip(-table["g2"], table["term"], strict=True)) == expected
 
     def test_counts_are_the_tfidf_matrix_counts(self):
         tm = terms.build_matrix(TOY)
@@ -399,12 +524,15 @@ class TestPlots:
         fig = terms.plot_similarity(terms.similarity(toy))
         assert len(fig.axes[0].texts) == 9
 
-    def test_a_large_heatmap_keeps_the_most_similar_articles(self):
-        texts = [f"سلام {i} حرب{i}" for i in range(30)] + ["غاز نفط", "غاز نفط"]
-        tm = terms.build_matrix(pd.Series(texts, index=[f"a{i}" for i in range(32)]))
-        fig = terms.plot_similarity(terms.similarity(tm), max_articles=5)
+    def test_a_sampled_heatmap_says_how_many_of_how_many_and_the_seed(self, many):
+        fig = terms.plot_similarity(terms.similarity(many, max_articles=5, seed=2))
         ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
-        assert len(ticks) == 5 and {"a30", "a31"} <= set(ticks)
+        assert len(ticks) == 5 and "5 of 60 articles, random sample (seed 2)" in (
+            fig.axes[0].get_title()
+        )
+
+    def test_a_whole_corpus_heatmap_does_not_claim_a_sample(self, toy):
+        assert "sample" not in terms.plot_similarity(terms.similarity(toy)).axes[0].get_title()
 
     def test_keyness_plot_hatches_one_group_only_terms(self):
         tm = terms.build_matrix(pd.Series(["غاز غاز سلام", "سلام سلام حرب"], index=["a", "b"]))

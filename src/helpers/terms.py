@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
+from scipy import stats
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 
 from helpers import arabic
@@ -112,8 +113,9 @@ class TermMatrix:
     ----------
     ids : pandas.Index
         One article id per row.
-    vocabulary : numpy.ndarray of str
-        One normalised term per column (unigrams and bigrams, sorted).
+    vocabulary : numpy.ndarray of str (object dtype)
+        One normalised term per column (unigrams and bigrams), sorted by code point, so
+        column order is term order: ties broken "alphabetically" are ties broken by column.
     counts : scipy.sparse.csr_matrix of int
         Raw counts (what keyness uses).
     matrix : scipy.sparse.csr_matrix of float
@@ -173,12 +175,37 @@ def drop_stop_terms(counts, vocabulary: np.ndarray, stop: frozenset[str]):
     """
     if not stop:
         return counts, vocabulary
-    keep = np.fromiter(
-        (not any(part in stop for part in term.split(" ")) for term in vocabulary),
-        dtype=bool,
-        count=len(vocabulary),
-    )
+
+    def clean(term: str) -> bool:  # a term is one word or two joined by one space
+        first, _, second = term.partition(" ")
+        return not (first in stop or second in stop)
+
+    keep = np.fromiter(map(clean, vocabulary), dtype=bool, count=len(vocabulary))
     return counts[:, keep], vocabulary[keep]
+
+
+def ngram_lengths(vocabulary: np.ndarray) -> np.ndarray:
+    """Words per term (1 for a unigram, 2 for a bigram): terms join their words with one space.
+
+    >>> ngram_lengths(np.array(["الصين", "الصين وروسيا"], dtype=object)).tolist()
+    [1, 2]
+    """
+    lengths = (t.count(" ") + 1 for t in vocabulary)
+    return np.fromiter(lengths, dtype=np.int64, count=len(vocabulary))
+
+
+def _feature_names(vectorizer: CountVectorizer) -> np.ndarray:
+    """The fitted vocabulary as an object array of str, one term per count column.
+
+    The same array as ``get_feature_names_out()``, read off ``vocabulary_`` by column index
+    instead of sorting its 3.5 million (term, column) pairs again: on SaudiNewsNet that sort
+    is most of the cost. An object array, not a fixed-width ``str`` array, whose width is the
+    longest term's (a 200-letter token would make every one of millions of cells 800 bytes).
+    """
+    vocabulary = vectorizer.vocabulary_
+    names = np.empty(len(vocabulary), dtype=object)
+    names[np.fromiter(vocabulary.values(), dtype=np.intp, count=len(vocabulary))] = list(vocabulary)
+    return names
 
 
 def build_matrix(data, settings: TermSettings = SETTINGS) -> TermMatrix:
@@ -200,7 +227,8 @@ def build_matrix(data, settings: TermSettings = SETTINGS) -> TermMatrix:
     Terms are normalised forms, so spellings that normalisation folds together count as one
     term: "القوى" (the forces) and "القوي" (the strong) both become "القوي". Bigrams keep such
     readings apart far better than unigrams. No clitic is split: "والصين" and "الصين" are
-    different terms.
+    different terms. An article's token total is the sum of its unigram counts before stop
+    words are dropped: every token is a unigram, so no second pass of the regex is needed.
 
     Examples
     --------
@@ -211,19 +239,19 @@ def build_matrix(data, settings: TermSettings = SETTINGS) -> TermMatrix:
     texts = _as_series(data)
     if texts.empty:
         raise ValueError("build_matrix: no articles to count; check the corpus path")
-    normalised = arabic.normalize_series(texts)
     vectorizer = settings.count_vectorizer()
     try:
-        counts = vectorizer.fit_transform(normalised.tolist()).tocsr()
+        counts = vectorizer.fit_transform(arabic.normalize_series(texts).tolist()).tocsr()
     except ValueError as err:  # scikit-learn: "empty vocabulary"
         raise ValueError(
             "build_matrix: no Arabic word or number found in any article; "
             "check that the corpus 'text' column holds the article text"
         ) from err
-    vocabulary = vectorizer.get_feature_names_out().astype(str)
-    n_tokens = _token_totals(normalised, settings.token_pattern)
+    vocabulary = _feature_names(vectorizer)
+    del vectorizer  # its vocabulary_ dict holds every term a second time
+    n_tokens = counts @ (ngram_lengths(vocabulary) == 1).astype(np.int64)
     counts, vocabulary = drop_stop_terms(counts, vocabulary, settings.stop_words())
-    empty = texts.index[np.asarray(counts.sum(axis=1)).ravel() == 0].tolist()
+    empty = texts.index[np.diff(counts.indptr) == 0].tolist()
     if empty:
         warnings.warn(
             f"build_matrix: {len(empty)} article(s) have no countable term and get a zero row: "
@@ -236,22 +264,29 @@ def build_matrix(data, settings: TermSettings = SETTINGS) -> TermMatrix:
         vocabulary=vocabulary,
         counts=counts,
         matrix=weights,
-        n_tokens=n_tokens,
+        n_tokens=np.asarray(n_tokens, dtype=np.int64),
         settings=settings,
     )
 
 
-def _token_totals(normalised: pd.Series, pattern: str) -> np.ndarray:
-    """Tokens per article, stop words included, with the vectoriser's own regex."""
-    regex = re.compile(pattern)
-    return np.array([len(regex.findall(t)) for t in normalised], dtype=np.int64)
+def _ranked_entries(matrix: sparse.csr_matrix, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Row, column and rank (1 = largest) of the ``k`` largest stored values of every row.
+
+    Ties go to the lower column. One sort of all stored values (row, then value descending,
+    then column) instead of a Python loop over rows.
+    """
+    rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
+    order = np.lexsort((matrix.indices, -matrix.data, rows))
+    rank = np.arange(len(order)) - matrix.indptr[rows[order]]  # position within its row
+    keep = order[rank < k]
+    return rows[keep], matrix.indices[keep], rank[rank < k] + 1
 
 
 def top_terms(tm: TermMatrix, k: int = DEFAULT_TOP_K) -> pd.DataFrame:
     """The ``k`` highest-weighted terms of every article, as a tidy table.
 
-    Ties are broken by the term's alphabetical order, so the result never depends on
-    hash order or on how the articles were listed.
+    Ties are broken by the term's alphabetical order (the vocabulary's column order), so the
+    result never depends on hash order or on how the articles were listed.
 
     Returns
     -------
@@ -266,21 +301,31 @@ def top_terms(tm: TermMatrix, k: int = DEFAULT_TOP_K) -> pd.DataFrame:
     """
     if k < 1:
         raise ValueError("top_terms: k must be at least 1")
-    rows = []
-    weights, counts = tm.matrix.tocsr(), tm.counts.tocsr()
-    for r, doc_id in enumerate(tm.ids):
-        lo, hi = weights.indptr[r], weights.indptr[r + 1]
-        cols, vals = weights.indices[lo:hi], weights.data[lo:hi]
-        terms = tm.vocabulary[cols]
-        order = np.lexsort((terms, -vals))[:k]  # weight descending, then term
-        for rank, j in enumerate(order, start=1):
-            col = cols[j]
-            rows.append((doc_id, rank, str(terms[j]), float(vals[j]), int(counts[r, col])))
-    return pd.DataFrame(rows, columns=["id", "rank", "term", "weight", "count"])
+    weights = tm.matrix.tocsr()
+    rows, cols, rank = _ranked_entries(weights, k)
+    return pd.DataFrame(
+        {
+            "id": tm.ids[rows].to_numpy(),
+            "rank": rank.astype(np.int64),
+            "term": tm.vocabulary[cols],
+            "weight": np.asarray(weights[rows, cols], dtype=float).ravel(),
+            "count": np.asarray(tm.counts.tocsr()[rows, cols], dtype=np.int64).ravel(),
+        }
+    )
 
 
-def similarity(tm: TermMatrix) -> pd.DataFrame:
-    """Cosine similarity between every pair of articles (1 on the diagonal).
+MAX_HEATMAP = 25  # articles in the similarity heatmap (a fixed-seed sample beyond that)
+SAMPLE_SEED = 0  # the seed of every sample drawn for a plot
+
+
+def similarity(tm: TermMatrix, max_articles: int = MAX_HEATMAP, seed: int = SAMPLE_SEED):
+    """Cosine similarity between every pair of articles, or of a sample for a large corpus.
+
+    With more than ``max_articles`` articles, a fixed random sample of ``max_articles``
+    (``seed``) is taken, in corpus order: the table is for a heatmap, never articles x
+    articles for a large corpus (30,000 articles would be 7.2 GB of floats). ``table.attrs`` records
+    ``n_articles`` (the corpus size) and ``seed`` (None when every article is in). For the
+    most similar articles of the whole corpus use :func:`nearest_neighbours`.
 
     Rows are already of length 1, so the cosine is their dot product. An article with no
     countable term has similarity 0 with everything, itself included.
@@ -291,17 +336,97 @@ def similarity(tm: TermMatrix) -> pd.DataFrame:
     >>> similarity(tm).round(2).to_numpy().tolist()
     [[1.0, 1.0, 0.0], [1.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
     """
-    sim = (tm.matrix @ tm.matrix.T).toarray()
+    ids = sample_ids(tm.ids, max_articles, seed)
+    part = tm.matrix[tm.ids.get_indexer(ids)]
+    sim = (part @ part.T).toarray()
     np.clip(sim, 0.0, 1.0, out=sim)
-    return pd.DataFrame(sim, index=tm.ids, columns=pd.Index(tm.ids, name="id_b"))
+    table = pd.DataFrame(sim, index=pd.Index(ids, name="id"), columns=pd.Index(ids, name="id_b"))
+    table.attrs.update(n_articles=len(tm), seed=seed if len(ids) < len(tm) else None)
+    return table
 
 
-def most_similar_pairs(sim: pd.DataFrame, k: int = 10) -> pd.DataFrame:
-    """The ``k`` most similar pairs of distinct articles: ``id_a, id_b, cosine``."""
-    values = sim.to_numpy()
-    a, b = np.triu_indices(len(values), k=1)
-    table = pd.DataFrame({"id_a": sim.index[a], "id_b": sim.columns[b], "cosine": values[a, b]})
-    return table.sort_values(["cosine", "id_a", "id_b"], ascending=[False, True, True]).head(k)
+def _top_k_columns(block: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Row and column of the ``k`` largest values of every row of a dense block (any order).
+
+    Ties at the k-th value go to the lower columns, so the choice never depends on how
+    ``np.partition`` happened to order equal values.
+    """
+    kth = np.partition(block, block.shape[1] - k, axis=1)[:, block.shape[1] - k]
+    above = block > kth[:, None]
+    rows_a, cols_a = np.nonzero(above)
+    rows_t, cols_t = np.nonzero(block == kth[:, None])  # row-major: lower columns first
+    place = np.arange(len(rows_t)) - np.searchsorted(rows_t, rows_t)
+    take = place < (k - above.sum(axis=1))[rows_t]
+    return np.concatenate([rows_a, rows_t[take]]), np.concatenate([cols_a, cols_t[take]])
+
+
+def nearest_neighbours(tm: TermMatrix, k: int = 5, block_cells: int = 2**24) -> pd.DataFrame:
+    """The ``k`` most similar other articles of every article (cosine of TF-IDF rows), exact.
+
+    Computed from the sparse matrix one block of rows at a time (a sparse product with all
+    articles, made dense for the block only: ``block_cells`` floats, 128 MB by default), so
+    memory does not grow with the square of the corpus. Ties go to the earlier article.
+
+    Returns
+    -------
+    DataFrame
+        ``id, rank, neighbour, cosine`` (rank 1 = most similar), ``k`` rows per article
+        (fewer when there are not ``k`` other articles).
+
+    Examples
+    --------
+    >>> tm = build_matrix(pd.Series(["سلام أمن", "سلام أمن", "حرب"], index=list("abc")))
+    >>> nearest_neighbours(tm, k=1)[["id", "neighbour"]].to_numpy().tolist()
+    [['a', 'b'], ['b', 'a'], ['c', 'a']]
+    """
+    n = len(tm)
+    k = min(k, n - 1)
+    if k < 1:
+        return pd.DataFrame(columns=["id", "rank", "neighbour", "cosine"])
+    matrix = tm.matrix.tocsr()
+    transposed = matrix.T.tocsr()
+    step = max(1, block_cells // n)
+    found = []
+    for start in range(0, n, step):
+        block = (matrix[start : start + step] @ transposed).toarray()
+        block[np.arange(len(block)), np.arange(start, start + len(block))] = -np.inf  # self
+        rows, cols = _top_k_columns(block, k)
+        found.append((rows + start, cols, block[rows, cols]))
+    rows, cols, values = (np.concatenate(parts) for parts in zip(*found, strict=True))
+    order = np.lexsort((cols, -values, rows))
+    rows, cols, values = rows[order], cols[order], values[order]
+    return pd.DataFrame(
+        {
+            "id": tm.ids[rows].to_numpy(),
+            "rank": np.arange(len(rows)) - np.searchsorted(rows, rows) + 1,
+            "neighbour": tm.ids[cols].to_numpy(),
+            "cosine": np.clip(values, 0.0, 1.0),
+        }
+    )
+
+
+def most_similar_pairs(tm: TermMatrix, k: int = 10) -> pd.DataFrame:
+    """The ``k`` most similar pairs of distinct articles: ``id_a, id_b, cosine``.
+
+    ``id_a`` is the earlier article of the pair in the corpus; ties go to the pair whose
+    articles come earlier. Exact: a pair among the ``k`` most similar is always among the
+    ``k`` nearest neighbours of its first article, so :func:`nearest_neighbours` with ``k``
+    finds every one of them without an articles x articles matrix.
+    """
+    near = nearest_neighbours(tm, k)
+    a, b = tm.ids.get_indexer(near["id"]), tm.ids.get_indexer(near["neighbour"])
+    pairs = pd.DataFrame(
+        {"a": np.minimum(a, b), "b": np.maximum(a, b), "cosine": near["cosine"].to_numpy()}
+    )
+    pairs = pairs.sort_values(["cosine", "a", "b"], ascending=[False, True, True], kind="stable")
+    pairs = pairs.drop_duplicates(["a", "b"]).head(k)
+    return pd.DataFrame(
+        {
+            "id_a": tm.ids[pairs["a"].to_numpy()].to_numpy(),
+            "id_b": tm.ids[pairs["b"].to_numpy()].to_numpy(),
+            "cosine": pairs["cosine"].to_numpy(),
+        }
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -362,9 +487,7 @@ def p_value(g2) -> np.ndarray:
     >>> round(float(p_value(3.841459)), 3)
     0.05
     """
-    g2 = np.asarray(g2, dtype=float)
-    flat = [math.erfc(math.sqrt(max(x, 0.0) / 2)) for x in g2.ravel()]
-    return np.array(flat, dtype=float).reshape(g2.shape)
+    return stats.chi2.sf(np.maximum(np.asarray(g2, dtype=float), 0.0), df=1)
 
 
 def log_ratio(a, b, total_a, total_b, zero: float = 0.5) -> np.ndarray:
@@ -437,12 +560,7 @@ def keyness(
     >>> unigrams[["term", "only_in"]].iloc[0].tolist(), int(unigrams["count_a"].iloc[0])
     (['غاز', 'x'], 3)
     """
-    mask = pd.array(list(group) if not isinstance(group, pd.Series) else group.to_numpy(),
-                    dtype="boolean")  # fmt: skip
-    if len(mask) != len(tm.ids):
-        raise ValueError(f"keyness: group has {len(mask)} values for {len(tm.ids)} articles")
-    in_a = np.asarray(mask.fillna(False), dtype=bool)
-    in_b = np.asarray((~mask).fillna(False), dtype=bool)
+    in_a, in_b = _group_rows(group, len(tm.ids))
     if not in_a.any() or not in_b.any():
         empty = labels[0] if not in_a.any() else labels[1]
         warnings.warn(
@@ -451,45 +569,61 @@ def keyness(
             stacklevel=2,
         )
         return pd.DataFrame(columns=KEYNESS_COLUMNS)
-    counts_a = np.asarray(tm.counts[in_a].sum(axis=0)).ravel()
-    counts_b = np.asarray(tm.counts[in_b].sum(axis=0)).ravel()
-    ngram = np.char.count(tm.vocabulary.astype(str), " ") + 1
-    # Corpus sizes per n-gram length: an article of T tokens has T - n + 1 slots.
-    size_a = {n: int(np.maximum(tm.n_tokens[in_a] - n + 1, 0).sum()) for n in set(ngram)}
-    size_b = {n: int(np.maximum(tm.n_tokens[in_b] - n + 1, 0).sum()) for n in set(ngram)}
+    # one sparse product per group instead of selecting rows: the sums are all that is needed
+    counts_a = in_a.astype(np.int64) @ tm.counts
+    counts_b = in_b.astype(np.int64) @ tm.counts
+    ngram = ngram_lengths(tm.vocabulary)
     keep = (counts_a + counts_b) >= min_count
     parts = []
-    for n in sorted(set(ngram[keep])):
-        sel = keep & (ngram == n)
-        if size_a[n] == 0 or size_b[n] == 0:
-            continue
-        a, b = counts_a[sel], counts_b[sel]
-        g2 = log_likelihood(a, b, size_a[n], size_b[n], formula=formula)
-        lr = log_ratio(a, b, size_a[n], size_b[n])
-        parts.append(
-            pd.DataFrame(
-                {
-                    "term": tm.vocabulary[sel],
-                    "ngram": n,
-                    "count_a": a,
-                    "count_b": b,
-                    "per_10k_a": 1e4 * a / size_a[n],
-                    "per_10k_b": 1e4 * b / size_b[n],
-                    "g2": g2,
-                    "p_value": p_value(g2),
-                    "log_ratio": lr,
-                    "key_for": np.where(lr > 0, labels[0], np.where(lr < 0, labels[1], "")),
-                    "only_in": np.where(b == 0, labels[0], np.where(a == 0, labels[1], "")),
-                }
-            )
-        )
+    for n in np.unique(ngram[keep]):
+        # corpus sizes per n-gram length: an article of T tokens has T - n + 1 slots
+        size_a = int(np.maximum(tm.n_tokens[in_a] - n + 1, 0).sum())
+        size_b = int(np.maximum(tm.n_tokens[in_b] - n + 1, 0).sum())
+        cols = np.flatnonzero(keep & (ngram == n))
+        if size_a and size_b:
+            parts.append(_keyness_columns(cols, counts_a[cols], counts_b[cols], size_a, size_b,
+                                          formula))  # fmt: skip
     if not parts:
         return pd.DataFrame(columns=KEYNESS_COLUMNS)
-    table = pd.concat(parts, ignore_index=True)
-    table = table.sort_values(["g2", "term"], ascending=[False, True], kind="mergesort")
-    table = table.reset_index(drop=True)[KEYNESS_COLUMNS]
+    found = {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
+    order = np.lexsort((found["col"], -found["g2"]))  # G² descending, then term (column order)
+    found = {name: values[order] for name, values in found.items()}
+    a, b, lr, cols = found["count_a"], found["count_b"], found["log_ratio"], found.pop("col")
+    table = pd.DataFrame(
+        {
+            "term": tm.vocabulary[cols],
+            "ngram": ngram[cols],
+            **found,
+            "key_for": np.where(lr > 0, labels[0], np.where(lr < 0, labels[1], "")),
+            "only_in": np.where(b == 0, labels[0], np.where(a == 0, labels[1], "")),
+        }
+    )[KEYNESS_COLUMNS]
     table.attrs["labels"] = tuple(labels)
     return table
+
+
+def _group_rows(group, n_articles: int) -> tuple[np.ndarray, np.ndarray]:
+    """Boolean rows of group A and of group B from True / False / NA values, one per article."""
+    values = group.to_numpy() if isinstance(group, pd.Series) else list(group)
+    mask = pd.array(values, dtype="boolean")
+    if len(mask) != n_articles:
+        raise ValueError(f"keyness: group has {len(mask)} values for {n_articles} articles")
+    return np.asarray(mask.fillna(False), dtype=bool), np.asarray((~mask).fillna(False), dtype=bool)
+
+
+def _keyness_columns(cols, a, b, size_a: int, size_b: int, formula: str) -> dict:
+    """The statistics of :func:`keyness` for terms of one n-gram length (same corpus sizes)."""
+    g2 = log_likelihood(a, b, size_a, size_b, formula=formula)
+    return {
+        "col": cols,
+        "count_a": a,
+        "count_b": b,
+        "per_10k_a": 1e4 * a / size_a,
+        "per_10k_b": 1e4 * b / size_b,
+        "g2": g2,
+        "p_value": p_value(g2),
+        "log_ratio": log_ratio(a, b, size_a, size_b),
+    }
 
 
 def top_keyness(table: pd.DataFrame, n: int = DEFAULT_KEYNESS_N) -> pd.DataFrame:
@@ -904,7 +1038,7 @@ def capped_list(items: Iterable, limit: int = 15, sep: str = ", ") -> str:
 # Plots
 
 
-def sample_ids(ids: Sequence, n: int, seed: int = 0) -> list:
+def sample_ids(ids: Sequence, n: int, seed: int = SAMPLE_SEED) -> list:
     """At most ``n`` ids: all of them when there are few, else a fixed random sample in order."""
     ids = list(ids)
     if len(ids) <= n:
@@ -971,35 +1105,17 @@ def order_by_similarity(sim: pd.DataFrame) -> list:
     return [sim.index[i] for i in order]
 
 
-def plot_similarity(
-    sim: pd.DataFrame,
-    max_articles: int = 25,
-    annotate_max: int = 15,
-    labels: Mapping | None = None,
-):
-    """Heatmap of cosine similarity, similar articles ordered next to each other.
+def plot_similarity(sim: pd.DataFrame, annotate_max: int = 15, labels: Mapping | None = None):
+    """Heatmap of :func:`similarity`'s table, similar articles ordered next to each other.
 
-    With more than ``max_articles`` articles, the articles of the most similar pairs are
-    shown (taken pair by pair until ``max_articles`` are in), so that clusters stay visible.
+    When the table is a sample, the title says so: "N of M articles, random sample (seed S)".
     The colour scale runs from 0 to the largest similarity between two different articles;
-    the diagonal (always 1) is grey. Values are written in the cells when at most ``annotate_max``
-    articles are shown. ``labels`` maps ids to tick labels (e.g. :func:`article_titles`).
-    Returns the matplotlib Figure.
+    the diagonal (always 1) is grey. Values are written in the cells when at most
+    ``annotate_max`` articles are shown. ``labels`` maps ids to tick labels (e.g.
+    :func:`article_titles`). Returns the matplotlib Figure.
     """
-    if len(sim) <= max_articles:
-        ids = list(sim.index)
-    else:
-        ids = []
-        for a, b in most_similar_pairs(sim, k=len(sim) * max_articles)[["id_a", "id_b"]].itertuples(
-            index=False
-        ):
-            ids += [i for i in (a, b) if i not in ids]
-            if len(ids) >= max_articles:
-                break
-        ids = ids[:max_articles]
-    part = sim.loc[ids, ids]
-    order = order_by_similarity(part)
-    part = part.loc[order, order]
+    order = order_by_similarity(sim)
+    part = sim.loc[order, order]
     size = min(2.2 + 0.55 * len(order), 14)
     fig, ax = plt.subplots(figsize=(size + 1.2, size))
     values = part.to_numpy()
@@ -1019,8 +1135,9 @@ def plot_similarity(
                 ax.text(j, i, f"{value:.2f}", ha="center", va="center", color=colour, fontsize=9)
     fig.colorbar(image, ax=ax, label="cosine similarity (TF-IDF); grey diagonal = 1")
     title = "Cosine similarity between articles"
-    if len(ids) < len(sim):
-        title += f"\n({len(ids)} of {len(sim)}: those in the most similar pairs)"
+    n_articles, seed = sim.attrs.get("n_articles", len(sim)), sim.attrs.get("seed")
+    if len(sim) < n_articles:
+        title += f"\n({len(sim)} of {n_articles:,} articles, random sample (seed {seed}))"
     ax.set_title(title)
     return fig
 
