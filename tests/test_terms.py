@@ -237,15 +237,6 @@ def dense_cosines(tm):
     return np.clip((tm.matrix @ tm.matrix.T).toarray(), 0.0, 1.0)
 
 
-def neighbours_by_loop(tm, k):
-    """Slow reference: for each article, sort all others by (cosine desc, position)."""
-    sim, rows = dense_cosines(tm), []
-    for i in range(len(tm)):
-        others = sorted((j for j in range(len(tm)) if j != i), key=lambda j: (-sim[i, j], j))
-        rows += [(tm.ids[i], r, tm.ids[j]) for r, j in enumerate(others[:k], start=1)]
-    return rows
-
-
 @pytest.fixture(scope="module")
 def many():
     """60 articles from a small vocabulary, with exact duplicates and many tied cosines."""
@@ -256,28 +247,19 @@ def many():
     return terms.build_matrix(pd.Series(texts, index=[f"n{i:02d}" for i in range(60)]))
 
 
-class TestNearestNeighbours:
-    @pytest.mark.parametrize("block_cells", [60, 600, 2**24])
-    def test_same_neighbours_as_sorting_every_row(self, many, block_cells):
-        got = terms.nearest_neighbours(many, k=4, block_cells=block_cells)
-        assert list(got[["id", "rank", "neighbour"]].itertuples(index=False, name=None)) == (
-            neighbours_by_loop(many, 4)
-        )
+class TestPairsAbove:
+    @pytest.mark.parametrize("threshold", [0.0, 0.2, 0.5, 0.9, 1.0])
+    @pytest.mark.parametrize("block_rows", [1, 7, 2000])
+    def test_same_pairs_as_the_dense_matrix(self, many, threshold, block_rows):
+        sim = dense_cosines(many)
+        a, b = np.triu_indices(len(many), k=1)
+        keep = (sim[a, b] >= threshold - 1e-9) & (sim[a, b] > 0)
+        got = terms.pairs_above(many, threshold, block_rows=block_rows)
+        assert set(zip(got["a"], got["b"], strict=True)) == set(zip(a[keep], b[keep], strict=True))
 
     def test_cosines_are_the_dense_products(self, many):
-        got = terms.nearest_neighbours(many, k=3)
-        a, b = many.ids.get_indexer(got["id"]), many.ids.get_indexer(got["neighbour"])
-        assert got["cosine"].to_numpy() == pytest.approx(dense_cosines(many)[a, b])
-
-    def test_an_article_is_never_its_own_neighbour(self, many):
-        got = terms.nearest_neighbours(many, k=5)
-        assert not (got["id"] == got["neighbour"]).any()
-
-    def test_k_is_cut_to_the_number_of_other_articles(self, toy):
-        assert len(terms.nearest_neighbours(toy, k=10)) == 3 * 2
-
-    def test_a_single_article_has_no_neighbour(self):
-        assert terms.nearest_neighbours(terms.build_matrix(["سلام"])).empty
+        got = terms.pairs_above(many, 0.3)
+        assert got["cosine"].to_numpy() == pytest.approx(dense_cosines(many)[got["a"], got["b"]])
 
 
 class TestMostSimilarPairs:
@@ -285,11 +267,12 @@ class TestMostSimilarPairs:
         pairs = terms.most_similar_pairs(toy, k=3)
         assert len(pairs) == 3 and pairs["cosine"].is_monotonic_decreasing
 
-    @pytest.mark.parametrize("k", [1, 3, 10, 40])
+    @pytest.mark.parametrize("k", [1, 3, 10, 40, 1000])
     def test_same_pairs_as_ranking_every_pair_of_the_dense_matrix(self, many, k):
         sim = dense_cosines(many)
         a, b = np.triu_indices(len(many), k=1)
-        order = sorted(range(len(a)), key=lambda p: (-sim[a[p], b[p]], a[p], b[p]))[:k]
+        positive = [p for p in range(len(a)) if sim[a[p], b[p]] > 0]
+        order = sorted(positive, key=lambda p: (-round(sim[a[p], b[p]], 12), a[p], b[p]))[:k]
         expected = [(many.ids[a[p]], many.ids[b[p]]) for p in order]
         got = terms.most_similar_pairs(many, k=k)
         assert list(got[["id_a", "id_b"]].itertuples(index=False, name=None)) == expected
