@@ -598,6 +598,11 @@ def keyness(
         if size_a and size_b:
             parts.append(_keyness_columns(cols, counts_a[cols], counts_b[cols], size_a, size_b,
                                           formula))  # fmt: skip
+    return _keyness_table(tm.vocabulary, ngram, parts, labels)
+
+
+def _keyness_table(vocabulary, ngram, parts: list[dict], labels: tuple[str, str]):
+    """:func:`keyness`'s table from its per-n-gram columns, sorted by G² then term."""
     if not parts:
         return pd.DataFrame(columns=KEYNESS_COLUMNS)
     found = {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
@@ -606,7 +611,7 @@ def keyness(
     a, b, lr, cols = found["count_a"], found["count_b"], found["log_ratio"], found.pop("col")
     table = pd.DataFrame(
         {
-            "term": tm.vocabulary[cols],
+            "term": vocabulary[cols],
             "ngram": ngram[cols],
             **found,
             "key_for": np.where(lr > 0, labels[0], np.where(lr < 0, labels[1], "")),
@@ -900,15 +905,14 @@ def article_titles(articles: pd.DataFrame, width: int = 24, outlet: bool = True)
             else text[:head] + "…"
         )
 
-    titles = {}
-    for _, row in articles.iterrows():
-        date = row.get("date")
-        parts = [short(row["id"]), "undated" if pd.isna(date) else f"{date:%Y-%m-%d}"]
-        has_outlet = "outlet" in row and isinstance(row["outlet"], str) and row["outlet"].strip()
-        if outlet and has_outlet:
-            parts.append(short(row["outlet"]))
-        titles[row["id"]] = " · ".join(parts)
-    return titles
+    no_date = pd.Series(pd.NaT, index=articles.index)
+    dates = pd.to_datetime(articles["date"]) if "date" in articles else no_date
+    titles = articles["id"].map(short) + " · " + dates.dt.strftime("%Y-%m-%d").fillna("undated")
+    if outlet and "outlet" in articles:
+        has = articles["outlet"].map(lambda v: isinstance(v, str) and bool(v.strip()))
+        named = titles + " · " + articles["outlet"].where(has, "").map(short)
+        titles = named.where(has, titles)
+    return dict(zip(articles["id"], titles, strict=True))
 
 
 _MARK_CATEGORIES = {"Mn", "Me"}
