@@ -430,6 +430,12 @@ class TestSurfaceForms:
     def test_trailing_diacritics_stay_with_the_word(self):
         assert terms.surface_forms(["السلامُ"])["السلام"] == "السلامُ"
 
+    def test_only_the_first_occurrences_are_read_when_asked(self):
+        # two of the first three occurrences carry a damma; the six after them do not
+        texts = ["القُوى", "القُوى", "القوى"] + ["القوى"] * 6
+        assert terms.surface_forms(texts, ["القوي"], enough=3) == {"القوي": "القُوى"}
+        assert terms.surface_forms(texts, ["القوي"]) == {"القوي": "القوى"}
+
     def test_a_bigram_shows_its_two_words_without_punctuation_between(self):
         forms = terms.surface_forms(["الخارجية، مستعدة"], ["الخارجيه مستعده"])
         assert forms == {"الخارجيه مستعده": "الخارجية مستعدة"}

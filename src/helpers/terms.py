@@ -937,13 +937,22 @@ def _token_spans(text: str, pattern: re.Pattern) -> tuple[list[str], list[str]]:
     return tokens, surfaces
 
 
-def surface_forms(texts: Iterable[str], terms: Iterable[str] | None = None) -> dict[str, str]:
+SURFACE_SAMPLE = 100  # occurrences of a term read to find its usual spelling
+
+
+def surface_forms(
+    texts: Iterable[str], terms: Iterable[str] | None = None, enough: int = SURFACE_SAMPLE
+) -> dict[str, str]:
     """The most frequent original spelling of each normalised term (for showing to readers).
 
     Tokens are found with the vectoriser's own regex on the normalised text and mapped back
     to the original with :func:`helpers.arabic.normalize_with_offsets`. A bigram's surface is
     its two words' surfaces joined by one space (whatever punctuation stood between them is
-    not shown). Ties go to the spelling seen first. Only ``terms`` are looked up when given.
+    not shown). Ties go to the spelling seen first. Only ``terms`` are looked up when given,
+    and then only in their first ``enough`` occurrences (texts in the order given): the
+    offset mapping runs in Python, and a common word would otherwise send nearly every
+    article of a large corpus through it. What is lost: a spelling that is rare early on
+    and frequent later can lose to one that leads in those first occurrences.
 
     Examples
     --------
@@ -951,24 +960,27 @@ def surface_forms(texts: Iterable[str], terms: Iterable[str] | None = None) -> d
     >>> surface_forms(texts, ["القوي الخارجيه", "قوي"])
     {'القوي الخارجيه': 'القوى الخارجية', 'قوي': 'قوي'}
     """
-    wanted = None if terms is None else set(terms)
-    parts = None if wanted is None else {p for t in wanted for p in t.split(" ")}
+    pending = None if terms is None else {t: t.split(" ") for t in terms}
     pattern = re.compile(SETTINGS.token_pattern)
     seen: dict[str, Counter] = defaultdict(Counter)
     for text in texts:
-        if parts is not None:  # cheap pre-check before the slower offset mapping
+        if pending is not None:  # cheap pre-check before the slower offset mapping
             norm = arabic.normalize(text)
-            if not any(p in norm for p in parts):
+            if not any(all(p in norm for p in parts) for parts in pending.values()):
                 continue
         tokens, surfaces = _token_spans(text, pattern)
         for i, tok in enumerate(tokens):
-            if wanted is None or tok in wanted:
+            if pending is None or tok in pending:
                 seen[tok][surfaces[i]] += 1
             if i + 1 < len(tokens):
                 bigram = f"{tok} {tokens[i + 1]}"
-                if wanted is None or bigram in wanted:
+                if pending is None or bigram in pending:
                     seen[bigram][f"{surfaces[i]} {surfaces[i + 1]}"] += 1
-    return {term: forms.most_common(1)[0][0] for term, forms in seen.items()}
+        if pending is not None:
+            pending = {t: parts for t, parts in pending.items() if seen[t].total() < enough}
+            if not pending:
+                break
+    return {term: forms.most_common(1)[0][0] for term, forms in seen.items() if forms}
 
 
 def load_glossary(path: Path = GLOSSARY_PATH) -> pd.DataFrame:
