@@ -6,6 +6,7 @@ taken from the code's own output or from scikit-learn.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import warnings
@@ -420,6 +421,23 @@ class TestTermTable:
     def test_a_spelling_absent_from_the_corpus_counts_zero(self, toy):
         table = terms.term_table(toy, {"x": ["ثورة ملونة"]})
         assert table["count"].tolist() == [0, 0, 0]
+
+
+class TestTextsWith:
+    def test_the_texts_are_those_of_the_articles_that_count_a_term(self, many_texts):
+        tm = build_quietly(many_texts)
+
+        def holds(text):  # the generated texts are words separated by single spaces
+            words = arabic.normalize(text).split()
+            return "روسيا" in words or ("غاز", "الصين") in itertools.pairwise(words)
+
+        expected = [t for t in many_texts if holds(t)]
+        got = terms.texts_with(tm, many_texts, ["روسيا", "غاز الصين"])
+        assert got == expected and got
+
+    def test_texts_out_of_step_with_the_matrix_are_refused(self, toy):
+        with pytest.raises(ValueError, match="2 texts for 3"):
+            terms.texts_with(toy, ["a", "b"], ["سلام"])
 
 
 class TestSurfaceForms:

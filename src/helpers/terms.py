@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 
 from helpers import arabic
@@ -122,6 +122,8 @@ class TermMatrix:
         TF-IDF weights, each row of length 1 (what top terms and similarity use).
     n_tokens : numpy.ndarray of int
         Tokens per article before stop words were dropped (the corpus size for keyness).
+    ngram : numpy.ndarray of int
+        Words per term (1 or 2), one per column.
     """
 
     ids: pd.Index
@@ -129,6 +131,7 @@ class TermMatrix:
     counts: sparse.csr_matrix
     matrix: sparse.csr_matrix
     n_tokens: np.ndarray
+    ngram: np.ndarray
     settings: TermSettings = field(default=SETTINGS)
 
     def __len__(self) -> int:
@@ -166,22 +169,18 @@ def _stopwords() -> frozenset[str]:
     return arabic.stopwords()
 
 
-def drop_stop_terms(counts, vocabulary: np.ndarray, stop: frozenset[str]):
-    """The count columns and terms left once every term holding a stop word is dropped.
+def stop_term_mask(vocabulary: np.ndarray, stop: frozenset[str]) -> np.ndarray:
+    """True for the terms to keep: those without a stop word (a term is one or two words).
 
-    >>> m, v = drop_stop_terms(np.eye(3), np.array(["في", "في الصين", "الصين"]), {"في"})
-    >>> v.tolist(), m.shape
-    (['الصين'], (3, 1))
+    >>> stop_term_mask(np.array(["في", "في الصين", "الصين"]), {"في"}).tolist()
+    [False, False, True]
     """
-    if not stop:
-        return counts, vocabulary
 
-    def clean(term: str) -> bool:  # a term is one word or two joined by one space
+    def clean(term: str) -> bool:
         first, _, second = term.partition(" ")
         return not (first in stop or second in stop)
 
-    keep = np.fromiter(map(clean, vocabulary), dtype=bool, count=len(vocabulary))
-    return counts[:, keep], vocabulary[keep]
+    return np.fromiter(map(clean, vocabulary), dtype=bool, count=len(vocabulary))
 
 
 def ngram_lengths(vocabulary: np.ndarray) -> np.ndarray:
@@ -249,8 +248,12 @@ def build_matrix(data, settings: TermSettings = SETTINGS) -> TermMatrix:
         ) from err
     vocabulary = _feature_names(vectorizer)
     del vectorizer  # its vocabulary_ dict holds every term a second time
-    n_tokens = counts @ (ngram_lengths(vocabulary) == 1).astype(np.int64)
-    counts, vocabulary = drop_stop_terms(counts, vocabulary, settings.stop_words())
+    ngram = ngram_lengths(vocabulary)
+    n_tokens = counts @ (ngram == 1).astype(np.int64)
+    stop = settings.stop_words()
+    if stop:
+        keep = stop_term_mask(vocabulary, stop)
+        counts, vocabulary, ngram = counts[:, keep], vocabulary[keep], ngram[keep]
     empty = texts.index[np.diff(counts.indptr) == 0].tolist()
     if empty:
         warnings.warn(
@@ -265,6 +268,7 @@ def build_matrix(data, settings: TermSettings = SETTINGS) -> TermMatrix:
         counts=counts,
         matrix=weights,
         n_tokens=np.asarray(n_tokens, dtype=np.int64),
+        ngram=ngram,
         settings=settings,
     )
 
@@ -502,7 +506,9 @@ def p_value(g2) -> np.ndarray:
     >>> round(float(p_value(3.841459)), 3)
     0.05
     """
-    return stats.chi2.sf(np.maximum(np.asarray(g2, dtype=float), 0.0), df=1)
+    # chi2(1) is a squared standard normal, so its tail is erfc(sqrt(x / 2)); scipy's
+    # chi2.sf gives the same numbers but took 6 s for the 2.7M terms of SaudiNewsNet
+    return special.erfc(np.sqrt(np.maximum(np.asarray(g2, dtype=float), 0.0) / 2))
 
 
 def log_ratio(a, b, total_a, total_b, zero: float = 0.5) -> np.ndarray:
@@ -587,7 +593,7 @@ def keyness(
     # one sparse product per group instead of selecting rows: the sums are all that is needed
     counts_a = in_a.astype(np.int64) @ tm.counts
     counts_b = in_b.astype(np.int64) @ tm.counts
-    ngram = ngram_lengths(tm.vocabulary)
+    ngram = tm.ngram
     keep = (counts_a + counts_b) >= min_count
     parts = []
     for n in np.unique(ngram[keep]):
@@ -937,6 +943,25 @@ def _token_spans(text: str, pattern: re.Pattern) -> tuple[list[str], list[str]]:
     return tokens, surfaces
 
 
+def texts_with(tm: TermMatrix, texts: Sequence[str], terms: Iterable[str]) -> list[str]:
+    """The texts (in corpus order) of the articles whose counts hold any of ``terms``.
+
+    ``texts`` are the articles' original texts in the order of ``tm.ids``. Give the result to
+    :func:`surface_forms` (or :func:`with_glosses`, :func:`plot_keyness`) so that it reads
+    only articles where the terms occur, not every article of a large corpus.
+
+    >>> tm = build_matrix(pd.Series(["سلام", "حرب", "سلام أمن"], index=list("abc")))
+    >>> texts_with(tm, ["سلام", "حرب", "سلام أمن"], ["سلام"])
+    ['سلام', 'سلام أمن']
+    """
+    texts = list(texts)
+    if len(texts) != len(tm):
+        raise ValueError(f"texts_with: {len(texts)} texts for {len(tm)} articles")
+    cols = _columns_of(tm.vocabulary, list(terms))
+    rows = np.flatnonzero(np.diff(tm.counts[:, cols].tocsr().indptr))
+    return [texts[r] for r in rows]
+
+
 SURFACE_SAMPLE = 100  # occurrences of a term read to find its usual spelling
 
 
@@ -963,11 +988,12 @@ def surface_forms(
     pending = None if terms is None else {t: t.split(" ") for t in terms}
     pattern = re.compile(SETTINGS.token_pattern)
     seen: dict[str, Counter] = defaultdict(Counter)
-    for text in texts:
-        if pending is not None:  # cheap pre-check before the slower offset mapping
-            norm = arabic.normalize(text)
-            if not any(all(p in norm for p in parts) for parts in pending.values()):
-                continue
+    texts = list(texts)
+    normalised = arabic.normalize_series(pd.Series(texts, dtype=object)) if pending else texts
+    for text, norm in zip(texts, normalised, strict=True):
+        # cheap pre-check before the slower offset mapping
+        if pending is not None and not any(all(p in norm for p in v) for v in pending.values()):
+            continue
         tokens, surfaces = _token_spans(text, pattern)
         for i, tok in enumerate(tokens):
             if pending is None or tok in pending:
@@ -1307,7 +1333,6 @@ __all__ = [
     "capped_list",
     "date_mask",
     "display_label",
-    "drop_stop_terms",
     "exclusive_terms",
     "explain_weight",
     "gloss",
@@ -1318,9 +1343,11 @@ __all__ = [
     "log_ratio",
     "missing_glosses",
     "most_similar_pairs",
+    "ngram_lengths",
     "notebook_terms",
     "order_by_similarity",
     "p_value",
+    "pairs_above",
     "plot_keyness",
     "plot_similarity",
     "plot_term_table",
@@ -1329,8 +1356,10 @@ __all__ = [
     "similarity",
     "split_summary",
     "standard_groups",
+    "stop_term_mask",
     "surface_forms",
     "term_table",
+    "texts_with",
     "top_keyness",
     "with_glosses",
 ]
