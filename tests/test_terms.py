@@ -418,6 +418,11 @@ class TestTermTable:
         table = terms.term_table(tm, {"external forces": ["القوى الخارجية", "قوى خارجية"]})
         assert table["count"].tolist() == [2, 0]
 
+    def test_variants_are_listed_in_alphabetical_order(self):
+        tm = terms.build_matrix(pd.Series(["قوى خارجية، القوى الخارجية", "سلام"], index=["a", "b"]))
+        table = terms.term_table(tm, {"external forces": ["قوى خارجية", "القوى الخارجية"]})
+        assert table["variants"].tolist() == ["القوي الخارجيه, قوي خارجيه", ""]
+
     def test_a_spelling_absent_from_the_corpus_counts_zero(self, toy):
         table = terms.term_table(toy, {"x": ["ثورة ملونة"]})
         assert table["count"].tolist() == [0, 0, 0]

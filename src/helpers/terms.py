@@ -745,6 +745,7 @@ def term_table(tm: TermMatrix, terms: Mapping[str, Sequence[str]]) -> pd.DataFra
     for label, spellings in terms.items():
         cols = _columns_of(tm.vocabulary, [arabic.normalize(s) for s in spellings])
         found = tm.counts[:, cols].tocsr()
+        found.sort_indices()  # variants in vocabulary order
         variants = np.full(len(tm), "", dtype=object)
         for r in np.flatnonzero(np.diff(found.indptr)):  # only the articles with any
             variants[r] = ", ".join(
