@@ -349,9 +349,10 @@ def similarity(tm: TermMatrix, max_articles: int = MAX_HEATMAP, seed: int = SAMP
 
     With more than ``max_articles`` articles, a fixed random sample of ``max_articles``
     (``seed``) is taken, in corpus order: the table is for a heatmap, never articles x
-    articles for a large corpus (30,000 articles would be 7.2 GB of floats). ``table.attrs`` records
-    ``n_articles`` (the corpus size) and ``seed`` (None when every article is in). For the
-    most similar articles of the whole corpus use :func:`nearest_neighbours`.
+    articles for a large corpus (30,000 articles would be 7.2 GB of floats).
+    ``table.attrs`` records ``n_articles`` (the corpus size) and ``seed`` (None when every
+    article is in). For the most similar articles of the whole corpus use
+    :func:`most_similar_pairs`.
 
     Rows are already of length 1, so the cosine is their dot product. An article with no
     countable term has similarity 0 with everything, itself included.
