@@ -169,28 +169,24 @@ def _stopwords() -> frozenset[str]:
     return arabic.stopwords()
 
 
-def stop_term_mask(vocabulary: np.ndarray, stop: frozenset[str]) -> np.ndarray:
-    """True for the terms to keep: those without a stop word (a term is one or two words).
+def term_shapes(vocabulary: np.ndarray, stop: frozenset[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Words per term (1 or 2) and whether to keep it (no stop word in it), in one pass.
 
-    >>> stop_term_mask(np.array(["في", "في الصين", "الصين"]), {"في"}).tolist()
-    [False, False, True]
+    A term is one word or two joined by one space. One Python pass over the vocabulary
+    instead of two: at 2.7 million terms each pass costs seconds.
+
+    >>> ngram, keep = term_shapes(np.array(["في", "في الصين", "الصين"]), frozenset({"في"}))
+    >>> ngram.tolist(), keep.tolist()
+    ([1, 2, 1], [False, False, True])
     """
 
-    def clean(term: str) -> bool:
-        first, _, second = term.partition(" ")
-        return not (first in stop or second in stop)
+    def shape(term: str) -> int:  # words in the term, negative when it holds a stop word
+        first, space, second = term.partition(" ")
+        words = 2 if space else 1
+        return -words if first in stop or second in stop else words
 
-    return np.fromiter(map(clean, vocabulary), dtype=bool, count=len(vocabulary))
-
-
-def ngram_lengths(vocabulary: np.ndarray) -> np.ndarray:
-    """Words per term (1 for a unigram, 2 for a bigram): terms join their words with one space.
-
-    >>> ngram_lengths(np.array(["الصين", "الصين وروسيا"], dtype=object)).tolist()
-    [1, 2]
-    """
-    lengths = (t.count(" ") + 1 for t in vocabulary)
-    return np.fromiter(lengths, dtype=np.int64, count=len(vocabulary))
+    shapes = np.fromiter(map(shape, vocabulary), dtype=np.int8, count=len(vocabulary))
+    return np.abs(shapes).astype(np.int64), shapes > 0
 
 
 def _feature_names(vectorizer: CountVectorizer) -> np.ndarray:
@@ -248,11 +244,9 @@ def build_matrix(data, settings: TermSettings = SETTINGS) -> TermMatrix:
         ) from err
     vocabulary = _feature_names(vectorizer)
     del vectorizer  # its vocabulary_ dict holds every term a second time
-    ngram = ngram_lengths(vocabulary)
+    ngram, keep = term_shapes(vocabulary, settings.stop_words())
     n_tokens = counts @ (ngram == 1).astype(np.int64)
-    stop = settings.stop_words()
-    if stop:
-        keep = stop_term_mask(vocabulary, stop)
+    if not keep.all():
         counts, vocabulary, ngram = counts[:, keep], vocabulary[keep], ngram[keep]
     empty = texts.index[np.diff(counts.indptr) == 0].tolist()
     if empty:
@@ -1345,7 +1339,6 @@ __all__ = [
     "log_ratio",
     "missing_glosses",
     "most_similar_pairs",
-    "ngram_lengths",
     "notebook_terms",
     "order_by_similarity",
     "p_value",
@@ -1358,8 +1351,8 @@ __all__ = [
     "similarity",
     "split_summary",
     "standard_groups",
-    "stop_term_mask",
     "surface_forms",
+    "term_shapes",
     "term_table",
     "texts_with",
     "top_keyness",
