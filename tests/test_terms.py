@@ -6,7 +6,9 @@ taken from the code's own output or from scikit-learn.
 
 from __future__ import annotations
 
+import itertools
 import math
+import re
 import warnings
 
 import matplotlib
@@ -27,6 +29,22 @@ TOY = pd.Series(["سلام سلام أمن", "سلام تعاون", "أمن تع
 IDF_DF2 = math.log((1 + 3) / (1 + 2)) + 1  # = 1.287682 (term in 2 of 3 articles)
 IDF_DF1 = math.log((1 + 3) / (1 + 1)) + 1  # = 1.693147 (term in 1 of 3 articles)
 TF_2 = 1 + math.log(2)  # sublinear tf of a count of 2
+
+
+@pytest.fixture(scope="module")
+def many_texts():
+    """80 generated articles: repeated words (tied weights), stop words, digits, diacritics."""
+    rng = np.random.default_rng(11)
+    words = ["سلامٌ", "أمن", "تعاون", "في", "من", "الصين", "روسيا", "2022", "3.5", "غاز", "الـغاز"]
+    texts = [" ".join(rng.choice(words, size=rng.integers(0, 12))) for _ in range(80)]
+    return pd.Series(texts, index=[f"t{i:02d}" for i in range(80)])
+
+
+def build_quietly(texts):
+    """build_matrix without its warning about articles made of stop words only."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return terms.build_matrix(texts)
 
 
 @pytest.fixture(scope="module")
@@ -91,6 +109,19 @@ class TestBuildMatrix:
     def test_token_totals_count_every_token(self, toy):
         assert toy.n_tokens.tolist() == [3, 2, 2]
 
+    def test_token_totals_are_the_regex_matches_of_the_normalised_text(self, many_texts):
+        # oracle: the vectoriser's own regex run again over the normalised text
+        regex = re.compile(terms.SETTINGS.token_pattern)
+        expected = [len(regex.findall(arabic.normalize(t))) for t in many_texts]
+        assert build_quietly(many_texts).n_tokens.tolist() == expected
+
+    def test_the_vocabulary_is_scikit_learns_feature_names_less_stop_terms(self, many_texts):
+        vectorizer = terms.SETTINGS.count_vectorizer()
+        vectorizer.fit([arabic.normalize(t) for t in many_texts])
+        stop = terms.SETTINGS.stop_words()
+        expected = [t for t in vectorizer.get_feature_names_out() if not set(t.split()) & stop]
+        assert build_quietly(many_texts).vocabulary.tolist() == expected
+
     def test_a_word_with_diacritics_is_one_token(self):
         tm = terms.build_matrix(["السَّلامُ والأمنُ"])
         assert set(tm.vocabulary) == {"السلام", "والامن", "السلام والامن"}
@@ -140,7 +171,23 @@ class TestBuildMatrix:
         assert np.array_equal(a.matrix.toarray(), b.matrix[[2, 1, 0]].toarray())
 
 
+def top_terms_by_loop(tm, k):
+    """Slow reference: every article's terms sorted by (weight desc, term), one row at a time."""
+    rows, dense, counts = [], tm.matrix.toarray(), tm.counts.toarray()
+    for r, doc_id in enumerate(tm.ids):
+        cols = sorted(np.flatnonzero(dense[r]), key=lambda c: (-dense[r, c], tm.vocabulary[c]))
+        rows += [(doc_id, rank, tm.vocabulary[c], dense[r, c], counts[r, c])
+                 for rank, c in enumerate(cols[:k], start=1)]  # fmt: skip
+    return pd.DataFrame(rows, columns=["id", "rank", "term", "weight", "count"])
+
+
 class TestTopTerms:
+    @pytest.mark.parametrize("k", [1, 3, 50])
+    def test_same_table_as_sorting_each_row(self, many_texts, k):
+        tm = build_quietly(many_texts)
+        pd.testing.assert_frame_equal(terms.top_terms(tm, k), top_terms_by_loop(tm, k),
+                                      check_dtype=False)  # fmt: skip
+
     def test_the_highest_weight_comes_first(self, toy):
         top = terms.top_terms(toy, k=1)
         assert top.set_index("id")["term"].to_dict() == {"d1": "سلام", "d2": "سلام تعاون",
@@ -174,11 +221,62 @@ class TestSimilarity:
     def test_one_article_gives_a_one_by_one_table(self):
         assert terms.similarity(terms.build_matrix(["سلام"])).shape == (1, 1)
 
+    def test_a_large_corpus_gives_a_capped_sample_that_says_so(self, many):
+        sim = terms.similarity(many, max_articles=7, seed=3)
+        assert sim.shape == (7, 7) and sim.attrs == {"n_articles": len(many), "seed": 3}
+
+    def test_the_sample_is_the_one_sample_ids_draws(self, many):
+        sim = terms.similarity(many, max_articles=7, seed=3)
+        assert list(sim.index) == terms.sample_ids(many.ids, 7, seed=3)
+
+    def test_a_small_corpus_is_whole_and_says_no_seed(self, toy):
+        assert terms.similarity(toy).attrs == {"n_articles": 3, "seed": None}
+
+
+def dense_cosines(tm):
+    """The oracle: every pair, as a dense array (fine for the few articles of a test)."""
+    return np.clip((tm.matrix @ tm.matrix.T).toarray(), 0.0, 1.0)
+
+
+@pytest.fixture(scope="module")
+def many():
+    """60 articles from a small vocabulary, with exact duplicates and many tied cosines."""
+    rng = np.random.default_rng(7)
+    words = ["سلام", "أمن", "تعاون", "غاز", "نفط", "حرب", "الصين", "روسيا"]
+    texts = [" ".join(rng.choice(words, size=rng.integers(1, 4))) for _ in range(60)]
+    texts[10] = texts[40] = texts[50]  # three copies: cosine 1, tied
+    return terms.build_matrix(pd.Series(texts, index=[f"n{i:02d}" for i in range(60)]))
+
+
+class TestPairsAbove:
+    @pytest.mark.parametrize("threshold", [0.0, 0.2, 0.5, 0.9, 1.0])
+    @pytest.mark.parametrize("block_rows", [1, 7, 2000])
+    def test_same_pairs_as_the_dense_matrix(self, many, threshold, block_rows):
+        sim = dense_cosines(many)
+        a, b = np.triu_indices(len(many), k=1)
+        keep = (sim[a, b] >= threshold - 1e-9) & (sim[a, b] > 0)
+        got = terms.pairs_above(many, threshold, block_rows=block_rows)
+        assert set(zip(got["a"], got["b"], strict=True)) == set(zip(a[keep], b[keep], strict=True))
+
+    def test_cosines_are_the_dense_products(self, many):
+        got = terms.pairs_above(many, 0.3)
+        assert got["cosine"].to_numpy() == pytest.approx(dense_cosines(many)[got["a"], got["b"]])
+
 
 class TestMostSimilarPairs:
     def test_pairs_are_listed_once_most_similar_first(self, toy):
-        pairs = terms.most_similar_pairs(terms.similarity(toy), k=3)
+        pairs = terms.most_similar_pairs(toy, k=3)
         assert len(pairs) == 3 and pairs["cosine"].is_monotonic_decreasing
+
+    @pytest.mark.parametrize("k", [1, 3, 10, 40, 1000])
+    def test_same_pairs_as_ranking_every_pair_of_the_dense_matrix(self, many, k):
+        sim = dense_cosines(many)
+        a, b = np.triu_indices(len(many), k=1)
+        positive = [p for p in range(len(a)) if sim[a[p], b[p]] > 0]
+        order = sorted(positive, key=lambda p: (-round(sim[a[p], b[p]], 12), a[p], b[p]))[:k]
+        expected = [(many.ids[a[p]], many.ids[b[p]]) for p in order]
+        got = terms.most_similar_pairs(many, k=k)
+        assert list(got[["id_a", "id_b"]].itertuples(index=False, name=None)) == expected
 
 
 class TestLogLikelihood:
@@ -214,6 +312,11 @@ class TestPValue:
     def test_the_classic_critical_values_give_their_p(self):
         got = terms.p_value([3.841459, 6.634897, 10.827566])
         assert got == pytest.approx([0.05, 0.01, 0.001], rel=1e-4)
+
+    def test_it_is_the_normal_tail_for_one_degree_of_freedom(self):
+        # chi2(1) is a squared standard normal: P(G2 > x) = erfc(sqrt(x / 2))
+        xs = [0.0, 0.5, 2.0, 25.0]
+        assert terms.p_value(xs) == pytest.approx([math.erfc(math.sqrt(x / 2)) for x in xs])
 
 
 class TestLogRatio:
@@ -259,6 +362,12 @@ class TestKeyness:
 
     def test_the_table_is_sorted_by_g2(self, table):
         assert table["g2"].is_monotonic_decreasing
+
+    def test_equal_g2_is_ordered_by_term(self, many_texts):
+        tm = build_quietly(many_texts)
+        table = terms.keyness(tm, np.arange(len(tm)) % 3 == 0)
+        expected = sorted(zip(-table["g2"], table["term"], strict=True))
+        assert list(zip(-table["g2"], table["term"], strict=True)) == expected
 
     def test_counts_are_the_tfidf_matrix_counts(self):
         tm = terms.build_matrix(TOY)
@@ -309,9 +418,31 @@ class TestTermTable:
         table = terms.term_table(tm, {"external forces": ["القوى الخارجية", "قوى خارجية"]})
         assert table["count"].tolist() == [2, 0]
 
+    def test_variants_are_listed_in_alphabetical_order(self):
+        tm = terms.build_matrix(pd.Series(["قوى خارجية، القوى الخارجية", "سلام"], index=["a", "b"]))
+        table = terms.term_table(tm, {"external forces": ["قوى خارجية", "القوى الخارجية"]})
+        assert table["variants"].tolist() == ["القوي الخارجيه, قوي خارجيه", ""]
+
     def test_a_spelling_absent_from_the_corpus_counts_zero(self, toy):
         table = terms.term_table(toy, {"x": ["ثورة ملونة"]})
         assert table["count"].tolist() == [0, 0, 0]
+
+
+class TestTextsWith:
+    def test_the_texts_are_those_of_the_articles_that_count_a_term(self, many_texts):
+        tm = build_quietly(many_texts)
+
+        def holds(text):  # the generated texts are words separated by single spaces
+            words = arabic.normalize(text).split()
+            return "روسيا" in words or ("غاز", "الصين") in itertools.pairwise(words)
+
+        expected = [t for t in many_texts if holds(t)]
+        got = terms.texts_with(tm, many_texts, ["روسيا", "غاز الصين"])
+        assert got == expected and got
+
+    def test_texts_out_of_step_with_the_matrix_are_refused(self, toy):
+        with pytest.raises(ValueError, match="2 texts for 3"):
+            terms.texts_with(toy, ["a", "b"], ["سلام"])
 
 
 class TestSurfaceForms:
@@ -321,6 +452,12 @@ class TestSurfaceForms:
 
     def test_trailing_diacritics_stay_with_the_word(self):
         assert terms.surface_forms(["السلامُ"])["السلام"] == "السلامُ"
+
+    def test_only_the_first_occurrences_are_read_when_asked(self):
+        # two of the first three occurrences carry a damma; the six after them do not
+        texts = ["القُوى", "القُوى", "القوى"] + ["القوى"] * 6
+        assert terms.surface_forms(texts, ["القوي"], enough=3) == {"القوي": "القُوى"}
+        assert terms.surface_forms(texts, ["القوي"]) == {"القوي": "القوى"}
 
     def test_a_bigram_shows_its_two_words_without_punctuation_between(self):
         forms = terms.surface_forms(["الخارجية، مستعدة"], ["الخارجيه مستعده"])
@@ -399,12 +536,15 @@ class TestPlots:
         fig = terms.plot_similarity(terms.similarity(toy))
         assert len(fig.axes[0].texts) == 9
 
-    def test_a_large_heatmap_keeps_the_most_similar_articles(self):
-        texts = [f"سلام {i} حرب{i}" for i in range(30)] + ["غاز نفط", "غاز نفط"]
-        tm = terms.build_matrix(pd.Series(texts, index=[f"a{i}" for i in range(32)]))
-        fig = terms.plot_similarity(terms.similarity(tm), max_articles=5)
+    def test_a_sampled_heatmap_says_how_many_of_how_many_and_the_seed(self, many):
+        fig = terms.plot_similarity(terms.similarity(many, max_articles=5, seed=2))
         ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
-        assert len(ticks) == 5 and {"a30", "a31"} <= set(ticks)
+        assert len(ticks) == 5 and "5 of 60 articles, random sample (seed 2)" in (
+            fig.axes[0].get_title()
+        )
+
+    def test_a_whole_corpus_heatmap_does_not_claim_a_sample(self, toy):
+        assert "sample" not in terms.plot_similarity(terms.similarity(toy)).axes[0].get_title()
 
     def test_keyness_plot_hatches_one_group_only_terms(self):
         tm = terms.build_matrix(pd.Series(["غاز غاز سلام", "سلام سلام حرب"], index=["a", "b"]))
