@@ -663,8 +663,9 @@ class TestRunnerWithCorpusOnThrowawayNotebook:
         (corpus / "a.txt").write_text("بكين 10 يناير 2022 (شينخوا) نص", encoding="utf-8")
         nbformat.write(GOOD, nbs / "01-works-fine.ipynb")
         result = job.run(corpus=corpus, notebooks_dir=nbs, out_dir=tmp_path / "r", log=None)
-        report = tmp_path / "r" / "wire-copy" / "01-works-fine.html"
+        report = tmp_path / "r" / paths.corpus_slug(corpus) / "01-works-fine.html"
         assert result.ok and result.out_dir == report.parent
+        assert report.parent.name.startswith("wire-copy-"), "the folder is named after the corpus"
         assert f"corpus is {corpus.resolve()}" in _soup(report.read_text()).get_text()
 
 
@@ -966,7 +967,8 @@ class TestUserCorpusRun:
         result = job.run(corpus=corpus, only=["01"], out_dir=seed_run.out_dir, log=None)
 
         assert result.ok, "\n".join(f.message() for f in result.failures)
-        assert result.out_dir == seed_run.out_dir / "my-corpus"
+        assert result.out_dir == seed_run.out_dir / paths.corpus_slug(corpus)
+        assert result.out_dir.name.startswith("my-corpus-")
         assert {p: p.read_bytes() for p in _report_pages(seed_run)} == seed_pages
         page = next(result.out_dir.glob("01-*.html"))
         soup = _soup(page.read_text(encoding="utf-8"))
