@@ -11,9 +11,27 @@ import bisect
 import re
 
 import pandas as pd
+from sklearn.feature_extraction.text import CountVectorizer
 
 from helpers import arabic, frames, speakers
 from helpers.stats import poisson_interval
+
+
+def counted_terms(texts: list[str], settings) -> tuple[list[str], object]:
+    """``terms.count_terms`` the scikit-learn way: ``CountVectorizer`` with the same token
+    pattern, n-gram range, case and ``min_df`` over the normalised texts, then the columns
+    of terms that hold a stop word dropped. Returns the vocabulary and the CSR counts."""
+    vectorizer = CountVectorizer(
+        token_pattern=settings.token_pattern,
+        ngram_range=settings.ngram_range,
+        lowercase=settings.lowercase,
+        min_df=settings.min_df,
+    )
+    counts = vectorizer.fit_transform(texts).tocsr()
+    stop = settings.stop_words()
+    names = vectorizer.get_feature_names_out().tolist()
+    keep = [i for i, term in enumerate(names) if not set(term.split()) & stop]
+    return [names[i] for i in keep], counts[:, keep]
 
 
 def alternation(patterns: list[frames.Pattern]) -> re.Pattern:

@@ -16,6 +16,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import numpy as np
+import oracles
 import pandas as pd
 import pytest
 
@@ -65,8 +66,10 @@ class TestSettings:
     def test_token_pattern_is_the_cleaning_module_pattern(self):
         assert terms.SETTINGS.token_pattern == arabic.TOKEN_PATTERN
 
-    def test_scikit_learn_never_strips_accents_because_that_drops_hamza(self):
-        assert terms.SETTINGS.count_vectorizer().strip_accents is None
+    def test_hamza_on_waw_and_yeh_survives_counting(self):
+        # scikit-learn's strip_accents would give موتمر and اسيله
+        tm = terms.build_matrix(["مؤتمر أسئلة"])
+        assert tm.vocabulary.tolist() == ["اسئله", "مؤتمر", "مؤتمر اسئله"]
 
 
 class TestBuildMatrix:
@@ -115,12 +118,27 @@ class TestBuildMatrix:
         expected = [len(regex.findall(arabic.normalize(t))) for t in many_texts]
         assert build_quietly(many_texts).n_tokens.tolist() == expected
 
-    def test_the_vocabulary_is_scikit_learns_feature_names_less_stop_terms(self, many_texts):
-        vectorizer = terms.SETTINGS.count_vectorizer()
-        vectorizer.fit([arabic.normalize(t) for t in many_texts])
-        stop = terms.SETTINGS.stop_words()
-        expected = [t for t in vectorizer.get_feature_names_out() if not set(t.split()) & stop]
-        assert build_quietly(many_texts).vocabulary.tolist() == expected
+    @pytest.mark.parametrize(
+        "settings",
+        [
+            terms.SETTINGS,
+            terms.TermSettings(ngram_range=(1, 1)),
+            terms.TermSettings(ngram_range=(2, 3)),
+            terms.TermSettings(ngram_range=(1, 4), min_df=2),
+            terms.TermSettings(lowercase=True, drop_stopwords=False),
+        ],
+        ids=["default", "unigrams", "bigrams-trigrams", "up-to-4-min-df-2", "lowercase-all-words"],
+    )
+    def test_vocabulary_and_counts_are_scikit_learns_less_stop_terms(self, many_texts, settings):
+        texts = [arabic.normalize(t) for t in many_texts] + ["CSTO csto NATO 2022", "", "في"]
+        vocabulary, counts = oracles.counted_terms(texts, settings)
+        got_vocabulary, got_counts, n_tokens, ngram = terms.count_terms(texts, settings)
+        assert got_vocabulary.tolist() == vocabulary
+        assert got_counts.dtype == np.int64 and (got_counts != counts).nnz == 0
+        assert got_counts.has_canonical_format
+        assert ngram.tolist() == [len(t.split()) for t in vocabulary]
+        regex = re.compile(settings.token_pattern)
+        assert n_tokens.tolist() == [len(regex.findall(t)) for t in texts]
 
     def test_a_word_with_diacritics_is_one_token(self):
         tm = terms.build_matrix(["السَّلامُ والأمنُ"])

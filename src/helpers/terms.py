@@ -1,10 +1,13 @@
 """Which words make each article distinctive, and which separate groups of articles.
 
-One tokenisation serves everything here: scikit-learn's ``CountVectorizer`` runs its own
-(C-speed) regex, :data:`helpers.arabic.TOKEN_PATTERN`, over text normalised with
-:func:`helpers.arabic.normalize_series`. Its raw counts feed both the TF-IDF weights
-(:func:`build_matrix`, :func:`top_terms`, :func:`similarity`) and the keyness statistics
-(:func:`keyness`), so a term counted in one is the very same term counted in the other.
+One tokenisation serves everything here: the regex :data:`helpers.arabic.TOKEN_PATTERN` (the
+one scikit-learn's ``CountVectorizer`` would run) over text normalised with
+:func:`helpers.arabic.normalize_series`. :func:`count_terms` counts its unigrams and bigrams
+with array operations (numpy, pyarrow) instead of a Python loop over every token; the test
+suite checks that its vocabulary and counts equal ``CountVectorizer``'s. The raw counts feed
+both the TF-IDF weights (:func:`build_matrix`, :func:`top_terms`, :func:`similarity`, through
+scikit-learn's ``TfidfTransformer``) and the keyness statistics (:func:`keyness`), so a term
+counted in one is the very same term counted in the other.
 
 The settings are stated once, in :data:`SETTINGS`. With them the weight of term *t* in
 article *d*, among *n* articles of which *df(t)* contain *t*, is::
@@ -17,9 +20,8 @@ Stop words and bigrams
     scikit-learn drops stop words after tokenising but *before* building bigrams, so with
     its ``stop_words`` option "الشراكة بين الصين" would yield the bigram "الشراكه الصين", two
     words that never stand side by side. We do not want that: a bigram here is two words
-    adjacent in the text. So the vectoriser counts every token, and afterwards
-    :func:`build_matrix` drops the unigrams that are stop words and every bigram with a stop
-    word on either side (a filter over the vocabulary, not over tokens, so it stays cheap).
+    adjacent in the text. So every token is counted, and :func:`count_terms` then drops the
+    unigrams that are stop words and every bigram with a stop word on either side.
     What this loses: phrases held together by a stop word ("قوى الشر" survives, "الحرب ضد
     العنف" only as unigrams). scikit-learn also pairs words across punctuation and sentence
     ends ("الخارجية، مستعدة" gives a bigram); those pairs are rare and rarely reach a top list.
@@ -35,21 +37,20 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import chain
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
-from scipy import special
-from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+import pyarrow as pa
+import pyarrow.compute as pc
+from scipy import sparse, special
+from sklearn.feature_extraction.text import TfidfTransformer
 
 from helpers import arabic
 from helpers.paths import DATA_DIR
 from helpers.plotting import bilingual, plt
-
-if TYPE_CHECKING:  # scikit-learn's matrix type; scipy comes with scikit-learn
-    from scipy import sparse
 
 GLOSSARY_PATH = DATA_DIR / "glossary.csv"
 NO_GLOSS = "(no gloss)"
@@ -60,13 +61,14 @@ DEFAULT_PANELS = 6  # articles drawn in the top-terms small multiples (a sample 
 
 @dataclass(frozen=True)
 class TermSettings:
-    """The vectoriser settings, stated once (notebook 03 writes them out as a formula).
+    """The counting and weighting settings, stated once (notebook 03 writes them out as a formula).
 
-    ``lowercase`` is off because Arabic has no case; Latin acronyms keep theirs.
-    ``strip_accents`` is never used: scikit-learn's version also strips hamza.
+    They mean what scikit-learn's ``CountVectorizer`` and ``TfidfTransformer`` options of the
+    same names mean. ``lowercase`` is off because Arabic has no case; Latin acronyms keep
+    theirs. There is no ``strip_accents``: scikit-learn's version also strips hamza, and
+    :func:`helpers.arabic.normalize` has already removed the diacritics.
     """
 
-    analyzer: str = "word"
     token_pattern: str = arabic.TOKEN_PATTERN
     ngram_range: tuple[int, int] = (1, 2)
     lowercase: bool = False
@@ -76,18 +78,6 @@ class TermSettings:
     norm: str = "l2"
     drop_stopwords: bool = True  # stop-word unigrams and any bigram touching a stop word
     extra_stopwords: tuple[str, ...] = ()  # added to helpers.arabic.stopwords(), any spelling
-
-    def count_vectorizer(self) -> CountVectorizer:
-        """The raw-count vectoriser (stop words are filtered afterwards, see module notes)."""
-        return CountVectorizer(
-            analyzer=self.analyzer,
-            token_pattern=self.token_pattern,
-            ngram_range=self.ngram_range,
-            lowercase=self.lowercase,
-            strip_accents=None,
-            min_df=self.min_df,
-            dtype=np.int64,
-        )
 
     def stop_words(self) -> frozenset[str]:
         """The normalised words whose terms are dropped (none when ``drop_stopwords`` is off)."""
@@ -169,38 +159,114 @@ def _stopwords() -> frozenset[str]:
     return arabic.stopwords()
 
 
-def term_shapes(vocabulary: np.ndarray, stop: frozenset[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Words per term (1 or 2) and whether to keep it (no stop word in it), in one pass.
+def _tokenise(texts: Sequence[str], pattern: str, chunk: int = 2000):
+    """Every token of every text: the distinct words, one word code per token, tokens per text.
 
-    A term is one word or two joined by one space. One Python pass over the vocabulary
-    instead of two: at 2.7 million terms each pass costs seconds.
-
-    >>> ngram, keep = term_shapes(np.array(["في", "في الصين", "الصين"]), frozenset({"في"}))
-    >>> ngram.tolist(), keep.tolist()
-    ([1, 2, 1], [False, False, True])
+    The regex runs text by text (in C); the tokens go into Arrow arrays ``chunk`` texts at a
+    time instead of Python lists, so memory stays near the size of the text itself.
     """
+    regex = re.compile(pattern)
+    pieces, n_tokens = [], np.zeros(len(texts), dtype=np.int64)
+    for start in range(0, len(texts), chunk):
+        found = [regex.findall(text) for text in texts[start : start + chunk]]
+        n_tokens[start : start + len(found)] = [len(tokens) for tokens in found]
+        pieces.append(pa.array(list(chain.from_iterable(found)), type=pa.large_string()))
+    tokens = pa.chunked_array(pieces, type=pa.large_string()).combine_chunks()
+    encoded = pc.dictionary_encode(tokens)
+    return encoded.dictionary, encoded.indices.to_numpy().astype(np.int64), n_tokens
 
-    def shape(term: str) -> int:  # words in the term, negative when it holds a stop word
-        first, space, second = term.partition(" ")
-        words = 2 if space else 1
-        return -words if first in stop or second in stop else words
 
-    shapes = np.fromiter(map(shape, vocabulary), dtype=np.int8, count=len(vocabulary))
-    return np.abs(shapes).astype(np.int64), shapes > 0
+def _next_ngrams(grams, words, codes, word_stopped, same_text, n: int):
+    """The n-grams: each (n-1)-gram followed by the next token of the same text.
 
-
-def _feature_names(vectorizer: CountVectorizer) -> np.ndarray:
-    """The fitted vocabulary as an object array of str, one term per count column.
-
-    The same array as ``get_feature_names_out()``, read off ``vocabulary_`` by column index
-    instead of sorting its 3.5 million (term, column) pairs again: on SaudiNewsNet that sort
-    is most of the cost. An object array, not a fixed-width ``str`` array, whose width is the
-    longest term's (a 200-letter token would make every one of millions of cells 800 bytes).
+    ``grams`` and the result are ``(ids, strings, stopped)``: at each token position the id
+    of the gram starting there (-1 where none does), then per distinct gram its string and
+    whether it holds a stop word. Ids number the distinct grams in one ``numpy.unique``.
     """
-    vocabulary = vectorizer.vocabulary_
-    names = np.empty(len(vocabulary), dtype=object)
-    names[np.fromiter(vocabulary.values(), dtype=np.intp, count=len(vocabulary))] = list(vocabulary)
-    return names
+    ids, strings, stopped = grams
+    starts = max(len(codes) - n + 1, 0)
+    valid = (ids[:starts] >= 0) & same_text[n - 2 : n - 2 + starts]
+    pairs, inverse = np.unique(
+        ids[:starts][valid] * len(words) + codes[n - 1 :][valid], return_inverse=True
+    )
+    next_ids = np.full(len(codes), -1, dtype=np.int64)
+    next_ids[np.flatnonzero(valid)] = inverse
+    head, tail = np.divmod(pairs, len(words))
+    space = pa.scalar(" ", type=pa.large_string())
+    joined = pc.binary_join_element_wise(strings.take(head), words.take(tail), space)
+    return next_ids, joined, stopped[head] | word_stopped[tail]
+
+
+def count_terms(texts: Sequence[str], settings: TermSettings = SETTINGS):
+    """Count the n-grams of normalised texts: ``CountVectorizer``'s counts, less the stop terms.
+
+    Returns ``(vocabulary, counts, n_tokens, ngram)``: the terms sorted by code point (an
+    object array of str), a texts × terms CSR matrix of counts, the tokens of each text
+    (stop words included) and the words in each term. An n-gram is n tokens adjacent in one
+    text, joined by one space. Terms holding a stop word are dropped, and so are terms found
+    in fewer than ``settings.min_df`` texts.
+
+    >>> vocab, counts, n_tokens, ngram = count_terms(["في الصين الصين", "الصين"])
+    >>> vocab.tolist(), counts.toarray().tolist(), n_tokens.tolist(), ngram.tolist()
+    (['الصين', 'الصين الصين'], [[2, 1], [1, 0]], [3, 1], [1, 2])
+    """
+    if settings.lowercase:
+        texts = [text.lower() for text in texts]
+    words, codes, n_tokens = _tokenise(texts, settings.token_pattern)
+    stop = settings.stop_words()
+    word_stopped = np.fromiter((w in stop for w in words.to_pylist()), dtype=bool, count=len(words))
+    text_of = np.repeat(np.arange(len(texts), dtype=np.int32), n_tokens)
+    same_text = text_of[:-1] == text_of[1:]
+    grams = (codes, words, word_stopped)
+    low, high = settings.ngram_range
+    rows, columns, names, ngram = [], [], [], []
+    for n in range(1, high + 1):
+        if n > 1:
+            grams = _next_ngrams(grams, words, codes, word_stopped, same_text, n)
+        if n < low:
+            continue
+        ids, strings, stopped = grams
+        column = np.where(stopped, -1, np.cumsum(~stopped) - 1 + sum(map(len, ngram)))
+        at = np.flatnonzero(ids >= 0)
+        at = at[column[ids[at]] >= 0]
+        rows.append(text_of[at])
+        columns.append(column[ids[at]])
+        names.append(strings.filter(pa.array(~stopped)))
+        ngram.append(np.full(len(names[-1]), n, dtype=np.int64))
+    counts = sparse.csr_matrix(
+        (
+            np.ones(sum(map(len, rows)), dtype=np.int64),
+            (np.concatenate(rows), np.concatenate(columns)),
+        ),
+        shape=(len(texts), sum(map(len, ngram))),
+    )
+    return _in_term_order(
+        counts,
+        pa.chunked_array(names, type=pa.large_string()),
+        np.concatenate(ngram),
+        n_tokens,
+        settings.min_df,
+    )
+
+
+def _in_term_order(counts, names, ngram, n_tokens, min_df: int):
+    """Columns sorted by term (code point order, as Python sorts str), rare terms dropped.
+
+    Arrow compares strings as UTF-8 bytes, whose order is the code point order.
+    """
+    if min_df > 1:
+        keep = np.flatnonzero(np.bincount(counts.indices, minlength=counts.shape[1]) >= min_df)
+        counts, names, ngram = counts[:, keep], names.take(keep), ngram[keep]
+    order = pc.sort_indices(names).to_numpy()
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    counts = sparse.csr_matrix(
+        (counts.data, rank[counts.indices], counts.indptr), shape=counts.shape
+    )
+    counts.sort_indices()
+    vocabulary = np.empty(len(order), dtype=object)  # object, not fixed-width: one long token
+    vocabulary[:] = names.take(order).to_pylist()  # would widen every one of millions of cells
+    return vocabulary, counts, n_tokens, ngram[order]
 
 
 def build_matrix(data, settings: TermSettings = SETTINGS) -> TermMatrix:
@@ -234,20 +300,14 @@ def build_matrix(data, settings: TermSettings = SETTINGS) -> TermMatrix:
     texts = _as_series(data)
     if texts.empty:
         raise ValueError("build_matrix: no articles to count; check the corpus path")
-    vectorizer = settings.count_vectorizer()
-    try:
-        counts = vectorizer.fit_transform(arabic.normalize_series(texts).tolist()).tocsr()
-    except ValueError as err:  # scikit-learn: "empty vocabulary"
+    vocabulary, counts, n_tokens, ngram = count_terms(
+        arabic.normalize_series(texts).tolist(), settings
+    )
+    if not len(vocabulary):
         raise ValueError(
-            "build_matrix: no Arabic word or number found in any article; "
+            "build_matrix: no Arabic word or number found in any article (or only stop words); "
             "check that the corpus 'text' column holds the article text"
-        ) from err
-    vocabulary = _feature_names(vectorizer)
-    del vectorizer  # its vocabulary_ dict holds every term a second time
-    ngram, keep = term_shapes(vocabulary, settings.stop_words())
-    n_tokens = counts @ (ngram == 1).astype(np.int64)
-    if not keep.all():
-        counts, vocabulary, ngram = counts[:, keep], vocabulary[keep], ngram[keep]
+        )
     empty = texts.index[np.diff(counts.indptr) == 0].tolist()
     if empty:
         warnings.warn(
@@ -1327,6 +1387,7 @@ __all__ = [
     "article_titles",
     "build_matrix",
     "capped_list",
+    "count_terms",
     "date_mask",
     "display_label",
     "exclusive_terms",
@@ -1352,7 +1413,6 @@ __all__ = [
     "split_summary",
     "standard_groups",
     "surface_forms",
-    "term_shapes",
     "term_table",
     "texts_with",
     "top_keyness",
