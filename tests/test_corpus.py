@@ -504,14 +504,22 @@ class TestLoadOnce:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             articles, report = corpus.load_with_report(source)
-        return articles, report, sum(issubclass(w.category, CorpusWarning) for w in caught)
+        return articles, report, [str(w.message) for w in caught if w.category is CorpusWarning]
 
-    def test_the_kept_corpus_reads_back_as_the_same_tables(self, wire):
+    def test_the_kept_corpus_reads_back_as_the_same_tables_and_warnings(self, wire):
         articles, report, n = self._load(wire)
         corpus.save_loaded(articles, report, wire, n)
         got_articles, got_report, got_n = corpus.read_loaded(wire)
         assert self._same(articles, got_articles) and self._same(report, got_report)
-        assert got_n == n == 1  # the empty record's rejection
+        assert got_n == n and len(n) == 1  # the empty record's rejection
+        assert "record 3" in n[0] and "missing text" in n[0], n[0]
+
+    def test_load_once_parses_the_source_once_and_gives_the_same_warnings_after(self, wire):
+        first = corpus.load_once(wire)
+        assert not first.kept and len(first.warnings) == 1
+        second = corpus.load_once(wire)
+        assert second.kept and second.warnings == first.warnings
+        assert self._same(first.articles, second.articles)
 
     def test_quiet_load_reads_the_kept_corpus_without_parsing_the_source(self, wire, monkeypatch):
         articles, report, n = self._load(wire)

@@ -29,7 +29,9 @@ import re
 import sys
 import unicodedata
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -1044,22 +1046,46 @@ def load_corpus(
     """
     if not quiet or strict:
         return load_with_report(source, strict=strict)[0]
+    loaded = load_once(source)
+    if loaded.warnings:
+        _warn(load_summary(loaded.report, len(loaded.warnings), source))
+    return loaded.articles
+
+
+class Loaded(NamedTuple):
+    """What :func:`load_once` returns."""
+
+    articles: pd.DataFrame
+    report: pd.DataFrame
+    warnings: list[str]  # each CorpusWarning the load emitted, in order
+    kept: bool  # True when read back from the kept copy instead of parsed from the source
+
+
+def load_once(source: str | Path | None = None) -> Loaded:
+    """Load a corpus from its source once, and read the kept copy every later time.
+
+    The first call loads with :func:`load_with_report`, records its :class:`CorpusWarning`
+    messages (instead of emitting them: the caller shows them) and keeps the tables with
+    :func:`save_loaded`; later calls read them back while :func:`source_fingerprint` is
+    unchanged. Warnings of other kinds pass through. The main job's check before running
+    makes the first call, so the notebooks never parse a large corpus more than once.
+
+    >>> loaded = load_once()
+    >>> len(loaded.articles), loaded.warnings
+    (5, [])
+    """
     kept = read_loaded(source)
-    if kept is None:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            articles, report = load_with_report(source)
-        ours = [w for w in caught if issubclass(w.category, CorpusWarning)]
-        for w in caught:
-            if not issubclass(w.category, CorpusWarning):
-                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-        n_warnings = len(ours)
-        save_loaded(articles, report, source, n_warnings)
-    else:
-        articles, report, n_warnings = kept
-    if n_warnings:
-        _warn(load_summary(report, n_warnings, source))
-    return articles
+    if kept is not None:
+        return Loaded(*kept, kept=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        articles, report = load_with_report(source)
+    messages = [str(w.message) for w in caught if issubclass(w.category, CorpusWarning)]
+    for w in caught:
+        if not issubclass(w.category, CorpusWarning):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    save_loaded(articles, report, source, messages)
+    return Loaded(articles, report, messages, kept=False)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1100,8 +1126,10 @@ def source_fingerprint(source=None) -> str:
     return digest.hexdigest()
 
 
-def save_loaded(articles: pd.DataFrame, report: pd.DataFrame, source=None, n_warnings: int = 0):
-    """Keep a loaded corpus and its load report (Parquet) for the notebooks after 01.
+def save_loaded(
+    articles: pd.DataFrame, report: pd.DataFrame, source=None, messages: Sequence[str] = ()
+):
+    """Keep a loaded corpus, its load report (Parquet) and its warnings' messages for reuse.
 
     Returns the folder, or None when the table cannot be stored as Parquet (e.g. a metadata
     column mixing numbers and text); then a warning says so and the notebooks load from the
@@ -1114,7 +1142,7 @@ def save_loaded(articles: pd.DataFrame, report: pd.DataFrame, source=None, n_war
         "source": "seeds" if source is None else str(Path(source).resolve()),
         "fingerprint": source_fingerprint(source),
         "n_articles": len(articles),
-        "n_warnings": int(n_warnings),
+        "warnings": list(messages),
         # Parquet reads text columns back as pandas' string dtype; these become object again.
         "object_columns": {
             "articles": [c for c in articles if articles[c].dtype == object],
@@ -1138,8 +1166,8 @@ def save_loaded(articles: pd.DataFrame, report: pd.DataFrame, source=None, n_war
     return out
 
 
-def read_loaded(source=None) -> tuple[pd.DataFrame, pd.DataFrame, int] | None:
-    """``(articles, report, n_warnings)`` kept by :func:`save_loaded`, if still current.
+def read_loaded(source=None) -> tuple[pd.DataFrame, pd.DataFrame, list[str]] | None:
+    """``(articles, report, warning messages)`` kept by :func:`save_loaded`, if still current.
 
     None when nothing was kept, when any loader input changed since (see
     :func:`source_fingerprint`), or when the kept files cannot be read.
@@ -1153,9 +1181,10 @@ def read_loaded(source=None) -> tuple[pd.DataFrame, pd.DataFrame, int] | None:
         for table, key in zip(tables, ("articles", "report"), strict=True):
             for column in meta["object_columns"][key]:
                 table[column] = table[column].astype(object)
-    except (OSError, ValueError, KeyError):
+        messages = [str(m) for m in meta["warnings"]]
+    except (OSError, ValueError, KeyError, TypeError):
         return None
-    return tables[0], tables[1], int(meta.get("n_warnings", 0))
+    return tables[0], tables[1], messages
 
 
 def load_summary(report: pd.DataFrame, n_warnings: int | None = None, source=None) -> str:

@@ -1,10 +1,11 @@
 """Check before running: the corpus must load before any notebook starts.
 
-The corpus is loaded once with ``helpers.corpus.load_with_report`` in a child process, so its
-memory is given back before the kernels start and the memory limit applies to it as to a
-kernel. When nothing can be loaded (an empty folder, a truncated ``.jsonl.gz``, a CSV
-without a ``text`` column), the job stops with the loader's one-line reason instead of running
-every notebook into the same error.
+The corpus is loaded with ``helpers.corpus.load_once`` in a child process, so its memory is
+given back before the kernels start and the memory limit applies to it as to a kernel. That
+load is the one the notebooks then read back (``load_once`` keeps it), so checking costs no
+extra parse of the corpus. When nothing can be loaded (an empty folder, a truncated
+``.jsonl.gz``, a CSV without a ``text`` column), the job stops with the loader's one-line
+reason instead of running every notebook into the same error.
 """
 
 from __future__ import annotations
@@ -20,12 +21,12 @@ _CHECK = """
 import sys
 import warnings
 
-from helpers.corpus import CorpusError, load_with_report
+from helpers.corpus import CorpusError, load_once
 
 try:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # notebook 01 shows each one beside the load report
-        articles, _ = load_with_report(sys.argv[1])
+        articles = load_once(sys.argv[1]).articles
 except CorpusError as exc:
     print((str(exc).strip().splitlines() or ["CorpusError"])[0])
     sys.exit(3)
