@@ -319,6 +319,21 @@ class TestCorpusChecksum:
         (tmp_path / ".DS_Store").write_bytes(b"\0")
         assert repro.corpus_checksum(tmp_path) == before
 
+    def test_an_unreadable_file_is_named_in_the_manifest_not_raised(self, tmp_path, monkeypatch):
+        (tmp_path / "a.txt").write_text("نص", encoding="utf-8")
+        (tmp_path / "locked.txt").write_text("نص", encoding="utf-8")
+        readable = repro._sha256_file
+
+        def sha(path):  # chmod 000 does not stop root, who runs CI
+            if path.name == "locked.txt":
+                raise PermissionError(13, "Permission denied", str(path))
+            return readable(path)
+
+        monkeypatch.setattr(repro, "_sha256_file", sha)
+        manifest = f"{readable(tmp_path / 'a.txt')}  a.txt\nunreadable  locked.txt\n"
+        expected = hashlib.sha256(manifest.encode()).hexdigest()
+        assert repro.corpus_checksum(tmp_path) == (expected, 2)
+
     def test_a_single_file_corpus_counts_one_file(self, tmp_path):
         (tmp_path / "c.csv").write_text("id,text\n1,نص\n", encoding="utf-8")
         assert repro.corpus_checksum(tmp_path / "c.csv")[1] == 1

@@ -59,14 +59,19 @@ def corpus_checksum(corpus: str | Path | None) -> tuple[str, int]:
 
     The manifest has one ``<sha256>  <relative path>\\n`` line per file, sorted by path (the
     lines of ``seeds/SHA256SUMS`` for the seeds). Any changed, added or removed file changes it;
-    moving the corpus folder does not.
+    moving the corpus folder does not. A file that cannot be read has ``unreadable`` in place
+    of its digest (the load report says why), so the footer is written whatever the corpus.
     """
     files = corpus_files(corpus)
     base = paths.SEEDS_DIR if corpus is None else Path(corpus)
     lines = []
     for f in files:
         rel = f.name if base.is_file() else f.relative_to(base).as_posix()
-        lines.append((rel, f"{_sha256_file(f)}  {rel}\n"))
+        try:
+            digest = _sha256_file(f)
+        except OSError:
+            digest = "unreadable"
+        lines.append((rel, f"{digest}  {rel}\n"))
     manifest = "".join(line for _, line in sorted(lines))
     return hashlib.sha256(manifest.encode("utf-8")).hexdigest(), len(files)
 
