@@ -763,6 +763,38 @@ class TestMessagesAUserCanActOn:
             corpus.load_with_report(tmp_path / "t.csv")
         assert "found: id, body" in str(err.value) and "__" not in str(err.value)
 
+    def test_a_semicolon_separated_csv_is_named_as_such(self, tmp_path):
+        write(tmp_path / "s.csv", "id;text\n1;نص\n".encode())
+        with pytest.raises(CorpusError, match=r"s\.csv: .*separated by ';', not commas"):
+            corpus.load_with_report(tmp_path / "s.csv")
+
+    def test_a_json_array_file_is_told_how_to_become_jsonl(self, tmp_path):
+        write(tmp_path / "a.json", '[{"id": "a", "text": "نص"}]'.encode())
+        with pytest.raises(CorpusError, match=r"a\.json: .*one object per line as \.jsonl"):
+            corpus.load_with_report(tmp_path / "a.json")
+
+    def test_a_lone_surrogate_escape_is_replaced_and_reported(self, tmp_path):
+        # "\\ud83d" alone is half an emoji: valid JSON, but no UTF-8 text can hold it
+        lines = (
+            '{"id": "a", "text": "نص \\ud83d عربي", "place": "\\udc00"}\n{"id": "b", "text": "نص"}'
+        )
+        write(tmp_path / "s.jsonl", lines.encode())
+        with pytest.warns(
+            CorpusWarning,
+            match=r"s\.jsonl: replaced 2 lone surrogate .* \(a \(record 1\)\); nothing to do",
+        ):
+            articles, report = corpus.load_with_report(tmp_path / "s.jsonl")
+        assert articles["text"].tolist() == ["نص \ufffd عربي", "نص"]
+        assert report["status"].tolist() == ["cleaned", "loaded"]
+        assert (
+            articles.columns.tolist()
+            == corpus.load_once(tmp_path / "s.jsonl").articles.columns.tolist()
+        )
+        assert (
+            articles["place"].iloc[0] == "\ufffd"
+            and not articles.columns.str.startswith("__").any()
+        )
+
     def test_a_seed_with_windows_line_ends_says_so(self, tmp_path):
         seeds = tmp_path / "seeds"
         shutil.copytree(paths.SEEDS_DIR, seeds)

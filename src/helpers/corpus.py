@@ -363,7 +363,22 @@ _META_ALIASES = {
 
 
 # Bookkeeping columns of a table being read: names no user's file will have.
-_BAD, _RECORD = "__loader_bad__", "__loader_record__"
+_BAD, _RECORD, _NOTE = "__loader_bad__", "__loader_record__", "__loader_note__"
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_lone_surrogates(obj: dict) -> dict:
+    """A JSON record with every lone UTF-16 surrogate (an escape like ``\\ud83d`` without its
+    pair, left by a tool that cut an emoji in half) replaced by U+FFFD, and a note saying so.
+    No text can hold them: they cannot be written as UTF-8, so Parquet and pandas refuse them."""
+    found = 0
+    for key, value in obj.items():
+        if isinstance(value, str) and _LONE_SURROGATE.search(value):
+            value, n = _LONE_SURROGATE.subn("\ufffd", value)
+            obj[key], found = value, found + n
+    if found:
+        obj[_NOTE] = f"replaced {found} lone surrogate escape(s) (\\udXXX) with U+FFFD"
+    return obj
 
 
 def _read_table(path: Path) -> tuple[pd.DataFrame, str]:
@@ -393,6 +408,8 @@ def _read_table(path: Path) -> tuple[pd.DataFrame, str]:
             obj = {_BAD: f"not valid JSON ({err.msg})"}
         if not isinstance(obj, dict):
             obj = {_BAD: "not a JSON object"}
+        elif "\\ud" in line.lower():  # a JSON escape of a UTF-16 half: maybe a lone one
+            obj = _without_lone_surrogates(obj)
         obj[_RECORD] = number
         rows.append(obj)
     frame = pd.DataFrame(rows, columns=None if rows else [_BAD, _RECORD])
@@ -610,6 +627,8 @@ _FIX_ADVICE = {
     "removed a byte-order mark": "save it as UTF-8 without BOM to silence this",
     "CRLF/CR line ends normalised to LF": "nothing to do (save with LF line ends to silence this)",
     "invisible": "check those spots if the marks were meant (e.g. ZWNJ in Persian)",
+    "replaced": "nothing to do: each was half of a character (often an emoji) cut by the tool "
+    "that wrote the file",
 }
 _REJECT_ADVICE = {
     "missing text": "fill the text column or drop those rows",
@@ -845,15 +864,17 @@ def _table_text(value) -> tuple[str | None, str | None, str | None]:
 
 
 def _user_columns(frame: pd.DataFrame) -> list[str]:
-    return [str(c) for c in frame.columns if c not in (_BAD, _RECORD)]
+    return [str(c) for c in frame.columns if c not in (_BAD, _RECORD, _NOTE)]
 
 
 def _records_from_table(frame: pd.DataFrame, name: str, stem: str) -> pd.DataFrame:
     if "text" not in frame.columns:
         found = _user_columns(frame)
+        separator = next((s for s in (";", "\t", "|") if len(found) == 1 and s in found[0]), None)
+        hint = f"; its header is separated by {separator!r}, not commas" if separator else ""
         raise CorpusError(
-            f"{name}: no `text` column (found: {', '.join(found[:8]) or 'no columns at all'}); "
-            "the file needs id,text[,date,title,source,...] columns."
+            f"{name}: no `text` column (found: {', '.join(found[:8]) or 'no columns at all'})"
+            f"{hint}; the file needs comma-separated id,text[,date,title,source,...] columns."
         )
     if "id" not in frame.columns:
         frame["id"] = [f"{stem}-{int(r):06d}" for r in frame[_RECORD]]
@@ -873,7 +894,12 @@ def _records_from_table(frame: pd.DataFrame, name: str, stem: str) -> pd.DataFra
             "record": frame[_RECORD].astype("Int64"),
             "id": ids,
             "text": [text for text, _, _ in cells],
-            "notes": [[note] if note else [] for _, note, _ in cells],
+            "notes": [
+                [n for n in (note, loader_note) if isinstance(n, str)]
+                for (_, note, _), loader_note in zip(
+                    cells, frame[_NOTE] if _NOTE in frame else [None] * len(frame), strict=True
+                )
+            ],
             "reject": [
                 bad if isinstance(bad, str) else why
                 for bad, (_, _, why) in zip(frame[_BAD], cells, strict=True)
@@ -887,7 +913,7 @@ def _records_from_table(frame: pd.DataFrame, name: str, stem: str) -> pd.DataFra
     out.loc[dup, "reject"] = [
         f"id repeats record {first_record.get(i, '?')}" for i in out.loc[dup, "id"]
     ]
-    known = {"id", "text", _RECORD, _BAD}
+    known = {"id", "text", _RECORD, _BAD, _NOTE}
     for column, aliases in _META_ALIASES.items():
         source = next((a for a in aliases if a in frame.columns), None)
         if source is not None:
@@ -924,9 +950,14 @@ def _collect(source) -> tuple[pd.DataFrame, pd.DataFrame | None]:
         if note:
             records["notes"] = [[note, *notes] for notes in records["notes"]]
         return records, None
+    hint = {
+        ".json": " (write a JSON array of records one object per line as .jsonl: pandas.read_json"
+        "(path).to_json(new_path, orient='records', lines=True, force_ascii=False))",
+        ".tsv": " (save a tab-separated file as a comma-separated .csv)",
+    }.get(path.suffix.lower(), "")
     raise CorpusError(
-        f"{path.name}: unsupported file type; use a folder of .txt files, a .csv, a .jsonl or a "
-        ".jsonl.gz file with id,text columns."
+        f"{path.name}: unsupported file type{hint}; use a folder of .txt files, a .csv, a .jsonl "
+        "or a .jsonl.gz file with id,text columns."
     )
 
 
