@@ -61,6 +61,15 @@ def _articles(*texts: str, **extra) -> pd.DataFrame:
     return pd.DataFrame({"id": [f"a{i}" for i in range(len(texts))], "text": list(texts), **extra})
 
 
+class TestNormalizeLiteral:
+    @pytest.mark.parametrize("text", ["الشئون", "مُنظّمة", "وزير الخارجية", "إلى", "164", ""])
+    def test_it_gives_the_text_normalize_for_matching_gives(self, text):
+        assert frames.normalize_literal(text) == frames.normalize_for_matching(text)[0]
+
+    def test_hamza_seats_meet_in_one_spelling(self):
+        assert frames.normalize_literal("مسئول") == frames.normalize_literal("مسؤول")
+
+
 class TestCompileTemplate:
     def test_optional_article_matches_definite_and_indefinite(self):
         assert _hit("(ال)ثوره (ال)ملونه", "الثورة الملونة") and _hit(
@@ -571,7 +580,7 @@ class TestPrefilter:
         words = {"".join(w) for n in range(5) for w in itertools.product(letters, repeat=n)}
         for regex, listed in [
             (frames._PROCLITIC_ARTICLE, frames._PARTICLES_ARTICLE),
-            (frames._PROCLITIC, frames._PARTICLES),
+            (frames.PROCLITIC, frames._PARTICLES),
         ]:
             spelled = {w for w in words if re.fullmatch(regex, w)}
             assert spelled == set(listed), regex

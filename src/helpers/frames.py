@@ -67,10 +67,10 @@ _SEP = rf"(?:{_SEP_CHAR}*\s{_SEP_CHAR}*|\s*[\u060c,]\s*)"
 _GAP_WORD = r"[^\s\u060c,.!?\u061f\u061b]+"
 _GAP = rf"(?:{_SEP}{_GAP_WORD}){{0,2}}"
 # Word boundaries: \w covers Arabic letters and digits but not ، ؛ ؟ (Arabic punctuation).
-_WORD_START = r"(?<!\w)"
-_WORD_END = r"(?!\w)"
+WORD_START = r"(?<!\w)"
+WORD_END = r"(?!\w)"
 # Conjunction و/ف, then a preposition ب/ك/ل; ل + ال is written لل.
-_PROCLITIC = "[\u0648\u0641]?[\u0628\u0643\u0644]?"
+PROCLITIC = "[\u0648\u0641]?[\u0628\u0643\u0644]?"
 _PROCLITIC_ARTICLE = (
     "[\u0648\u0641]?(?:[\u0628\u0643]?\u0627\u0644|\u0644\u0644|[\u0628\u0643\u0644])?"
 )
@@ -83,8 +83,19 @@ def _fold(text: str) -> str:
     return text.translate(_MATCH_FOLD)
 
 
-def _norm(text: str) -> str:
-    """Normalise a pattern literal exactly as article text is normalised for matching."""
+def normalize_literal(text: str) -> str:
+    """Normalise a pattern literal exactly as article text is normalised for matching.
+
+    The text of :func:`normalize_for_matching` without its offsets: the default
+    :func:`helpers.arabic.normalize`, then the matcher's folds (hamza on waw or yeh becomes
+    bare hamza, so الشئون and الشؤون are one spelling). Speakers' names and reporting verbs
+    go through it too, so they meet article text in the same form.
+
+    >>> normalize_literal("الشئون") == normalize_literal("الشؤون") == "الشءون"
+    True
+    >>> normalize_literal("مُنظّمة")
+    'منظمه'
+    """
     return _fold(arabic.normalize(text)) if text else ""
 
 
@@ -139,7 +150,7 @@ def _compile_word(word: str, first: bool) -> str:
             parts.append(_alternatives([piece], suffix and last))
     body = "".join(parts)
     if first:
-        prefix = _PROCLITIC_ARTICLE if has_article else _PROCLITIC
+        prefix = _PROCLITIC_ARTICLE if has_article else PROCLITIC
     else:  # later words take only the article (و is written out: و(ال)تطرف)
         prefix = "(?:\u0627\u0644)?" if has_article else ""
     return f"{prefix}(?:{body})"
@@ -150,11 +161,11 @@ def _alternatives(options: list[str], suffix: bool) -> str:
     out = []
     for raw in options:
         raw = raw.strip()
-        forms = {re.escape(_norm(raw))} if raw else {""}
+        forms = {re.escape(normalize_literal(raw))} if raw else {""}
         if suffix and raw:
             stem = raw[:-1] if raw[-1] in "ةه" else raw
-            tied = _norm(stem + "ت") if raw[-1] in "ةه" else _norm(stem)
-            sufs = "|".join(re.escape(_norm(s)) for s in _SUFFIXES)
+            tied = normalize_literal(stem + "ت") if raw[-1] in "ةه" else normalize_literal(stem)
+            sufs = "|".join(re.escape(normalize_literal(s)) for s in _SUFFIXES)
             forms.add(f"{re.escape(tied)}(?:{sufs})")
         out.extend(sorted(forms, key=len, reverse=True))
     return "|".join(out)
@@ -199,7 +210,7 @@ def compile_template(template: str) -> str:
         if pieces:
             pieces.append(_SEP)
         pieces.append(lead + regex)
-    return _WORD_START + "".join(pieces) + _WORD_END
+    return WORD_START + "".join(pieces) + WORD_END
 
 
 @functools.cache
@@ -355,7 +366,7 @@ def lexicon_table(frames: list[Frame] | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["frame", "frame_en", "frame_ar", "pattern", "gloss", "kind"])
 
 
-# The strings _PROCLITIC_ARTICLE and _PROCLITIC match (a test checks both ways).
+# The strings _PROCLITIC_ARTICLE and PROCLITIC match (a test checks both ways).
 _CONJUNCTIONS = ("", "\u0648", "\u0641")
 _PARTICLES_ARTICLE = tuple(
     c + p for c in _CONJUNCTIONS for p in ("", "بال", "كال", "ال", "لل", "ب", "ك", "ل")
@@ -387,10 +398,12 @@ def first_word_spellings(template: str) -> tuple[tuple[str, ...], set[str]]:
         raws = piece[1:-1].split("|") if piece[0] in "({" else [piece]
         options = [""] if piece[0] == "(" else []
         for raw in map(str.strip, raws):
-            options.append(_norm(raw))
+            options.append(normalize_literal(raw))
             if suffix and raw and i == len(pieces) - 1:
-                tied = _norm(raw[:-1] + "ت") if raw[-1] in "ةه" else _norm(raw)
-                options.extend(tied + _norm(s) for s in _SUFFIXES)
+                tied = (
+                    normalize_literal(raw[:-1] + "ت") if raw[-1] in "ةه" else normalize_literal(raw)
+                )
+                options.extend(tied + normalize_literal(s) for s in _SUFFIXES)
         forms = [f + o for f in forms for o in options]
     if "" in forms:
         raise ValueError(f"pattern {template!r}: its first word can be empty; write it out")
@@ -1229,7 +1242,10 @@ def plot_rate_heatmap(rates: pd.DataFrame, top_k: int = 25, ax=None, labels=None
 __all__ = [
     "FRAMES_PATH",
     "HIT_COLUMNS",
+    "PROCLITIC",
     "RATE_COLUMNS",
+    "WORD_END",
+    "WORD_START",
     "Frame",
     "Matcher",
     "Pattern",
@@ -1247,6 +1263,7 @@ __all__ = [
     "lexicon_table",
     "load_lexicon",
     "normalize_for_matching",
+    "normalize_literal",
     "plot_rate_heatmap",
     "speaker_frame_table",
 ]
