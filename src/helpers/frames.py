@@ -33,7 +33,7 @@ from helpers.paths import LEXICON_DIR
 from helpers.stats import poisson_interval
 
 FRAMES_PATH = LEXICON_DIR / "frames.yaml"
-# libyaml's safe loader where PyYAML was built with it (ten times faster), else the Python one
+# libyaml's safe loader where PyYAML was built with it (much faster), else the Python one
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 HIT_COLUMNS = ["id", "frame", "match", "start", "end", "sentence", "speaker", "speaker_group"]
@@ -60,7 +60,7 @@ _MATCH_FOLD = str.maketrans(
 # quote mark next to a space (الصينية -الروسية، "الثورة الملونة").
 # The Arabic comma is a branch of its own, not a member of the Latin-1 class: a class mixing
 # it with several Latin-1 characters makes ``re`` build a 64K-entry bitmap for every
-# occurrence, half the compile time of the whole lexicon (the empty look-ahead keeps the
+# occurrence, a large share of the lexicon's compile time (the empty look-ahead keeps the
 # parser from folding the branch back into one class). The same characters either way.
 _SEP_CHAR = r"(?:[\s,\"«»\-]|\u060c(?=))"
 _SEP = rf"(?:{_SEP_CHAR}*\s{_SEP_CHAR}*|\s*[\u060c,]\s*)"

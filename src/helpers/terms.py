@@ -271,8 +271,8 @@ def _ranked_entries(matrix: sparse.csr_matrix, k: int) -> tuple[np.ndarray, np.n
     """Row, column and rank (1 = largest) of the ``k`` largest stored values of every row.
 
     Ties go to the lower column. Only the values at or above :func:`_row_floor` are sorted
-    (row, then value descending, then column): a few per row instead of all ten million
-    stored weights of a 30,000-article corpus, whose full sort takes most of a minute.
+    (row, then value descending, then column): a few per row instead of every stored weight,
+    whose full sort dominates the cost on a large corpus.
     """
     rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
     candidates = np.flatnonzero(matrix.data >= _row_floor(matrix, rows, k)[rows])
@@ -406,7 +406,7 @@ def pairs_above(tm: TermMatrix, threshold: float, block_rows: int = 2000) -> pd.
     common terms have length below ``threshold``, any article at least that similar shares
     one of its other, rarer terms. Candidates come from a sparse product over those rarer
     terms only (row blocks of ``block_rows``), which skips the common words that make a full
-    product cost minutes at 30,000 articles; each candidate's cosine is then computed exactly.
+    product slow on a large corpus; each candidate's cosine is then computed exactly.
     """
     matrix = tm.matrix.tocsr()
     df = np.bincount(matrix.indices, minlength=matrix.shape[1])
@@ -502,7 +502,7 @@ def p_value(g2) -> np.ndarray:
     0.05
     """
     # chi2(1) is a squared standard normal, so its tail is erfc(sqrt(x / 2)); scipy's
-    # chi2.sf gives the same numbers but took 6 s for the 2.7M terms of SaudiNewsNet
+    # chi2.sf gives the same numbers but is much slower over a large vocabulary
     return special.erfc(np.sqrt(np.maximum(np.asarray(g2, dtype=float), 0.0) / 2))
 
 
