@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers import arabic, frames, speakers
+from helpers import arabic, frames, plots, speakers
 from helpers.paths import PROJECT_ROOT
 
 GOLD = PROJECT_ROOT / "tests" / "data" / "frames_gold.csv"
@@ -346,7 +346,7 @@ class TestPlotRateHeatmap:
     def test_keeps_the_top_k_articles(self):
         arts = _articles(*["ثورة ملونة"] * 5, n_words=[100, 200, 300, 400, 500])
         rates = frames.frame_rates(arts, frames.frame_hits(arts))
-        fig = frames.plot_rate_heatmap(rates, top_k=3)
+        fig = plots.plot_rate_heatmap(rates, top_k=3)
         labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
         assert labels == ["a0", "a1", "a2"]
 

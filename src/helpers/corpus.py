@@ -1278,41 +1278,6 @@ def write_tidy(articles: pd.DataFrame, out_dir: str | Path) -> Path:
     return out
 
 
-def plot_lengths(articles: pd.DataFrame, ax=None, top: int = 25):
-    """Article lengths in words: one bar per article, or a histogram beyond ``top`` articles.
-
-    Bars are labelled with the place (Arabic, passed through :func:`helpers.plotting.ar`)
-    over the date and id, in date order; returns the matplotlib Axes.
-    """
-    from helpers.plotting import ar, bilingual, plt
-
-    if ax is None:
-        height = 1.2 + 0.35 * min(len(articles), top) if len(articles) <= top else 3.5
-        _, ax = plt.subplots(figsize=(7, height))
-    title = bilingual("طول المقالات بالكلمات", "Article length (words)")
-    if len(articles) <= top:
-        table = articles.sort_values(["date", "id"], na_position="last", kind="stable")
-        labels = []
-        for place, date, art_id in zip(table["place"], table["date"], table["id"], strict=True):
-            # Arabic alone on the first line: a date inside an Arabic run would be reordered.
-            where = ar(place) if isinstance(place, str) else "—"
-            when = date.strftime("%Y-%m-%d") if pd.notna(date) else "undated"
-            labels.append(f"{where}\n{when} · {str(art_id)[:12]}")
-        ax.barh(range(len(table)), table["n_words"], color="#4C72B0")
-        ax.set_yticks(range(len(table)), labels)
-        ax.invert_yaxis()
-        ax.set_xlabel(bilingual("عدد الكلمات", "words"))
-        for i, n in enumerate(table["n_words"]):
-            ax.text(n, i, f" {n}", va="center", fontsize=8)
-    else:
-        ax.hist(articles["n_words"], bins=40, color="#4C72B0")
-        ax.set_xlabel(bilingual("عدد الكلمات", "words per article"))
-        ax.set_ylabel(bilingual("عدد المقالات", "articles"))
-        title = f"{title} · n = {len(articles):,}"
-    ax.set_title(title)
-    return ax
-
-
 __all__ = [
     "ARTICLES_CSV",
     "COLUMNS",
@@ -1329,7 +1294,6 @@ __all__ = [
     "load_summary",
     "load_with_report",
     "overview",
-    "plot_lengths",
     "read_curated",
     "verify_seeds",
     "write_tidy",

@@ -1178,67 +1178,6 @@ def kwic_html(
     return "\n".join(lines)
 
 
-# ----------------------------------------------------------------------------------------
-# Plot
-# ----------------------------------------------------------------------------------------
-
-
-def plot_rate_heatmap(rates: pd.DataFrame, top_k: int = 25, ax=None, labels=None):
-    """Heatmap of frames (columns) × articles (rows), per 1,000 words, intervals annotated.
-
-    Shows the ``top_k`` articles with the most frame hits per 1,000 words (all of them when
-    fewer). Each cell reads ``rate`` over ``[low–high]`` while the grid is small enough to
-    read (at most 12 rows); beyond that only the colour is shown.
-
-    Parameters
-    ----------
-    rates : pandas.DataFrame
-        From :func:`frame_rates`.
-    labels : mapping, optional
-        Article id -> row label (e.g. date and outlet).
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
-    from helpers.plotting import plt
-
-    frame_ids = list(dict.fromkeys(rates["frame"]))
-    wide = rates.pivot(index="id", columns="frame", values="per_1000")[frame_ids]
-    order = wide.sum(axis=1).sort_values(ascending=False).index[:top_k]
-    wide = wide.loc[order]
-    low = rates.pivot(index="id", columns="frame", values="ci_low").loc[order, frame_ids]
-    high = rates.pivot(index="id", columns="frame", values="ci_high").loc[order, frame_ids]
-    n_rows = len(wide)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(1.05 * len(frame_ids) + 2.5, 0.55 * n_rows + 2.2))
-    im = ax.imshow(wide.to_numpy(dtype=float), aspect="auto", cmap="Blues", vmin=0)
-    ax.set_xticks(range(len(frame_ids)), [f.replace("_", "\n") for f in frame_ids], fontsize=8)
-    row_labels = [str(labels.get(i, i)) if labels is not None else str(i) for i in wide.index]
-    ax.set_yticks(range(n_rows), row_labels, fontsize=8)
-    if n_rows <= 12:
-        vmax = np.nanmax(wide.to_numpy(dtype=float)) if n_rows else 0
-        for r in range(n_rows):
-            for c in range(len(frame_ids)):
-                v = wide.iat[r, c]
-                colour = "white" if vmax and v > 0.6 * vmax else "black"
-                ax.text(
-                    c,
-                    r,
-                    f"{v:.1f}\n[{low.iat[r, c]:.1f}–{high.iat[r, c]:.1f}]",
-                    ha="center",
-                    va="center",
-                    fontsize=6.5,
-                    color=colour,
-                )
-    ax.figure.colorbar(im, ax=ax, label="hits per 1,000 words")
-    title = "Frames per 1,000 words (95% exact Poisson interval)"
-    if rates["id"].nunique() > n_rows:
-        title += f": top {n_rows} of {rates['id'].nunique()} articles"
-    ax.set_title(title, fontsize=10)
-    return ax.figure
-
-
 __all__ = [
     "FRAMES_PATH",
     "HIT_COLUMNS",
@@ -1264,6 +1203,5 @@ __all__ = [
     "load_lexicon",
     "normalize_for_matching",
     "normalize_literal",
-    "plot_rate_heatmap",
     "speaker_frame_table",
 ]
