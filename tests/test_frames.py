@@ -342,13 +342,37 @@ class TestKwicHtml:
         assert page.startswith('<table class="kwic" dir="rtl"')
 
 
+class TestTopRates:
+    @pytest.fixture
+    def rates(self):
+        arts = _articles(*["ثورة ملونة"] * 5, n_words=[300, 100, 500, 200, 400])
+        return frames.frame_rates(arts, frames.frame_hits(arts))
+
+    def test_keeps_the_top_k_articles_by_total_rate_most_first(self, rates):
+        top = frames.top_rates(rates, top_k=3)
+        assert list(dict.fromkeys(top["id"])) == ["a1", "a3", "a0"]
+
+    def test_every_frame_of_a_kept_article_stays(self, rates):
+        top = frames.top_rates(rates, top_k=3)
+        assert len(top) == 3 * rates["frame"].nunique()
+
+    def test_it_records_how_many_articles_there_were(self, rates):
+        assert set(frames.top_rates(rates, top_k=3)["n_articles"]) == {5}
+
+
 class TestPlotRateHeatmap:
-    def test_keeps_the_top_k_articles(self):
+    def test_draws_the_articles_it_is_given_in_their_order(self):
         arts = _articles(*["ثورة ملونة"] * 5, n_words=[100, 200, 300, 400, 500])
         rates = frames.frame_rates(arts, frames.frame_hits(arts))
-        fig = plots.plot_rate_heatmap(rates, top_k=3)
+        fig = plots.plot_rate_heatmap(frames.top_rates(rates, top_k=3))
         labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
         assert labels == ["a0", "a1", "a2"]
+
+    def test_the_title_says_top_k_of_n(self):
+        arts = _articles(*["ثورة ملونة"] * 5, n_words=[100, 200, 300, 400, 500])
+        rates = frames.frame_rates(arts, frames.frame_hits(arts))
+        fig = plots.plot_rate_heatmap(frames.top_rates(rates, top_k=3))
+        assert fig.axes[0].get_title().endswith(": top 3 of 5 articles")
 
 
 # ----------------------------------------------------------------------------------------

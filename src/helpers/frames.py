@@ -1178,6 +1178,33 @@ def kwic_html(
     return "\n".join(lines)
 
 
+# ----------------------------------------------------------------------------------------
+# Which articles a chart shows
+# ----------------------------------------------------------------------------------------
+
+
+def top_rates(rates: pd.DataFrame, top_k: int = 25) -> pd.DataFrame:
+    """The rows of :func:`frame_rates` for the ``top_k`` articles with most frame hits.
+
+    Articles are ranked by their hits per 1,000 words summed over all frames, and come in that
+    order (frames in the order of ``rates``); all of them when there are at most ``top_k``.
+    The column ``n_articles`` gives the number of articles in ``rates``, so a chart of the
+    result can say "top k of n". Draw it with :func:`helpers.plots.plot_rate_heatmap`.
+
+    >>> rates = pd.DataFrame({"id": ["a", "a", "b", "b"], "frame": ["x", "y", "x", "y"],
+    ...                       "per_1000": [1.0, 0.0, 2.0, 3.0]})
+    >>> top_rates(rates, top_k=1)[["id", "frame", "per_1000", "n_articles"]].values.tolist()
+    [['b', 'x', 2.0, 2], ['b', 'y', 3.0, 2]]
+    """
+    frame_ids = list(dict.fromkeys(rates["frame"]))
+    wide = rates.pivot(index="id", columns="frame", values="per_1000")[frame_ids]
+    order = list(wide.sum(axis=1).sort_values(ascending=False).index[:top_k])
+    rank = {art_id: i for i, art_id in enumerate(order)}
+    shown = rates[rates["id"].isin(rank)]
+    shown = shown.iloc[np.argsort(shown["id"].map(rank).to_numpy(), kind="stable")]
+    return shown.assign(n_articles=rates["id"].nunique()).reset_index(drop=True)
+
+
 __all__ = [
     "FRAMES_PATH",
     "HIT_COLUMNS",
@@ -1204,4 +1231,5 @@ __all__ = [
     "normalize_for_matching",
     "normalize_literal",
     "speaker_frame_table",
+    "top_rates",
 ]

@@ -10,7 +10,7 @@ The tables come from the module of their concern; this module only draws them:
   :func:`~helpers.terms.top_keyness`; which articles a chart shows when there are too many
   (:func:`~helpers.terms.sample_ids`) and in what order
   (:func:`~helpers.terms.order_by_similarity`) are decided in :mod:`helpers.terms`;
-- :func:`plot_rate_heatmap` draws :func:`~helpers.frames.frame_rates`;
+- :func:`plot_rate_heatmap` draws :func:`~helpers.frames.top_rates`;
 - :func:`plot_articles` draws :func:`~helpers.timeline.article_timeline`: one row per outlet,
   marker area for length (or count), hollow markers for inferred dates, undated articles in a
   panel of their own;
@@ -879,17 +879,17 @@ def plot_keyness(top: pd.DataFrame, surfaces: Mapping[str, str] | None = None):
     return fig
 
 
-def plot_rate_heatmap(rates: pd.DataFrame, top_k: int = 25, ax=None, labels=None):
+def plot_rate_heatmap(rates: pd.DataFrame, ax=None, labels=None):
     """Heatmap of frames (columns) × articles (rows), per 1,000 words, intervals annotated.
 
-    Shows the ``top_k`` articles with the most frame hits per 1,000 words (all of them when
-    fewer). Each cell reads ``rate`` over ``[low–high]`` while the grid is small enough to
-    read (at most 12 rows); beyond that only the colour is shown.
+    One row per article of ``rates``, in its order. Each cell reads ``rate`` over
+    ``[low–high]`` while the grid is small enough to read (at most 12 rows); beyond that only
+    the colour is shown.
 
     Parameters
     ----------
     rates : pandas.DataFrame
-        From :func:`helpers.frames.frame_rates`.
+        From :func:`helpers.frames.top_rates`: the articles to show, with ``n_articles``.
     labels : mapping, optional
         Article id -> row label (e.g. date and outlet).
 
@@ -898,9 +898,8 @@ def plot_rate_heatmap(rates: pd.DataFrame, top_k: int = 25, ax=None, labels=None
     matplotlib.figure.Figure
     """
     frame_ids = list(dict.fromkeys(rates["frame"]))
-    wide = rates.pivot(index="id", columns="frame", values="per_1000")[frame_ids]
-    order = wide.sum(axis=1).sort_values(ascending=False).index[:top_k]
-    wide = wide.loc[order]
+    order = list(dict.fromkeys(rates["id"]))
+    wide = rates.pivot(index="id", columns="frame", values="per_1000").loc[order, frame_ids]
     low = rates.pivot(index="id", columns="frame", values="ci_low").loc[order, frame_ids]
     high = rates.pivot(index="id", columns="frame", values="ci_high").loc[order, frame_ids]
     n_rows = len(wide)
@@ -927,8 +926,9 @@ def plot_rate_heatmap(rates: pd.DataFrame, top_k: int = 25, ax=None, labels=None
                 )
     ax.figure.colorbar(im, ax=ax, label="hits per 1,000 words")
     title = "Frames per 1,000 words (95% exact Poisson interval)"
-    if rates["id"].nunique() > n_rows:
-        title += f": top {n_rows} of {rates['id'].nunique()} articles"
+    n_articles = int(rates["n_articles"].iloc[0]) if len(rates) else 0
+    if n_articles > n_rows:
+        title += f": top {n_rows} of {n_articles} articles"
     ax.set_title(title, fontsize=10)
     return ax.figure
 
