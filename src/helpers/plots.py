@@ -6,7 +6,7 @@ The tables come from the module of their concern; this module only draws them:
 - :func:`plot_step_changes` draws :func:`~helpers.arabic.step_change_summary`;
 - :func:`plot_top_terms`, :func:`plot_similarity`, :func:`plot_term_table` and
   :func:`plot_keyness` draw :func:`~helpers.terms.top_terms`,
-  :func:`~helpers.terms.similarity`, :func:`~helpers.terms.term_table` and
+  :func:`~helpers.terms.similarity`, :func:`~helpers.terms.top_term_table` and
   :func:`~helpers.terms.top_keyness`; which articles a chart shows when there are too many
   (:func:`~helpers.terms.sample_ids`) and in what order
   (:func:`~helpers.terms.order_by_similarity`) are decided in :mod:`helpers.terms`;
@@ -794,26 +794,23 @@ def plot_term_table(
     value: str = "count",
     labels: Mapping | None = None,
     columns: Mapping | None = None,
-    max_articles: int = 30,
 ):
-    """Heatmap of chosen terms (rows) across the articles that contain any (columns).
+    """Heatmap of chosen terms (rows) across the articles of :func:`helpers.terms.top_term_table`.
 
-    ``table`` is :func:`helpers.terms.term_table`'s output. Articles in which none of the
-    terms occur are left out (the title says how many articles have any); beyond
-    ``max_articles`` articles with terms, those with the highest total ``value`` are shown, in
-    the table's order.
-    ``labels`` maps row labels and ``columns`` maps article ids to display names. Returns the
-    Figure (with a one-line note instead of a heatmap when no article has any term).
+    One column per article of ``table``, in its order; the title says how many articles of
+    the corpus have any of the terms and how many are shown (from ``table.attrs``, else every
+    article is taken to be shown). ``labels`` maps row labels and ``columns`` maps article ids
+    to display names. Returns the Figure (with a one-line note instead of a heatmap when no
+    article has any term).
 
     >>> t = pd.DataFrame({"id": ["a", "b", "c"], "label": ["x"] * 3, "count": [0, 2, 1]})
-    >>> fig = plot_term_table(t, max_articles=1)
+    >>> fig = plot_term_table(terms.top_term_table(t, max_articles=1))
     >>> [tick.get_text() for tick in fig.axes[0].get_xticklabels()], fig.axes[0].get_title()
     (['b'], 'Framing phrases per article (count): 2 of 3 articles have any; the 1 with most shown')
     """
-    order = list(dict.fromkeys(table["id"]))
-    totals = table.groupby("id", sort=False)[value].sum().reindex(order)
-    with_any = totals[totals > 0]
-    n_all, n_any = len(order), len(with_any)
+    ids = list(dict.fromkeys(table["id"]))
+    n_all = table.attrs.get("n_articles", len(ids))
+    n_any = table.attrs.get("n_with_any", len(ids))
     title = f"Framing phrases per article ({value})"
     if n_any < n_all:
         title += f": {n_any} of {n_all} articles have any"
@@ -824,12 +821,9 @@ def plot_term_table(
                 ha="center", va="center")  # fmt: skip
         ax.set_title(title)
         return fig
-    keep = set(with_any.sort_values(ascending=False, kind="stable").index[:max_articles])
-    ids = [i for i in order if i in keep]
     if len(ids) < n_any:
         title += f"; the {len(ids)} with most shown"
-    part = table[table["id"].isin(ids)]
-    grid = part.pivot(index="label", columns="id", values=value).fillna(0)
+    grid = table.pivot(index="label", columns="id", values=value).fillna(0)
     grid = grid.loc[list(dict.fromkeys(table["label"])), ids]
     fig, ax = plt.subplots(figsize=(2.5 + 0.8 * grid.shape[1], 0.8 + 0.55 * grid.shape[0]))
     ax.imshow(grid.to_numpy(), cmap="Oranges", aspect="auto")

@@ -759,6 +759,31 @@ def term_table(tm: TermMatrix, terms: Mapping[str, Sequence[str]]) -> pd.DataFra
     return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
 
 
+def top_term_table(
+    table: pd.DataFrame, value: str = "count", max_articles: int = 30
+) -> pd.DataFrame:
+    """The rows of :func:`term_table` for the articles a heatmap of it shows.
+
+    Articles in which none of the terms occur are left out; beyond ``max_articles`` articles
+    with terms, those with the highest total ``value`` are kept (ties: the earlier article),
+    in the table's order. ``attrs`` records ``n_articles`` (articles in ``table``) and
+    ``n_with_any`` (those with any of the terms). Draw it with
+    :func:`helpers.plots.plot_term_table`.
+
+    >>> t = pd.DataFrame({"id": ["a", "b", "c"], "label": ["x"] * 3, "count": [0, 2, 1]})
+    >>> shown = top_term_table(t, max_articles=1)
+    >>> shown["id"].tolist(), shown.attrs
+    (['b'], {'n_articles': 3, 'n_with_any': 2})
+    """
+    order = list(dict.fromkeys(table["id"]))
+    totals = table.groupby("id", sort=False)[value].sum().reindex(order)
+    with_any = totals[totals > 0]
+    keep = set(with_any.sort_values(ascending=False, kind="stable").index[:max_articles])
+    shown = table[table["id"].isin(keep)].copy()
+    shown.attrs = {"n_articles": len(order), "n_with_any": len(with_any)}
+    return shown
+
+
 def _columns_of(vocabulary: np.ndarray, wanted: Sequence[str]) -> np.ndarray:
     """Sorted column indices of the ``wanted`` terms that are in the (sorted) vocabulary."""
     wanted = np.array(sorted(set(wanted)), dtype=object)
@@ -1180,5 +1205,6 @@ __all__ = [
     "term_table",
     "texts_with",
     "top_keyness",
+    "top_term_table",
     "with_glosses",
 ]
