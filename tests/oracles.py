@@ -37,10 +37,10 @@ def counted_terms(texts: list[str], settings) -> tuple[list[str], object]:
 def alternation(patterns: list[frames.Pattern]) -> re.Pattern:
     """Every pattern as one named group ``p<i>`` of one regex, tried in the order given."""
     branches = [
-        f"(?P<p{i}>{frames.compile_template(p.template).removeprefix(frames._WORD_START)})"
+        f"(?P<p{i}>{frames.compile_template(p.template).removeprefix(frames.WORD_START)})"
         for i, p in enumerate(patterns)
     ]
-    return re.compile(f"{frames._WORD_START}(?:{'|'.join(branches)})")
+    return re.compile(f"{frames.WORD_START}(?:{'|'.join(branches)})")
 
 
 def find_frames(text: str, matcher: frames.Matcher) -> list[tuple]:

@@ -12,7 +12,7 @@ import matplotlib
 import pandas as pd
 import pytest
 
-from helpers import corpus, paths
+from helpers import corpus, paths, plots
 from helpers.corpus import CorpusError, CorpusWarning, SeedChecksumError
 from helpers.datelines import parse_dateline
 
@@ -369,7 +369,7 @@ class TestWriteTidy:
 class TestPlotLengths:
     def test_few_articles_get_one_bar_each_in_date_order(self):
         articles = corpus.load_corpus()
-        ax = corpus.plot_lengths(articles)
+        ax = plots.plot_lengths(articles)
         expected = articles.sort_values(["date", "id"])["n_words"].tolist()
         assert [p.get_width() for p in ax.patches] == expected
 
@@ -377,7 +377,7 @@ class TestPlotLengths:
         articles = pd.DataFrame(
             {"id": [str(i) for i in range(60)], "n_words": range(60), "date": pd.NaT, "place": None}
         )
-        ax = corpus.plot_lengths(articles, top=25)
+        ax = plots.plot_lengths(articles, top=25)
         assert len(ax.patches) == 40 and "n = 60" in ax.get_title()
 
 

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers import arabic, frames, speakers
+from helpers import arabic, frames, plots, speakers
 from helpers.paths import PROJECT_ROOT
 
 GOLD = PROJECT_ROOT / "tests" / "data" / "frames_gold.csv"
@@ -59,6 +59,15 @@ def _gold() -> pd.DataFrame:
 
 def _articles(*texts: str, **extra) -> pd.DataFrame:
     return pd.DataFrame({"id": [f"a{i}" for i in range(len(texts))], "text": list(texts), **extra})
+
+
+class TestNormalizeLiteral:
+    @pytest.mark.parametrize("text", ["الشئون", "مُنظّمة", "وزير الخارجية", "إلى", "164", ""])
+    def test_it_gives_the_text_normalize_for_matching_gives(self, text):
+        assert frames.normalize_literal(text) == frames.normalize_for_matching(text)[0]
+
+    def test_hamza_seats_meet_in_one_spelling(self):
+        assert frames.normalize_literal("مسئول") == frames.normalize_literal("مسؤول")
 
 
 class TestCompileTemplate:
@@ -333,13 +342,37 @@ class TestKwicHtml:
         assert page.startswith('<table class="kwic" dir="rtl"')
 
 
+class TestTopRates:
+    @pytest.fixture
+    def rates(self):
+        arts = _articles(*["ثورة ملونة"] * 5, n_words=[300, 100, 500, 200, 400])
+        return frames.frame_rates(arts, frames.frame_hits(arts))
+
+    def test_keeps_the_top_k_articles_by_total_rate_most_first(self, rates):
+        top = frames.top_rates(rates, top_k=3)
+        assert list(dict.fromkeys(top["id"])) == ["a1", "a3", "a0"]
+
+    def test_every_frame_of_a_kept_article_stays(self, rates):
+        top = frames.top_rates(rates, top_k=3)
+        assert len(top) == 3 * rates["frame"].nunique()
+
+    def test_it_records_how_many_articles_there_were(self, rates):
+        assert set(frames.top_rates(rates, top_k=3)["n_articles"]) == {5}
+
+
 class TestPlotRateHeatmap:
-    def test_keeps_the_top_k_articles(self):
+    def test_draws_the_articles_it_is_given_in_their_order(self):
         arts = _articles(*["ثورة ملونة"] * 5, n_words=[100, 200, 300, 400, 500])
         rates = frames.frame_rates(arts, frames.frame_hits(arts))
-        fig = frames.plot_rate_heatmap(rates, top_k=3)
+        fig = plots.plot_rate_heatmap(frames.top_rates(rates, top_k=3))
         labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
         assert labels == ["a0", "a1", "a2"]
+
+    def test_the_title_says_top_k_of_n(self):
+        arts = _articles(*["ثورة ملونة"] * 5, n_words=[100, 200, 300, 400, 500])
+        rates = frames.frame_rates(arts, frames.frame_hits(arts))
+        fig = plots.plot_rate_heatmap(frames.top_rates(rates, top_k=3))
+        assert fig.axes[0].get_title().endswith(": top 3 of 5 articles")
 
 
 # ----------------------------------------------------------------------------------------
@@ -571,7 +604,7 @@ class TestPrefilter:
         words = {"".join(w) for n in range(5) for w in itertools.product(letters, repeat=n)}
         for regex, listed in [
             (frames._PROCLITIC_ARTICLE, frames._PARTICLES_ARTICLE),
-            (frames._PROCLITIC, frames._PARTICLES),
+            (frames.PROCLITIC, frames._PARTICLES),
         ]:
             spelled = {w for w in words if re.fullmatch(regex, w)}
             assert spelled == set(listed), regex

@@ -106,7 +106,7 @@ class TestSpeakerNames:
 
         names = speakers._speaker_model().names
         # the same alternation after the word-start test, without the look-ahead on letters
-        plain = re.compile(frames._WORD_START + names.pattern[names.pattern.index("(?:(?P<n0>") :])
+        plain = re.compile(frames.WORD_START + names.pattern[names.pattern.index("(?:(?P<n0>") :])
         for text in [*load_corpus()["text"], *_gold()["text"]]:
             norm = frames.normalize_for_matching(text)[0]
             assert [(*m.span(), m.lastgroup) for m in names.finditer(norm)] == [

@@ -20,7 +20,7 @@ import oracles
 import pandas as pd
 import pytest
 
-from helpers import arabic, terms
+from helpers import arabic, plots, terms
 
 # Three toy articles (written with hamza; normalised, أمن becomes امن):
 #   d1 "سلام سلام أمن"  unigrams سلام 2, امن 1;   bigrams "سلام سلام" 1, "سلام امن" 1
@@ -542,37 +542,37 @@ class TestSeedTermsHaveGlosses:
 
 class TestPlots:
     def test_top_terms_draws_one_panel_per_article(self, toy):
-        fig = terms.plot_top_terms(terms.top_terms(toy, k=2))
+        fig = plots.plot_top_terms(terms.top_terms(toy, k=2))
         assert sum(ax.get_visible() for ax in fig.axes) == 3
 
     def test_many_articles_are_sampled_down(self):
         tm = terms.build_matrix([f"سلام {i}" for i in range(40)])
-        fig = terms.plot_top_terms(terms.top_terms(tm, k=1), max_articles=6)
+        fig = plots.plot_top_terms(terms.top_terms(tm, k=1), max_articles=6)
         assert sum(ax.get_visible() for ax in fig.axes) == 6
 
     def test_similarity_heatmap_writes_the_values_in_the_cells(self, toy):
-        fig = terms.plot_similarity(terms.similarity(toy))
+        fig = plots.plot_similarity(terms.similarity(toy))
         assert len(fig.axes[0].texts) == 9
 
     def test_a_sampled_heatmap_says_how_many_of_how_many_and_the_seed(self, many):
-        fig = terms.plot_similarity(terms.similarity(many, max_articles=5, seed=2))
+        fig = plots.plot_similarity(terms.similarity(many, max_articles=5, seed=2))
         ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
         assert len(ticks) == 5 and "5 of 60 articles, random sample (seed 2)" in (
             fig.axes[0].get_title()
         )
 
     def test_a_whole_corpus_heatmap_does_not_claim_a_sample(self, toy):
-        assert "sample" not in terms.plot_similarity(terms.similarity(toy)).axes[0].get_title()
+        assert "sample" not in plots.plot_similarity(terms.similarity(toy)).axes[0].get_title()
 
     def test_keyness_plot_hatches_one_group_only_terms(self):
         tm = terms.build_matrix(pd.Series(["غاز غاز سلام", "سلام سلام حرب"], index=["a", "b"]))
-        fig = terms.plot_keyness(terms.keyness(tm, [True, False]), n=2)
+        fig = plots.plot_keyness(terms.top_keyness(terms.keyness(tm, [True, False]), n=2))
         assert any(bar.get_hatch() for bar in fig.axes[0].patches)
 
     def test_plots_do_not_warn_about_missing_glyphs(self, toy):
         with warnings.catch_warnings():
             warnings.simplefilter("error")
-            fig = terms.plot_top_terms(terms.top_terms(toy, k=2))
+            fig = plots.plot_top_terms(terms.top_terms(toy, k=2))
             fig.canvas.draw()
 
 
@@ -674,33 +674,52 @@ class TestCappedList:
         assert terms.capped_list([]) == "none"
 
 
-class TestPlotTermTable:
-    @pytest.fixture
-    def framing(self):
-        counts = {"a0": 0, "a1": 3, "a2": 0, "a3": 1, "a4": 5, "a5": 0}
-        rows = [(i, label, n if label == "x" else 0, 0.0, "")
-                for i, n in counts.items() for label in ("x", "y")]  # fmt: skip
-        return pd.DataFrame(rows, columns=["id", "label", "count", "weight", "variants"])
+@pytest.fixture
+def framing():
+    counts = {"a0": 0, "a1": 3, "a2": 0, "a3": 1, "a4": 5, "a5": 0}
+    rows = [(i, label, n if label == "x" else 0, 0.0, "")
+            for i, n in counts.items() for label in ("x", "y")]  # fmt: skip
+    return pd.DataFrame(rows, columns=["id", "label", "count", "weight", "variants"])
 
+
+class TestTopTermTable:
+    @staticmethod
+    def ids(table):
+        return list(dict.fromkeys(table["id"]))
+
+    def test_articles_without_any_phrase_are_left_out(self, framing):
+        assert self.ids(terms.top_term_table(framing)) == ["a1", "a3", "a4"]
+
+    def test_beyond_the_cap_the_articles_with_most_phrases_are_kept(self, framing):
+        assert self.ids(terms.top_term_table(framing, max_articles=2)) == ["a1", "a4"]
+
+    def test_every_row_of_a_kept_article_stays(self, framing):
+        assert len(terms.top_term_table(framing)) == 3 * 2
+
+    def test_it_records_how_many_articles_there_are_and_have_any(self, framing):
+        attrs = terms.top_term_table(framing, max_articles=2).attrs
+        assert attrs == {"n_articles": 6, "n_with_any": 3}
+
+
+class TestPlotTermTable:
     @staticmethod
     def columns(fig):
         return [t.get_text() for t in fig.axes[0].get_xticklabels()]
 
-    def test_articles_without_any_phrase_are_left_out(self, framing):
-        assert self.columns(terms.plot_term_table(framing)) == ["a1", "a3", "a4"]
-
-    def test_beyond_the_cap_the_articles_with_most_phrases_are_kept(self, framing):
-        assert self.columns(terms.plot_term_table(framing, max_articles=2)) == ["a1", "a4"]
+    def test_one_column_per_article_given_in_its_order(self, framing):
+        shown = terms.top_term_table(framing, max_articles=2)
+        assert self.columns(plots.plot_term_table(shown)) == ["a1", "a4"]
 
     def test_the_title_says_how_many_articles_have_any(self, framing):
-        title = terms.plot_term_table(framing, max_articles=2).axes[0].get_title()
+        shown = terms.top_term_table(framing, max_articles=2)
+        title = plots.plot_term_table(shown).axes[0].get_title()
         assert "3 of 6 articles have any" in title and "the 2 with most shown" in title
 
     def test_rows_without_any_hit_are_kept_to_show_absence(self, framing):
-        ticks = terms.plot_term_table(framing).axes[0].get_yticklabels()
+        ticks = plots.plot_term_table(terms.top_term_table(framing)).axes[0].get_yticklabels()
         assert [t.get_text() for t in ticks] == ["x", "y"]
 
     def test_no_phrase_anywhere_gives_a_note_not_an_empty_heatmap(self, framing):
-        fig = terms.plot_term_table(framing.assign(count=0))
+        fig = plots.plot_term_table(terms.top_term_table(framing.assign(count=0)))
         ax = fig.axes[0]
         assert len(ax.images) == 0 and "None of the 6 articles" in ax.texts[0].get_text()

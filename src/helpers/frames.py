@@ -33,7 +33,7 @@ from helpers.paths import LEXICON_DIR
 from helpers.stats import poisson_interval
 
 FRAMES_PATH = LEXICON_DIR / "frames.yaml"
-# libyaml's safe loader where PyYAML was built with it (ten times faster), else the Python one
+# libyaml's safe loader where PyYAML was built with it (much faster), else the Python one
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 HIT_COLUMNS = ["id", "frame", "match", "start", "end", "sentence", "speaker", "speaker_group"]
@@ -60,17 +60,17 @@ _MATCH_FOLD = str.maketrans(
 # quote mark next to a space (الصينية -الروسية، "الثورة الملونة").
 # The Arabic comma is a branch of its own, not a member of the Latin-1 class: a class mixing
 # it with several Latin-1 characters makes ``re`` build a 64K-entry bitmap for every
-# occurrence, half the compile time of the whole lexicon (the empty look-ahead keeps the
+# occurrence, a large share of the lexicon's compile time (the empty look-ahead keeps the
 # parser from folding the branch back into one class). The same characters either way.
 _SEP_CHAR = r"(?:[\s,\"«»\-]|\u060c(?=))"
 _SEP = rf"(?:{_SEP_CHAR}*\s{_SEP_CHAR}*|\s*[\u060c,]\s*)"
 _GAP_WORD = r"[^\s\u060c,.!?\u061f\u061b]+"
 _GAP = rf"(?:{_SEP}{_GAP_WORD}){{0,2}}"
 # Word boundaries: \w covers Arabic letters and digits but not ، ؛ ؟ (Arabic punctuation).
-_WORD_START = r"(?<!\w)"
-_WORD_END = r"(?!\w)"
+WORD_START = r"(?<!\w)"
+WORD_END = r"(?!\w)"
 # Conjunction و/ف, then a preposition ب/ك/ل; ل + ال is written لل.
-_PROCLITIC = "[\u0648\u0641]?[\u0628\u0643\u0644]?"
+PROCLITIC = "[\u0648\u0641]?[\u0628\u0643\u0644]?"
 _PROCLITIC_ARTICLE = (
     "[\u0648\u0641]?(?:[\u0628\u0643]?\u0627\u0644|\u0644\u0644|[\u0628\u0643\u0644])?"
 )
@@ -83,8 +83,19 @@ def _fold(text: str) -> str:
     return text.translate(_MATCH_FOLD)
 
 
-def _norm(text: str) -> str:
-    """Normalise a pattern literal exactly as article text is normalised for matching."""
+def normalize_literal(text: str) -> str:
+    """Normalise a pattern literal exactly as article text is normalised for matching.
+
+    The text of :func:`normalize_for_matching` without its offsets: the default
+    :func:`helpers.arabic.normalize`, then the matcher's folds (hamza on waw or yeh becomes
+    bare hamza, so الشئون and الشؤون are one spelling). Speakers' names and reporting verbs
+    go through it too, so they meet article text in the same form.
+
+    >>> normalize_literal("الشئون") == normalize_literal("الشؤون") == "الشءون"
+    True
+    >>> normalize_literal("مُنظّمة")
+    'منظمه'
+    """
     return _fold(arabic.normalize(text)) if text else ""
 
 
@@ -139,7 +150,7 @@ def _compile_word(word: str, first: bool) -> str:
             parts.append(_alternatives([piece], suffix and last))
     body = "".join(parts)
     if first:
-        prefix = _PROCLITIC_ARTICLE if has_article else _PROCLITIC
+        prefix = _PROCLITIC_ARTICLE if has_article else PROCLITIC
     else:  # later words take only the article (و is written out: و(ال)تطرف)
         prefix = "(?:\u0627\u0644)?" if has_article else ""
     return f"{prefix}(?:{body})"
@@ -150,11 +161,11 @@ def _alternatives(options: list[str], suffix: bool) -> str:
     out = []
     for raw in options:
         raw = raw.strip()
-        forms = {re.escape(_norm(raw))} if raw else {""}
+        forms = {re.escape(normalize_literal(raw))} if raw else {""}
         if suffix and raw:
             stem = raw[:-1] if raw[-1] in "ةه" else raw
-            tied = _norm(stem + "ت") if raw[-1] in "ةه" else _norm(stem)
-            sufs = "|".join(re.escape(_norm(s)) for s in _SUFFIXES)
+            tied = normalize_literal(stem + "ت") if raw[-1] in "ةه" else normalize_literal(stem)
+            sufs = "|".join(re.escape(normalize_literal(s)) for s in _SUFFIXES)
             forms.add(f"{re.escape(tied)}(?:{sufs})")
         out.extend(sorted(forms, key=len, reverse=True))
     return "|".join(out)
@@ -199,7 +210,7 @@ def compile_template(template: str) -> str:
         if pieces:
             pieces.append(_SEP)
         pieces.append(lead + regex)
-    return _WORD_START + "".join(pieces) + _WORD_END
+    return WORD_START + "".join(pieces) + WORD_END
 
 
 @functools.cache
@@ -355,7 +366,7 @@ def lexicon_table(frames: list[Frame] | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["frame", "frame_en", "frame_ar", "pattern", "gloss", "kind"])
 
 
-# The strings _PROCLITIC_ARTICLE and _PROCLITIC match (a test checks both ways).
+# The strings _PROCLITIC_ARTICLE and PROCLITIC match (a test checks both ways).
 _CONJUNCTIONS = ("", "\u0648", "\u0641")
 _PARTICLES_ARTICLE = tuple(
     c + p for c in _CONJUNCTIONS for p in ("", "بال", "كال", "ال", "لل", "ب", "ك", "ل")
@@ -387,10 +398,12 @@ def first_word_spellings(template: str) -> tuple[tuple[str, ...], set[str]]:
         raws = piece[1:-1].split("|") if piece[0] in "({" else [piece]
         options = [""] if piece[0] == "(" else []
         for raw in map(str.strip, raws):
-            options.append(_norm(raw))
+            options.append(normalize_literal(raw))
             if suffix and raw and i == len(pieces) - 1:
-                tied = _norm(raw[:-1] + "ت") if raw[-1] in "ةه" else _norm(raw)
-                options.extend(tied + _norm(s) for s in _SUFFIXES)
+                tied = (
+                    normalize_literal(raw[:-1] + "ت") if raw[-1] in "ةه" else normalize_literal(raw)
+                )
+                options.extend(tied + normalize_literal(s) for s in _SUFFIXES)
         forms = [f + o for f in forms for o in options]
     if "" in forms:
         raise ValueError(f"pattern {template!r}: its first word can be empty; write it out")
@@ -1166,70 +1179,39 @@ def kwic_html(
 
 
 # ----------------------------------------------------------------------------------------
-# Plot
+# Which articles a chart shows
 # ----------------------------------------------------------------------------------------
 
 
-def plot_rate_heatmap(rates: pd.DataFrame, top_k: int = 25, ax=None, labels=None):
-    """Heatmap of frames (columns) × articles (rows), per 1,000 words, intervals annotated.
+def top_rates(rates: pd.DataFrame, top_k: int = 25) -> pd.DataFrame:
+    """The rows of :func:`frame_rates` for the ``top_k`` articles with most frame hits.
 
-    Shows the ``top_k`` articles with the most frame hits per 1,000 words (all of them when
-    fewer). Each cell reads ``rate`` over ``[low–high]`` while the grid is small enough to
-    read (at most 12 rows); beyond that only the colour is shown.
+    Articles are ranked by their hits per 1,000 words summed over all frames, and come in that
+    order (frames in the order of ``rates``); all of them when there are at most ``top_k``.
+    The column ``n_articles`` gives the number of articles in ``rates``, so a chart of the
+    result can say "top k of n". Draw it with :func:`helpers.plots.plot_rate_heatmap`.
 
-    Parameters
-    ----------
-    rates : pandas.DataFrame
-        From :func:`frame_rates`.
-    labels : mapping, optional
-        Article id -> row label (e.g. date and outlet).
-
-    Returns
-    -------
-    matplotlib.figure.Figure
+    >>> rates = pd.DataFrame({"id": ["a", "a", "b", "b"], "frame": ["x", "y", "x", "y"],
+    ...                       "per_1000": [1.0, 0.0, 2.0, 3.0]})
+    >>> top_rates(rates, top_k=1)[["id", "frame", "per_1000", "n_articles"]].values.tolist()
+    [['b', 'x', 2.0, 2], ['b', 'y', 3.0, 2]]
     """
-    from helpers.plotting import plt
-
     frame_ids = list(dict.fromkeys(rates["frame"]))
     wide = rates.pivot(index="id", columns="frame", values="per_1000")[frame_ids]
-    order = wide.sum(axis=1).sort_values(ascending=False).index[:top_k]
-    wide = wide.loc[order]
-    low = rates.pivot(index="id", columns="frame", values="ci_low").loc[order, frame_ids]
-    high = rates.pivot(index="id", columns="frame", values="ci_high").loc[order, frame_ids]
-    n_rows = len(wide)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(1.05 * len(frame_ids) + 2.5, 0.55 * n_rows + 2.2))
-    im = ax.imshow(wide.to_numpy(dtype=float), aspect="auto", cmap="Blues", vmin=0)
-    ax.set_xticks(range(len(frame_ids)), [f.replace("_", "\n") for f in frame_ids], fontsize=8)
-    row_labels = [str(labels.get(i, i)) if labels is not None else str(i) for i in wide.index]
-    ax.set_yticks(range(n_rows), row_labels, fontsize=8)
-    if n_rows <= 12:
-        vmax = np.nanmax(wide.to_numpy(dtype=float)) if n_rows else 0
-        for r in range(n_rows):
-            for c in range(len(frame_ids)):
-                v = wide.iat[r, c]
-                colour = "white" if vmax and v > 0.6 * vmax else "black"
-                ax.text(
-                    c,
-                    r,
-                    f"{v:.1f}\n[{low.iat[r, c]:.1f}–{high.iat[r, c]:.1f}]",
-                    ha="center",
-                    va="center",
-                    fontsize=6.5,
-                    color=colour,
-                )
-    ax.figure.colorbar(im, ax=ax, label="hits per 1,000 words")
-    title = "Frames per 1,000 words (95% exact Poisson interval)"
-    if rates["id"].nunique() > n_rows:
-        title += f": top {n_rows} of {rates['id'].nunique()} articles"
-    ax.set_title(title, fontsize=10)
-    return ax.figure
+    order = list(wide.sum(axis=1).sort_values(ascending=False).index[:top_k])
+    rank = {art_id: i for i, art_id in enumerate(order)}
+    shown = rates[rates["id"].isin(rank)]
+    shown = shown.iloc[np.argsort(shown["id"].map(rank).to_numpy(), kind="stable")]
+    return shown.assign(n_articles=rates["id"].nunique()).reset_index(drop=True)
 
 
 __all__ = [
     "FRAMES_PATH",
     "HIT_COLUMNS",
+    "PROCLITIC",
     "RATE_COLUMNS",
+    "WORD_END",
+    "WORD_START",
     "Frame",
     "Matcher",
     "Pattern",
@@ -1247,6 +1229,7 @@ __all__ = [
     "lexicon_table",
     "load_lexicon",
     "normalize_for_matching",
-    "plot_rate_heatmap",
+    "normalize_literal",
     "speaker_frame_table",
+    "top_rates",
 ]

@@ -116,11 +116,11 @@ def _names_regex(rows: list[dict]) -> re.Pattern:
     """
     branches, heads = [], set()
     for i, r in enumerate(rows):
-        words = " ".join(frames._norm(w) for w in r["variant"].split())
+        words = " ".join(frames.normalize_literal(w) for w in r["variant"].split())
         body = re.escape(words).replace(r"\ ", r"\s+")
-        branches.append(f"(?P<n{i}>{frames._PROCLITIC}{body}{frames._WORD_END})")
+        branches.append(f"(?P<n{i}>{frames.PROCLITIC}{body}{frames.WORD_END})")
         heads.add(re.escape(words.split()[0][:4]))
-    ahead = f"{frames._WORD_START}(?={frames._PROCLITIC}(?:{'|'.join(sorted(heads))}))"
+    ahead = f"{frames.WORD_START}(?={frames.PROCLITIC}(?:{'|'.join(sorted(heads))}))"
     return re.compile(f"{ahead}(?:{'|'.join(branches)})")
 
 
@@ -128,7 +128,7 @@ def _names_regex(rows: list[dict]) -> re.Pattern:
 def _speaker_model() -> _SpeakerModel:
     sp = load_speakers()
     # Longer spellings first so "وانغ يي" wins over "وانغ"; persons before roles at a tie.
-    sp = sp.assign(_n=sp["variant"].map(lambda v: len(frames._norm(v)))).sort_values(
+    sp = sp.assign(_n=sp["variant"].map(lambda v: len(frames.normalize_literal(v)))).sort_values(
         ["_n", "kind"], ascending=[False, True]
     )
     rows = sp.drop(columns="_n").to_dict("records")
@@ -141,7 +141,7 @@ def _speaker_model() -> _SpeakerModel:
         names=_names_regex(rows),
         rows=rows,
         cues=frames.Matcher([], patterns=cues),
-        nameless=frozenset(frames._norm(w) for w in _NAMELESS_WORDS),
+        nameless=frozenset(frames.normalize_literal(w) for w in _NAMELESS_WORDS),
     )
 
 
