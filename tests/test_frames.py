@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers import arabic, frames, plots, speakers
+from helpers import arabic, frames, plots, speakers, stats
 from helpers.paths import PROJECT_ROOT
 
 GOLD = PROJECT_ROOT / "tests" / "data" / "frames_gold.csv"
@@ -276,6 +276,33 @@ class TestCorpusRates:
             {"id": ["a", "b"], "frame": ["x", "x"], "count": [1, 3], "n_words": [100, 300]}
         )
         assert frames.corpus_rates(r)["per_1000"].iloc[0] == 10.0
+
+    def test_the_interval_resamples_articles_and_says_so(self):
+        r = pd.DataFrame(
+            {"id": list("abcd"), "frame": "x", "count": [0, 0, 9, 1], "n_words": [1000] * 4}
+        )
+        row = frames.corpus_rates(r).iloc[0]
+        low, high = stats.bootstrap_rates([[0], [0], [9], [1]], [1000] * 4)
+        assert row["interval"] == "articles bootstrap"
+        assert (row["ci_low"], row["ci_high"]) == (low[0], high[0])
+
+    def test_with_no_hit_or_one_article_the_interval_is_poisson(self):
+        none = pd.DataFrame({"id": ["a", "b"], "frame": "x", "count": 0, "n_words": [500, 500]})
+        one = pd.DataFrame({"id": ["a"], "frame": "x", "count": [3], "n_words": [1000]})
+        for table, k, words in ((none, 0, 1000), (one, 3, 1000)):
+            row = frames.corpus_rates(table).iloc[0]
+            expected = tuple(v * 1000 / words for v in stats.poisson_interval(k))
+            assert row["interval"] == "Poisson"
+            assert np.allclose((row["ci_low"], row["ci_high"]), expected)
+
+    def test_frames_keep_their_order_and_the_columns_are_stated(self):
+        r = pd.DataFrame(
+            {"id": ["a", "a", "b", "b"], "frame": ["z", "y", "z", "y"], "count": [1, 0, 2, 0],
+             "n_words": [100, 100, 300, 300]}
+        )  # fmt: skip
+        out = frames.corpus_rates(r)
+        assert out.columns.tolist() == frames.POOLED_COLUMNS
+        assert out["frame"].tolist() == ["z", "y"] and out["count"].tolist() == [3, 0]
 
 
 class TestCooccurrence:

@@ -30,7 +30,7 @@ import yaml
 
 from helpers import arabic
 from helpers.paths import LEXICON_DIR
-from helpers.stats import poisson_interval
+from helpers.stats import bootstrap_rates, poisson_interval
 
 FRAMES_PATH = LEXICON_DIR / "frames.yaml"
 # libyaml's safe loader where PyYAML was built with it (much faster), else the Python one
@@ -964,24 +964,53 @@ def frame_rates(
     )
 
 
-def corpus_rates(rates: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
-    """Pool :func:`frame_rates` over the corpus: one row per frame, same columns minus ``id``.
+POOLED_COLUMNS = [*RATE_COLUMNS[1:], "interval"]
+
+
+def corpus_rates(
+    rates: pd.DataFrame, confidence: float = 0.95, n_resamples: int = 2000, seed: int = 0
+) -> pd.DataFrame:
+    """Pool :func:`frame_rates` over the corpus: one row per frame, with an honest interval.
+
+    ``per_1000`` is all the frame's hits per 1,000 of all the words. The interval resamples
+    whole articles (:func:`helpers.stats.bootstrap_rates`, percentile, ``n_resamples``
+    resamples, fixed ``seed``): hits bunch in a few stories, so the words of many articles
+    are not one long Poisson text, and a Poisson interval on the summed count is far too
+    narrow. Where resampling has nothing to vary (fewer than two articles with words, or no
+    hit of the frame anywhere) the row has the exact Poisson interval of the summed count
+    instead. ``interval`` says which: ``"articles bootstrap"`` or ``"Poisson"``.
 
     Examples
     --------
     >>> r = pd.DataFrame({"id": ["a", "b"], "frame": ["x", "x"], "count": [1, 2],
     ...                   "n_words": [500, 500]})
     >>> out = corpus_rates(r)
-    >>> out["count"].tolist(), out["per_1000"].tolist()
-    ([3], [3.0])
+    >>> out[["count", "per_1000", "interval"]].values.tolist()
+    [[3, 3.0, 'articles bootstrap']]
     """
-    total = rates.groupby("frame", sort=False)[["count", "n_words"]].sum().reset_index()
-    out = []
-    for r in total.itertuples(index=False):
-        lo, hi = poisson_interval(int(r.count), confidence)
-        scale = 1000 / r.n_words if r.n_words else float("nan")
-        out.append((r.frame, int(r.count), int(r.n_words), r.count * scale, lo * scale, hi * scale))
-    return pd.DataFrame(out, columns=RATE_COLUMNS[1:])
+    rates = rates.drop_duplicates(["id", "frame"], keep="last")
+    counts = rates.pivot_table("count", "id", "frame", aggfunc="sum", sort=False, fill_value=0)
+    words = rates.groupby("id", sort=False)["n_words"].last().reindex(counts.index)
+    total, n_words = counts.sum(axis=0).astype(np.int64), int(words.sum())
+    scale = 1000 / n_words if n_words else float("nan")
+    low, high = (np.asarray(v, dtype=float) * scale for v in poisson_interval(total, confidence))
+    resampled = (total > 0).to_numpy() & (int((words > 0).sum()) >= 2)
+    if resampled.any():
+        boot = bootstrap_rates(counts.loc[:, resampled], words, confidence, n_resamples, seed)
+        low[resampled], high[resampled] = boot
+    out = pd.DataFrame(
+        {
+            "frame": counts.columns.astype(object),
+            "count": total.to_numpy(),
+            "n_words": n_words,
+            "per_1000": total.to_numpy() * scale,
+            "ci_low": low,
+            "ci_high": high,
+            "interval": np.where(resampled, "articles bootstrap", "Poisson"),
+        },
+        columns=POOLED_COLUMNS,
+    )
+    return out.set_index("frame").reindex(rates["frame"].unique()).reset_index()
 
 
 # ----------------------------------------------------------------------------------------
@@ -1208,6 +1237,7 @@ def top_rates(rates: pd.DataFrame, top_k: int = 25) -> pd.DataFrame:
 __all__ = [
     "FRAMES_PATH",
     "HIT_COLUMNS",
+    "POOLED_COLUMNS",
     "PROCLITIC",
     "RATE_COLUMNS",
     "WORD_END",
