@@ -723,3 +723,60 @@ class TestPlotTermTable:
         fig = plots.plot_term_table(terms.top_term_table(framing.assign(count=0)))
         ax = fig.axes[0]
         assert len(ax.images) == 0 and "None of the 6 articles" in ax.texts[0].get_text()
+
+
+@pytest.fixture(scope="module")
+def seeds():
+    from helpers.corpus import load_corpus
+
+    articles = load_corpus()
+    return articles, terms.build_matrix(articles)
+
+
+class TestSeedClaimsOfNotebook03:
+    """The sentences of notebook 03 about the seed articles, against what 03 computes."""
+
+    def _key(self, seeds, split):
+        articles, tm = seeds
+        mask, labels = terms.standard_groups(articles)[split]
+        return terms.keyness(tm, mask, labels=labels), labels
+
+    @staticmethod
+    def _passing(table, side):
+        return set(table.loc[(table["key_for"] == side) & table["significant"], "term"])
+
+    def test_similarities_run_from_005_to_013_and_the_january_calls_share_most(self, seeds):
+        pairs = terms.most_similar_pairs(seeds[1], k=10)
+        short = [(a[:3], b[:3]) for a, b in zip(pairs["id_a"], pairs["id_b"], strict=True)]
+        cosine = dict(zip(short, pairs["cosine"].round(2), strict=True))
+        assert short[0] == ("000", "001") and cosine[("000", "001")] == 0.13
+        assert cosine[("001", "004")] == 0.13 and cosine[("000", "004")] == 0.10
+        exact = dict(zip(short, pairs["cosine"], strict=True))
+        assert abs(exact[("002", "004")] - 0.06) < 0.006  # "about 0.06"
+        assert abs(exact[("003", "004")] - 0.06) < 0.006
+        assert min(pairs["cosine"]) >= 0.05
+
+    def test_crisis_key_terms_named_in_the_prose_pass_the_threshold(self, seeds):
+        table, (january, other) = self._key(seeds, "crisis")
+        named_january = {"الوضع", "العنف", "البلاد", "الجماعي", "تليوبردي", "لافروف", "قازاقستان"}
+        named_other = {"العلاقات", "تعزيز", "بعضهما البعض", "المجالات", "CICA", "نور سلطان",
+                       "الكازاخي", "وي"}  # fmt: skip
+        assert named_january <= self._passing(table, january)
+        assert named_other <= self._passing(table, other)
+
+    def test_only_two_xinhua_terms_pass_and_the_rest_of_its_list_does_not(self, seeds):
+        table, (xinhua, other) = self._key(seeds, "outlet")
+        assert self._passing(table, xinhua) == {"البلدين", "العلاقات"}
+        listed = set(terms.top_keyness(table).query("key_for == @xinhua")["term"])
+        assert {"التعاون", "الجانب", "الثنائيه", "وقال", "واضاف"} <= listed
+        named_other = {"الوزير", "الوزير وانغ", "مكالمه هاتفيه", "تقودها روسيا", "الاحتجاجات",
+                       "انحاء"}  # fmt: skip
+        assert named_other <= self._passing(table, other)
+
+    def test_solution_3_the_colour_revolution_split_is_a_split_by_spelling(self, seeds):
+        tm = seeds[1]
+        colour = terms.term_table(tm, {"c": terms.FRAMING_BIGRAMS["colour revolution"]})
+        mask = colour.set_index("id").loc[tm.ids, "count"].to_numpy() > 0
+        assert [i[:3] for i, m in zip(tm.ids, mask, strict=True) if not m] == ["002"]
+        table = terms.keyness(tm, mask, labels=("with", "without"))
+        assert self._passing(table, "with") == {"قازاقستان", "القازاقي"}

@@ -848,7 +848,9 @@ def plot_keyness(top: pd.DataFrame, surfaces: Mapping[str, str] | None = None):
     ``top`` holds the strongest key terms (by G²) of each side, with the group labels in
     ``top.attrs["labels"]`` as :func:`helpers.terms.keyness` sets them. Hatched bars are terms
     found in one group only: their Log Ratio is a floor set by the 0.5 zero-frequency
-    adjustment. Labels show each term's usual original spelling from ``surfaces`` (e.g.
+    adjustment. Pale bars are terms whose G² stays below the threshold
+    (:data:`helpers.terms.KEYNESS_THRESHOLD`): strongest on their side, but not significant.
+    Labels show each term's usual original spelling from ``surfaces`` (e.g.
     :func:`helpers.terms.surface_forms`). Returns the matplotlib Figure.
     """
     sides = list(top.attrs.get("labels") or [x for x in dict.fromkeys(top["key_for"]) if x])
@@ -856,10 +858,14 @@ def plot_keyness(top: pd.DataFrame, surfaces: Mapping[str, str] | None = None):
     fig, ax = plt.subplots(figsize=(8, 0.5 * max(len(top), 2) + 1.2))
     colours = np.where(top["log_ratio"] > 0, "#c44e52", "#4c72b0")
     bars = ax.barh(range(len(top)), top["log_ratio"], color=colours)
-    for bar, only in zip(bars, top["only_in"], strict=True):
+    for bar, only, passes in zip(
+        bars, top["only_in"], top["g2"] >= terms.KEYNESS_THRESHOLD, strict=True
+    ):
         if only:
             bar.set_hatch("//")
             bar.set_edgecolor("white")
+        if not passes:
+            bar.set_alpha(0.35)
     labels = [
         f"{terms.display_label(t, surfaces)}  (G²={g:.1f})"
         for t, g in zip(top["term"], top["g2"], strict=True)
@@ -868,7 +874,10 @@ def plot_keyness(top: pd.DataFrame, surfaces: Mapping[str, str] | None = None):
     ax.tick_params(axis="y", labelsize=8)
     ax.axvline(0, color="black", linewidth=0.8)
     ratio = f"{sides[0]} over {sides[1]}" if len(sides) == 2 else "A over B"
-    ax.set_xlabel(f"Log Ratio (log2 of relative frequency, {ratio}); hatched = one group only")
+    ax.set_xlabel(
+        f"Log Ratio (log2 of relative frequency, {ratio}); hatched = one group only; "
+        f"pale = G² below {terms.KEYNESS_THRESHOLD:.2f}"
+    )
     ax.set_title(" vs ".join(sides) if sides else "Keyness")
     return fig
 

@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from scipy import sparse, special
+from scipy import sparse, special, stats
 from sklearn.feature_extraction.text import TfidfTransformer
 
 from helpers import arabic
@@ -584,8 +584,11 @@ def log_ratio(a, b, total_a, total_b, zero: float = 0.5) -> np.ndarray:
 
 KEYNESS_COLUMNS = [
     "term", "ngram", "count_a", "count_b", "per_10k_a", "per_10k_b",
-    "g2", "p_value", "log_ratio", "key_for", "only_in",
+    "g2", "p_value", "significant", "log_ratio", "key_for", "only_in",
 ]  # fmt: skip
+#: G² at which one test is significant at 5 % (the chi-square quantile with one degree of
+#: freedom, 3.84): the ``significant`` column of :func:`keyness`.
+KEYNESS_THRESHOLD = float(stats.chi2.ppf(0.95, df=1))
 
 
 def keyness(
@@ -614,11 +617,13 @@ def keyness(
     -------
     DataFrame
         One row per term, sorted by G² (largest first): ``term, ngram, count_a, count_b,
-        per_10k_a, per_10k_b, g2, p_value, log_ratio, key_for, only_in``. Corpus sizes are
-        token counts with stop words included, counted separately for unigrams and bigrams
-        (bigram slots = tokens - 1 per article). ``only_in`` names the group a term was found
-        in when the other group has none of it ('' otherwise). When either group is empty the
-        table is empty and a warning says why.
+        per_10k_a, per_10k_b, g2, p_value, significant, log_ratio, key_for, only_in``.
+        ``significant`` is G² >= :data:`KEYNESS_THRESHOLD` (p < 0.05 for that one term: with
+        thousands of terms tested some pass by chance, so it rules the weakest out and proves
+        nothing about the rest). Corpus sizes are token counts with stop words included,
+        counted separately for unigrams and bigrams (bigram slots = tokens - 1 per article).
+        ``only_in`` names the group a term was found in when the other group has none of it
+        ('' otherwise). When either group is empty the table is empty and a warning says why.
 
     Notes
     -----
@@ -701,6 +706,7 @@ def _keyness_columns(cols, a, b, size_a: int, size_b: int, formula: str) -> dict
         "per_10k_b": 1e4 * b / size_b,
         "g2": g2,
         "p_value": p_value(g2),
+        "significant": g2 >= KEYNESS_THRESHOLD,
         "log_ratio": log_ratio(a, b, size_a, size_b),
     }
 
@@ -711,6 +717,25 @@ def top_keyness(table: pd.DataFrame, n: int = DEFAULT_KEYNESS_N) -> pd.DataFrame
         return table
     labels = table.attrs.get("labels") or [x for x in table["key_for"].unique() if x]
     return pd.concat([table[table["key_for"] == lab].head(n) for lab in labels], ignore_index=True)
+
+
+def significant_summary(table: pd.DataFrame, limit: int = 12) -> str:
+    """One line per side: how many key terms pass :data:`KEYNESS_THRESHOLD`, and the first few.
+
+    >>> t = pd.DataFrame({"term": ["a", "b", "c"], "key_for": ["X", "X", "Y"],
+    ...                   "significant": [True, False, False]})
+    >>> t.attrs["labels"] = ("X", "Y")
+    >>> print(significant_summary(t))
+    X: 1 term with G² >= 3.84: a
+    Y: no term with G² >= 3.84
+    """
+    lines = []
+    for side in table.attrs.get("labels") or [x for x in dict.fromkeys(table["key_for"]) if x]:
+        passing = table.loc[(table["key_for"] == side) & table["significant"], "term"]
+        head = f"{side}: {len(passing) or 'no'} term{'s' if len(passing) > 1 else ''} with G² >= "
+        head += f"{KEYNESS_THRESHOLD:.2f}"
+        lines.append(f"{head}: {capped_list(passing, limit=limit)}" if len(passing) else head)
+    return "\n".join(lines)
 
 
 def exclusive_terms(table: pd.DataFrame, label: str, n: int = DEFAULT_KEYNESS_N) -> pd.DataFrame:
@@ -1232,6 +1257,7 @@ __all__ = [
     "FRAMING_BIGRAMS",
     "GLOSSARY_PATH",
     "KEYNESS_COLUMNS",
+    "KEYNESS_THRESHOLD",
     "NO_GLOSS",
     "SETTINGS",
     "WIRE",
@@ -1258,6 +1284,7 @@ __all__ = [
     "p_value",
     "pairs_above",
     "sample_ids",
+    "significant_summary",
     "similarity",
     "split_summary",
     "standard_groups",
