@@ -540,6 +540,41 @@ class TestSeedTermsHaveGlosses:
         assert terms.missing_glosses(shown) == []
 
 
+@pytest.fixture(scope="module")
+def seed_texts():
+    from helpers.corpus import load_corpus
+
+    articles = load_corpus()
+    return {i[:3]: t for i, t in zip(articles["id"], articles["text"], strict=True)}
+
+
+class TestGlossaryNotesAgreeWithTheSeeds:
+    """A note quoting a seed article quotes it exactly, with the term in the quote; a note
+    saying a term is not in the seeds is true with any clitic attached."""
+
+    QUOTE = re.compile(
+        r"«([^»]+)»[^«]*\(article (\d{3})\)|«([^»]+)», the dateline of article (\d{3})"
+    )
+
+    def test_every_quote_is_in_its_article_and_holds_its_term(self, seed_texts):
+        checked = 0
+        for row in terms.load_glossary().itertuples():
+            for m in self.QUOTE.finditer(row.note):
+                quote, article = m.group(1) or m.group(3), m.group(2) or m.group(4)
+                # a quote may run over a paragraph break: compare with spaces collapsed
+                assert " ".join(quote.split()) in " ".join(seed_texts[article].split()), quote
+                stem = arabic.normalize(row.arabic).removeprefix("ال")
+                assert stem in arabic.normalize(quote), (row.arabic, quote)
+                checked += 1
+        assert checked >= 50
+
+    def test_a_term_said_to_be_absent_is_absent_with_any_clitic(self, seed_texts):
+        seeds = arabic.normalize(" ".join(seed_texts.values()))
+        absent = terms.load_glossary().query("note.str.contains('not in the seeds')")
+        for term in absent["arabic"]:
+            assert arabic.normalize(term).removeprefix("ال") not in seeds, term
+
+
 class TestPlots:
     def test_top_terms_draws_one_panel_per_article(self, toy):
         fig = plots.plot_top_terms(terms.top_terms(toy, k=2))
