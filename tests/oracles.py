@@ -41,15 +41,16 @@ def find_frames(text: str, matcher: frames.Matcher) -> list[tuple]:
     return hits
 
 
-def first_cue(sentence_norm: str) -> tuple | None:
-    """The first reporting cue of one normalised sentence, by a regex over that sentence."""
+def sentence_cues(sentence_norm: str) -> list[tuple]:
+    """The reporting cues of one normalised sentence, in order, by a regex over that sentence."""
     model = speakers._speaker_model()
     regex = alternation(model.cues.patterns)
+    cues = []
     for m in regex.finditer(sentence_norm):
         kind = model.cues.patterns[int(m.lastgroup[1:])].frame
         if kind != "verb_that" or speakers._COMPLEMENT.search(sentence_norm, m.end()):
-            return (m.start(), m.end(), kind)
-    return None
+            cues.append((m.start(), m.end(), kind))
+    return cues
 
 
 def attribute_speakers(text: str, outlet: str | None = None) -> list[tuple[dict, str]]:
@@ -64,19 +65,15 @@ def attribute_speakers(text: str, outlet: str | None = None) -> list[tuple[dict,
         if this_block != block:
             carried, block = None, this_block
         line = text[:s].count("\n")
-        sent = norm[bisect.bisect_left(index, s) : bisect.bisect_left(index, e)]
-        cue = first_cue(sent)
-        if cue is None:
+        lo = bisect.bisect_left(index, s)
+        sent = norm[lo : bisect.bisect_left(index, e)]
+        surface = speakers.surface_of(text, index, lo)
+        who, cue, carried = speakers._decide(model, sent, sentence_cues(sent), carried, surface)
+        if who is None:
             who = speakers._colon_speaker(model, sent)
             if who is None and line == prev_line and prev_who is not None:
                 who = prev_who
             who = who or outlet_row
-        elif speakers._is_nameless(model, sent, cue):
-            who = carried or speakers._UNNAMED
-        else:
-            who = speakers._cue_subject(model, sent, cue)
-            if who["kind"] == "person":
-                carried = who
         prev_line, prev_who = line, (who if who["group"] != "outlet" else None)
         out.append((who, sent[cue[0] : cue[1]] if cue else ""))
     return out
