@@ -94,18 +94,32 @@ def frame_hits(articles: pd.DataFrame, matcher: frames.Matcher | None = None) ->
         outlet = getattr(r, "outlet", None)
         who = attribute_speakers(text, outlet if isinstance(outlet, str) else None)
         spans = arabic.sentence_spans(text) or [(0, len(text))]
-        for pat, start, end, k in hits:
+        for n, (pat, start, end, k) in enumerate(hits):
             w = who[k][0]
             sentence = text[spans[k][0] : spans[k][1]]
             rows.append((r.id, pat.frame, text[start:end], start, end, sentence))
-            rows[-1] += (w["english"], w["group"], pat.template, k)
-    return pd.DataFrame(rows, columns=[*frames.HIT_COLUMNS, "pattern", "sentence_no"])
+            rows[-1] += (w["english"], w["group"], pat.template, k, _continues(text, hits, n))
+    columns = [*frames.HIT_COLUMNS, "pattern", "sentence_no", "same_mention"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _continues(text: str, hits: list[tuple], n: int) -> bool:
+    """Whether hit n is part of the mention of an earlier hit of its frame in its sentence:
+    they overlap, or the original text between them, normalised, is a same-mention link
+    from the end of the furthest-reaching earlier hit of the mention."""
+    pat, start, _, k = hits[n]
+    before = [h for h in hits[:n] if h[0].frame == pat.frame]
+    if not before or before[-1][3] != k:
+        return False
+    reach = max(h[2] for h in before if h[3] == k)
+    return start < reach or frames.same_mention(frames._norm(text[reach:start]))
 
 
 def frame_rates(articles: pd.DataFrame, hits: pd.DataFrame, confidence=0.95) -> pd.DataFrame:
     """:func:`helpers.frames.frame_rates` as a loop over articles and frames."""
     n_words = dict(zip(articles["id"], frames._n_words(articles), strict=True))
-    counts = hits.groupby(["id", "frame"]).size() if len(hits) else pd.Series(dtype=int)
+    counted = hits[~hits["same_mention"]] if "same_mention" in hits else hits
+    counts = counted.groupby(["id", "frame"]).size() if len(counted) else pd.Series(dtype=int)
     rows = []
     for i in articles["id"]:
         n = int(n_words[i])
