@@ -67,7 +67,7 @@ def attribute_speakers(text: str, outlet: str | None = None) -> list[tuple[dict,
         line = text[:s].count("\n")
         lo = bisect.bisect_left(index, s)
         sent = norm[lo : bisect.bisect_left(index, e)]
-        surface = speakers.surface_of(text, index, lo)
+        surface = speakers._surface_of(text, index, lo)
         who, cue, carried = speakers._decide(model, sent, sentence_cues(sent), carried, surface)
         if who is None:
             who = speakers._colon_speaker(model, sent)

@@ -227,7 +227,7 @@ class TestTheSpeakerIsTheSubject:
         assert _who(text) == [("مصادر إسرائيلية", "unnamed source")]
 
 
-class TestNationalities:
+class TestSubjectLexicons:
     def test_the_country_adjectives_give_the_three_official_groups_and_other_state(self):
         table = speakers.load_nationalities()
         assert {table["صيني"], table["روسي"], table["قازاقي"], table["فرنسي"]} == {
@@ -236,6 +236,16 @@ class TestNationalities:
             "Kazakh official",
             "other state",
         }
+
+    def test_an_unknown_kind_of_subject_word_is_rejected_with_the_allowed_ones(self, tmp_path):
+        bad = tmp_path / "subject_words.csv"
+        bad.write_text("word,kind,note\nقال,verb,x\n", "utf-8")
+        with pytest.raises(ValueError, match=r"verb.*opener"):
+            speakers._subject_words(bad)
+
+    def test_no_word_is_both_a_stop_word_and_a_title(self):
+        words = speakers._subject_words()
+        assert words["stop"] and words["title"] and not words["stop"] & words["title"]
 
     def test_an_unknown_group_is_rejected_with_the_allowed_ones(self, tmp_path):
         bad = tmp_path / "nationalities.csv"

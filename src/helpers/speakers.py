@@ -460,7 +460,7 @@ def sentence_speakers(articles: list[tuple]) -> list[list[tuple[dict, str]]]:
     ]
 
 
-def surface_of(text: str, index, lo: int):
+def _surface_of(text: str, index, lo: int):
     """``surface(a, b)``: the original text of norm[lo + a : lo + b] (a speaker's words as
     published), through the offset map ``index`` of the normalised text."""
 
@@ -482,7 +482,7 @@ def _speakers_of(model: _SpeakerModel, text, norm, index, spans, outlet, found):
             carried, block = None, blocks[k]
         lo = bounds[2 * k]
         sent = norm[lo : bounds[2 * k + 1]]
-        who, cue, carried = _decide(model, sent, sent_cues, carried, surface_of(text, index, lo))
+        who, cue, carried = _decide(model, sent, sent_cues, carried, _surface_of(text, index, lo))
         if who is None:
             who = _colon_speaker(model, sent)
             if who is None and lines[k] == prev_line and prev_who is not None:
