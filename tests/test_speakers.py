@@ -199,6 +199,14 @@ class TestTheSpeakerIsTheSubject:
         text = "وقال المتحدث باسم الخارجية الصينية، تشاو لي جيان، إن الصين تعارض التدخل."
         assert _who(text)[0][0].startswith("Zhao Lijian")
 
+    def test_the_one_a_spokesman_speaks_for_is_not_the_speaker(self):
+        text = "وقال المتحدث باسم الرئيس بوتين ديمتري بيسكوف إن الوضع مستقر."
+        assert _who(text)[0][0].startswith("Dmitry Peskov")
+
+    def test_an_unlisted_spokeswoman_takes_the_group_of_the_ministry_she_speaks_for(self):
+        text = "وقالت المتحدثة باسم الخارجية الصينية هوا تشون ينغ إن الوضع مستقر."
+        assert _who(text) == [("المتحدثة باسم الخارجية الصينية هوا تشون ينغ", "Chinese official")]
+
     def test_a_name_inside_a_quote_is_not_the_subject(self):
         text = 'وقال وانغ يي إن الصين تدعم الاستقرار. وقال: "على لافروف وبوتين دعم الحوار".'
         assert _who(text)[1][1] == "Chinese official"

@@ -338,9 +338,42 @@ def _unlisted(model, norm, span, surface, according: bool) -> dict | None:
     return {"entity_id": kind, "english": surface(*span), "group": group or default, "kind": kind}
 
 
+def _spoken_for(model: _SpeakerModel, norm: str, lo: int, hi: int):
+    """The listed name after باسم in norm[lo:hi] (on behalf of: المتحدث باسم الرئيس الروسي
+    بوتين), reached over titles and nationality adjectives only, as a match; else None."""
+    behalf = re.search(r"(?<!\w)باسم(?!\w)", norm[lo:hi])
+    if behalf is None:
+        return None
+    for m in _TOKEN.finditer(norm, lo + behalf.end(), hi):
+        named = model.names.match(norm, m.start(), hi)
+        if named is not None:
+            return named
+        if _bare(m.group()) not in model.heads and _nation(model, m.group()) is None:
+            return None
+    return None
+
+
 def _subject(model, norm, span, surface, according=False) -> dict | None:
-    """Who a subject noun phrase names: a listed person, else a listed role, else unlisted."""
-    return _first_name(model, norm, *span) or _unlisted(model, norm, span, surface, according)
+    """Who a subject noun phrase names: a listed person, else a listed role, else unlisted.
+
+    A listed name after باسم (on behalf of), reached over titles and nationality adjectives
+    only (المتحدث باسم الرئيس بوتين ديمتري بيسكوف), is whom the speaker speaks for, not the
+    speaker: it is skipped, and when no other listed name is left the speaker is the phrase
+    itself (المتحدثة باسم الخارجية الصينية هوا تشون ينغ) in the group of the one it speaks for.
+    """
+    lo, hi = span
+    spoken_for = _spoken_for(model, norm, lo, hi)
+    found = [
+        m
+        for m in model.names.finditer(norm, lo, hi)
+        if spoken_for is None or m.start() != spoken_for.start()
+    ]
+    rows = [model.rows[int(m.lastgroup[1:])] for m in found]
+    who = next((r for r in rows if r["kind"] == "person"), rows[0] if rows else None)
+    if who is None and spoken_for is not None:
+        group = model.rows[int(spoken_for.lastgroup[1:])]["group"]
+        who = {"entity_id": "unnamed", "english": surface(*span), "group": group, "kind": "unnamed"}
+    return who or _unlisted(model, norm, span, surface, according)
 
 
 def _actor(model: _SpeakerModel, norm: str, hi: int) -> dict | None:
