@@ -38,9 +38,6 @@ from helpers.paths import LEXICON_DIR
 
 SPEAKERS_PATH = LEXICON_DIR / "speakers.csv"
 REPORTING_VERBS_PATH = LEXICON_DIR / "reporting_verbs.csv"
-SPEAKER_GROUPS = ("Chinese official", "Russian official", "Kazakh official", "outlet", "other")
-SPEAKER_COLUMNS = ["start", "end", "sentence", "speaker", "speaker_group", "entity_id", "cue"]
-
 NATIONALITIES_PATH = LEXICON_DIR / "nationalities.csv"
 SPEAKER_GROUPS = (
     "Chinese official",
@@ -57,10 +54,12 @@ SPEAKER_COLUMNS = ["start", "end", "sentence", "speaker", "speaker_group", "enti
 SUBJECT_WORDS_PATH = LEXICON_DIR / "subject_words.csv"
 # data/lexicons/subject_words.csv: the words that shape a subject noun phrase. ``stop`` ends
 # it (a complement إن/أن: reported speech follows; a circumstance خلال، مع، في، بعد، عقب:
-# people named there are not the speaker; a preposition, time word or adverb); ``source``
-# heads an unnamed source (المتحدث، الرئاسة), ``nonstate`` one that speaks for no state
-# whatever its nationality (مصادر، وكالة، قناة); ``title`` heads a person when a name
-# follows (وزير الخارجية المصري سامح شكري); ``opener`` may precede a sentence's first verb.
+# people named there are not the speaker; a preposition, pronoun, time word or adverb).
+# The kind of its first word says who an unlisted subject is: ``title`` a state office
+# holder (وزير الخارجية المصري سامح شكري), ``source`` a state institution or spokesman
+# (الرئاسة الفرنسية، المتحدث), both grouped by nationality; ``person`` someone who speaks for
+# no state (الدكتور ...), ``nonstate`` media and anonymous sources (مصادر، وكالة، قناة),
+# whatever their nationality. ``opener`` may precede a sentence's first verb (كما، وقد).
 _OUTLET = {"entity_id": "outlet", "english": "outlet", "group": "outlet", "kind": "outlet"}
 _UNNAMED = {
     "entity_id": "unnamed",
