@@ -119,6 +119,22 @@ class TestCarryEndsAtANamedSubject:
         )
         assert _who(text)[1][1] == "Kazakh official"
 
+    def test_the_one_who_briefed_after_an_opening_phrase_takes_the_participle(self):
+        text = (
+            "وقال وانغ يي إن الصين تدعم الاستقرار.\n"
+            "وحول الوضع في قازاقستان، أطلع لافروف وانغ على تقييم الوضع، "
+            "قائلا إن قوى خارجية خططت للشغب."
+        )
+        assert _who(text)[1][1] == "Russian official"
+
+    def test_a_name_in_an_opening_phrase_is_passed_over_for_the_subject_after_it(self):
+        text = (
+            "وقال لافروف إن الوضع تحسن.\n"
+            "وإلى جانب الاتصال بوزير الخارجية الروسي لافروف، اتصل الوزير وانغ يي بنظيره.\n"
+            "وأكد أن الصين تدعم الاستقرار."
+        )
+        assert _who(text)[2][1] == "Chinese official"
+
     def test_a_subject_without_a_name_does_not_end_the_carry(self):
         text = (
             "وقال لافروف إن الوضع تحسن.\n"
@@ -260,6 +276,32 @@ class TestSubjectLexicons:
         bad.write_text("adjective,country,group,source\nمريخي,Mars,Martian,x\n", "utf-8")
         with pytest.raises(ValueError, match="Martian"):
             speakers.load_nationalities(bad)
+
+
+class TestSeedVoices:
+    """Who voices the unrest frames in the seeds, as notebook 03's prose says (read from the
+    articles: the reporting verb and its subject, or the carried speaker)."""
+
+    @staticmethod
+    def _voices(prefix: str, frame: str) -> set[str]:
+        from helpers.corpus import load_corpus
+
+        arts = load_corpus()
+        hits = frames.frame_hits(arts[arts["id"].str.startswith(prefix)])
+        return set(hits.loc[hits["frame"] == frame, "speaker"])
+
+    def test_001_lavrov_calls_the_riots_planned_by_external_forces(self):
+        # «أطلع لافروف وانغ ...، قائلا إن ... أعمال شغب خططت لها بدقة قوى خارجية»
+        assert any(v.startswith("Sergey Lavrov") for v in self._voices("001", "external_forces"))
+
+    def test_001_wang_yi_speaks_of_colour_revolutions(self):
+        assert {v[:6] for v in self._voices("001", "colour_revolution")} == {"Wang Y"}
+
+    def test_003_the_defence_minister_voices_both_frames(self):
+        # «وأشار إلى أن الصين تعارض بشدة القوى الخارجية التي تحرض عمدا على "ثورة ملونة"»,
+        # carried from «وقال وي إن ...»
+        for frame in ("external_forces", "colour_revolution"):
+            assert self._voices("003", frame) == {"Wei Fenghe (Chinese defence minister)"}
 
 
 class TestAgainstTheOracle:

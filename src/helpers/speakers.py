@@ -379,9 +379,19 @@ def _actor(model: _SpeakerModel, norm: str, hi: int) -> dict | None:
     """The listed person who opens a sentence as subject of its first verb, in norm[:hi]:
     a name first (توكاييف قال) or right after the first word (ووافق تليوبردي، وأطلع
     تليوبردي نظيره، أجرى عضو مجلس الدولة وزير الخارجية الصيني وانغ يي) in its subject noun
-    phrase. Which first word is a verb is not checked, only that it is no stop word (وإلى
-    جانب ... لافروف)."""
-    first = next((m for m in _TOKEN.finditer(norm, 0, hi) if m.group() not in model.openers), None)
+    phrase; else the same after an opening phrase up to the first comma (وحول الوضع في
+    قازاقستان، أطلع لافروف ...). Which first word is a verb is not checked, only that it is
+    no stop word (وإلى جانب الاتصال بوزير الخارجية الروسي لافروف، اتصل الوزير وانغ يي: Wang)."""
+    who = _actor_at(model, norm, 0, hi)
+    comma = next((m.start() for m in re.finditer("[\u060c,]", norm[:hi])), None)
+    if who is None and comma is not None:
+        who = _actor_at(model, norm, comma + 1, hi)
+    return who
+
+
+def _actor_at(model: _SpeakerModel, norm: str, lo: int, hi: int) -> dict | None:
+    """:func:`_actor` for the clause that starts at ``lo``."""
+    first = next((m for m in _TOKEN.finditer(norm, lo, hi) if m.group() not in model.openers), None)
     if first is None or _is_stop(model, first.group()):
         return None
     opening = _first_name(model, norm, first.start(), first.end(), persons_only=True)
