@@ -382,6 +382,8 @@ def _actor(model: _SpeakerModel, norm: str, hi: int) -> dict | None:
     phrase; else the same after an opening phrase up to the first comma (وحول الوضع في
     قازاقستان، أطلع لافروف ...). Which first word is a verb is not checked, only that it is
     no stop word (وإلى جانب الاتصال بوزير الخارجية الروسي لافروف، اتصل الوزير وانغ يي: Wang)."""
+    if model.names.search(norm, 0, hi) is None:  # most sentences name no listed one
+        return None
     who = _actor_at(model, norm, 0, hi)
     comma = next((m.start() for m in re.finditer("[\u060c,]", norm[:hi])), None)
     if who is None and comma is not None:
