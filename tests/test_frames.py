@@ -270,6 +270,66 @@ class TestFrameRates:
         assert frames.frame_rates(arts, frames.frame_hits(arts))["n_words"].iloc[0] == 4
 
 
+def _counts(text: str) -> dict[str, int]:
+    """Mentions per frame (frame_rates' counts) of one article, frames with none left out."""
+    arts = _articles(text)
+    r = frames.frame_rates(arts, frames.frame_hits(arts))
+    return dict(zip(r.loc[r["count"] > 0, "frame"], r.loc[r["count"] > 0, "count"], strict=True))
+
+
+class TestOneCountPerMention:
+    """Issue 15, item 2: hits of one frame that form one mention count once."""
+
+    def test_seed_004_external_forces_and_their_relative_clause_are_one_mention(self):
+        # «القوى الخارجية التى تتدخل فى الشئون الداخلية» is one mention; the headline's
+        # «القوة الخارجية» is another: two in all.
+        from helpers.corpus import load_corpus
+
+        arts = load_corpus()
+        arts = arts[arts["id"].str.startswith("004")]
+        r = frames.frame_rates(arts, frames.frame_hits(arts)).set_index("frame")["count"]
+        # three evil forces: «القوى الشريرة الثلاث» in one sentence, then «قوى الشر الثلاثة»
+        # with its definition (التطرف الديني، والانفصال الإقليمي، والإرهاب العنيف) in the next
+        assert (r["external_forces"], r["three_evil_forces"]) == (2, 2)
+
+    def test_a_relative_clause_of_the_same_frame_counts_once(self):
+        text = "وحذر من القوى الخارجية التي تتدخل في الشؤون الداخلية لدول المنطقة."
+        arts = _articles(text)
+        assert len(frames.frame_hits(arts)) == 2 and _counts(text)["external_forces"] == 1
+
+    def test_a_relative_clause_of_a_few_words_still_counts_once(self):
+        text = "وحذر من القوى الخارجية التي تسعى إلى التدخل في الشؤون الداخلية للبلاد."
+        assert _counts(text)["external_forces"] == 1
+
+    def test_a_definition_after_bi_annaha_counts_once(self):
+        text = 'وتعرف بكين "قوى الشر الثلاث" بأنها الإرهاب والانفصالية والتطرف.'
+        assert _counts(text) == {"three_evil_forces": 1}
+
+    def test_two_separate_occurrences_in_one_sentence_count_twice(self):
+        text = "ورفض القوى الخارجية ورفض التدخل الأجنبي في المنطقة."
+        assert _counts(text)["external_forces"] == 2
+
+    def test_the_same_phrase_in_two_sentences_counts_twice(self):
+        text = "وحذر من القوى الخارجية التي تتدخل. ثم حذر من القوى الخارجية مرة أخرى."
+        assert _counts(text)["external_forces"] == 2
+
+    def test_two_items_of_a_list_count_twice(self):
+        assert _counts("وأدان الإرهاب، والعنف في المنطقة.")["terrorism_violence"] == 2
+
+    def test_a_far_relative_clause_is_a_separate_mention(self):
+        text = "وحذر من القوى الخارجية التي لا تريد السلام في هذه المنطقة ولا التدخل الأجنبي."
+        assert _counts(text)["external_forces"] == 2
+
+    def test_the_speaker_table_counts_mentions(self):
+        arts = _articles("وقال لافروف إن القوى الخارجية التي تتدخل في الشؤون الداخلية خطر.")
+        table = frames.speaker_frame_table(frames.frame_hits(arts))
+        assert table.loc["Russian official", "external_forces"] == 1
+
+    def test_a_hits_table_without_the_column_counts_every_row(self):
+        h = pd.DataFrame({"frame": ["x", "x"], "speaker_group": ["outlet", "outlet"]})
+        assert len(frames.mentions(h)) == 2
+
+
 class TestCorpusRates:
     def test_pooled_rate_is_total_hits_over_total_words(self):
         r = pd.DataFrame(
@@ -432,12 +492,28 @@ WRITTEN_ARTICLES = [
     "نص بلا إطار، فيه كلمات عادية فقط.",
     # NUL and other control characters, Latin text, digits in three scripts
     "a\x00b قوى\tخارجية ١٠ ۱۰ 10 xinhua.net الشراكة الصينية -الروسية الإستراتيجية الشاملة",
+    # one mention over a relative clause and a definition; two over a list
+    "القوى الخارجية التي تتدخل في الشؤون الداخلية. «قوى الشر الثلاث» بأنها الإرهاب والانفصالية "
+    "والتطرف. الإرهاب، والعنف.",
+    # subjects: a circumstance, an unlisted minister, a trailing source, agreed then expressed
+    "وقال وزير الخارجية المصري سامح شكري خلال لقائه لافروف إن قوى خارجية تتدخل.\n"
+    "ووافق تليوبردي على المقترحات، وأعرب عن دعمه لمكافحة الإرهاب.\n"
+    "واندلعت احتجاجات، بحسب ما أعلنت الرئاسة الفرنسية في بيان.",
 ]
 
 
 # Pieces of random test articles: frame words, names, cues, punctuation, marks, odd characters.
 _PIECES = [
     "قال",
+    "التي",
+    "بأنها",
+    "خلال",
+    "بحسب ما",
+    "ووافق",
+    "تليوبردي",
+    "المتحدث",
+    "مصادر",
+    "المصري",
     "وأضاف أن",
     "لافروف",
     "وانغ يي",

@@ -809,7 +809,50 @@ def _texts_to_match(articles: pd.DataFrame) -> pd.DataFrame:
     return articles.loc[~empty]
 
 
-_HIT_TABLE_COLUMNS = [*HIT_COLUMNS, "pattern", "sentence_no"]
+_HIT_TABLE_COLUMNS = [*HIT_COLUMNS, "pattern", "sentence_no", "same_mention"]
+
+# One count per mention: a hit of a frame is part of the mention before it (same frame, same
+# sentence) when the two overlap, or when only a linking word and at most three words of
+# the clause it opens stand between them: a relative pronoun (القوى الخارجية التي تتدخل في
+# الشؤون الداخلية), a definition (قوى الشر الثلاث بأنها التطرف ... والإرهاب) or apposition
+# (وهي, أي, a colon or dash). Written in normalised spelling (ي for ى, ا for أ).
+_LINKERS = (
+    *("التي", "الذي", "الذين", "اللتين", "اللذين", "اللتان", "اللذان", "اللاتي", "اللواتي"),
+    *("بانها", "بانه", "بانهم", "اي", "وهي", "وهو", "وهم", "هي", "هو", "المتمثله", "المتمثل"),
+)
+_QUOTES = "\\s\"«»'()"
+_SAME_MENTION = re.compile(
+    f"[{_QUOTES}]*(?:(?:{'|'.join(_LINKERS)})(?:\\s+[^\\s\u060c,.!?\u061f\u061b:]+){{0,3}}"
+    f"|[:\\-\u2013])[{_QUOTES}]*"
+)
+
+
+def same_mention(gap: str) -> bool:
+    """Whether two hits of one frame with ``gap`` (normalised text) between them are one
+    mention: a relative clause, definition or apposition of the first (see _LINKERS).
+
+    Examples
+    --------
+    >>> same_mention(" التي ")  # القوى الخارجية التي تتدخل في الشؤون الداخلية
+    True
+    >>> same_mention("، و")  # two items of a list are two mentions
+    False
+    """
+    return _SAME_MENTION.fullmatch(gap) is not None
+
+
+def _mention_flags(norm: str, hits: list[tuple], sentence_nos: list[int]) -> list[bool]:
+    """Per hit (``(pattern, start, end)`` on ``norm``, in order): True when it continues the
+    mention of the previous hit of its frame (overlap, or :func:`same_mention`)."""
+    last: dict[str, tuple[int, int]] = {}  # frame -> (end, sentence) of its previous hit
+    flags = []
+    for (pat, s, e), k in zip(hits, sentence_nos, strict=True):
+        prev = last.get(pat.frame)
+        flags.append(
+            prev is not None and prev[1] == k and (s < prev[0] or same_mention(norm[prev[0] : s]))
+        )
+        last[pat.frame] = (max(e, prev[0]) if prev and prev[1] == k else e, k)
+    return flags
 
 
 def frame_hits(articles: pd.DataFrame, matcher: Matcher | None = None) -> pd.DataFrame:
@@ -825,8 +868,12 @@ def frame_hits(articles: pd.DataFrame, matcher: Matcher | None = None) -> pd.Dat
     Returns
     -------
     pandas.DataFrame
-        ``id, frame, match, start, end, sentence, speaker, speaker_group`` plus ``pattern``
-        and ``sentence_no`` (index of the sentence in its article, for co-occurrence).
+        ``id, frame, match, start, end, sentence, speaker, speaker_group`` plus ``pattern``,
+        ``sentence_no`` (index of the sentence in its article, for co-occurrence) and
+        ``same_mention``: True when the hit continues the mention of the previous hit of its
+        frame (same sentence; overlapping, or its relative clause, definition or apposition,
+        :func:`same_mention`), so it is not counted again by :func:`frame_rates` and
+        :func:`speaker_frame_table` (see :func:`mentions`).
         Offsets are into the article's original text. Articles with no text give no rows
         and a warning naming them.
 
@@ -869,14 +916,15 @@ def _rows_with_speakers(batch: list[tuple], ids: list, texts: list[str], outlets
         for (i, norm, index, _), (spans, _) in zip(batch, places, strict=True)
     ]
     rows = []
-    for (i, *_), (spans, placed), who in zip(
+    for (i, norm, _, hits), (spans, placed), who in zip(
         batch, places, sentence_speakers(articles), strict=True
     ):
         text = texts[i]
-        for p, s, e, k in placed:
+        flags = _mention_flags(norm, hits, [k for *_, k in placed])
+        for (p, s, e, k), again in zip(placed, flags, strict=True):
             speaker, group = who[k][0]["english"], who[k][0]["group"]
             row = (ids[i], p.frame, text[s:e], s, e, text[slice(*spans[k])], speaker, group)
-            rows.append((*row, p.template, k))
+            rows.append((*row, p.template, k, again))
     return rows
 
 
@@ -886,8 +934,29 @@ def _n_words(articles: pd.DataFrame) -> pd.Series:
     return articles["text"].fillna("").map(lambda t: len(arabic.tokenize(str(t))))
 
 
+def mentions(hits: pd.DataFrame) -> pd.DataFrame:
+    """The hits that count: one per mention (rows with ``same_mention`` dropped).
+
+    A hit continues the mention before it when both are of one frame in one sentence and
+    overlap, or when the second is the first's relative clause, definition or apposition
+    (:func:`same_mention`): "القوى الخارجية التي تتدخل في الشؤون الداخلية" is one
+    external-forces mention, not two. Two separate occurrences still count twice. A hits
+    table without the column (an older CSV) counts every row.
+
+    Examples
+    --------
+    >>> h = pd.DataFrame({"frame": ["x", "x", "x"], "same_mention": [False, True, False]})
+    >>> len(mentions(h))
+    2
+    """
+    if "same_mention" not in hits.columns:
+        return hits
+    return hits[~hits["same_mention"].fillna(False).astype(bool)]
+
+
 def _count_grid(articles: pd.DataFrame, hits: pd.DataFrame, frame_ids: list[str]) -> np.ndarray:
-    """Hits per article row (a repeated id gets all its hits on every row) and frame."""
+    """Mentions per article row (a repeated id gets all its hits on every row) and frame."""
+    hits = mentions(hits)
     ids = pd.Index(articles["id"].tolist())
     unique_ids = ids.unique()
     counts = np.zeros((len(unique_ids), len(frame_ids)), dtype=np.int64)
@@ -906,7 +975,11 @@ def frame_rates(
     confidence: float = 0.95,
     frames: list[Frame] | None = None,
 ) -> pd.DataFrame:
-    """Hits per 1,000 words for every article × frame, with an exact Poisson interval.
+    """Mentions per 1,000 words for every article × frame, with an exact Poisson interval.
+
+    One count per mention (:func:`mentions`): hits of one frame that overlap, or of which
+    one is the other's relative clause, definition or apposition in the same sentence,
+    count once; separate occurrences count each.
 
     The interval is Garwood's exact (Clopper–Pearson-type) interval for a Poisson count $k$
     (:func:`helpers.stats.poisson_interval`), scaled by $1000/n$: it is honest for the tiny
@@ -1042,7 +1115,8 @@ def cooccurrence(hits: pd.DataFrame, frames: list[Frame] | None = None) -> pd.Da
 
 
 def speaker_frame_table(hits: pd.DataFrame, frames: list[Frame] | None = None) -> pd.DataFrame:
-    """Hits per speaker group (rows) and frame (columns), with every group and frame shown.
+    """Mentions (:func:`mentions`) per speaker group (rows) and frame (columns), with every
+    group and frame shown.
 
     Examples
     --------
@@ -1054,6 +1128,7 @@ def speaker_frame_table(hits: pd.DataFrame, frames: list[Frame] | None = None) -
 
     names = [f.id for f in (load_lexicon() if frames is None else frames)]
     names += sorted(set(hits["frame"]) - set(names)) if len(hits) else []
+    hits = mentions(hits)
     table = pd.crosstab(hits["speaker_group"], hits["frame"]) if len(hits) else pd.DataFrame()
     return table.reindex(index=list(SPEAKER_GROUPS), columns=names, fill_value=0).astype(int)
 
@@ -1258,8 +1333,10 @@ __all__ = [
     "kwic_html",
     "lexicon_table",
     "load_lexicon",
+    "mentions",
     "normalize_for_matching",
     "normalize_literal",
+    "same_mention",
     "speaker_frame_table",
     "top_rates",
 ]
