@@ -10,6 +10,7 @@ import itertools
 import math
 import re
 import warnings
+from pathlib import Path
 
 import matplotlib
 
@@ -815,3 +816,46 @@ class TestSeedClaimsOfNotebook03:
         assert [i[:3] for i, m in zip(tm.ids, mask, strict=True) if not m] == ["002"]
         table = terms.keyness(tm, mask, labels=("with", "without"))
         assert self._passing(table, "with") == {"قازاقستان", "القازاقي"}
+
+
+SAUDINEWSNET = (
+    Path(__file__).resolve().parents[2] / "shared" / "corpora" / "saudinewsnet-2015.jsonl.gz"
+)
+
+
+class TestReferenceKeyness:
+    def test_counts_are_each_corpus_own_counts(self):
+        mine = pd.DataFrame({"id": ["x", "y"], "text": ["غاز غاز نفط", "غاز"]})
+        ref = pd.DataFrame({"id": ["x"], "text": ["نفط نفط نفط غاز"]})  # an id in both: kept apart
+        table = terms.reference_keyness(mine, ref).set_index("term")
+        assert (table.loc["غاز", "count_a"], table.loc["غاز", "count_b"]) == (3, 1)
+        assert (table.loc["نفط", "count_a"], table.loc["نفط", "count_b"]) == (1, 3)
+        # per 10,000 tokens: 3 of 4 tokens against 1 of 4
+        assert table.loc["غاز", "per_10k_a"] == 7500 and table.loc["غاز", "per_10k_b"] == 2500
+
+    def test_an_empty_reference_is_named(self):
+        mine = pd.DataFrame({"id": ["x"], "text": ["غاز"]})
+        with pytest.raises(ValueError, match="reference has no article"):
+            terms.reference_keyness(mine, mine.iloc[:0])
+
+    @pytest.mark.skipif(not SAUDINEWSNET.exists(), reason="SaudiNewsNet is not on this machine")
+    def test_the_seeds_against_saudi_general_news(self, seeds):
+        import gzip
+        import json
+        import random
+
+        with gzip.open(SAUDINEWSNET, "rt", encoding="utf-8") as fh:
+            records = [json.loads(line) for line in fh]
+        sample = random.Random(0).sample(records, 3000)
+        reference = pd.DataFrame(
+            {"id": [str(i) for i in range(len(sample))], "text": [r["text"] for r in sample]}
+        )
+        articles = seeds[0]
+        table = terms.reference_keyness(articles, reference, labels=("seeds", "Saudi news"))
+        key = table[table["significant"] & (table["key_for"] == "seeds")]["term"].tolist()
+        # the seeds are about Kazakhstan and China; Saudi general news of 2015 is not
+        assert {"قازاقستان", "الصين"} <= set(key[:30])
+        counted = terms.build_matrix(articles)
+        col = list(counted.vocabulary).index("قازاقستان")
+        row = table.set_index("term").loc["قازاقستان"]
+        assert row["count_a"] == counted.counts[:, col].sum()

@@ -751,6 +751,40 @@ def exclusive_terms(table: pd.DataFrame, label: str, n: int = DEFAULT_KEYNESS_N)
     return part.drop(columns="count").head(n).reset_index(drop=True)
 
 
+def reference_keyness(
+    articles: pd.DataFrame,
+    reference: pd.DataFrame,
+    labels: tuple[str, str] = ("this corpus", "reference"),
+    settings: TermSettings = SETTINGS,
+    formula: str = "two-term",
+) -> pd.DataFrame:
+    """Keyness of a corpus against a reference corpus (e.g. general news of the same years).
+
+    Both corpora are counted in one :func:`build_matrix` (same tokens, same normalisation,
+    same stop words), then compared with :func:`keyness`: group A is ``articles``, group B
+    ``reference``. Ids may repeat across the two (they are kept apart). The reference's
+    words only count; its idf plays no part, since keyness uses raw counts.
+
+    >>> mine = pd.DataFrame({"id": ["a"], "text": ["غاز غاز غاز سلام"]})
+    >>> ref = pd.DataFrame({"id": ["a"], "text": ["سلام سلام سلام غاز"]})
+    >>> table = reference_keyness(mine, ref)
+    >>> table.loc[table["ngram"] == 1, ["term", "count_a", "count_b", "key_for"]].values.tolist()
+    [['سلام', 1, 3, 'reference'], ['غاز', 3, 1, 'this corpus']]
+    """
+    for name, frame in (("articles", articles), ("reference", reference)):
+        if frame.empty:
+            raise ValueError(f"reference_keyness: {name} has no article; check its path")
+    texts = pd.concat(
+        [
+            pd.Series(articles["text"].to_numpy(), index=[f"A:{i}" for i in articles["id"]]),
+            pd.Series(reference["text"].to_numpy(), index=[f"B:{i}" for i in reference["id"]]),
+        ]
+    )
+    tm = build_matrix(texts, settings)
+    group = np.r_[np.ones(len(articles), dtype=bool), np.zeros(len(reference), dtype=bool)]
+    return keyness(tm, group, labels=labels, formula=formula)
+
+
 def date_mask(articles: pd.DataFrame, start: str, end: str) -> pd.Series:
     """True for articles dated from ``start`` to ``end`` (inclusive), NA when the date is unknown.
 
@@ -1283,6 +1317,7 @@ __all__ = [
     "order_by_similarity",
     "p_value",
     "pairs_above",
+    "reference_keyness",
     "sample_ids",
     "significant_summary",
     "similarity",
