@@ -35,6 +35,9 @@ from helpers import arabic, frames
 from helpers.paths import PROJECT_ROOT, VALIDATION_DIR
 
 HELDOUT_PATH = VALIDATION_DIR / "frames_heldout.csv"
+SAMPLE_PATH = VALIDATION_DIR / "coding_sample.csv"  # coder A's codes of the double-coded sample
+BLANK_SAMPLE_PATH = VALIDATION_DIR / "coding_sample_blank.csv"  # the same sheet, for coder B
+SAMPLE_SIZE, SAMPLE_SEED = 40, 15
 TUNING_PATH = PROJECT_ROOT / "tests" / "data" / "frames_gold.csv"  # the lexicon was tuned on it
 NONE_LABEL = "none"  # what a coder writes on a sheet when no frame applies
 POOLED = "all frames"
@@ -488,6 +491,24 @@ def scores_from_sheet(
     return frame_scores(coded, coded["predicted"], lexicon, confidence, coded.get("weight"))
 
 
+def heldout_sample(
+    n: int = SAMPLE_SIZE, seed: int = SAMPLE_SEED, gold: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """The double-coded sample of the held-out set: a simple random sample of its sentences.
+
+    Drawn by :func:`coding_sheet` with no hits, so it does not depend on the lexicon (an
+    edited lexicon leaves the committed sheets valid); the sheets are
+    :data:`SAMPLE_PATH` (coder A) and :data:`BLANK_SAMPLE_PATH` (for coder B).
+
+    >>> s = heldout_sample()
+    >>> len(s), s["unit"].iloc[0], bool((s["predicted"] == "").all())
+    (40, 'u001', True)
+    """
+    gold = read_gold() if gold is None else gold
+    no_hits = pd.DataFrame(columns=["id", "sentence_no", "frame"])
+    return coding_sheet(gold[["id", "text"]], no_hits, n, seed)
+
+
 # ----------------------------------------------------------------------------------------
 # Agreement between two coders
 # ----------------------------------------------------------------------------------------
@@ -554,9 +575,13 @@ def agreement(
 
 __all__ = [
     "AGREEMENT_COLUMNS",
+    "BLANK_SAMPLE_PATH",
     "HELDOUT_PATH",
     "NONE_LABEL",
     "POOLED",
+    "SAMPLE_PATH",
+    "SAMPLE_SEED",
+    "SAMPLE_SIZE",
     "SCORE_COLUMNS",
     "SHEET_COLUMNS",
     "TUNING_PATH",
@@ -565,6 +590,7 @@ __all__ = [
     "frame_ids",
     "frame_scores",
     "gold_hits",
+    "heldout_sample",
     "parse_labels",
     "proportion_interval",
     "read_coding_sheet",
