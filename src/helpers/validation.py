@@ -37,6 +37,7 @@ from helpers.paths import PROJECT_ROOT, VALIDATION_DIR
 HELDOUT_PATH = VALIDATION_DIR / "frames_heldout.csv"
 SAMPLE_PATH = VALIDATION_DIR / "coding_sample.csv"  # coder A's codes of the double-coded sample
 BLANK_SAMPLE_PATH = VALIDATION_DIR / "coding_sample_blank.csv"  # the same sheet, for coder B
+SECOND_CODER_PATH = VALIDATION_DIR / "coding_sample_b.csv"  # where coder B's coded copy goes
 SAMPLE_SIZE, SAMPLE_SEED = 40, 15
 TUNING_PATH = PROJECT_ROOT / "tests" / "data" / "frames_gold.csv"  # the lexicon was tuned on it
 NONE_LABEL = "none"  # what a coder writes on a sheet when no frame applies
@@ -498,7 +499,8 @@ def heldout_sample(
 
     Drawn by :func:`coding_sheet` with no hits, so it does not depend on the lexicon (an
     edited lexicon leaves the committed sheets valid); the sheets are
-    :data:`SAMPLE_PATH` (coder A) and :data:`BLANK_SAMPLE_PATH` (for coder B).
+    :data:`SAMPLE_PATH` (coder A) and :data:`BLANK_SAMPLE_PATH` (for coder B, whose coded
+    copy goes to :data:`SECOND_CODER_PATH`).
 
     >>> s = heldout_sample()
     >>> len(s), s["unit"].iloc[0], bool((s["predicted"] == "").all())
@@ -583,6 +585,7 @@ __all__ = [
     "SAMPLE_SEED",
     "SAMPLE_SIZE",
     "SCORE_COLUMNS",
+    "SECOND_CODER_PATH",
     "SHEET_COLUMNS",
     "TUNING_PATH",
     "agreement",
