@@ -28,7 +28,18 @@ import pytest
 from bs4 import BeautifulSoup
 
 from helpers import paths
-from reports import check, cli, glossary, job, notebooks, pages, postprocess, repro, runner
+from reports import (
+    check,
+    cli,
+    glossary,
+    job,
+    markdown,
+    notebooks,
+    pages,
+    postprocess,
+    repro,
+    runner,
+)
 
 V4 = nbformat.v4
 KERNELSPEC = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
@@ -359,6 +370,47 @@ class TestFooterHtml:
     def test_footer_values_are_escaped(self):
         html = repro.footer_html({**self.REPRO, "corpus": "<b>x</b>"})
         assert "<b>x</b>" not in html
+
+
+FOLDED = (
+    "1. **An exercise.** Do it.\n\n"
+    "<details><summary>Solution</summary>\n\n"
+    "```python\nfirst = 1\n\nsecond = 2  # after a blank line\n```\n"
+    "The answer is **two**.\n"
+    "</details>\n\n"
+    "2. **Next exercise.**"
+)
+
+
+def _render(*markdown: str) -> BeautifulSoup:
+    """A notebook of markdown cells through the report's whole rendering path."""
+    nb = V4.new_notebook(metadata=KERNELSPEC, cells=[V4.new_markdown_cell(m) for m in markdown])
+    html = pages.render_report(
+        nb, "01-x", paths.NOTEBOOKS_DIR, paths.REPORTS_DIR, set(), TestFooterHtml.REPRO
+    )
+    return _soup(html)
+
+
+class TestFoldedSolutions:
+    def test_the_solution_is_inside_its_details_after_the_summary(self):
+        (details,) = _render(FOLDED).find_all("details")
+        assert details.summary.get_text() == "Solution"
+        assert "first = 1" in details.get_text() and "two" in details.find("strong").get_text()
+
+    def test_nothing_of_the_solution_is_left_outside_the_fold(self):
+        soup = _render(FOLDED)
+        soup.find("details").decompose()
+        assert "first = 1" not in soup.get_text() and "Next exercise" in soup.get_text()
+
+    def test_a_blank_line_inside_solution_code_is_kept(self):
+        pre = _render(FOLDED).find("details").find("pre")
+        assert "first = 1\n\nsecond = 2" in pre.get_text()
+
+    def test_the_fold_is_closed(self):
+        assert not _render(FOLDED).find("details").has_attr("open")
+
+    def test_markdown_without_details_renders_as_before(self):
+        assert markdown.render_details("Plain **text**.\n") == "Plain **text**.\n"
 
 
 class TestMarkDirection:
@@ -1019,6 +1071,28 @@ _PAGE_CHECK = """
 """
 
 
+# Every fold: closed as the page loads, holding more than its summary, and that content is
+# hidden until the fold is opened (then it shows).
+_DETAILS_CHECK = """
+() => {
+  // checkVisibility: false under a closed fold (display: none or content-visibility: hidden)
+  const shown = (el) => el.checkVisibility() && el.getClientRects().length > 0;
+  return [...document.querySelectorAll('details')].map((d) => {
+    const inside = [...d.children].filter((c) => c.tagName !== 'SUMMARY');
+    const text = inside.map((c) => c.textContent).join(' ').trim();
+    const closed = !d.open;
+    const hiddenWhenClosed = inside.length > 0 && !inside.some(shown);
+    d.open = true;
+    const shownWhenOpen = inside.length > 0 && inside.every(shown);
+    d.open = false;
+    const summary = d.querySelector(':scope > summary');
+    return {summary: summary ? summary.textContent : null, closed, text: text.slice(0, 80),
+            hiddenWhenClosed, shownWhenOpen};
+  });
+}
+"""
+
+
 @pytest.fixture(scope="session")
 def browser_results(seed_run):
     """Open every seed report in headless Chromium once; keep the checks and screenshots.
@@ -1050,6 +1124,7 @@ def browser_results(seed_run):
             problems.clear()
             page.goto(path.as_uri(), wait_until="load")
             checks = page.evaluate(_PAGE_CHECK)
+            checks["details"] = page.evaluate(_DETAILS_CHECK)
             page.screenshot(path=str(shots / f"{path.stem}.png"), full_page=True)
             results[path.name] = {**checks, "problems": list(problems)}
         browser.close()
@@ -1084,6 +1159,21 @@ class TestReportsInChromium:
     def test_no_console_errors_and_no_network_requests(self, browser_results):
         problems = {name: r["problems"] for name, r in browser_results.items() if r["problems"]}
         assert not problems
+
+    def test_every_solution_is_folded_closed_inside_its_details(self, browser_results):
+        folds = [(name, d) for name, r in browser_results.items() for d in r["details"]]
+        written = sum(
+            c.source.count("<details")
+            for path in notebooks.list_notebooks()
+            for c in nbformat.read(path, as_version=4).cells
+            if c.cell_type == "markdown"
+        )
+        assert written > 0 and len(folds) == written, "one fold in the reports per fold written"
+        for name, d in folds:
+            assert d["summary"] and d["summary"].startswith("Solution"), (name, d)
+            assert d["closed"], f"{name}: {d['summary']} is open as the page loads"
+            assert d["text"], f"{name}: {d['summary']} folds nothing"
+            assert d["hiddenWhenClosed"] and d["shownWhenOpen"], (name, d)
 
     def test_a_screenshot_per_report_is_saved_for_a_person_to_look_at(
         self, seed_run, browser_results
