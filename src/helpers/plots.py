@@ -660,10 +660,10 @@ def plot_dispersion(
 __all__ = [
     "PALETTE",
     "TimelinePlot",
+    "code_span",
     "plain",
     "plot_articles",
     "plot_dispersion",
     "plot_frame_intensity",
-    "code_span",
     "undated_note",
 ]
