@@ -425,8 +425,44 @@ class TestMarkDirection:
     def test_english_paragraph_gets_no_direction(self):
         assert not self._marked("<p>Wang Yi said</p>").p.has_attr("dir")
 
-    def test_english_first_paragraph_with_arabic_gets_auto(self):
-        assert self._marked("<p>The term القوى الخارجية</p>").p["dir"] == "auto"
+    def test_english_paragraph_with_an_arabic_term_gets_ltr(self):
+        assert self._marked("<p>The term القوى الخارجية recurs</p>").p["dir"] == "ltr"
+
+    def test_english_paragraph_that_starts_with_an_arabic_word_gets_ltr(self):
+        soup = self._marked("<p>وزير، بكين and لافروف stay whole because they are listed.</p>")
+        assert soup.p["dir"] == "ltr"
+        assert [b.get_text() for b in soup.find_all("bdi")] == ["وزير", "بكين", "لافروف"]
+
+    def test_arabic_sentence_with_an_english_name_gets_rtl_and_the_name_is_isolated(self):
+        soup = self._marked("<p>قال وانغ يي (Wang Yi) إن الصين تدعم الاستقرار</p>")
+        assert soup.p["dir"] == "rtl" and soup.bdi.get_text() == "Wang Yi"
+
+    def test_each_side_of_a_mapping_is_its_own_isolated_item_read_left_to_right(self):
+        soup = self._marked("<table><tr><td>أ إ آ ٱ → ا</td><td>ى → ي</td></tr></table>")
+        first, second = soup.find_all("td")
+        assert first["dir"] == second["dir"] == "ltr"
+        assert [b.get_text() for b in first.find_all("bdi")] == ["أ إ آ ٱ", "ا"]
+        assert [b.get_text() for b in second.find_all("bdi")] == ["ى", "ي"]
+
+    def test_latin_punctuation_separates_arabic_items(self):
+        soup = self._marked("<p>folded (ه for ة, ا for أ إ آ) before counting</p>")
+        assert [b.get_text() for b in soup.find_all("bdi")] == ["ه", "ة", "ا", "أ إ آ"]
+
+    def test_a_quotation_in_guillemets_is_one_item_in_an_english_note(self):
+        soup = self._marked("<td>As in «الأمن الجماعي، والتي يتم نشرها.» (article 004)</td>")
+        assert soup.td["dir"] == "ltr"
+        assert [b.get_text() for b in soup.find_all("bdi")] == ["«الأمن الجماعي، والتي يتم نشرها.»"]
+
+    def test_code_inside_a_paragraph_is_not_isolated(self):
+        soup = self._marked("<p>Call <code>normalize('قال')</code> on the text</p>")
+        assert soup.code.find("bdi") is None
+
+    def test_a_printed_list_of_arabic_words_stays_left_to_right_item_by_item(self):
+        soup = self._marked("<pre>['وقال', 'وأضاف', 'وأوضح']</pre>")
+        line = soup.pre.span
+        assert line["dir"] == "ltr"
+        assert [b.get_text() for b in line.find_all("bdi")] == ["وقال", "وأضاف", "وأوضح"]
+        assert line.get_text() == "['وقال', 'وأضاف', 'وأوضح']"
 
     def test_english_paragraph_inside_an_arabic_block_gets_auto(self):
         soup = self._marked('<div dir="rtl"><p>An English gloss</p></div>')
@@ -1035,29 +1071,33 @@ class TestUserCorpusRun:
 
 _PAGE_CHECK = """
 () => {
-  const AR = /[\\u0600-\\u06FF\\u0750-\\u077F\\u08A0-\\u08FF]/;
-  const LAT = /[A-Za-z]/;
-  const arabicFirst = (t) => {
-    const a = t.search(AR);
-    if (a < 0) return false;
-    const l = t.search(LAT);
-    return l < 0 || a < l;
-  };
+  const AR = /[\\u0620-\\u064A\\u0671-\\u06D3\\u0750-\\u077F\\u08A0-\\u08FF]/g;
+  const LAT = /[A-Za-z]/g;
+  const count = (t, re) => (t.match(re) || []).length;
   const prose = 'p, li, h1, h2, h3, h4, h5, h6, blockquote, dd, dt, summary, td, th';
   const wrong = [];
   let arabic = 0;
+  let english = 0;
   for (const el of document.querySelectorAll(prose)) {
     if (el.closest('.jp-CodeCell .jp-InputArea, footer, pre')) continue;
     const text = el.innerText.trim();
-    if (!text || !arabicFirst(text)) continue;
-    arabic += 1;
+    // A «…» quotation is an item inside the sentence: the words around it set the direction.
+    const outside = text.replace(/\u00ab[^\u00ab\u00bb]*\u00bb/g, ' ');
+    const own = count(outside, AR) + count(outside, LAT) > 0 ? outside : text;
+    const nAr = count(own, AR);
+    const nLat = count(own, LAT);
+    // Clear cases only: at least twice as many letters of one script as of the other.
+    const expected = nAr > 2 * nLat ? 'rtl' : nLat > 2 * nAr && nAr > 0 ? 'ltr' : null;
+    if (!expected || /\\u2192/.test(text)) continue;
+    if (expected === 'rtl') arabic += 1; else english += 1;
     const cs = getComputedStyle(el);
     // Table cells may align as their author chose (a concordance aligns the contexts towards
-    // the keyword); paragraphs, list items and headings must sit on the right.
+    // the keyword); paragraphs, list items and headings must sit on their start side.
     const cell = el.tagName === 'TD' || el.tagName === 'TH';
-    const aligned = cell || ['right', 'start', '-webkit-right'].includes(cs.textAlign);
-    if (cs.direction !== 'rtl' || !aligned) {
-      wrong.push(`${el.tagName} ${cs.direction}/${cs.textAlign}: ${text.slice(0, 40)}`);
+    const side = expected === 'rtl' ? ['right', '-webkit-right'] : ['left', '-webkit-left'];
+    const aligned = cell || cs.textAlign === 'start' || side.includes(cs.textAlign);
+    if (cs.direction !== expected || !aligned) {
+      wrong.push(`${el.tagName} ${cs.direction}/${cs.textAlign}: ${text.slice(0, 50)}`);
     }
   }
   const code = [...document.querySelectorAll('.jp-CodeCell .jp-InputArea pre')];
@@ -1066,9 +1106,61 @@ _PAGE_CHECK = """
   const broken = images
     .filter((img) => !(img.complete && img.naturalWidth > 0))
     .map((img) => (img.alt || img.src).slice(0, 60));
-  return {arabic, wrong, code: code.length, codeWrong, images: images.length, broken};
+  return {arabic, english, wrong, code: code.length, codeWrong, images: images.length, broken};
 }
 """
+
+
+# Where words land on screen: for the smallest block holding ``anchor``, the horizontal centre
+# of each needle (searched in order from the anchor) and the block's computed direction.
+_WORD_POSITIONS = """
+([anchor, needles]) => {
+  for (const d of document.querySelectorAll('details')) d.open = true;
+  const blocks = [...document.querySelectorAll('p, li, td, th, span.bidi-line, .highlight pre')]
+    .filter((el) => el.textContent.includes(anchor));
+  if (!blocks.length) return null;
+  const el = blocks[blocks.length - 1];
+  const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+  const nodes = [];
+  let total = 0;
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    nodes.push([n, total]);
+    total += n.data.length;
+  }
+  const at = (offset) => {
+    const [node, start] = nodes.filter(([, s]) => s <= offset).pop();
+    return [node, offset - start];
+  };
+  let cursor = el.textContent.indexOf(anchor);
+  const xs = [];
+  for (const needle of needles) {
+    const i = el.textContent.indexOf(needle, cursor);
+    if (i < 0) return {missing: needle};
+    const range = document.createRange();
+    const last = at(i + needle.length - 1);  // the needle's last character, inclusive
+    range.setStart(...at(i));
+    range.setEnd(last[0], last[1] + 1);
+    const box = range.getBoundingClientRect();
+    xs.push(box.left + box.width / 2);
+    cursor = i + needle.length;
+  }
+  return {xs, dir: getComputedStyle(el).direction};
+}
+"""
+# Representative blocks: page, anchor, needles in the order they must appear left to right,
+# and the direction the block must compute.
+READING_ORDER = [
+    # each side of a mapping is an item; the arrow points from the first to the second
+    ("02-clean-arabic.html", "ى → ي", ["ى", "→", "ي"], "ltr"),
+    ("02-clean-arabic.html", "ة → ه", ["ة", "→", "ه"], "ltr"),
+    ("02-clean-arabic.html", "ٱ → ا", ["ٱ", "→", "ا"], "ltr"),
+    # English prose that starts with an Arabic word
+    ("02-clean-arabic.html", "وزير، بكين and", ["وزير", "بكين", "and", "لافروف", "stay"], "ltr"),
+    ("02-clean-arabic.html", 'أن "that" and', ["أن", "that", "إن", "indeed"], "ltr"),
+    ("04-frame-discourse.html", "(ه for ة", ["ه", "for", "ة", "ا", "for"], "ltr"),
+    # a tuple of Arabic strings in a folded solution's code keeps its source order
+    ("03-tfidf-compare.html", 'extra_stopwords=("وقال"', ["وقال", "وأضاف", "وأوضح"], "ltr"),
+]
 
 
 # Every fold: closed as the page loads, holding more than its summary, and that content is
@@ -1125,6 +1217,12 @@ def browser_results(seed_run):
             page.goto(path.as_uri(), wait_until="load")
             checks = page.evaluate(_PAGE_CHECK)
             checks["details"] = page.evaluate(_DETAILS_CHECK)
+            checks["order"] = [
+                (anchor, page.evaluate(_WORD_POSITIONS, [anchor, needles]))
+                for name, anchor, needles, _ in READING_ORDER
+                if name == path.name
+            ]
+            page.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = false)")
             page.screenshot(path=str(shots / f"{path.stem}.png"), full_page=True)
             results[path.name] = {**checks, "problems": list(problems)}
         browser.close()
@@ -1147,6 +1245,7 @@ class TestReportsInChromium:
 
     def test_arabic_text_was_found_to_check(self, browser_results):
         assert sum(r["arabic"] for r in browser_results.values()) > 20
+        assert sum(r["english"] for r in browser_results.values()) > 5
 
     def test_code_cells_compute_left_to_right(self, browser_results):
         assert sum(r["code"] for r in browser_results.values()) > 0
@@ -1159,6 +1258,17 @@ class TestReportsInChromium:
     def test_no_console_errors_and_no_network_requests(self, browser_results):
         problems = {name: r["problems"] for name, r in browser_results.items() if r["problems"]}
         assert not problems
+
+    @pytest.mark.parametrize(
+        ("name", "anchor", "needles", "direction"), READING_ORDER, ids=[c[1] for c in READING_ORDER]
+    )
+    def test_mixed_blocks_read_in_the_right_order(
+        self, browser_results, name, anchor, needles, direction
+    ):
+        found = dict(browser_results[name]["order"])[anchor]
+        assert found and "xs" in found, found
+        assert found["dir"] == direction
+        assert found["xs"] == sorted(found["xs"]), f"{needles} at {found['xs']}"
 
     def test_every_solution_is_folded_closed_inside_its_details(self, browser_results):
         folds = [(name, d) for name, r in browser_results.items() for d in r["details"]]

@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from helpers import paths
-from helpers.display import is_arabic
+from helpers.display import text_direction
 
 # Block-level elements whose direction is declared from their own text.
 _BLOCKS = (
@@ -40,60 +40,134 @@ _DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.DOTALL)
 _INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\s)([^$\n]+?)(?<![\s\\])\$(?!\d)")
 
 
-def _has_rtl_ancestor(el) -> bool:
+def _inherited_direction(el) -> str:
+    """The direction ``el`` inherits: its nearest ancestor's ``dir`` (``auto`` counts as
+    unknown), else left to right."""
     for parent in el.parents:
         d = parent.get("dir") if hasattr(parent, "get") else None
-        if d:
-            return d == "rtl"
-    return False
+        if d in ("rtl", "ltr"):
+            return d
+    return "ltr"
 
 
 def mark_direction(scopes) -> int:
     """Declare the direction of every block inside ``scopes`` (BeautifulSoup elements).
 
-    A paragraph, list, list item, heading or table cell whose first strong letter is Arabic
-    gets ``dir="rtl"``; one that contains Arabic later, or sits inside an Arabic block, gets
-    ``dir="auto"`` (the browser picks from its first strong letter). Elements that already
-    declare a direction are left alone; tables keep their column order. In a ``<pre>`` of
-    printed output, each line of Arabic words only reads right to left; mixed lines stay
-    left to right.
-    Returns the number of elements marked ``rtl``.
+    A paragraph, list, list item, heading or table cell with Arabic in it gets the direction
+    of most of its words (:func:`helpers.display.text_direction`): ``dir="rtl"`` for an Arabic
+    sentence with an English gloss, ``dir="ltr"`` for English prose that starts with an Arabic
+    word (the browser's ``dir="auto"`` would follow that first word) and for a mapping such as
+    ``ى → ي``. A block without Arabic inside an Arabic one gets ``dir="auto"``. Inside each
+    block, inline Arabic in a left-to-right block and inline Latin in a right-to-left block
+    are isolated in ``<bdi>`` (:func:`isolate_runs`), so neither reorders the words around it.
+    Elements that already declare a direction are left alone; tables keep their column order.
+    In a ``<pre>`` of printed output, each line of Arabic words only reads right to left;
+    mixed lines stay left to right. Returns the number of elements marked ``rtl``.
     """
     n_rtl = 0
     for scope in scopes:
         for el in scope.find_all(_BLOCKS):
             if el.has_attr("dir"):
                 continue
-            text = el.get_text()
-            if is_arabic(text):
-                el["dir"] = "rtl"
-                n_rtl += 1
-            elif ARABIC_CHAR.search(text) or _has_rtl_ancestor(el):
+            direction = text_direction(el.get_text())
+            if direction is not None:
+                el["dir"] = direction
+                n_rtl += direction == "rtl"
+            elif _inherited_direction(el) == "rtl":
                 el["dir"] = "auto"
         for pre in scope.find_all("pre"):
             if not pre.has_attr("dir") and ARABIC_CHAR.search(pre.get_text()):
                 _mark_lines(pre)
+        isolate_runs(scope)
     return n_rtl
+
+
+# An Arabic phrase: Arabic words joined by spaces or digits (بكين 10 يناير), never by Latin
+# punctuation, so «ة, ا» stays two items. Arabic-Indic digits alone are not a phrase.
+_AR_LETTERS = "\u0620-\u065f\u066e-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06ff\u0750-\u077f\u08a0-\u08ff"
+_ARABIC_RUN = re.compile(
+    f"[{_AR_LETTERS}]+(?:[ \\t0-9\u0660-\u0669\u06f0-\u06f9\u0640]+[{_AR_LETTERS}]+)*"
+)
+# In a left-to-right block, a «…» quotation with Arabic in it is one item, guillemets included
+# (its commas and full stops would otherwise split it into items shown in reverse order).
+_ARABIC_ITEM = re.compile(
+    f"\u00ab[^\u00ab\u00bb]*[{_AR_LETTERS}][^\u00ab\u00bb]*\u00bb|{_ARABIC_RUN.pattern}"
+)
+# A Latin phrase: Latin words joined by spaces, digits, hyphens, apostrophes, dots or slashes,
+# starting with a letter and ending with a letter or digit (the brackets around it stay out).
+_LATIN_RUN = re.compile(
+    "[A-Za-z\u00c0-\u024f](?:[A-Za-z0-9\u00c0-\u024f _'\u2019./+-]*[A-Za-z0-9\u00c0-\u024f])?"
+)
+# Where text keeps its own layout or is not text: code, formulas, and isolates already made.
+_NO_ISOLATION = ("code", "pre", "script", "style", "bdi", "svg", "math", "kbd", "samp")
+
+
+def isolate_runs(scope) -> int:
+    """Wrap inline runs of the other script in ``<bdi>``: Arabic in left-to-right blocks,
+    Latin in right-to-left ones. Returns the number of runs isolated.
+
+    Isolated, ``وصول ("arrival") and التزام`` keeps its order in English prose, each side of
+    ``ى → ي`` is its own item, and ``(external forces)`` inside Arabic keeps its words together
+    with the brackets mirrored correctly. Text in code, ``<pre>`` and an existing ``<bdi>`` is
+    left as it is.
+    """
+    from bs4 import NavigableString, Tag
+
+    n = 0
+    for node in list(scope.find_all(string=ARABIC_CHAR)) + list(
+        scope.find_all(string=re.compile("[A-Za-z]"))
+    ):
+        if type(node) is not NavigableString or node.parent is None:
+            continue  # a comment, or already replaced
+        if node.find_parent(_NO_ISOLATION) is not None:
+            continue
+        block = node.find_parent(_BLOCKS)
+        if block is None or block.get("dir") not in ("rtl", "ltr"):
+            continue
+        pattern = _LATIN_RUN if block["dir"] == "rtl" else _ARABIC_ITEM
+        text = str(node)
+        runs = list(pattern.finditer(text))
+        if not runs:
+            continue
+        pieces: list = []
+        pos = 0
+        for m in runs:
+            pieces.append(NavigableString(text[pos : m.start()]))
+            bdi = Tag(name="bdi")
+            bdi.append(NavigableString(m.group()))
+            pieces.append(bdi)
+            pos = m.end()
+        pieces.append(NavigableString(text[pos:]))
+        node.replace_with(*[p for p in pieces if not (isinstance(p, str) and p == "")])
+        n += len(runs)
+    return n
 
 
 _ARABIC_WORD = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff]+")
 _LATIN_WORD = re.compile("[A-Za-z\u00c0-\u024f]+")
+_CODE_PUNCTUATION = re.compile("[\\[\\]{}'\"]")
 
 
 def _mostly_arabic(text: str) -> bool:
-    """Arabic words and no Latin ones: an Arabic sentence or concordance line, not a mixed
-    line such as ``found: قال`` or a Python repr like ``('بيروت', datetime.date(…))``."""
-    return _ARABIC_WORD.search(text) is not None and _LATIN_WORD.search(text) is None
+    """Arabic words and no Latin ones or Python quotes and brackets: an Arabic sentence or
+    concordance line, not a mixed line such as ``found: قال``, a repr like
+    ``('بيروت', datetime.date(…))`` or a printed list ``['وقال', 'وأضاف']`` (read right to
+    left, its items would come out in reverse order)."""
+    return (
+        _ARABIC_WORD.search(text) is not None
+        and _LATIN_WORD.search(text) is None
+        and _CODE_PUNCTUATION.search(text) is None
+    )
 
 
 def _mark_lines(pre) -> None:
     """Give each line of printed output its own direction.
 
     A line of Arabic words (and no Latin ones), such as ``print(arabic_sentence)``, reads right
-    to left; a mixed line, such as ``print("found:", word)`` or a tuple's repr, stays left to
-    right with the Arabic in place, as JupyterLab shows it (making it right to left would
-    reorder its parts and mirror its brackets and arrows). Output with markup inside (ANSI
-    colours) gets one direction for the whole block instead.
+    to left; a mixed line, such as ``print("found:", word)`` or a list's repr, stays left to
+    right with each Arabic phrase isolated in ``<bdi>``, so the items keep their order and the
+    brackets and arrows their direction. Output with markup inside (ANSI colours) gets one
+    direction for the whole block instead.
     """
     from bs4 import NavigableString, Tag
 
@@ -106,11 +180,17 @@ def _mark_lines(pre) -> None:
     pre.clear()
     pre["class"] = [*pre.get("class", []), "bidi-lines"]
     for line in lines:
-        span = Tag(
-            name="span",
-            attrs={"class": "bidi-line", "dir": "rtl" if _mostly_arabic(line) else "ltr"},
-        )
-        span.append(NavigableString(line))
+        rtl = _mostly_arabic(line)
+        span = Tag(name="span", attrs={"class": "bidi-line", "dir": "rtl" if rtl else "ltr"})
+        pos = 0
+        for m in [] if rtl else _ARABIC_RUN.finditer(line):
+            span.append(NavigableString(line[pos : m.start()]))
+            bdi = Tag(name="bdi")
+            bdi.append(NavigableString(m.group()))
+            span.append(bdi)
+            pos = m.end()
+        if line[pos:]:
+            span.append(NavigableString(line[pos:]))
         pre.append(span)
 
 
