@@ -1234,6 +1234,93 @@ def browser_results(seed_run):
     return results
 
 
+# Arabic letters beyond the basic alphabet: DejaVu Sans lacks the first and the last two.
+EXTENDED_ARABIC = "\u0671\u067e\u0686\u0698\u06a4\u06af\u06cc\u06c1\u06d2"
+# Where a report shows Arabic: an Arabic paragraph, English prose, a table cell, code, output.
+FONT_CONTEXTS = (
+    '.jp-RenderedHTMLCommon [dir="rtl"]',
+    ".jp-MarkdownCell p:not([dir])",
+    "td",
+    ".jp-CodeCell .jp-InputArea pre",
+    ".jp-RenderedText pre",
+)
+
+
+def _families_with_glyph(char: str) -> set[str]:
+    """The installed font families that have a glyph for ``char`` (fontconfig's charset)."""
+    out = subprocess.run(
+        ["fc-list", f":charset={ord(char):04x}", "family"], capture_output=True, text=True
+    ).stdout
+    return {name for line in out.splitlines() for name in line.split(",")}
+
+
+@pytest.fixture(scope="session")
+def rendered_fonts(seed_run):
+    """{(context, letter): font families Chromium drew it with}, in report 02, read through
+    the DevTools protocol (the fonts actually used, after fallback)."""
+    from playwright.sync_api import sync_playwright
+
+    report = seed_run.out_dir / "02-clean-arabic.html"
+    found = {}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        page = browser.new_page()
+        page.goto(report.as_uri(), wait_until="load")
+        probes = page.evaluate(
+            """([contexts, letters]) => {
+              const made = [];
+              contexts.forEach((sel, i) => {
+                const host = document.querySelector(sel);
+                if (!host) return;
+                [...letters].forEach((ch, j) => {
+                  const span = document.createElement('span');
+                  span.id = `glyph-${i}-${j}`;
+                  span.textContent = ch;
+                  host.appendChild(span);
+                  made.push([sel, ch, span.id]);
+                });
+              });
+              return made;
+            }""",
+            [list(FONT_CONTEXTS), EXTENDED_ARABIC],
+        )
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("DOM.enable")
+        cdp.send("CSS.enable")
+        root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+        for context, letter, span_id in probes:
+            node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": f"#{span_id}"})
+            fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node["nodeId"]})["fonts"]
+            found[(context, letter)] = {f["familyName"] for f in fonts}
+        browser.close()
+    return found
+
+
+@pytest.mark.slow
+class TestArabicFonts:
+    def test_every_context_of_the_report_was_probed(self, rendered_fonts):
+        assert {context for context, _ in rendered_fonts} == set(FONT_CONTEXTS)
+
+    def test_extended_arabic_letters_are_drawn_with_a_font_that_has_them(self, rendered_fonts):
+        tofu = {
+            f"U+{ord(letter):04X} in {context}: {sorted(families)}"
+            for (context, letter), families in rendered_fonts.items()
+            if not families or not families <= _families_with_glyph(letter)
+        }
+        assert not tofu
+
+    def test_arabic_paragraphs_use_the_full_coverage_font_named_in_the_css(self, rendered_fonts):
+        used = {
+            family
+            for (context, _), families in rendered_fonts.items()
+            if "rtl" in context
+            for family in families
+        }
+        assert used == {"Noto Naskh Arabic"}
+
+
 @pytest.mark.slow
 class TestReportsInChromium:
     def test_every_report_was_opened(self, seed_run, browser_results):
