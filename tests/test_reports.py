@@ -1154,6 +1154,12 @@ READING_ORDER = [
     ("02-clean-arabic.html", "ى → ي", ["ى", "→", "ي"], "ltr"),
     ("02-clean-arabic.html", "ة → ه", ["ة", "→", "ه"], "ltr"),
     ("02-clean-arabic.html", "ٱ → ا", ["ٱ", "→", "ا"], "ltr"),
+    (
+        "02-clean-arabic.html",
+        "٠–٩ and",
+        ["٠", "–", "٩", "and", "۰", "–", "۹", "→", "0", "–", "9"],
+        "ltr",
+    ),
     # English prose that starts with an Arabic word
     ("02-clean-arabic.html", "وزير، بكين and", ["وزير", "بكين", "and", "لافروف", "stay"], "ltr"),
     ("02-clean-arabic.html", 'أن "that" and', ["أن", "that", "إن", "indeed"], "ltr"),

@@ -89,9 +89,11 @@ _ARABIC_RUN = re.compile(
     f"[{_AR_LETTERS}]+(?:[ \\t0-9\u0660-\u0669\u06f0-\u06f9\u0640]+[{_AR_LETTERS}]+)*"
 )
 # In a left-to-right block, a «…» quotation with Arabic in it is one item, guillemets included
-# (its commas and full stops would otherwise split it into items shown in reverse order).
+# (its commas and full stops would otherwise split it into items shown in reverse order), and
+# so is a number in Arabic-Indic digits (a range ٠–٩ would otherwise show as ٩–٠).
 _ARABIC_ITEM = re.compile(
     f"\u00ab[^\u00ab\u00bb]*[{_AR_LETTERS}][^\u00ab\u00bb]*\u00bb|{_ARABIC_RUN.pattern}"
+    "|[\u0660-\u0669\u06f0-\u06f9]+"
 )
 # A Latin phrase: Latin words joined by spaces, digits, hyphens, apostrophes, dots or slashes,
 # starting with a letter and ending with a letter or digit (the brackets around it stay out).
@@ -122,9 +124,12 @@ def isolate_runs(scope) -> int:
         if node.find_parent(_NO_ISOLATION) is not None:
             continue
         block = node.find_parent(_BLOCKS)
-        if block is None or block.get("dir") not in ("rtl", "ltr"):
+        if block is None:
             continue
-        pattern = _LATIN_RUN if block["dir"] == "rtl" else _ARABIC_ITEM
+        direction = block.get("dir") or _inherited_direction(block)
+        if direction not in ("rtl", "ltr"):
+            continue
+        pattern = _LATIN_RUN if direction == "rtl" else _ARABIC_ITEM
         text = str(node)
         runs = list(pattern.finditer(text))
         if not runs:
