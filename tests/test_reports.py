@@ -504,6 +504,26 @@ class TestMarkDirection:
         assert not soup.pre.has_attr("dir")
 
 
+class TestTableLayout:
+    def test_identifiers_in_cells_may_break_after_each_underscore(self):
+        soup = _soup('<div class="s"><table><tr><th>protest_grievance</th></tr></table></div>')
+        postprocess.break_identifiers(soup, soup.select(".s"))
+        assert str(soup.th) == "<th>protest_<wbr/>grievance</th>"
+
+    def test_code_and_prose_keep_their_underscores_unbroken(self):
+        html = '<div class="s"><p>a_b</p><table><tr><td><code>a_b</code></td></tr></table></div>'
+        soup = _soup(html)
+        postprocess.break_identifiers(soup, soup.select(".s"))
+        assert not soup.find_all("wbr")
+
+    def test_each_concordance_context_is_wrapped_for_the_stylesheet(self):
+        row = "<tr><td>قبل</td><td><b>قوى</b></td><td>بعد</td><td>id</td></tr>"
+        soup = _soup(f'<div class="s"><table class="kwic"><tbody>{row}</tbody></table></div>')
+        postprocess.wrap_concordance_contexts(soup, soup.select(".s"))
+        spans = soup.select("td > span.kwic-context")
+        assert [s.get_text() for s in spans] == ["قبل", "بعد"]
+
+
 class TestRenderMath:
     def _render(self, html):
         soup = _soup(f'<div class="md">{html}</div>')
@@ -1147,6 +1167,58 @@ _WORD_POSITIONS = """
   return {xs, dir: getComputedStyle(el).direction};
 }
 """
+# Layout: tables that stick out of their output area (their last columns hidden behind a
+# scroll bar), and concordance rows whose contexts wrap or whose words next to the keyword are
+# cut off or far from it.
+_LAYOUT_CHECK = """
+() => {
+  const wide = [...document.querySelectorAll('table')].filter((t) => {
+    const area = t.closest('.jp-OutputArea-output, .jp-RenderedHTMLCommon, main, body');
+    const r = t.getBoundingClientRect();
+    const a = area.getBoundingClientRect();
+    return r.right > a.right + 1 || r.left < a.left - 1 || area.scrollWidth > area.clientWidth + 1;
+  }).map((t) => t.innerText.slice(0, 60));
+  const charBox = (el, fromEnd) => {
+    const text = el.textContent;
+    const i = fromEnd ? text.trimEnd().length - 1 : text.length - text.trimStart().length;
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    let seen = 0;
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      if (i < seen + n.data.length) {
+        const range = document.createRange();
+        range.setStart(n, i - seen);
+        range.setEnd(n, i - seen + 1);
+        return range.getBoundingClientRect();
+      }
+      seen += n.data.length;
+    }
+    return null;
+  };
+  const kwic = [];
+  for (const row of document.querySelectorAll('table.kwic tbody tr')) {
+    const cells = row.querySelectorAll(':scope > td');
+    if (cells.length < 4) continue;
+    const [before, match, after] = cells;
+    const em = parseFloat(getComputedStyle(before).fontSize);
+    const oneLine = (cell) => cell.firstElementChild.getBoundingClientRect().height < 2.2 * em;
+    const m = match.getBoundingClientRect();
+    const last = charBox(before, true);   // the word just before the keyword
+    const first = charBox(after, false);  // the word just after it
+    const b = before.getBoundingClientRect();
+    const a = after.getBoundingClientRect();
+    kwic.push({
+      oneLine: oneLine(before) && oneLine(after),
+      beforeVisible: !!last && last.left >= b.left - 1 && last.right <= b.right + 1,
+      afterVisible: !!first && first.left >= a.left - 1 && first.right <= a.right + 1,
+      // in a right-to-left table the context before sits right of the keyword, after it left
+      beforeNext: !!last && last.left - m.right < 2 * em && last.left >= m.right - 1,
+      afterNext: !!first && m.left - first.right < 2 * em && first.right <= m.left + 1,
+      text: row.innerText.slice(0, 60),
+    });
+  }
+  return {wide, kwic};
+}
+"""
 # Representative blocks: page, anchor, needles in the order they must appear left to right,
 # and the direction the block must compute.
 READING_ORDER = [
@@ -1229,6 +1301,10 @@ def browser_results(seed_run):
                 if name == path.name
             ]
             page.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = false)")
+            checks["layout"] = {1280: page.evaluate(_LAYOUT_CHECK)}
+            page.set_viewport_size({"width": 1024, "height": 768})  # a projector
+            checks["layout"][1024] = page.evaluate(_LAYOUT_CHECK)
+            page.set_viewport_size({"width": 1280, "height": 900})
             page.screenshot(path=str(shots / f"{path.stem}.png"), full_page=True)
             results[path.name] = {**checks, "problems": list(problems)}
         browser.close()
@@ -1362,6 +1438,18 @@ class TestReportsInChromium:
         assert found and "xs" in found, found
         assert found["dir"] == direction
         assert found["xs"] == sorted(found["xs"]), f"{needles} at {found['xs']}"
+
+    @pytest.mark.parametrize("width", [1280, 1024])
+    def test_no_table_hides_columns_behind_a_scroll_bar(self, browser_results, width):
+        wide = {n: r["layout"][width]["wide"] for n, r in browser_results.items()}
+        assert not {n: w for n, w in wide.items() if w}
+
+    def test_concordance_lines_keep_the_keyword_with_its_neighbours(self, browser_results):
+        rows = [row for r in browser_results.values() for row in r["layout"][1280]["kwic"]]
+        assert len(rows) >= 5, "the seed reports show concordances"
+        for key in ("oneLine", "beforeVisible", "afterVisible", "beforeNext", "afterNext"):
+            bad = [row["text"] for row in rows if not row[key]]
+            assert not bad, f"{key}: {bad[:3]}"
 
     def test_every_solution_is_folded_closed_inside_its_details(self, browser_results):
         folds = [(name, d) for name, r in browser_results.items() for d in r["details"]]

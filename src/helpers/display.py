@@ -104,19 +104,35 @@ def _cell_css(value: object) -> str:
     return LTR_CSS if isinstance(value, str) and _LATIN.search(value) else ""
 
 
+def _dates(column: pd.Series) -> pd.Series:
+    """Timestamps as text: the day alone (``2022-01-10``) when every one falls at midnight,
+    as dates without a time do, else day and minute; missing ones stay missing.
+
+    >>> _dates(pd.Series(pd.to_datetime(["2022-01-10", None]))).tolist()
+    ['2022-01-10', nan]
+    """
+    valid = column.dropna()
+    midnight = (valid == valid.dt.normalize()).all()
+    text = column.dt.strftime("%Y-%m-%d" if midnight else "%Y-%m-%d %H:%M")
+    return text.where(column.notna(), float("nan")).astype(object)
+
+
 def rtl_table(df: pd.DataFrame, caption: str | None = None, precision: int = 2):
     """A pandas Styler that lays out Arabic cells (and Arabic headers) right to left.
 
     Returns the Styler so a notebook cell can show it; the data are not changed, except that
-    presentation-form characters are shown as ``[U+XXXX]`` labels (:func:`show_code_points`)
-    and missing values as :data:`MISSING`. Every cell, index label, column header and the
-    caption is HTML-escaped: text from a corpus (``<script>``, ``<img onerror=…>``) shows as
-    text and never runs in a report.
+    presentation-form characters are shown as ``[U+XXXX]`` labels (:func:`show_code_points`),
+    missing values as :data:`MISSING`, and dates without a time of day as the day alone (no
+    ``00:00:00``). Every cell, index label, column header and the caption is HTML-escaped:
+    text from a corpus (``<script>``, ``<img onerror=…>``) shows as text and never runs in a
+    report.
     """
     shown = df.copy()
     for col in shown.columns:
         if shown[col].dtype == object or pd.api.types.is_string_dtype(shown[col]):
             shown[col] = shown[col].map(lambda v: show_code_points(v) if isinstance(v, str) else v)
+        elif pd.api.types.is_datetime64_any_dtype(shown[col]):
+            shown[col] = _dates(shown[col])
     styler = (
         shown.style.map(_cell_css)
         .format(precision=precision, escape="html", na_rep=MISSING)

@@ -342,6 +342,41 @@ def rewrite_links(scopes, notebooks_dir: Path, out_dir: Path, notebook_stems: se
                 el[attr] = os.path.relpath(resolved, out_dir).replace(os.sep, "/") + frag
 
 
+def break_identifiers(soup, scopes) -> None:
+    """Offer a line break (``<wbr>``) after each underscore in table cells, outside code, so a
+    wide table of ``snake_case`` columns wraps between words rather than inside one."""
+    from bs4 import NavigableString
+
+    for scope in scopes:
+        for node in list(scope.find_all(string=re.compile("[A-Za-z0-9]_[A-Za-z0-9]"))):
+            if type(node) is not NavigableString or node.find_parent(["td", "th"]) is None:
+                continue
+            if node.find_parent(["code", "pre", "script", "style"]) is not None:
+                continue
+            parts = str(node).split("_")
+            pieces: list = []
+            for i, part in enumerate(parts):
+                pieces.append(NavigableString(part + ("_" if i < len(parts) - 1 else "")))
+                if i < len(parts) - 1:
+                    pieces.append(soup.new_tag("wbr"))
+            node.replace_with(*[p for p in pieces if not (isinstance(p, str) and p == "")])
+
+
+def wrap_concordance_contexts(soup, scopes) -> None:
+    """Wrap the two context cells of each concordance row (``table.kwic``) in a span, so the
+    stylesheet can keep the words next to the keyword in view and cut the far ends."""
+    for scope in scopes:
+        for row in scope.select("table.kwic tbody tr"):
+            cells = row.find_all("td", recursive=False)
+            if len(cells) < 3:
+                continue
+            for cell in (cells[0], cells[2]):
+                span = soup.new_tag("span", attrs={"class": "kwic-context"})
+                for child in list(cell.contents):
+                    span.append(child.extract())
+                cell.append(span)
+
+
 def postprocess(body: str, notebooks_dir: Path, out_dir: Path, notebook_stems: set[str]) -> str:
     """Direction, formulas and links of a rendered notebook, fixed at build time."""
     from bs4 import BeautifulSoup
@@ -350,5 +385,7 @@ def postprocess(body: str, notebooks_dir: Path, out_dir: Path, notebook_stems: s
     prose = soup.select(".jp-RenderedMarkdown, .jp-RenderedHTML")
     render_math(soup, soup.select(".jp-MarkdownCell .jp-RenderedMarkdown"))
     mark_direction(prose + soup.select(".jp-RenderedText"))
+    break_identifiers(soup, prose)
+    wrap_concordance_contexts(soup, prose)
     rewrite_links(prose, notebooks_dir, out_dir, notebook_stems)
     return str(soup)
