@@ -54,12 +54,13 @@ def mark_direction(scopes) -> int:
     """Declare the direction of every block inside ``scopes`` (BeautifulSoup elements).
 
     A paragraph, list, list item, heading or table cell with Arabic in it gets the direction
-    of most of its words (:func:`helpers.display.text_direction`): ``dir="rtl"`` for an Arabic
-    sentence with an English gloss, ``dir="ltr"`` for English prose that starts with an Arabic
-    word (the browser's ``dir="auto"`` would follow that first word) and for a mapping such as
-    ``ى → ي``. A block without Arabic inside an Arabic one gets ``dir="auto"``. Inside each
-    block, inline Arabic in a left-to-right block and inline Latin in a right-to-left block
-    are isolated in ``<bdi>`` (:func:`isolate_runs`), so neither reorders the words around it.
+    of most of its letters (:func:`helpers.display.text_direction`): ``dir="rtl"`` for an
+    Arabic sentence with an English name in it, ``dir="ltr"`` for English prose that starts
+    with an Arabic word (the browser's ``dir="auto"`` would follow that first word) and for a
+    mapping such as ``ى → ي``. A block without Arabic inside an Arabic one gets
+    ``dir="auto"``. Inside each block, inline Arabic in a left-to-right block and inline Latin
+    in a right-to-left block are isolated in ``<bdi>`` (:func:`isolate_runs`), so neither
+    reorders the words around it.
     Elements that already declare a direction are left alone; tables keep their column order.
     In a ``<pre>`` of printed output, each line of Arabic words only reads right to left;
     mixed lines stay left to right. Returns the number of elements marked ``rtl``.
@@ -129,23 +130,29 @@ def isolate_runs(scope) -> int:
         direction = block.get("dir") or _inherited_direction(block)
         if direction not in ("rtl", "ltr"):
             continue
-        pattern = _LATIN_RUN if direction == "rtl" else _ARABIC_ITEM
-        text = str(node)
-        runs = list(pattern.finditer(text))
-        if not runs:
-            continue
-        pieces: list = []
-        pos = 0
-        for m in runs:
-            pieces.append(NavigableString(text[pos : m.start()]))
-            bdi = Tag(name="bdi")
-            bdi.append(NavigableString(m.group()))
-            pieces.append(bdi)
-            pos = m.end()
-        pieces.append(NavigableString(text[pos:]))
-        node.replace_with(*[p for p in pieces if not (isinstance(p, str) and p == "")])
-        n += len(runs)
+        pieces = _isolated(str(node), _LATIN_RUN if direction == "rtl" else _ARABIC_ITEM)
+        if len(pieces) > 1 or not isinstance(pieces[0], NavigableString):
+            node.replace_with(*pieces)
+            n += sum(isinstance(p, Tag) for p in pieces)
     return n
+
+
+def _isolated(text: str, pattern: re.Pattern) -> list:
+    """``text`` as strings and ``<bdi>`` elements, one for each match of ``pattern``."""
+    from bs4 import NavigableString, Tag
+
+    pieces: list = []
+    pos = 0
+    for m in pattern.finditer(text):
+        if m.start() > pos:
+            pieces.append(NavigableString(text[pos : m.start()]))
+        bdi = Tag(name="bdi")
+        bdi.append(NavigableString(m.group()))
+        pieces.append(bdi)
+        pos = m.end()
+    if pos < len(text) or not pieces:
+        pieces.append(NavigableString(text[pos:]))
+    return pieces
 
 
 _ARABIC_WORD = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff]+")
@@ -187,15 +194,8 @@ def _mark_lines(pre) -> None:
     for line in lines:
         rtl = _mostly_arabic(line)
         span = Tag(name="span", attrs={"class": "bidi-line", "dir": "rtl" if rtl else "ltr"})
-        pos = 0
-        for m in [] if rtl else _ARABIC_RUN.finditer(line):
-            span.append(NavigableString(line[pos : m.start()]))
-            bdi = Tag(name="bdi")
-            bdi.append(NavigableString(m.group()))
-            span.append(bdi)
-            pos = m.end()
-        if line[pos:]:
-            span.append(NavigableString(line[pos:]))
+        if line:
+            span.extend([NavigableString(line)] if rtl else _isolated(line, _ARABIC_RUN))
         pre.append(span)
 
 
@@ -378,7 +378,8 @@ def wrap_concordance_contexts(soup, scopes) -> None:
 
 
 def postprocess(body: str, notebooks_dir: Path, out_dir: Path, notebook_stems: set[str]) -> str:
-    """Direction, formulas and links of a rendered notebook, fixed at build time."""
+    """Direction, formulas, links and table layout of a rendered notebook, fixed at build
+    time."""
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(body, "html.parser")
