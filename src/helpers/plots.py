@@ -31,6 +31,7 @@ from __future__ import annotations
 import io
 import itertools
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -87,6 +88,22 @@ class TimelinePlot:
         self.figure.savefig(path, **kwargs)
 
 
+def code_span(text: object) -> str:
+    """Text as a Markdown code span that shows it literally, whatever it holds.
+
+    The fence is one backtick longer than the longest run of backticks inside (CommonMark), so
+    an id from a corpus such as ``a`<img onerror=…>`` cannot close the span early and become
+    markup in a report.
+
+    >>> code_span("a1"), code_span("a`b"), code_span("`x")
+    ('`a1`', '``a`b``', '`` `x ``')
+    """
+    text = str(text).replace("\n", " ")
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
 def undated_note(ids: Sequence[str], limit: int = 5) -> str:
     """One Markdown line about the articles left off a time axis: the count, then the first
     ``limit`` ids (``limit=0``: the count only).
@@ -104,7 +121,7 @@ def undated_note(ids: Sequence[str], limit: int = 5) -> str:
     head = f"**Not on the time axis (no date):** {n} article{'s' if n != 1 else ''}"
     if limit <= 0:
         return f"{head}."
-    shown = ", ".join(f"`{i}`" for i in list(ids)[:limit])
+    shown = ", ".join(code_span(i) for i in list(ids)[:limit])
     return f"{head}: {shown}." if n <= limit else f"{head}: {shown} and {n - limit} more."
 
 
@@ -939,6 +956,7 @@ def plot_rate_heatmap(rates: pd.DataFrame, ax=None, labels=None):
 __all__ = [
     "PALETTE",
     "TimelinePlot",
+    "code_span",
     "plain",
     "plot_articles",
     "plot_dispersion",

@@ -147,6 +147,7 @@ def run(
     result = RunResult(out_dir=plan.out, corpus=plan.corpus, check_seconds=plan.check_seconds)
     loaded = f" ({plan.n_articles:,} articles)" if plan.n_articles is not None else ""
     say(f"reports: {len(selected)} notebook(s) on {plan.repro['corpus']}{loaded} -> {plan.out}")
+    _import_kernel_machinery()
     plan.warm_up.start()
     try:
         for path in selected:
@@ -170,6 +171,19 @@ def run(
         f"{result.seconds:.1f} s; open {result.index}"
     )
     return result
+
+
+def _import_kernel_machinery() -> None:
+    """Import what running a kernel needs, on this thread, before nbconvert warms up in another.
+
+    Both import jupyter_client; two threads importing one package at once can trip Python's
+    import deadlock detection (``_DeadlockError``, or a half-initialised module and an
+    ``ImportError``), which once failed a whole run.
+    """
+    import jupyter_client.kernelspec
+    import jupyter_client.manager  # noqa: F401
+    import nbclient  # noqa: F401
+    import nbformat  # noqa: F401
 
 
 def _prepare(corpus, only, out_dir, notebooks_dir, timeout, max_memory):

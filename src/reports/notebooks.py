@@ -13,6 +13,8 @@ from helpers import paths
 NOTEBOOK_NAME = re.compile(r"^(?P<number>\d{2})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.ipynb$")
 PARAMETERS_TAG = "parameters"
 INJECTED_TAG = "injected-parameters"
+
+
 class ReportsError(RuntimeError):
     """A problem with the command's arguments (bad corpus path, unknown notebook number)."""
 
