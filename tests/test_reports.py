@@ -96,6 +96,20 @@ class TestInjectParameters:
         nb = _notebook()
         assert notebooks.inject_parameters(nb, None).cells == nb.cells
 
+    def test_a_reference_corpus_is_set_in_the_same_cell(self, tmp_path):
+        nb = notebooks.inject_parameters(_notebook(), tmp_path / "mine", tmp_path / "news")
+        source = nb.cells[2].source
+        assert f"CORPUS = {str((tmp_path / 'mine').resolve())!r}" in source
+        assert f"REFERENCE = {str((tmp_path / 'news').resolve())!r}" in source
+        seeds_only = notebooks.inject_parameters(_notebook(), None, tmp_path / "news")
+        assert "REFERENCE" in seeds_only.cells[2].source
+        assert "CORPUS" not in seeds_only.cells[2].source.split("\n", 1)[1]
+
+    def test_a_run_against_a_reference_never_shares_the_corpus_folder(self, tmp_path):
+        plain = notebooks.report_dir(tmp_path / "mine", tmp_path)
+        against = notebooks.report_dir(tmp_path / "mine", tmp_path, tmp_path / "news")
+        assert against.parent == plain and against.name.startswith("vs-news-")
+
     def test_notebook_without_parameters_cell_gets_no_injection(self, tmp_path):
         nb = _notebook(parameters=False)
         assert len(notebooks.inject_parameters(nb, tmp_path).cells) == len(nb.cells)
@@ -385,6 +399,13 @@ class TestFooterHtml:
     def test_footer_values_are_escaped(self):
         html = repro.footer_html({**self.REPRO, "corpus": "<b>x</b>"})
         assert "<b>x</b>" not in html
+
+    def test_a_reference_corpus_is_named_with_its_checksum(self, tmp_path):
+        (tmp_path / "a.txt").write_text("نص", encoding="utf-8")
+        facts = repro.reproducibility(None, tmp_path)
+        text = _soup(repro.footer_html(facts)).get_text(" ")
+        assert "Reference corpus" in text and str(tmp_path.resolve()) in text
+        assert repro.corpus_checksum(tmp_path)[0] in text and "(1 file)" in text
 
 
 FOLDED = (
@@ -1069,6 +1090,19 @@ class TestSeedReports:
             soup = _soup(page.read_text(encoding="utf-8"))
             marked = soup.select(".jp-CodeCell .jp-InputArea [dir]")
             assert not marked, page.name
+
+
+@pytest.mark.slow
+def test_notebook_03_compares_the_seeds_with_a_reference_corpus(tmp_path):
+    news = tmp_path / "General News"
+    news.mkdir()
+    for i, text in enumerate(["أعلنت الوزارة عن خطة جديدة للنقل.", "افتتح المعرض أمس في الرياض."]):
+        (news / f"{i}.txt").write_text(text, encoding="utf-8")
+    result = job.run(reference=news, only=["03"], out_dir=tmp_path / "r", log=None)
+    assert result.ok and result.out_dir.name.startswith("vs-general-news-")
+    text = _soup((result.out_dir / "03-tfidf-compare.html").read_text("utf-8")).get_text(" ")
+    assert "5 article(s) against 2 in the reference" in text
+    assert "Reference corpus" in text and str(news.resolve()) in text
 
 
 @pytest.mark.slow
