@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import ClassVar
 from urllib.parse import unquote, urlsplit
 
+import browser as browser_tools
 import nbformat
 import psutil
 import pytest
@@ -45,16 +46,6 @@ V4 = nbformat.v4
 KERNELSPEC = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
 PRESENTATION_FORMS = re.compile("[\ufb50-\ufdff\ufe70-\ufeff]")
 DATA_URI = re.compile(r"data:[a-z]+/[a-z0-9.+-]+;base64,[A-Za-z0-9+/=]+")
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def _soup(html: str) -> BeautifulSoup:
@@ -1324,17 +1315,13 @@ def browser_results(seed_run):
     Full-page screenshots go to ``screenshots/`` of the run's output folder and are copied to
     ``reports/screenshots/`` of the project for a person to look at.
     """
-    if not CHROMIUM.exists():
-        pytest.fail("Chromium is missing: run `make browser` (scripts/install-chromium.sh)")
     from playwright.sync_api import sync_playwright
 
     shots = seed_run.out_dir / "screenshots"
     shots.mkdir(exist_ok=True)
     results = {}
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
+        browser = browser_tools.launch(pw)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         problems: list[str] = []
         page.on("console", lambda m: m.type == "error" and problems.append(f"console: {m.text}"))
@@ -1399,9 +1386,7 @@ def rendered_fonts(seed_run):
     report = seed_run.out_dir / "02-clean-arabic.html"
     found = {}
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
+        browser = browser_tools.launch(pw)
         page = browser.new_page()
         page.goto(report.as_uri(), wait_until="load")
         probes = page.evaluate(
@@ -1439,6 +1424,7 @@ class TestArabicFonts:
     def test_every_context_of_the_report_was_probed(self, rendered_fonts):
         assert {context for context, _ in rendered_fonts} == set(FONT_CONTEXTS)
 
+    @pytest.mark.skipif(not browser_tools.fontconfig(), reason="needs fontconfig's fc-list (Linux)")
     def test_extended_arabic_letters_are_drawn_with_a_font_that_has_them(self, rendered_fonts):
         tofu = {
             f"U+{ord(letter):04X} in {context}: {sorted(families)}"
