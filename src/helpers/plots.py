@@ -780,8 +780,8 @@ def plot_similarity(sim: pd.DataFrame, annotate_max: int = 15, labels: Mapping |
     """
     order = terms.order_by_similarity(sim)
     part = sim.loc[order, order]
-    size = min(2.2 + 0.55 * len(order), 14)
-    fig, ax = plt.subplots(figsize=(size + 1.2, size))
+    size = min(2.5 + 0.8 * len(order), 16)  # cells big enough for 11-point numbers on a projector
+    fig, ax = plt.subplots(figsize=(size + 1.6, size), layout="constrained")
     values = part.to_numpy()
     off_diagonal = values[~np.eye(len(values), dtype=bool)]
     vmax = max(float(off_diagonal.max()) if off_diagonal.size else 1.0, 0.05)
@@ -796,8 +796,9 @@ def plot_similarity(sim: pd.DataFrame, annotate_max: int = 15, labels: Mapping |
             for j in range(len(order)):
                 value = part.iat[i, j]
                 colour = "white" if i != j and value > 0.6 * vmax else "black"
-                ax.text(j, i, f"{value:.2f}", ha="center", va="center", color=colour, fontsize=9)
-    fig.colorbar(image, ax=ax, label="cosine similarity (TF-IDF); grey diagonal = 1")
+                ax.text(j, i, f"{value:.2f}", ha="center", va="center", color=colour, fontsize=11)
+    # constrained layout keeps the colour bar's label inside the figure (it was clipped)
+    fig.colorbar(image, ax=ax, shrink=0.8, label="cosine similarity (TF-IDF)\ngrey diagonal = 1")
     title = "Cosine similarity between articles"
     n_articles, seed = sim.attrs.get("n_articles", len(sim)), sim.attrs.get("seed")
     if len(sim) < n_articles:
@@ -923,8 +924,10 @@ def plot_rate_heatmap(rates: pd.DataFrame, ax=None, labels=None):
     low = rates.pivot(index="id", columns="frame", values="ci_low").loc[order, frame_ids]
     high = rates.pivot(index="id", columns="frame", values="ci_high").loc[order, frame_ids]
     n_rows = len(wide)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(1.05 * len(frame_ids) + 2.5, 0.55 * n_rows + 2.2))
+    if ax is None:  # cells big enough for 9-point text on a projector
+        _, ax = plt.subplots(
+            figsize=(1.5 * len(frame_ids) + 3, 0.8 * n_rows + 2.4), layout="constrained"
+        )
     im = ax.imshow(wide.to_numpy(dtype=float), aspect="auto", cmap="Blues", vmin=0)
     ax.set_xticks(range(len(frame_ids)), [f.replace("_", "\n") for f in frame_ids], fontsize=8)
     row_labels = [str(labels.get(i, i)) if labels is not None else str(i) for i in wide.index]
@@ -941,10 +944,10 @@ def plot_rate_heatmap(rates: pd.DataFrame, ax=None, labels=None):
                     f"{v:.1f}\n[{low.iat[r, c]:.1f}–{high.iat[r, c]:.1f}]",
                     ha="center",
                     va="center",
-                    fontsize=6.5,
+                    fontsize=9,
                     color=colour,
                 )
-    ax.figure.colorbar(im, ax=ax, label="hits per 1,000 words")
+    ax.figure.colorbar(im, ax=ax, shrink=0.8, label="mentions per 1,000 words")
     title = "Frames per 1,000 words (95% exact Poisson interval)"
     n_articles = int(rates["n_articles"].iloc[0]) if len(rates) else 0
     if n_articles > n_rows:
