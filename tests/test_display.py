@@ -102,3 +102,16 @@ class TestRtlTableEscapes:
         html = display.rtl_table(df).to_html()
         assert not any(f">{word}<" in html for word in ("nan", "NaT", "None", "&lt;NA&gt;"))
         assert html.count(display.MISSING) == 3
+
+
+class TestSortableTable:
+    def test_cells_and_caption_are_escaped_once_and_missing_values_shown(self):
+        table = pd.DataFrame({"before": ["<script>alert(1)</script> قال", None], "n": [1, 2]})
+        page = display.sortable_table(table, caption="<b>lines</b>").data
+        assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)" in page
+        assert "&lt;b&gt;lines" in page and "&amp;lt;" not in page
+        assert display.MISSING.encode("unicode_escape").decode() in page
+
+    def test_the_table_reads_right_to_left(self):
+        page = display.sortable_table(pd.DataFrame({"a": ["ب"]})).data
+        assert page.startswith('<div class="sortable-table" dir="rtl" lang="ar">')

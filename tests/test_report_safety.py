@@ -94,7 +94,7 @@ _EXERCISE = """
   const handlers = all
     .filter((el) => [...el.attributes].some((a) => /^on/i.test(a.name)))
     .map((el) => el.outerHTML.slice(0, 100));
-  const scripts = [...document.scripts].map((s) => s.textContent.slice(0, 100));
+  const scripts = [...document.scripts].map((s) => s.textContent);
   const images = [...document.images].map((img) => img.getAttribute('src').slice(0, 30));
   return {elements: all.length, handlers, scripts, images, text: document.body.innerText};
 }
@@ -151,10 +151,12 @@ class TestHostileCorpus:
         found = {name: r["handlers"] for name, r in hostile[2].items() if r["handlers"]}
         assert not found
 
-    def test_no_script_element_and_no_image_from_the_corpus(self, hostile):
+    def test_no_script_but_the_table_library_and_no_image_from_the_corpus(self, hostile):
         for name, r in hostile[2].items():
             assert r["elements"] > 20, name  # the page was there to test
-            assert not r["scripts"], name
+            for script in r["scripts"]:  # the sortable tables' bundled library and set-up
+                assert "_itables_" in script or "itables_" in script[:200], (name, script[:100])
+                assert SCRIPT not in script and IMG not in script, name  # data are escaped
             assert all(src.startswith("data:image/") for src in r["images"]), name
 
     def test_every_report_with_corpus_text_shows_the_markup_as_text(self, hostile):

@@ -1213,6 +1213,7 @@ _WORD_POSITIONS = """
 _LAYOUT_CHECK = """
 () => {
   const wide = [...document.querySelectorAll('table')].filter((t) => {
+    if (!t.getClientRects().length) return false;  // not rendered (a hidden fallback copy)
     const area = t.closest('.jp-OutputArea-output, .jp-RenderedHTMLCommon, main, body');
     const r = t.getBoundingClientRect();
     const a = area.getBoundingClientRect();
@@ -1329,7 +1330,10 @@ def browser_results(seed_run):
         page.on("requestfailed", lambda r: problems.append(f"failed request: {r.url[:80]}"))
         page.on(
             "request",
-            lambda r: r.url.startswith(("file:", "data:")) or problems.append(f"network: {r.url}"),
+            lambda r: (
+                r.url.startswith(("file:", "data:", "blob:"))
+                or problems.append(f"network: {r.url}")
+            ),
         )
         for path in _report_pages(seed_run):
             problems.clear()
@@ -1512,3 +1516,66 @@ class TestReportsInChromium:
     ):
         shots = {p.stem for p in (seed_run.out_dir / "screenshots").glob("*.png")}
         assert shots == {Path(name).stem for name in browser_results}
+
+
+@pytest.fixture(scope="module")
+def concordance(seed_run):
+    """Notebook 04's sortable concordance in Chromium, before and after a sort and a filter."""
+    from playwright.sync_api import sync_playwright
+
+    report = seed_run.out_dir / "04-frame-discourse.html"
+    found = {"network": []}
+    with sync_playwright() as pw:
+        browser = browser_tools.launch(pw)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.on(
+            "request",
+            lambda r: (
+                r.url.startswith(("file:", "data:", "blob:")) or found["network"].append(r.url)
+            ),
+        )
+        page.goto(report.as_uri(), wait_until="load")
+        table = ".sortable-table table.dataTable"
+        page.wait_for_selector(table, timeout=15000)
+        rows = f"[...document.querySelectorAll('{table} tbody tr')]"
+
+        def column(n: int) -> list[str]:
+            return page.evaluate(f"() => {rows}.map(r => r.children[{n}].innerText)")
+
+        heads = page.evaluate(
+            f"() => [...document.querySelectorAll('{table} thead th')].map(t => t.innerText)"
+        )
+        found["heads"] = [h.strip() for h in heads]
+        found["direction"] = page.evaluate(
+            f"() => getComputedStyle(document.querySelector('{table}')).direction"
+        )
+        found["before"] = column(found["heads"].index("1R"))
+        header = page.locator(f"{table} thead th", has_text="1R").first
+        header.click()
+        page.wait_for_function(
+            "(th) => th.getAttribute('aria-sort') === 'ascending'", arg=header.element_handle()
+        )
+        found["sorted"] = column(found["heads"].index("1R"))
+        page.fill(".sortable-table input[type=search]", "الخارجية")
+        page.wait_for_timeout(300)
+        found["filtered"] = page.evaluate(f"() => {rows}.map(r => r.innerText)")
+        browser.close()
+    return found
+
+
+@pytest.mark.slow
+class TestSortableTables:
+    """The concordance of notebook 04 in Chromium: sorted by the word after the hit, filtered
+    by a term, right to left, with nothing fetched from the network."""
+
+    def test_a_click_on_1R_sorts_the_lines_by_the_word_after_the_hit(self, concordance):
+        assert concordance["heads"][:5] == ["before", "hit", "after", "1L", "1R"]
+        assert concordance["sorted"] == sorted(concordance["sorted"])
+        assert concordance["sorted"] != concordance["before"], "the lines were already sorted"
+
+    def test_typing_a_term_keeps_only_the_lines_that_hold_it(self, concordance):
+        rows = concordance["filtered"]
+        assert rows and all("الخارجية" in row for row in rows)
+
+    def test_the_table_reads_right_to_left_and_fetches_nothing(self, concordance):
+        assert concordance["direction"] == "rtl" and not concordance["network"]

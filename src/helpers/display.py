@@ -149,6 +149,53 @@ def rtl_table(df: pd.DataFrame, caption: str | None = None, precision: int = 2):
     return styler
 
 
+def init_sortable() -> None:
+    """Load the sortable-table library into this notebook, offline (call once, in setup).
+
+    :func:`sortable_table` draws its tables with DataTables through itables, whose offline
+    mode puts the library's JavaScript in this cell's output: JupyterLab and the HTML reports
+    then fetch nothing from the network. The reports carry that one script per notebook.
+    """
+    import itables
+
+    itables.init_notebook_mode(all_interactive=False, connected=False)
+
+
+def sortable_table(df: pd.DataFrame, caption: str | None = None, page_length: int = 15):
+    """A table the reader can sort (click a header) and filter (type in the search box).
+
+    For concordances and term lists a reader wants to reorder, as in AntConc or Voyant. Needs
+    :func:`init_sortable` once per notebook. Text is laid out right to left (Arabic columns
+    read from the right; the search box and pages mirror too), cells keep their logical order,
+    and every value is HTML-escaped by itables (its default, ``allow_html=False``): markup
+    from a corpus shows as text. Missing values show as :data:`MISSING`, presentation forms as
+    ``[U+XXXX]`` labels, as in :func:`rtl_table`. Returns an ``IPython.display.HTML``.
+    """
+    from IPython.display import HTML
+    from itables import to_html_datatable
+
+    shown = df.reset_index(drop=True).copy()
+    for col in shown.columns:
+        if shown[col].dtype == object or pd.api.types.is_string_dtype(shown[col]):
+            shown[col] = shown[col].map(lambda v: show_code_points(v) if isinstance(v, str) else v)
+        elif pd.api.types.is_datetime64_any_dtype(shown[col]):
+            shown[col] = _dates(shown[col])
+    for col in shown.columns[shown.isna().any()]:
+        shown[col] = shown[col].astype(object).where(shown[col].notna(), MISSING)
+    table = to_html_datatable(
+        shown,
+        caption=html.escape(caption) if caption else None,
+        connected=False,
+        showIndex=False,
+        pageLength=page_length,
+        classes=["display", "compact", "cell-border"],
+        text_in_header_can_be_selected=False,  # a click on a header sorts, as readers expect
+        layout={"topStart": "search", "topEnd": "pageLength", "bottomStart": "info",
+                "bottomEnd": "paging"},
+    )  # fmt: skip
+    return HTML(f'<div class="sortable-table" dir="rtl" lang="ar">{table}</div>')
+
+
 def rtl_html(text: str, tag: str = "p") -> str:
     """Escaped Arabic text wrapped in an element that reads right to left.
 

@@ -1242,6 +1242,40 @@ def kwic(
     return pd.DataFrame(rows[:limit], columns=columns)
 
 
+def concordance_table(lines: pd.DataFrame) -> pd.DataFrame:
+    """:func:`kwic` lines as a table to sort and filter (:func:`helpers.display.sortable_table`).
+
+    Columns: ``before``, ``hit``, ``after`` (original spelling), then ``1L`` and ``1R``, the
+    word just before and just after the hit (punctuation left out): sorting by ``1R`` groups
+    the lines by what follows the phrase, as AntConc's "sort by 1R" does; then ``frame`` and
+    ``id`` when the lines have them.
+
+    >>> arts = pd.DataFrame({"id": ["a"], "text": ["ندعو إلى منع الثورات الملونة، فورا"]})
+    >>> table = concordance_table(kwic(arts, frame="colour_revolution"))
+    >>> table[["1L", "hit", "1R"]].values.tolist()
+    [['منع', 'الثورات الملونة', 'فورا']]
+    """
+    word = re.compile(arabic.TOKEN_PATTERN)
+
+    def edge(text: str, last: bool) -> str:
+        found = word.findall(text or "")
+        return (found[-1] if last else found[0]) if found else ""
+
+    table = pd.DataFrame(
+        {
+            "before": lines["left"],
+            "hit": lines["match"],
+            "after": lines["right"],
+            "1L": [edge(t, last=True) for t in lines["left"]],
+            "1R": [edge(t, last=False) for t in lines["right"]],
+        }
+    )
+    for column in ("frame", "id"):
+        if column in lines:
+            table[column] = lines[column].to_numpy()
+    return table
+
+
 def kwic_html(
     articles: pd.DataFrame,
     frame: str | None = None,
@@ -1322,6 +1356,7 @@ __all__ = [
     "Pattern",
     "build_matcher",
     "compile_template",
+    "concordance_table",
     "cooccurrence",
     "corpus_rates",
     "coverage",
