@@ -29,7 +29,7 @@ import re
 import sys
 import unicodedata
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -383,8 +383,19 @@ def _read_table(path: Path) -> tuple[pd.DataFrame, str]:
         frame[_BAD] = None
         frame[_RECORD] = range(1, len(frame) + 1)
         return frame, note
+    return jsonl_frame(text.split("\n")), note
+
+
+def jsonl_frame(lines: Iterable[str], first: int = 1) -> pd.DataFrame:
+    """JSONL lines as a frame of cells, as :func:`_read_table` reads them; ``first`` is the
+    line number of the first line (a block of a large file keeps its numbers in the file).
+
+    >>> frame = jsonl_frame(['{"id": "a", "text": "نص"}', "", "[1]"], first=7)
+    >>> frame[_RECORD].tolist(), frame[_BAD].tolist()[1]
+    ([7, 9], 'not a JSON object')
+    """
     rows = []
-    for number, line in enumerate(text.split("\n"), start=1):
+    for number, line in enumerate(lines, start=first):
         if not line.strip():
             continue
         try:
@@ -398,7 +409,7 @@ def _read_table(path: Path) -> tuple[pd.DataFrame, str]:
     frame = pd.DataFrame(rows, columns=None if rows else [_BAD, _RECORD])
     if _BAD not in frame:
         frame[_BAD] = None
-    return frame, note
+    return frame
 
 
 _PACKAGE_DIRS = tuple({str(Path(__file__).parent), str(Path(__file__).resolve().parent)})
@@ -848,7 +859,11 @@ def _user_columns(frame: pd.DataFrame) -> list[str]:
     return [str(c) for c in frame.columns if c not in (_BAD, _RECORD)]
 
 
-def _records_from_table(frame: pd.DataFrame, name: str, stem: str) -> pd.DataFrame:
+def table_records(frame: pd.DataFrame, name: str, stem: str) -> pd.DataFrame:
+    """One record per row of a table's cells (:func:`jsonl_frame`, a CSV or Parquet block),
+    ready for :func:`load_records`; ids are not yet checked for repeats
+    (:func:`reject_repeated_ids`). ``name`` is the file name in the report, ``stem`` the
+    prefix of ids made from record numbers when the table has no ``id`` column."""
     if "text" not in frame.columns:
         found = _user_columns(frame)
         raise CorpusError(
@@ -881,12 +896,6 @@ def _records_from_table(frame: pd.DataFrame, name: str, stem: str) -> pd.DataFra
         }
     )
     out.loc[out["reject"].isna() & out["id"].isna(), "reject"] = "missing id"
-    taken = out["reject"].isna() & out["id"].notna()
-    dup = taken & out["id"].duplicated(keep="first") & out["id"].notna()
-    first_record = out[taken & ~dup].drop_duplicates("id").set_index("id")["record"]
-    out.loc[dup, "reject"] = [
-        f"id repeats record {first_record.get(i, '?')}" for i in out.loc[dup, "id"]
-    ]
     known = {"id", "text", _RECORD, _BAD}
     for column, aliases in _META_ALIASES.items():
         source = next((a for a in aliases if a in frame.columns), None)
@@ -897,6 +906,56 @@ def _records_from_table(frame: pd.DataFrame, name: str, stem: str) -> pd.DataFra
         if column not in known:
             out[f"extra_{column}"] = frame[column].values
     return out
+
+
+def claimed_ids(records: pd.DataFrame) -> pd.DataFrame:
+    """``file, record, id`` of the records of :func:`table_records` that claim their id: not
+    rejected before the check for repeated ids (a later, empty text still claims it)."""
+    taken = records["reject"].isna() & records["id"].notna()
+    return records.loc[taken, ["file", "record", "id"]].reset_index(drop=True)
+
+
+def first_claims(claimed: pd.DataFrame) -> dict:
+    """``{id: (file, record)}`` of the record that keeps each id claimed more than once in
+    ``claimed`` (:func:`claimed_ids` of every block, in corpus order): the first."""
+    repeated = claimed[claimed["id"].duplicated(keep=False)].drop_duplicates("id")
+    return {
+        i: (f, r) for i, f, r in zip(repeated["id"], repeated["file"], repeated["record"],
+                                     strict=True)
+    }  # fmt: skip
+
+
+def reject_repeated_ids(records: pd.DataFrame, first: dict | None = None) -> pd.DataFrame:
+    """Reject every record whose id an earlier record claimed (:func:`claimed_ids`).
+
+    ``first`` is :func:`first_claims` of the whole corpus, for the blocks of a large file
+    loaded apart; by default it is that of ``records`` alone.
+    """
+    first = first_claims(claimed_ids(records)) if first is None else first
+    if not first:
+        return records
+    taken = records["reject"].isna() & records["id"].notna()
+    reasons = []
+    for t, i, f, r, why in zip(
+        taken, records["id"], records["file"], records["record"], records["reject"], strict=True
+    ):
+        keeper = first.get(i) if t else None
+        if keeper is None or keeper == (f, r):
+            reasons.append(why)
+        elif keeper[0] == f:
+            reasons.append(f"id repeats record {keeper[1]}")
+        else:
+            reasons.append(f"id repeats {keeper[0]} record {keeper[1]}")
+    return records.assign(reject=reasons)
+
+
+def table_stem(name: str) -> str:
+    """The prefix of ids made from record numbers: the file name less its table suffixes.
+
+    >>> table_stem("wire.jsonl.gz")
+    'wire'
+    """
+    return re.sub(r"(\.jsonl|\.csv|\.ndjson)?(\.gz)?$", "", name)
 
 
 def _collect(source) -> tuple[pd.DataFrame, pd.DataFrame | None]:
@@ -919,8 +978,7 @@ def _collect(source) -> tuple[pd.DataFrame, pd.DataFrame | None]:
         return pd.DataFrame([_read_file(path, path.name, path.stem)]), None
     if lower.endswith((".csv", ".csv.gz", ".jsonl", ".jsonl.gz", ".ndjson")):
         frame, note = _read_table(path)
-        stem = re.sub(r"(\.jsonl|\.csv|\.ndjson)?(\.gz)?$", "", path.name)
-        records = _records_from_table(frame, path.name, stem)
+        records = reject_repeated_ids(table_records(frame, path.name, table_stem(path.name)))
         if note:
             records["notes"] = [[note, *notes] for notes in records["notes"]]
         return records, None
@@ -950,6 +1008,27 @@ def _check_script(articles: pd.DataFrame, label: str, sample: int = 500) -> None
             "notebooks analyse Arabic text: check that CORPUS names the right file and that it "
             "was decoded right (see the load report)."
         )
+
+
+def load_records(
+    records: pd.DataFrame, curated: pd.DataFrame | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Turn raw records into ``(articles, report)``: repair, reject, announce, assemble.
+
+    The part of :func:`load_with_report` after reading, for records read any way: every
+    record of a corpus (one call) or of one block of it (``python -m batch`` calls it once
+    per block, on a worker). ``records`` has ``file, record, id, text, notes`` and optionally
+    ``reject``, ``skip``, ``meta_*`` and ``extra_*`` columns (:func:`table_records`);
+    ``curated`` is the seed metadata (:func:`read_curated`) or None.
+    """
+    for column in ("skip", "reject", "text"):
+        if column not in records:
+            records[column] = None
+    records = _clean(records)
+    _announce(records)
+    report = records[REPORT_COLUMNS].reset_index(drop=True)
+    report["record"] = report["record"].astype("Int64")
+    return _assemble(records, curated), report
 
 
 def load_with_report(source: str | Path | None = None, *, strict: bool = False):
@@ -987,14 +1066,7 @@ def load_with_report(source: str | Path | None = None, *, strict: bool = False):
     ['loaded', 'loaded', 'loaded', 'loaded', 'loaded']
     """
     records, curated = _collect(source)
-    for column in ("skip", "reject", "text"):
-        if column not in records:
-            records[column] = None
-    records = _clean(records)
-    _announce(records)
-    report = records[REPORT_COLUMNS].reset_index(drop=True)
-    report["record"] = report["record"].astype("Int64")
-    articles = _assemble(records, curated)
+    articles, report = load_records(records, curated)
     label = "the seed corpus" if source is None else str(source)
     _check_script(articles, label)
     if articles.empty:
