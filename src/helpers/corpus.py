@@ -287,7 +287,12 @@ def _read_seeds() -> tuple[list[dict], pd.DataFrame]:
     return records, read_curated()
 
 
-def _walk(folder: Path) -> list[tuple[Path, str | None]]:
+def seed_records(names: Sequence[str]) -> list[dict]:
+    """The records of the seed files ``names``, once :func:`verify_seeds` has checked them."""
+    return [_txt_record(n, (paths.SEEDS_DIR / n).read_bytes(), Path(n).stem) for n in names]
+
+
+def folder_entries(folder: Path) -> list[tuple[Path, str | None]]:
     """Every entry under ``folder`` as ``(path, problem)``, sorted; ``problem`` is None for a
     file to read, else why the entry cannot be read as an article.
 
@@ -330,8 +335,13 @@ def _walk(folder: Path) -> list[tuple[Path, str | None]]:
 
 
 def _read_folder(folder: Path) -> list[dict]:
+    return folder_records(folder, folder_entries(folder))
+
+
+def folder_records(folder: Path, entries: Sequence[tuple[Path, str | None]]) -> list[dict]:
+    """The records of ``entries`` of :func:`folder_entries` (all of them, or a block)."""
     records = []
-    for path, problem in _walk(folder):
+    for path, problem in entries:
         rel = path.relative_to(folder).as_posix() if path != folder else "."
         if problem is None and path.suffix.lower() != ".txt":
             problem = "not a .txt file"
@@ -409,6 +419,24 @@ def jsonl_frame(lines: Iterable[str], first: int = 1) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=None if rows else [_BAD, _RECORD])
     if _BAD not in frame:
         frame[_BAD] = None
+    return frame
+
+
+def parquet_frame(path: Path, row_groups: Sequence[int] | None = None, first: int = 1):
+    """A Parquet file's cells (or those of some of its row groups, whose first row is row
+    ``first`` of the file) as a frame like :func:`jsonl_frame`'s; missing cells are None."""
+    import pyarrow.parquet as pq
+
+    try:
+        parquet = pq.ParquetFile(path)
+        table = parquet.read_row_groups(row_groups) if row_groups is not None else parquet.read()
+    except (OSError, ValueError) as err:
+        raise CorpusError(
+            f"{path.name}: not a readable Parquet file ({err}); write it again."
+        ) from err
+    frame = pd.DataFrame({c: table.column(c).to_pylist() for c in table.column_names})
+    frame[_BAD] = None
+    frame[_RECORD] = range(first, first + len(frame))
     return frame
 
 
@@ -955,10 +983,12 @@ def table_stem(name: str) -> str:
     >>> table_stem("wire.jsonl.gz")
     'wire'
     """
-    return re.sub(r"(\.jsonl|\.csv|\.ndjson)?(\.gz)?$", "", name)
+    return re.sub(r"(\.jsonl|\.csv|\.ndjson|\.parquet)?(\.gz)?$", "", name)
 
 
-def _collect(source) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+def collect_records(source) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Every record of ``source`` as read, before repairs: ``(records, curated)`` for
+    :func:`load_records` (``curated``: the seed metadata, or None)."""
     if source is None:
         records, curated = _read_seeds()
         return pd.DataFrame(records), curated
@@ -966,7 +996,7 @@ def _collect(source) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     if not path.exists():
         raise CorpusError(
             f"{path}: no such file or folder; give a folder of .txt files or a "
-            ".csv/.jsonl/.jsonl.gz file with id,text columns."
+            ".csv/.jsonl/.jsonl.gz/.parquet file with id,text columns."
         )
     if path.is_dir():
         records = _read_folder(path)
@@ -976,6 +1006,9 @@ def _collect(source) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     lower = path.name.lower()
     if lower.endswith(".txt"):
         return pd.DataFrame([_read_file(path, path.name, path.stem)]), None
+    if lower.endswith(".parquet"):
+        frame = parquet_frame(path)
+        return reject_repeated_ids(table_records(frame, path.name, table_stem(path.name))), None
     if lower.endswith((".csv", ".csv.gz", ".jsonl", ".jsonl.gz", ".ndjson")):
         frame, note = _read_table(path)
         records = reject_repeated_ids(table_records(frame, path.name, table_stem(path.name)))
@@ -1039,7 +1072,8 @@ def load_with_report(source: str | Path | None = None, *, strict: bool = False):
     source : None, folder, or file
         ``None`` = the seed articles (checksums verified against ``seeds/SHA256SUMS``,
         metadata from ``data/articles.csv``); a folder of ``.txt`` files (searched
-        recursively); or a ``.csv``, ``.jsonl``, ``.jsonl.gz`` or ``.txt`` file.
+        recursively); a ``.csv``, ``.jsonl``, ``.jsonl.gz``, ``.parquet`` or ``.txt`` file;
+        or the output folder of a batch run (``python -m batch``), whose tables are read.
     strict : bool
         Raise :class:`CorpusError` when any file or record is rejected or skipped.
 
@@ -1065,8 +1099,10 @@ def load_with_report(source: str | Path | None = None, *, strict: bool = False):
     >>> report["status"].tolist()
     ['loaded', 'loaded', 'loaded', 'loaded', 'loaded']
     """
-    records, curated = _collect(source)
-    articles, report = load_records(records, curated)
+    if is_batch(source):  # a corpus loaded elsewhere, block by block: read its tables
+        articles, report = read_batch(source, "articles"), read_batch(source, "load_report")
+    else:
+        articles, report = load_records(*collect_records(source))
     label = "the seed corpus" if source is None else str(source)
     _check_script(articles, label)
     if articles.empty:
@@ -1163,6 +1199,41 @@ def load_once(source: str | Path | None = None) -> Loaded:
 # ---------------------------------------------------------------------------------------------
 # The loaded corpus, kept for reuse: notebook 01 writes it, 02-05 read it (load once).
 # ---------------------------------------------------------------------------------------------
+
+#: The manifest that a batch run (``python -m batch``, ``src/batch/``) writes in its folder.
+BATCH_MANIFEST = "batch.json"
+
+
+def is_batch(source) -> bool:
+    """True when ``source`` is the output folder of a batch run (it holds its manifest)."""
+    return source is not None and (Path(source).expanduser() / BATCH_MANIFEST).is_file()
+
+
+def read_batch(out_dir: str | Path, table: str = "articles") -> pd.DataFrame:
+    """One table that a batch run (``python -m batch --out DIR``) wrote to ``out_dir``.
+
+    ``table`` is a key of the manifest's ``tables``: ``articles``, ``load_report``,
+    ``frame_hits``, ``frame_rates``, ``top_terms`` (one Parquet file per block, read here as
+    one table), ``corpus_frame_rates`` or ``document_frequencies``. Columns hold what the
+    helpers give in one process; text columns that were ``object`` there are ``object``
+    again (a missing cell reads back as NaN rather than ``pd.NA``).
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder = Path(out_dir).expanduser()
+    meta = json.loads((folder / BATCH_MANIFEST).read_text("utf-8"))
+    where = folder / meta["tables"][table]
+    files = sorted(where.glob("part-*.parquet")) if where.is_dir() else [where]
+    tables = [pq.read_table(f) for f in files]
+    frame = pa.concat_tables(tables, promote_options="permissive").to_pandas()
+    for column in meta.get("object_columns", {}).get(table, []):
+        if column in frame:
+            frame[column] = frame[column].astype(object)
+    if "record" in frame and table == "load_report":
+        frame["record"] = frame["record"].astype("Int64")
+    return frame
+
 
 #: Files of the loaded corpus in :func:`helpers.paths.processed_dir` of the corpus.
 LOADED_ARTICLES, LOADED_REPORT, LOADED_META = "articles.parquet", "load_report.parquet", "load.json"
@@ -1416,6 +1487,7 @@ def plot_lengths(articles: pd.DataFrame, ax=None, top: int = 25):
 
 __all__ = [
     "ARTICLES_CSV",
+    "BATCH_MANIFEST",
     "COLUMNS",
     "DATE_SOURCES",
     "LOAD_REPORT_CSV",
@@ -1424,14 +1496,28 @@ __all__ = [
     "CorpusError",
     "CorpusWarning",
     "SeedChecksumError",
+    "claimed_ids",
+    "collect_records",
     "compare_datelines",
     "decode_bytes",
+    "first_claims",
+    "folder_entries",
+    "folder_records",
+    "is_batch",
+    "jsonl_frame",
     "load_corpus",
+    "load_records",
     "load_summary",
     "load_with_report",
     "overview",
+    "parquet_frame",
     "plot_lengths",
+    "read_batch",
     "read_curated",
+    "reject_repeated_ids",
+    "seed_records",
+    "table_records",
+    "table_stem",
     "verify_seeds",
     "write_tidy",
 ]
