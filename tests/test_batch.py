@@ -28,7 +28,7 @@ import pytest
 from helpers import corpus, frames, paths, terms
 
 pytest.importorskip("dask", reason="batch runs need the 'scale' extra (dask, distributed)")
-from batch import partitions, pipeline  # noqa: E402  (only once dask is known to be there)
+from batch import partitions, pipeline  # only once dask is known to be there
 
 SAUDINEWSNET = "saudinewsnet-2015.jsonl.gz"
 SAMPLE_SIZE, SAMPLE_SEED = 3000, 18
