@@ -1,0 +1,177 @@
+"""``python -m batch`` on all of SaudiNewsNet: a LocalCluster of worker processes vs in process.
+
+Both runs execute the same task graph on the same blocks (``--partition-size`` records
+each), first with Dask's synchronous scheduler in this process, then on a
+``distributed.LocalCluster`` of ``--workers`` single-threaded worker processes; the figure is
+the ratio of their wall-clock times, measured in one run on the same machine. A thread
+samples the resident memory (RSS) of this process and of every worker process every
+0.2 s: the peak per worker is what a cluster node needs for one block at a time. The two
+runs' tables are checked to be equal (counts, top terms and corpus-level frame rates).
+
+Point ``--scheduler`` at a running cluster (``tcp://host:8786``) to time that instead of a
+LocalCluster; then worker memory is taken from the workers themselves (``psutil`` on each).
+
+Run: ``.venv/bin/python benchmarks/bench_batch.py`` (about 5 minutes on 2 cores); results
+go to ``benchmarks/results/batch.json``. The corpus is read in place (``--real``), its
+text never copied; the tables go to a temporary folder removed afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import tempfile
+import threading
+import time
+import warnings
+from pathlib import Path
+
+import dask
+import distributed
+import pandas as pd
+import psutil
+
+from batch import pipeline
+from helpers import corpus
+from helpers.paths import PROJECT_ROOT
+
+NAME = "saudinewsnet-2015.jsonl.gz"
+REAL = next(
+    (
+        p / "shared" / "corpora" / NAME
+        for p in PROJECT_ROOT.parents
+        if (p / "shared" / "corpora" / NAME).is_file()
+    ),
+    PROJECT_ROOT.parent / "shared" / "corpora" / NAME,
+)
+RESULTS = PROJECT_ROOT / "benchmarks" / "results" / "batch.json"
+GB = 2**30
+
+
+class PeakRSS:
+    """Peak RSS of this process and of each of its descendant processes, sampled in a thread."""
+
+    def __init__(self, every: float = 0.2):
+        self.every, self.peaks, self._stop = every, {}, threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        me = psutil.Process()
+        while not self._stop.is_set():
+            for proc in [me, *me.children(recursive=True)]:
+                try:
+                    rss = proc.memory_info().rss
+                    name = " ".join(proc.cmdline()[-3:])
+                except psutil.Error:
+                    continue
+                old = self.peaks.get(proc.pid, (0, name))[0]
+                self.peaks[proc.pid] = (max(old, rss), name)
+            self._stop.wait(self.every)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
+def timed_run(real: Path, out: Path, spec, size: int, workers: int | None) -> tuple[float, dict]:
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        manifest = pipeline.run(
+            real, out, scheduler_spec=spec, partition_size=size, workers=workers
+        )
+    return time.perf_counter() - start, manifest
+
+
+def worker_pids(client: distributed.Client) -> dict[str, int]:
+    return client.run(os.getpid)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--real", type=Path, default=REAL)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--partition-size", type=int, default=pipeline.DEFAULT_PARTITION_SIZE)
+    parser.add_argument("--scheduler", help="a running cluster's address instead of a LocalCluster")
+    args = parser.parse_args()
+    if not args.real.exists():
+        raise SystemExit(f"{args.real}: not found; pass --real PATH to SaudiNewsNet 2015")
+    size = args.partition_size
+    with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp:
+        tmp = Path(tmp)
+        with PeakRSS() as inproc:
+            in_s, in_manifest = timed_run(args.real, tmp / "in", None, size, None)
+        print(f"in process: {in_s:.1f} s")
+        with PeakRSS() as clustered:
+            if args.scheduler:
+                client = distributed.Client(args.scheduler)
+                spec, label = client, args.scheduler
+            else:
+                cluster = distributed.LocalCluster(
+                    n_workers=args.workers, threads_per_worker=1, processes=True,
+                    dashboard_address=None,
+                )  # fmt: skip
+                client = distributed.Client(cluster)
+                spec, label = client, f"LocalCluster({args.workers} worker processes)"
+            pids = worker_pids(client)
+            worker_peak = client.run(lambda: psutil.Process().memory_info().rss)  # at start
+            cl_s, cl_manifest = timed_run(args.real, tmp / "cluster", spec, size, None)
+            client.close()
+            if not args.scheduler:
+                cluster.close()
+        print(f"{label}: {cl_s:.1f} s")
+        same = (
+            all(
+                corpus.read_batch(tmp / "in", t).equals(corpus.read_batch(tmp / "cluster", t))
+                for t in ("top_terms", "corpus_frame_rates", "frame_rates", "document_frequencies")
+            )
+            and in_manifest["counts"] == cl_manifest["counts"]
+        )
+        text_mb = (
+            float(
+                corpus.read_batch(tmp / "in", "articles")["text"]
+                .str.encode("utf-8")
+                .str.len()
+                .sum()
+            )
+            / 1e6
+        )
+    peaks = {
+        pid: clustered.peaks.get(pid, (worker_peak[addr], ""))[0] for addr, pid in pids.items()
+    }
+    results = {
+        "corpus": args.real.name,
+        "articles": in_manifest["counts"]["articles"],
+        "records": in_manifest["counts"]["records"],
+        "text_mb": round(text_mb, 1),
+        "terms": in_manifest["counts"]["terms"],
+        "partition_size": size,
+        "partitions": len(in_manifest["partitions"]),
+        "cluster": label,
+        "in_process_s": round(in_s, 1),
+        "cluster_s": round(cl_s, 1),
+        "ratio_cluster_to_in_process": round(cl_s / in_s, 3),
+        "in_process_peak_rss_gb": round(inproc.peaks[os.getpid()][0] / GB, 2),
+        "client_peak_rss_gb_during_cluster_run": round(clustered.peaks[os.getpid()][0] / GB, 2),
+        "worker_peak_rss_gb": sorted(round(v / GB, 2) for v in peaks.values()),
+        "tables_equal": bool(same),
+        "cpus": len(os.sched_getaffinity(0)),
+        "load_average_1min_at_end": round(os.getloadavg()[0], 1),
+        "python": platform.python_version(),
+        "dask": dask.__version__,
+        "distributed": distributed.__version__,
+        "pandas": pd.__version__,
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
