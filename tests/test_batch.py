@@ -190,6 +190,27 @@ class TestBlocksOfOneFile:
         assert len(manifest["partitions"]) == 2
         assert_same_tables(written(tmp_path / "out"), reference(folder))
 
+    def test_a_csv_file_is_read_whole_as_in_one_process(self, tmp_path):
+        source = tmp_path / "seeds.csv"
+        pd.DataFrame(_seed_rows()).to_csv(source, index=False)
+        manifest = run(source, tmp_path / "out", size=2)
+        assert [p["kind"] for p in manifest["partitions"]] == ["whole"]
+        assert_same_tables(written(tmp_path / "out"), reference(source))
+
+
+class TestFolderOfTables:
+    def test_an_id_repeated_in_another_file_is_rejected_naming_that_file(self, tmp_path):
+        rows = _seed_rows()
+        folder = tmp_path / "wire"
+        folder.mkdir()
+        _write_jsonl(folder / "a.jsonl.gz", rows[:3])
+        _write_jsonl(folder / "b.jsonl.gz", [{**rows[3], "id": rows[0]["id"]}, rows[4]])
+        manifest = run(folder, tmp_path / "out", size=2)
+        report = corpus.read_batch(tmp_path / "out", "load_report")
+        assert report["file"].tolist() == ["a.jsonl.gz"] * 3 + ["b.jsonl.gz"] * 2
+        assert report["reason"].iloc[3] == "id repeats a.jsonl.gz record 1"
+        assert manifest["counts"]["articles"] == 4
+
 
 class TestPlan:
     def test_a_jsonl_file_is_cut_into_blocks_of_lines(self, tmp_path):
