@@ -9,7 +9,9 @@ samples the resident memory (RSS) of this process and of every worker process ev
 runs' tables are checked to be equal (counts, top terms and corpus-level frame rates).
 
 Point ``--scheduler`` at a running cluster (``tcp://host:8786``) to time that instead of a
-LocalCluster; then worker memory is taken from the workers themselves (``psutil`` on each).
+LocalCluster; then worker memory is the RSS each worker reports after the run (its own
+``psutil``), not a sampled peak. With ``--repeats`` > 1 the runs alternate, cluster first
+(so the client process is small while it is measured), and medians are reported.
 
 Run: ``.venv/bin/python benchmarks/bench_batch.py`` (about 5 minutes on 2 cores); results
 go to ``benchmarks/results/batch.json``. The corpus is read in place (``--real``), its
@@ -22,6 +24,7 @@ import argparse
 import json
 import os
 import platform
+import statistics
 import tempfile
 import threading
 import time
@@ -79,18 +82,27 @@ class PeakRSS:
         self._thread.join()
 
 
-def timed_run(real: Path, out: Path, spec, size: int, workers: int | None) -> tuple[float, dict]:
+def timed_run(real: Path, out: Path, spec, size: int) -> tuple[float, dict]:
     start = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        manifest = pipeline.run(
-            real, out, scheduler_spec=spec, partition_size=size, workers=workers
-        )
+        manifest = pipeline.run(real, out, scheduler_spec=spec, partition_size=size)
     return time.perf_counter() - start, manifest
 
 
-def worker_pids(client: distributed.Client) -> dict[str, int]:
-    return client.run(os.getpid)
+def connect(args):
+    """``(client, cluster or None, label)``: a LocalCluster of ``--workers`` single-threaded
+    worker processes, or the running cluster at ``--scheduler``."""
+    if args.scheduler:
+        return distributed.Client(args.scheduler), None, args.scheduler
+    cluster = distributed.LocalCluster(
+        n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=None
+    )
+    return distributed.Client(cluster), cluster, f"LocalCluster({args.workers} worker processes)"
+
+
+def _own_rss() -> int:
+    return psutil.Process().memory_info().rss
 
 
 def main() -> None:
@@ -98,68 +110,67 @@ def main() -> None:
     parser.add_argument("--real", type=Path, default=REAL)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--partition-size", type=int, default=pipeline.DEFAULT_PARTITION_SIZE)
+    parser.add_argument("--repeats", type=int, default=1, help="alternating runs of each")
     parser.add_argument("--scheduler", help="a running cluster's address instead of a LocalCluster")
     args = parser.parse_args()
     if not args.real.exists():
         raise SystemExit(f"{args.real}: not found; pass --real PATH to SaudiNewsNet 2015")
-    size = args.partition_size
+    size, times = args.partition_size, {"cluster": [], "in_process": []}
+    worker_peaks: dict[int, int] = {}
+    in_peak = client_peak = 0
     with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp:
         tmp = Path(tmp)
-        with PeakRSS() as inproc:
-            in_s, in_manifest = timed_run(args.real, tmp / "in", None, size, None)
-        print(f"in process: {in_s:.1f} s")
-        with PeakRSS() as clustered:
-            if args.scheduler:
-                client = distributed.Client(args.scheduler)
-                spec, label = client, args.scheduler
-            else:
-                cluster = distributed.LocalCluster(
-                    n_workers=args.workers, threads_per_worker=1, processes=True,
-                    dashboard_address=None,
-                )  # fmt: skip
-                client = distributed.Client(cluster)
-                spec, label = client, f"LocalCluster({args.workers} worker processes)"
-            pids = worker_pids(client)
-            worker_peak = client.run(lambda: psutil.Process().memory_info().rss)  # at start
-            cl_s, cl_manifest = timed_run(args.real, tmp / "cluster", spec, size, None)
+        started = time.perf_counter()
+        client, cluster, label = connect(args)
+        startup = time.perf_counter() - started
+        pids = client.run(os.getpid)
+        try:
+            for _ in range(args.repeats):  # the cluster first: the client stays small
+                with PeakRSS() as watch:
+                    seconds, cl_manifest = timed_run(args.real, tmp / "cluster", client, size)
+                times["cluster"].append(seconds)
+                print(f"{label}: {seconds:.1f} s")
+                remote = client.run(_own_rss)  # a real cluster's workers are not our children
+                for addr, pid in pids.items():
+                    peak = watch.peaks.get(pid, (remote[addr], ""))[0]
+                    worker_peaks[pid] = max(worker_peaks.get(pid, 0), peak)
+                client_peak = max(client_peak, watch.peaks[os.getpid()][0])
+                with PeakRSS() as watch:
+                    seconds, in_manifest = timed_run(args.real, tmp / "in", None, size)
+                times["in_process"].append(seconds)
+                print(f"in process: {seconds:.1f} s")
+                in_peak = max(in_peak, watch.peaks[os.getpid()][0])
+        finally:
             client.close()
-            if not args.scheduler:
+            if cluster is not None:
                 cluster.close()
-        print(f"{label}: {cl_s:.1f} s")
-        same = (
-            all(
-                corpus.read_batch(tmp / "in", t).equals(corpus.read_batch(tmp / "cluster", t))
-                for t in ("top_terms", "corpus_frame_rates", "frame_rates", "document_frequencies")
-            )
-            and in_manifest["counts"] == cl_manifest["counts"]
+        same = in_manifest["counts"] == cl_manifest["counts"] and all(
+            corpus.read_batch(tmp / "in", t).equals(corpus.read_batch(tmp / "cluster", t))
+            for t in (*pipeline.PART_TABLES, "corpus_frame_rates", "document_frequencies")
         )
-        text_mb = (
-            float(
-                corpus.read_batch(tmp / "in", "articles")["text"]
-                .str.encode("utf-8")
-                .str.len()
-                .sum()
-            )
-            / 1e6
-        )
-    peaks = {
-        pid: clustered.peaks.get(pid, (worker_peak[addr], ""))[0] for addr, pid in pids.items()
-    }
+        sizes = corpus.read_batch(tmp / "in", "articles")["text"].str.encode("utf-8").str.len()
+        text_mb = float(sizes.sum()) / 1e6
+        doc_freqs_mb = (tmp / "in" / pipeline.DOC_FREQS).stat().st_size / 1e6
+    cluster_s, in_s = statistics.median(times["cluster"]), statistics.median(times["in_process"])
     results = {
         "corpus": args.real.name,
         "articles": in_manifest["counts"]["articles"],
         "records": in_manifest["counts"]["records"],
         "text_mb": round(text_mb, 1),
         "terms": in_manifest["counts"]["terms"],
+        "document_frequencies_parquet_mb": round(doc_freqs_mb, 1),
         "partition_size": size,
         "partitions": len(in_manifest["partitions"]),
         "cluster": label,
+        "cluster_startup_s": round(startup, 1),
         "in_process_s": round(in_s, 1),
-        "cluster_s": round(cl_s, 1),
-        "ratio_cluster_to_in_process": round(cl_s / in_s, 3),
-        "in_process_peak_rss_gb": round(inproc.peaks[os.getpid()][0] / GB, 2),
-        "client_peak_rss_gb_during_cluster_run": round(clustered.peaks[os.getpid()][0] / GB, 2),
-        "worker_peak_rss_gb": sorted(round(v / GB, 2) for v in peaks.values()),
+        "cluster_s": round(cluster_s, 1),
+        "in_process_runs_s": [round(t, 1) for t in times["in_process"]],
+        "cluster_runs_s": [round(t, 1) for t in times["cluster"]],
+        "ratio_cluster_to_in_process": round(cluster_s / in_s, 3),
+        "in_process_peak_rss_gb": round(in_peak / GB, 2),
+        "client_peak_rss_gb_during_cluster_run": round(client_peak / GB, 2),
+        "worker_peak_rss_gb": sorted(round(v / GB, 2) for v in worker_peaks.values()),
         "tables_equal": bool(same),
         "cpus": len(os.sched_getaffinity(0)),
         "load_average_1min_at_end": round(os.getloadavg()[0], 1),

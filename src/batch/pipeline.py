@@ -131,14 +131,30 @@ def first_pass(index: int, part: Part, first_claims: dict, out: str, settings) -
 
 
 def merge_doc_freqs(*tables: pa.Table) -> pa.Table:
-    """Document frequencies and counts of several blocks, summed per term."""
-    summed = (
-        pa.concat_tables(tables)
-        .group_by(["term", "ngram"])
-        .aggregate([("df", "sum"), ("count", "sum")])
-    )
+    """Document frequencies and counts of several blocks, summed per term.
+
+    Terms are numbered with Arrow's hash kernel (``dictionary_encode``) and summed with
+    ``numpy.bincount``: no Python object per term, and none of Acero's warnings about the
+    buffers of tables that crossed a process boundary (``group_by`` gives them).
+    """
+    table = pa.concat_tables(tables)
+    encoded = pc.dictionary_encode(table["term"].combine_chunks())
+    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    n_terms = len(encoded.dictionary)
+    ngram = np.zeros(n_terms, dtype=np.int64)
+    ngram[codes] = table["ngram"].to_numpy()
+    sums = {
+        column: np.bincount(codes, weights=table[column].to_numpy(), minlength=n_terms)
+        for column in ("df", "count")
+    }  # float64 sums of integers: exact below 2**53
     return pa.table(
-        [summed["term"], summed["ngram"], summed["df_sum"], summed["count_sum"]], schema=_DF_SCHEMA
+        {
+            "term": encoded.dictionary,
+            "ngram": ngram,
+            "df": sums["df"].astype(np.int64),
+            "count": sums["count"].astype(np.int64),
+        },
+        schema=_DF_SCHEMA,
     )
 
 
