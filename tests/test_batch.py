@@ -197,6 +197,17 @@ class TestBlocksOfOneFile:
         assert [p["kind"] for p in manifest["partitions"]] == ["whole"]
         assert_same_tables(written(tmp_path / "out"), reference(source))
 
+    @pytest.mark.parametrize("encoding", ["cp1256", "utf-16", "utf-16-le"])
+    def test_a_jsonl_file_not_in_utf8_is_read_whole_and_decoded_as_in_one_process(
+        self, tmp_path, encoding
+    ):
+        source = tmp_path / "wire.jsonl"
+        text = "\n".join(json.dumps(r, ensure_ascii=False) for r in _seed_rows()[:3])
+        source.write_bytes(text.encode(encoding))
+        manifest = run(source, tmp_path / "out", size=1)
+        assert [p["kind"] for p in manifest["partitions"]] == ["whole"]
+        assert_same_tables(written(tmp_path / "out"), reference(source))
+
 
 class TestFolderOfTables:
     def test_an_id_repeated_in_another_file_is_rejected_naming_that_file(self, tmp_path):

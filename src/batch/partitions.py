@@ -65,8 +65,9 @@ def index_file(path: str, name: str) -> dict:
     """What one table file holds: ``{"kind", "lines" | "row_groups" + "rows"}``.
 
     A JSONL file is streamed once (16 MB at a time) to count its lines and check that it
-    is UTF-8; one that starts with a UTF-16 byte-order mark or does not decode is read whole
-    by the loader, which decodes it as in one process (and says how in the report).
+    is UTF-8; one that looks like UTF-16 (a byte-order mark, or NUL bytes, which UTF-8 JSON
+    never holds) or does not decode is read whole by the loader, which decodes it as in one
+    process (and says how in the report).
     """
     path = Path(path)
     lower = path.name.lower()
@@ -82,10 +83,9 @@ def index_file(path: str, name: str) -> dict:
     newlines, last = 0, b"\n"
     try:
         with _open(path) as stream:
-            head = stream.read(2)
-            if head in (b"\xff\xfe", b"\xfe\xff"):
-                return {"kind": "whole"}
-            chunk = head
+            chunk = stream.read(_CHUNK)
+            if chunk.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in chunk[:4096]:
+                return {"kind": "whole"}  # UTF-16, with or without a byte-order mark
             while chunk:
                 decoder.decode(chunk)
                 newlines += chunk.count(b"\n")
@@ -182,11 +182,11 @@ def read_records(part: Part, first_claims: dict | None = None) -> tuple[pd.DataF
         entries = [(Path(p), bad) for p, bad in part.entries]
         return pd.DataFrame(corpus.folder_records(Path(part.path), entries)), None
     if part.kind == "whole":
-        records, curated = corpus.collect_records(part.path)  # the loader's own reading, whole file
-        if first_claims is not None and "reject" in records:
-            records["file"] = part.name
+        records, curated = corpus.collect_records(part.path)  # the loader's own reading
+        records = records.assign(file=part.name)  # its path within a folder of tables
+        if first_claims and "reject" in records:  # ids repeated in another file
             records = corpus.reject_repeated_ids(records, first_claims)
-        return records.assign(file=part.name), curated
+        return records, curated
     stem = corpus.table_stem(Path(part.name).name)
     records = corpus.table_records(_cells(part), part.name, stem)
     return corpus.reject_repeated_ids(records, first_claims), None
