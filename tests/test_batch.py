@@ -13,6 +13,7 @@ import gzip
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import warnings
@@ -256,6 +257,22 @@ class TestNotebooksReadTheTables:
         )
         env = {**os.environ, "PYTHONPATH": str(paths.PROJECT_ROOT / "src")}
         assert subprocess.run([sys.executable, "-c", code], env=env, check=False).returncode == 0
+
+    @pytest.mark.slow
+    def test_every_notebook_runs_on_the_out_folder_of_a_batch_run(self, tmp_path):
+        out = tmp_path / "seeds-batch"
+        run(None, out)
+        env = {**os.environ, "PYTHONPATH": str(paths.PROJECT_ROOT / "src")}
+        command = [sys.executable, "-m", "reports", "--corpus", str(out), "--out", str(tmp_path)]
+        try:
+            done = subprocess.run(
+                command, env=env, cwd=paths.PROJECT_ROOT, capture_output=True, text=True,
+                timeout=600, check=False,
+            )  # fmt: skip
+        finally:
+            shutil.rmtree(paths.PROCESSED_DIR / paths.corpus_slug(out), ignore_errors=True)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "6/6 notebooks ok" in done.stdout
 
 
 class TestCommandLine:
