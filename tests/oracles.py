@@ -37,10 +37,10 @@ def counted_terms(texts: list[str], settings) -> tuple[list[str], object]:
 def alternation(patterns: list[frames.Pattern]) -> re.Pattern:
     """Every pattern as one named group ``p<i>`` of one regex, tried in the order given."""
     branches = [
-        f"(?P<p{i}>{frames.compile_template(p.template).removeprefix(frames._WORD_START)})"
+        f"(?P<p{i}>{frames.compile_template(p.template).removeprefix(frames.WORD_START)})"
         for i, p in enumerate(patterns)
     ]
-    return re.compile(f"{frames._WORD_START}(?:{'|'.join(branches)})")
+    return re.compile(f"{frames.WORD_START}(?:{'|'.join(branches)})")
 
 
 def find_frames(text: str, matcher: frames.Matcher) -> list[tuple]:
@@ -59,15 +59,16 @@ def find_frames(text: str, matcher: frames.Matcher) -> list[tuple]:
     return hits
 
 
-def first_cue(sentence_norm: str) -> tuple | None:
-    """The first reporting cue of one normalised sentence, by a regex over that sentence."""
+def sentence_cues(sentence_norm: str) -> list[tuple]:
+    """The reporting cues of one normalised sentence, in order, by a regex over that sentence."""
     model = speakers._speaker_model()
     regex = alternation(model.cues.patterns)
+    cues = []
     for m in regex.finditer(sentence_norm):
         kind = model.cues.patterns[int(m.lastgroup[1:])].frame
         if kind != "verb_that" or speakers._COMPLEMENT.search(sentence_norm, m.end()):
-            return (m.start(), m.end(), kind)
-    return None
+            cues.append((m.start(), m.end(), kind))
+    return cues
 
 
 def attribute_speakers(text: str, outlet: str | None = None) -> list[tuple[dict, str]]:
@@ -82,19 +83,15 @@ def attribute_speakers(text: str, outlet: str | None = None) -> list[tuple[dict,
         if this_block != block:
             carried, block = None, this_block
         line = text[:s].count("\n")
-        sent = norm[bisect.bisect_left(index, s) : bisect.bisect_left(index, e)]
-        cue = first_cue(sent)
-        if cue is None:
+        lo = bisect.bisect_left(index, s)
+        sent = norm[lo : bisect.bisect_left(index, e)]
+        surface = speakers._surface_of(text, index, lo)
+        who, cue, carried = speakers._decide(model, sent, sentence_cues(sent), carried, surface)
+        if who is None:
             who = speakers._colon_speaker(model, sent)
             if who is None and line == prev_line and prev_who is not None:
                 who = prev_who
             who = who or outlet_row
-        elif speakers._is_nameless(model, sent, cue):
-            who = carried or speakers._UNNAMED
-        else:
-            who = speakers._cue_subject(model, sent, cue)
-            if who["kind"] == "person":
-                carried = who
         prev_line, prev_who = line, (who if who["group"] != "outlet" else None)
         out.append((who, sent[cue[0] : cue[1]] if cue else ""))
     return out
@@ -115,18 +112,32 @@ def frame_hits(articles: pd.DataFrame, matcher: frames.Matcher | None = None) ->
         outlet = getattr(r, "outlet", None)
         who = attribute_speakers(text, outlet if isinstance(outlet, str) else None)
         spans = arabic.sentence_spans(text) or [(0, len(text))]
-        for pat, start, end, k in hits:
+        for n, (pat, start, end, k) in enumerate(hits):
             w = who[k][0]
             sentence = text[spans[k][0] : spans[k][1]]
             rows.append((r.id, pat.frame, text[start:end], start, end, sentence))
-            rows[-1] += (w["english"], w["group"], pat.template, k)
-    return pd.DataFrame(rows, columns=[*frames.HIT_COLUMNS, "pattern", "sentence_no"])
+            rows[-1] += (w["english"], w["group"], pat.template, k, _continues(text, hits, n))
+    columns = [*frames.HIT_COLUMNS, "pattern", "sentence_no", "same_mention"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _continues(text: str, hits: list[tuple], n: int) -> bool:
+    """Whether hit n is part of the mention of an earlier hit of its frame in its sentence:
+    they overlap, or the original text between them, normalised, is a same-mention link
+    from the end of the furthest-reaching earlier hit of the mention."""
+    pat, start, _, k = hits[n]
+    before = [h for h in hits[:n] if h[0].frame == pat.frame]
+    if not before or before[-1][3] != k:
+        return False
+    reach = max(h[2] for h in before if h[3] == k)
+    return start < reach or frames.same_mention(frames.normalize_literal(text[reach:start]))
 
 
 def frame_rates(articles: pd.DataFrame, hits: pd.DataFrame, confidence=0.95) -> pd.DataFrame:
     """:func:`helpers.frames.frame_rates` as a loop over articles and frames."""
     n_words = dict(zip(articles["id"], frames._n_words(articles), strict=True))
-    counts = hits.groupby(["id", "frame"]).size() if len(hits) else pd.Series(dtype=int)
+    counted = hits[~hits["same_mention"]] if "same_mention" in hits else hits
+    counts = counted.groupby(["id", "frame"]).size() if len(counted) else pd.Series(dtype=int)
     rows = []
     for i in articles["id"]:
         n = int(n_words[i])

@@ -746,6 +746,29 @@ class TestStepChangeTable:
         assert arabic.step_change_table(articles).empty
 
 
+class TestStepChangeSummary:
+    @pytest.fixture
+    def summary(self):
+        articles = pd.DataFrame({"id": ["a", "b"], "text": ["إنّ الصين", "قال إن"]})
+        changes = arabic.step_change_table(articles, steps=["strip_diacritics", "normalize_alef"])
+        return arabic.step_change_summary(changes)
+
+    def test_one_row_per_step_in_chain_order(self, summary):
+        assert summary["step"].tolist() == ["strip_diacritics", "normalize_alef"]
+
+    def test_shares_pool_the_tokens_of_all_articles(self, summary):
+        # strip_diacritics changes إنّ only: 1 of 4 tokens; normalize_alef then إن twice: 2 of 4
+        assert summary["share_tokens_changed"].tolist() == [0.25, 0.5]
+
+    def test_it_counts_the_articles_each_step_touched_and_all_articles(self, summary):
+        assert summary["articles_changed"].tolist() == [1, 2]
+        assert summary["n_articles"].tolist() == [2, 2]
+
+    def test_no_article_gives_an_empty_summary(self):
+        empty = arabic.step_change_table(pd.DataFrame({"id": ["a"], "text": [None]}))
+        assert arabic.step_change_summary(empty).empty
+
+
 class TestStepExamples:
     def test_examples_are_taken_after_the_earlier_steps(self):
         # strip_diacritics runs before normalize_alef, so "أَنّ" is shown as "أن" -> "ان".

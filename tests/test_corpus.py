@@ -12,7 +12,7 @@ import matplotlib
 import pandas as pd
 import pytest
 
-from helpers import corpus, paths
+from helpers import corpus, paths, plots
 from helpers.corpus import CorpusError, CorpusWarning, SeedChecksumError
 from helpers.datelines import parse_dateline
 
@@ -369,7 +369,7 @@ class TestWriteTidy:
 class TestPlotLengths:
     def test_few_articles_get_one_bar_each_in_date_order(self):
         articles = corpus.load_corpus()
-        ax = corpus.plot_lengths(articles)
+        ax = plots.plot_lengths(articles)
         expected = articles.sort_values(["date", "id"])["n_words"].tolist()
         assert [p.get_width() for p in ax.patches] == expected
 
@@ -377,7 +377,7 @@ class TestPlotLengths:
         articles = pd.DataFrame(
             {"id": [str(i) for i in range(60)], "n_words": range(60), "date": pd.NaT, "place": None}
         )
-        ax = corpus.plot_lengths(articles, top=25)
+        ax = plots.plot_lengths(articles, top=25)
         assert len(ax.patches) == 40 and "n = 60" in ax.get_title()
 
 
@@ -762,6 +762,38 @@ class TestMessagesAUserCanActOn:
         with pytest.raises(CorpusError) as err:
             corpus.load_with_report(tmp_path / "t.csv")
         assert "found: id, body" in str(err.value) and "__" not in str(err.value)
+
+    def test_a_semicolon_separated_csv_is_named_as_such(self, tmp_path):
+        write(tmp_path / "s.csv", "id;text\n1;نص\n".encode())
+        with pytest.raises(CorpusError, match=r"s\.csv: .*separated by ';', not commas"):
+            corpus.load_with_report(tmp_path / "s.csv")
+
+    def test_a_json_array_file_is_told_how_to_become_jsonl(self, tmp_path):
+        write(tmp_path / "a.json", '[{"id": "a", "text": "نص"}]'.encode())
+        with pytest.raises(CorpusError, match=r"a\.json: .*one object per line as \.jsonl"):
+            corpus.load_with_report(tmp_path / "a.json")
+
+    def test_a_lone_surrogate_escape_is_replaced_and_reported(self, tmp_path):
+        # "\\ud83d" alone is half an emoji: valid JSON, but no UTF-8 text can hold it
+        lines = (
+            '{"id": "a", "text": "نص \\ud83d عربي", "place": "\\udc00"}\n{"id": "b", "text": "نص"}'
+        )
+        write(tmp_path / "s.jsonl", lines.encode())
+        with pytest.warns(
+            CorpusWarning,
+            match=r"s\.jsonl: replaced 2 lone surrogate .* \(a \(record 1\)\); nothing to do",
+        ):
+            articles, report = corpus.load_with_report(tmp_path / "s.jsonl")
+        assert articles["text"].tolist() == ["نص \ufffd عربي", "نص"]
+        assert report["status"].tolist() == ["cleaned", "loaded"]
+        assert (
+            articles.columns.tolist()
+            == corpus.load_once(tmp_path / "s.jsonl").articles.columns.tolist()
+        )
+        assert (
+            articles["place"].iloc[0] == "\ufffd"
+            and not articles.columns.str.startswith("__").any()
+        )
 
     def test_a_seed_with_windows_line_ends_says_so(self, tmp_path):
         seeds = tmp_path / "seeds"

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers import arabic, frames, speakers
+from helpers import arabic, frames, plots, speakers, stats
 from helpers.paths import PROJECT_ROOT
 
 GOLD = PROJECT_ROOT / "tests" / "data" / "frames_gold.csv"
@@ -59,6 +59,15 @@ def _gold() -> pd.DataFrame:
 
 def _articles(*texts: str, **extra) -> pd.DataFrame:
     return pd.DataFrame({"id": [f"a{i}" for i in range(len(texts))], "text": list(texts), **extra})
+
+
+class TestNormalizeLiteral:
+    @pytest.mark.parametrize("text", ["الشئون", "مُنظّمة", "وزير الخارجية", "إلى", "164", ""])
+    def test_it_gives_the_text_normalize_for_matching_gives(self, text):
+        assert frames.normalize_literal(text) == frames.normalize_for_matching(text)[0]
+
+    def test_hamza_seats_meet_in_one_spelling(self):
+        assert frames.normalize_literal("مسئول") == frames.normalize_literal("مسؤول")
 
 
 class TestCompileTemplate:
@@ -261,12 +270,99 @@ class TestFrameRates:
         assert frames.frame_rates(arts, frames.frame_hits(arts))["n_words"].iloc[0] == 4
 
 
+def _counts(text: str) -> dict[str, int]:
+    """Mentions per frame (frame_rates' counts) of one article, frames with none left out."""
+    arts = _articles(text)
+    r = frames.frame_rates(arts, frames.frame_hits(arts))
+    return dict(zip(r.loc[r["count"] > 0, "frame"], r.loc[r["count"] > 0, "count"], strict=True))
+
+
+class TestOneCountPerMention:
+    """Issue 15, item 2: hits of one frame that form one mention count once."""
+
+    def test_seed_004_external_forces_and_their_relative_clause_are_one_mention(self):
+        # «القوى الخارجية التى تتدخل فى الشئون الداخلية» is one mention; the headline's
+        # «القوة الخارجية» is another: two in all.
+        from helpers.corpus import load_corpus
+
+        arts = load_corpus()
+        arts = arts[arts["id"].str.startswith("004")]
+        r = frames.frame_rates(arts, frames.frame_hits(arts)).set_index("frame")["count"]
+        # three evil forces: «القوى الشريرة الثلاث» in one sentence, then «قوى الشر الثلاثة»
+        # with its definition (التطرف الديني، والانفصال الإقليمي، والإرهاب العنيف) in the next
+        assert (r["external_forces"], r["three_evil_forces"]) == (2, 2)
+
+    def test_a_relative_clause_of_the_same_frame_counts_once(self):
+        text = "وحذر من القوى الخارجية التي تتدخل في الشؤون الداخلية لدول المنطقة."
+        arts = _articles(text)
+        assert len(frames.frame_hits(arts)) == 2 and _counts(text)["external_forces"] == 1
+
+    def test_a_relative_clause_of_a_few_words_still_counts_once(self):
+        text = "وحذر من القوى الخارجية التي تسعى إلى التدخل في الشؤون الداخلية للبلاد."
+        assert _counts(text)["external_forces"] == 1
+
+    def test_a_definition_after_bi_annaha_counts_once(self):
+        text = 'وتعرف بكين "قوى الشر الثلاث" بأنها الإرهاب والانفصالية والتطرف.'
+        assert _counts(text) == {"three_evil_forces": 1}
+
+    def test_two_separate_occurrences_in_one_sentence_count_twice(self):
+        text = "ورفض القوى الخارجية ورفض التدخل الأجنبي في المنطقة."
+        assert _counts(text)["external_forces"] == 2
+
+    def test_the_same_phrase_in_two_sentences_counts_twice(self):
+        text = "وحذر من القوى الخارجية التي تتدخل. ثم حذر من القوى الخارجية مرة أخرى."
+        assert _counts(text)["external_forces"] == 2
+
+    def test_two_items_of_a_list_count_twice(self):
+        assert _counts("وأدان الإرهاب، والعنف في المنطقة.")["terrorism_violence"] == 2
+
+    def test_a_far_relative_clause_is_a_separate_mention(self):
+        text = "وحذر من القوى الخارجية التي لا تريد السلام في هذه المنطقة ولا التدخل الأجنبي."
+        assert _counts(text)["external_forces"] == 2
+
+    def test_the_speaker_table_counts_mentions(self):
+        arts = _articles("وقال لافروف إن القوى الخارجية التي تتدخل في الشؤون الداخلية خطر.")
+        table = frames.speaker_frame_table(frames.frame_hits(arts))
+        assert table.loc["Russian official", "external_forces"] == 1
+
+    def test_a_hits_table_without_the_column_counts_every_row(self):
+        h = pd.DataFrame({"frame": ["x", "x"], "speaker_group": ["outlet", "outlet"]})
+        assert len(frames.mentions(h)) == 2
+
+
 class TestCorpusRates:
     def test_pooled_rate_is_total_hits_over_total_words(self):
         r = pd.DataFrame(
             {"id": ["a", "b"], "frame": ["x", "x"], "count": [1, 3], "n_words": [100, 300]}
         )
         assert frames.corpus_rates(r)["per_1000"].iloc[0] == 10.0
+
+    def test_the_interval_resamples_articles_and_says_so(self):
+        r = pd.DataFrame(
+            {"id": list("abcd"), "frame": "x", "count": [0, 0, 9, 1], "n_words": [1000] * 4}
+        )
+        row = frames.corpus_rates(r).iloc[0]
+        low, high = stats.bootstrap_rates([[0], [0], [9], [1]], [1000] * 4)
+        assert row["interval"] == "articles bootstrap"
+        assert (row["ci_low"], row["ci_high"]) == (low[0], high[0])
+
+    def test_with_no_hit_or_one_article_the_interval_is_poisson(self):
+        none = pd.DataFrame({"id": ["a", "b"], "frame": "x", "count": 0, "n_words": [500, 500]})
+        one = pd.DataFrame({"id": ["a"], "frame": "x", "count": [3], "n_words": [1000]})
+        for table, k, words in ((none, 0, 1000), (one, 3, 1000)):
+            row = frames.corpus_rates(table).iloc[0]
+            expected = tuple(v * 1000 / words for v in stats.poisson_interval(k))
+            assert row["interval"] == "Poisson"
+            assert np.allclose((row["ci_low"], row["ci_high"]), expected)
+
+    def test_frames_keep_their_order_and_the_columns_are_stated(self):
+        r = pd.DataFrame(
+            {"id": ["a", "a", "b", "b"], "frame": ["z", "y", "z", "y"], "count": [1, 0, 2, 0],
+             "n_words": [100, 100, 300, 300]}
+        )  # fmt: skip
+        out = frames.corpus_rates(r)
+        assert out.columns.tolist() == frames.POOLED_COLUMNS
+        assert out["frame"].tolist() == ["z", "y"] and out["count"].tolist() == [3, 0]
 
 
 class TestCooccurrence:
@@ -333,13 +429,37 @@ class TestKwicHtml:
         assert page.startswith('<table class="kwic" dir="rtl"')
 
 
+class TestTopRates:
+    @pytest.fixture
+    def rates(self):
+        arts = _articles(*["ثورة ملونة"] * 5, n_words=[300, 100, 500, 200, 400])
+        return frames.frame_rates(arts, frames.frame_hits(arts))
+
+    def test_keeps_the_top_k_articles_by_total_rate_most_first(self, rates):
+        top = frames.top_rates(rates, top_k=3)
+        assert list(dict.fromkeys(top["id"])) == ["a1", "a3", "a0"]
+
+    def test_every_frame_of_a_kept_article_stays(self, rates):
+        top = frames.top_rates(rates, top_k=3)
+        assert len(top) == 3 * rates["frame"].nunique()
+
+    def test_it_records_how_many_articles_there_were(self, rates):
+        assert set(frames.top_rates(rates, top_k=3)["n_articles"]) == {5}
+
+
 class TestPlotRateHeatmap:
-    def test_keeps_the_top_k_articles(self):
+    def test_draws_the_articles_it_is_given_in_their_order(self):
         arts = _articles(*["ثورة ملونة"] * 5, n_words=[100, 200, 300, 400, 500])
         rates = frames.frame_rates(arts, frames.frame_hits(arts))
-        fig = frames.plot_rate_heatmap(rates, top_k=3)
+        fig = plots.plot_rate_heatmap(frames.top_rates(rates, top_k=3))
         labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
         assert labels == ["a0", "a1", "a2"]
+
+    def test_the_title_says_top_k_of_n(self):
+        arts = _articles(*["ثورة ملونة"] * 5, n_words=[100, 200, 300, 400, 500])
+        rates = frames.frame_rates(arts, frames.frame_hits(arts))
+        fig = plots.plot_rate_heatmap(frames.top_rates(rates, top_k=3))
+        assert fig.axes[0].get_title().endswith(": top 3 of 5 articles")
 
 
 # ----------------------------------------------------------------------------------------
@@ -372,12 +492,28 @@ WRITTEN_ARTICLES = [
     "نص بلا إطار، فيه كلمات عادية فقط.",
     # NUL and other control characters, Latin text, digits in three scripts
     "a\x00b قوى\tخارجية ١٠ ۱۰ 10 xinhua.net الشراكة الصينية -الروسية الإستراتيجية الشاملة",
+    # one mention over a relative clause and a definition; two over a list
+    "القوى الخارجية التي تتدخل في الشؤون الداخلية. «قوى الشر الثلاث» بأنها الإرهاب والانفصالية "
+    "والتطرف. الإرهاب، والعنف.",
+    # subjects: a circumstance, an unlisted minister, a trailing source, agreed then expressed
+    "وقال وزير الخارجية المصري سامح شكري خلال لقائه لافروف إن قوى خارجية تتدخل.\n"
+    "ووافق تليوبردي على المقترحات، وأعرب عن دعمه لمكافحة الإرهاب.\n"
+    "واندلعت احتجاجات، بحسب ما أعلنت الرئاسة الفرنسية في بيان.",
 ]
 
 
 # Pieces of random test articles: frame words, names, cues, punctuation, marks, odd characters.
 _PIECES = [
     "قال",
+    "التي",
+    "بأنها",
+    "خلال",
+    "بحسب ما",
+    "ووافق",
+    "تليوبردي",
+    "المتحدث",
+    "مصادر",
+    "المصري",
     "وأضاف أن",
     "لافروف",
     "وانغ يي",
@@ -571,7 +707,7 @@ class TestPrefilter:
         words = {"".join(w) for n in range(5) for w in itertools.product(letters, repeat=n)}
         for regex, listed in [
             (frames._PROCLITIC_ARTICLE, frames._PARTICLES_ARTICLE),
-            (frames._PROCLITIC, frames._PARTICLES),
+            (frames.PROCLITIC, frames._PARTICLES),
         ]:
             spelled = {w for w in words if re.fullmatch(regex, w)}
             assert spelled == set(listed), regex

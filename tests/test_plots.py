@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from helpers import plots, timeline
+from helpers import arabic, plots, timeline
 from helpers.plotting import use_project_style
 
 use_project_style()
@@ -371,3 +371,25 @@ class TestUndatedNote:
 class TestPlain:
     def test_a_dollar_is_escaped_for_mathtext(self):
         assert plots.plain("$1bn") == "\\$1bn"
+
+
+class TestPlotStepChanges:
+    @pytest.fixture
+    def summary(self):
+        articles = pd.DataFrame({"id": ["a", "b"], "text": ["إنّ الصين", "قال إن"]})
+        changes = arabic.step_change_table(articles, steps=["strip_diacritics", "normalize_alef"])
+        return arabic.step_change_summary(changes)
+
+    def test_one_bar_per_step_first_step_on_top_as_a_percentage(self, summary):
+        ax = plots.plot_step_changes(summary)
+        assert [p.get_width() for p in ax.patches] == [50.0, 25.0]
+        ticks = [t.get_text() for t in ax.get_yticklabels()]
+        assert ticks == ["normalize_alef", "strip_diacritics"]
+
+    def test_each_bar_says_how_many_articles_the_step_touched(self, summary):
+        texts = [t.get_text() for t in plots.plot_step_changes(summary).texts]
+        assert texts == ["  2/2 articles", "  1/2 articles"]
+
+    def test_an_empty_summary_gives_a_title_not_bars(self):
+        ax = plots.plot_step_changes(arabic.step_change_summary(pd.DataFrame()))
+        assert not ax.patches and ax.get_title() == "No articles to count"

@@ -10,6 +10,7 @@ import itertools
 import math
 import re
 import warnings
+from pathlib import Path
 
 import matplotlib
 
@@ -20,7 +21,7 @@ import oracles
 import pandas as pd
 import pytest
 
-from helpers import arabic, terms
+from helpers import arabic, plots, terms
 
 # Three toy articles (written with hamza; normalised, أمن becomes امن):
 #   d1 "سلام سلام أمن"  unigrams سلام 2, امن 1;   bigrams "سلام سلام" 1, "سلام امن" 1
@@ -540,39 +541,74 @@ class TestSeedTermsHaveGlosses:
         assert terms.missing_glosses(shown) == []
 
 
+@pytest.fixture(scope="module")
+def seed_texts():
+    from helpers.corpus import load_corpus
+
+    articles = load_corpus()
+    return {i[:3]: t for i, t in zip(articles["id"], articles["text"], strict=True)}
+
+
+class TestGlossaryNotesAgreeWithTheSeeds:
+    """A note quoting a seed article quotes it exactly, with the term in the quote; a note
+    saying a term is not in the seeds is true with any clitic attached."""
+
+    QUOTE = re.compile(
+        r"«([^»]+)»[^«]*\(article (\d{3})\)|«([^»]+)», the dateline of article (\d{3})"
+    )
+
+    def test_every_quote_is_in_its_article_and_holds_its_term(self, seed_texts):
+        checked = 0
+        for row in terms.load_glossary().itertuples():
+            for m in self.QUOTE.finditer(row.note):
+                quote, article = m.group(1) or m.group(3), m.group(2) or m.group(4)
+                # a quote may run over a paragraph break: compare with spaces collapsed
+                assert " ".join(quote.split()) in " ".join(seed_texts[article].split()), quote
+                stem = arabic.normalize(row.arabic).removeprefix("ال")
+                assert stem in arabic.normalize(quote), (row.arabic, quote)
+                checked += 1
+        assert checked >= 50
+
+    def test_a_term_said_to_be_absent_is_absent_with_any_clitic(self, seed_texts):
+        seeds = arabic.normalize(" ".join(seed_texts.values()))
+        absent = terms.load_glossary().query("note.str.contains('not in the seeds')")
+        for term in absent["arabic"]:
+            assert arabic.normalize(term).removeprefix("ال") not in seeds, term
+
+
 class TestPlots:
     def test_top_terms_draws_one_panel_per_article(self, toy):
-        fig = terms.plot_top_terms(terms.top_terms(toy, k=2))
+        fig = plots.plot_top_terms(terms.top_terms(toy, k=2))
         assert sum(ax.get_visible() for ax in fig.axes) == 3
 
     def test_many_articles_are_sampled_down(self):
         tm = terms.build_matrix([f"سلام {i}" for i in range(40)])
-        fig = terms.plot_top_terms(terms.top_terms(tm, k=1), max_articles=6)
+        fig = plots.plot_top_terms(terms.top_terms(tm, k=1), max_articles=6)
         assert sum(ax.get_visible() for ax in fig.axes) == 6
 
     def test_similarity_heatmap_writes_the_values_in_the_cells(self, toy):
-        fig = terms.plot_similarity(terms.similarity(toy))
+        fig = plots.plot_similarity(terms.similarity(toy))
         assert len(fig.axes[0].texts) == 9
 
     def test_a_sampled_heatmap_says_how_many_of_how_many_and_the_seed(self, many):
-        fig = terms.plot_similarity(terms.similarity(many, max_articles=5, seed=2))
+        fig = plots.plot_similarity(terms.similarity(many, max_articles=5, seed=2))
         ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
         assert len(ticks) == 5 and "5 of 60 articles, random sample (seed 2)" in (
             fig.axes[0].get_title()
         )
 
     def test_a_whole_corpus_heatmap_does_not_claim_a_sample(self, toy):
-        assert "sample" not in terms.plot_similarity(terms.similarity(toy)).axes[0].get_title()
+        assert "sample" not in plots.plot_similarity(terms.similarity(toy)).axes[0].get_title()
 
     def test_keyness_plot_hatches_one_group_only_terms(self):
         tm = terms.build_matrix(pd.Series(["غاز غاز سلام", "سلام سلام حرب"], index=["a", "b"]))
-        fig = terms.plot_keyness(terms.keyness(tm, [True, False]), n=2)
+        fig = plots.plot_keyness(terms.top_keyness(terms.keyness(tm, [True, False]), n=2))
         assert any(bar.get_hatch() for bar in fig.axes[0].patches)
 
     def test_plots_do_not_warn_about_missing_glyphs(self, toy):
         with warnings.catch_warnings():
             warnings.simplefilter("error")
-            fig = terms.plot_top_terms(terms.top_terms(toy, k=2))
+            fig = plots.plot_top_terms(terms.top_terms(toy, k=2))
             fig.canvas.draw()
 
 
@@ -674,33 +710,152 @@ class TestCappedList:
         assert terms.capped_list([]) == "none"
 
 
-class TestPlotTermTable:
-    @pytest.fixture
-    def framing(self):
-        counts = {"a0": 0, "a1": 3, "a2": 0, "a3": 1, "a4": 5, "a5": 0}
-        rows = [(i, label, n if label == "x" else 0, 0.0, "")
-                for i, n in counts.items() for label in ("x", "y")]  # fmt: skip
-        return pd.DataFrame(rows, columns=["id", "label", "count", "weight", "variants"])
+@pytest.fixture
+def framing():
+    counts = {"a0": 0, "a1": 3, "a2": 0, "a3": 1, "a4": 5, "a5": 0}
+    rows = [(i, label, n if label == "x" else 0, 0.0, "")
+            for i, n in counts.items() for label in ("x", "y")]  # fmt: skip
+    return pd.DataFrame(rows, columns=["id", "label", "count", "weight", "variants"])
 
+
+class TestTopTermTable:
+    @staticmethod
+    def ids(table):
+        return list(dict.fromkeys(table["id"]))
+
+    def test_articles_without_any_phrase_are_left_out(self, framing):
+        assert self.ids(terms.top_term_table(framing)) == ["a1", "a3", "a4"]
+
+    def test_beyond_the_cap_the_articles_with_most_phrases_are_kept(self, framing):
+        assert self.ids(terms.top_term_table(framing, max_articles=2)) == ["a1", "a4"]
+
+    def test_every_row_of_a_kept_article_stays(self, framing):
+        assert len(terms.top_term_table(framing)) == 3 * 2
+
+    def test_it_records_how_many_articles_there_are_and_have_any(self, framing):
+        attrs = terms.top_term_table(framing, max_articles=2).attrs
+        assert attrs == {"n_articles": 6, "n_with_any": 3}
+
+
+class TestPlotTermTable:
     @staticmethod
     def columns(fig):
         return [t.get_text() for t in fig.axes[0].get_xticklabels()]
 
-    def test_articles_without_any_phrase_are_left_out(self, framing):
-        assert self.columns(terms.plot_term_table(framing)) == ["a1", "a3", "a4"]
-
-    def test_beyond_the_cap_the_articles_with_most_phrases_are_kept(self, framing):
-        assert self.columns(terms.plot_term_table(framing, max_articles=2)) == ["a1", "a4"]
+    def test_one_column_per_article_given_in_its_order(self, framing):
+        shown = terms.top_term_table(framing, max_articles=2)
+        assert self.columns(plots.plot_term_table(shown)) == ["a1", "a4"]
 
     def test_the_title_says_how_many_articles_have_any(self, framing):
-        title = terms.plot_term_table(framing, max_articles=2).axes[0].get_title()
+        shown = terms.top_term_table(framing, max_articles=2)
+        title = plots.plot_term_table(shown).axes[0].get_title()
         assert "3 of 6 articles have any" in title and "the 2 with most shown" in title
 
     def test_rows_without_any_hit_are_kept_to_show_absence(self, framing):
-        ticks = terms.plot_term_table(framing).axes[0].get_yticklabels()
+        ticks = plots.plot_term_table(terms.top_term_table(framing)).axes[0].get_yticklabels()
         assert [t.get_text() for t in ticks] == ["x", "y"]
 
     def test_no_phrase_anywhere_gives_a_note_not_an_empty_heatmap(self, framing):
-        fig = terms.plot_term_table(framing.assign(count=0))
+        fig = plots.plot_term_table(terms.top_term_table(framing.assign(count=0)))
         ax = fig.axes[0]
         assert len(ax.images) == 0 and "None of the 6 articles" in ax.texts[0].get_text()
+
+
+@pytest.fixture(scope="module")
+def seeds():
+    from helpers.corpus import load_corpus
+
+    articles = load_corpus()
+    return articles, terms.build_matrix(articles)
+
+
+class TestSeedClaimsOfNotebook03:
+    """The sentences of notebook 03 about the seed articles, against what 03 computes."""
+
+    def _key(self, seeds, split):
+        articles, tm = seeds
+        mask, labels = terms.standard_groups(articles)[split]
+        return terms.keyness(tm, mask, labels=labels), labels
+
+    @staticmethod
+    def _passing(table, side):
+        return set(table.loc[(table["key_for"] == side) & table["significant"], "term"])
+
+    def test_similarities_run_from_005_to_013_and_the_january_calls_share_most(self, seeds):
+        pairs = terms.most_similar_pairs(seeds[1], k=10)
+        short = [(a[:3], b[:3]) for a, b in zip(pairs["id_a"], pairs["id_b"], strict=True)]
+        cosine = dict(zip(short, pairs["cosine"].round(2), strict=True))
+        assert short[0] == ("000", "001") and cosine[("000", "001")] == 0.13
+        assert cosine[("001", "004")] == 0.13 and cosine[("000", "004")] == 0.10
+        exact = dict(zip(short, pairs["cosine"], strict=True))
+        assert abs(exact[("002", "004")] - 0.06) < 0.006  # "about 0.06"
+        assert abs(exact[("003", "004")] - 0.06) < 0.006
+        assert min(pairs["cosine"]) >= 0.05
+
+    def test_crisis_key_terms_named_in_the_prose_pass_the_threshold(self, seeds):
+        table, (january, other) = self._key(seeds, "crisis")
+        named_january = {"الوضع", "العنف", "البلاد", "الجماعي", "تليوبردي", "لافروف", "قازاقستان"}
+        named_other = {"العلاقات", "تعزيز", "بعضهما البعض", "المجالات", "CICA", "نور سلطان",
+                       "الكازاخي", "وي"}  # fmt: skip
+        assert named_january <= self._passing(table, january)
+        assert named_other <= self._passing(table, other)
+
+    def test_only_two_xinhua_terms_pass_and_the_rest_of_its_list_does_not(self, seeds):
+        table, (xinhua, other) = self._key(seeds, "outlet")
+        assert self._passing(table, xinhua) == {"البلدين", "العلاقات"}
+        listed = set(terms.top_keyness(table).query("key_for == @xinhua")["term"])
+        assert {"التعاون", "الجانب", "الثنائيه", "وقال", "واضاف"} <= listed
+        named_other = {"الوزير", "الوزير وانغ", "مكالمه هاتفيه", "تقودها روسيا", "الاحتجاجات",
+                       "انحاء"}  # fmt: skip
+        assert named_other <= self._passing(table, other)
+
+    def test_solution_3_the_colour_revolution_split_is_a_split_by_spelling(self, seeds):
+        tm = seeds[1]
+        colour = terms.term_table(tm, {"c": terms.FRAMING_BIGRAMS["colour revolution"]})
+        mask = colour.set_index("id").loc[tm.ids, "count"].to_numpy() > 0
+        assert [i[:3] for i, m in zip(tm.ids, mask, strict=True) if not m] == ["002"]
+        table = terms.keyness(tm, mask, labels=("with", "without"))
+        assert self._passing(table, "with") == {"قازاقستان", "القازاقي"}
+
+
+SAUDINEWSNET = (
+    Path(__file__).resolve().parents[2] / "shared" / "corpora" / "saudinewsnet-2015.jsonl.gz"
+)
+
+
+class TestReferenceKeyness:
+    def test_counts_are_each_corpus_own_counts(self):
+        mine = pd.DataFrame({"id": ["x", "y"], "text": ["غاز غاز نفط", "غاز"]})
+        ref = pd.DataFrame({"id": ["x"], "text": ["نفط نفط نفط غاز"]})  # an id in both: kept apart
+        table = terms.reference_keyness(mine, ref).set_index("term")
+        assert (table.loc["غاز", "count_a"], table.loc["غاز", "count_b"]) == (3, 1)
+        assert (table.loc["نفط", "count_a"], table.loc["نفط", "count_b"]) == (1, 3)
+        # per 10,000 tokens: 3 of 4 tokens against 1 of 4
+        assert table.loc["غاز", "per_10k_a"] == 7500 and table.loc["غاز", "per_10k_b"] == 2500
+
+    def test_an_empty_reference_is_named(self):
+        mine = pd.DataFrame({"id": ["x"], "text": ["غاز"]})
+        with pytest.raises(ValueError, match="reference has no article"):
+            terms.reference_keyness(mine, mine.iloc[:0])
+
+    @pytest.mark.skipif(not SAUDINEWSNET.exists(), reason="SaudiNewsNet is not on this machine")
+    def test_the_seeds_against_saudi_general_news(self, seeds):
+        import gzip
+        import json
+        import random
+
+        with gzip.open(SAUDINEWSNET, "rt", encoding="utf-8") as fh:
+            records = [json.loads(line) for line in fh]
+        sample = random.Random(0).sample(records, 3000)
+        reference = pd.DataFrame(
+            {"id": [str(i) for i in range(len(sample))], "text": [r["text"] for r in sample]}
+        )
+        articles = seeds[0]
+        table = terms.reference_keyness(articles, reference, labels=("seeds", "Saudi news"))
+        key = table[table["significant"] & (table["key_for"] == "seeds")]["term"].tolist()
+        # the seeds are about Kazakhstan and China; Saudi general news of 2015 is not
+        assert {"قازاقستان", "الصين"} <= set(key[:30])
+        counted = terms.build_matrix(articles)
+        col = list(counted.vocabulary).index("قازاقستان")
+        row = table.set_index("term").loc["قازاقستان"]
+        assert row["count_a"] == counted.counts[:, col].sum()

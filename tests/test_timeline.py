@@ -54,6 +54,10 @@ class TestLoadEvents:
         events = timeline.load_events()
         assert events["date"].notna().all() and events["source"].str.contains("http").all()
 
+    def test_no_event_rests_on_a_photo_caption_or_a_news_aggregator(self):
+        sources = timeline.load_events()["source"].str.lower()
+        assert not sources.str.contains("photo caption|exbulletin|epochtimes").any()
+
     def test_arabic_labels_are_written_in_arabic_script(self):
         events = timeline.load_events()
         assert events["label_ar"].str.contains("[\u0621-\u064a]{3}", regex=True).all()

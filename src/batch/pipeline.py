@@ -9,15 +9,18 @@ Every number comes from the helpers the notebooks call, applied to one block
 3. **first pass** (one task per block): :func:`helpers.corpus.load_records`,
    :func:`helpers.frames.frame_hits`, :func:`helpers.frames.frame_rates` and
    :func:`helpers.terms.count_terms`; the block's tables go to Parquet, and it returns its
-   document frequencies, frame counts and words per frame, and its load-report counts;
-4. **reduction**: document frequencies summed over blocks, in a tree of merges;
+   document frequencies and its load-report counts;
+4. **reductions**: document frequencies summed over blocks, in a tree of merges; the
+   per-article frame rates pooled by :func:`helpers.frames.corpus_rates`;
 5. **second pass** (one task per block): the block's terms counted again, weighted with the
    *global* idf (n = every loaded article) by the ``TfidfTransformer`` of
    :data:`helpers.terms.SETTINGS`, and ranked by :func:`helpers.terms.top_terms`.
 
 TF-IDF therefore uses an exact vocabulary and two passes: every second-pass task holds the
-whole table of document frequencies (terms and counts) besides its block. Corpus-level
-frame rates and token totals are sums of per-block sums. The load report has one row per
+whole table of document frequencies (terms and counts) besides its block. Token totals
+are sums of per-block sums; so are the pooled frame counts, but their interval resamples
+whole articles, so one task pools every article's counts (numbers, no text,
+:func:`pooled_rates`). The load report has one row per
 record of every block, as :func:`helpers.corpus.load_with_report` gives.
 """
 
@@ -121,7 +124,6 @@ def first_pass(index: int, part: Part, first_claims: dict, out: str, settings) -
         "warnings": messages,
         "frame_hits": len(hits),
         "tokens": int(np.sum(n_tokens)),
-        "frame_sums": rates.groupby("frame", sort=False)[["count", "n_words"]].sum().reset_index(),
         "object_columns": {
             "articles": [c for c in articles if articles[c].dtype == object],
             "load_report": [c for c in report if report[c].dtype == object],
@@ -166,6 +168,24 @@ def sorted_doc_freqs(table: pa.Table, out: str) -> pa.Table:
 
     pq.write_table(table, Path(out) / DOC_FREQS)
     return table
+
+
+def pooled_rates(out: str, n_blocks: int, *_after) -> int:
+    """:func:`helpers.frames.corpus_rates` of every block's per-article rates, written to
+    :data:`CORPUS_RATES`; returns its rows.
+
+    Pooled counts are sums, but the interval resamples whole articles (a bootstrap over
+    every article's count and words, in corpus order): one task reads the ``id, frame,
+    count, n_words`` columns of all blocks, numbers without text, about 40 bytes per article
+    and frame.
+    """
+    out = Path(out)
+    columns = ["id", "frame", "count", "n_words"]
+    parts = [pd.read_parquet(_part_file(out, "frame_rates", i), columns=columns)
+             for i in range(n_blocks)]  # fmt: skip
+    pooled = frames.corpus_rates(pd.concat(parts, ignore_index=True))
+    pooled.to_parquet(out / CORPUS_RATES, index=False)
+    return len(pooled)
 
 
 def global_idf(df: np.ndarray, n_articles: int, settings: terms.TermSettings) -> np.ndarray:
@@ -323,8 +343,9 @@ def run(
             dask.delayed(second_pass)(i, s, doc_freqs, n_articles, str(out), settings, k)
             for i, s in enumerate(slim)
         ]
-        results = dask.compute(slim, tops, dask.delayed(len)(doc_freqs), scheduler=get)
-    blocks, no_terms, n_terms = results
+        pooled = dask.delayed(pooled_rates)(str(out), len(parts), *slim)
+        results = dask.compute(slim, tops, dask.delayed(len)(doc_freqs), pooled, scheduler=get)
+    blocks, no_terms, n_terms, _ = results
     return _finish(source, out, scheduler_spec, partition_size, blocks, no_terms, n_terms, started)
 
 
@@ -336,8 +357,6 @@ def _finish(source, out, spec, size, blocks, no_terms, n_terms, started) -> dict
         raise corpus.CorpusError(
             f"{label}: no article could be loaded; see {out / 'load_report'} for every record."
         )
-    sums = pd.concat([b["frame_sums"] for b in blocks], ignore_index=True)
-    frames.corpus_rates(sums).to_parquet(out / CORPUS_RATES, index=False)
     statuses: dict[str, int] = {}
     for b in blocks:
         for status, n in b["statuses"].items():

@@ -88,6 +88,7 @@ __all__ = [
     "sentence_spans",
     "split_clitics",
     "split_sentences",
+    "step_change_summary",
     "step_change_table",
     "step_changes",
     "step_examples",
@@ -1137,33 +1138,32 @@ def compare_tokenizers(texts: Iterable[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["text", "sklearn_default", "sklearn_strip_accents", "ours"])
 
 
-def plot_step_changes(table: pd.DataFrame, ax=None):
-    """Bar chart: share of all tokens each step changed, from :func:`step_change_table`.
+def step_change_summary(table: pd.DataFrame) -> pd.DataFrame:
+    """Pool :func:`step_change_table` over articles: one row per step, in chain order.
 
-    One bar per step (pooled over articles: tokens changed / tokens), labelled with the
-    number of articles the step touched. Returns the matplotlib Axes.
+    Columns ``step, tokens, tokens_changed, share_tokens_changed, articles_changed,
+    n_articles``: tokens changed over tokens of all articles (pooled, so long articles weigh
+    more), the number of articles in which the step changed any character, and the number of
+    articles counted.
+
+    >>> df = pd.DataFrame({"id": ["a", "b"], "text": ["أعربَ فى", "في"]})
+    >>> summary = step_change_summary(step_change_table(df, ["strip_diacritics"]))
+    >>> summary.drop(columns="share_tokens_changed").values.tolist()
+    [['strip_diacritics', 3, 1, 1, 2]]
     """
-    from helpers.plotting import plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7, 3.6))
+    columns = ["step", "tokens", "tokens_changed", "share_tokens_changed", "articles_changed",
+               "n_articles"]  # fmt: skip
     if table.empty:
-        ax.set_title("No articles to count")
-        return ax
+        return pd.DataFrame(columns=columns)
     order = list(dict.fromkeys(table["step"]))
     grouped = table.groupby("step", sort=False)
-    share = (grouped["tokens_changed"].sum() / grouped["tokens"].sum().clip(lower=1)).reindex(order)
+    tokens = grouped["tokens"].sum().reindex(order)
+    changed = grouped["tokens_changed"].sum().reindex(order)
+    out = pd.DataFrame(
+        {"step": order, "tokens": tokens.to_numpy(), "tokens_changed": changed.to_numpy()}
+    )
+    out["share_tokens_changed"] = (changed / tokens.clip(lower=1)).to_numpy()
     touched = grouped["chars_changed"].apply(lambda s: int((s > 0).sum())).reindex(order)
-    n_articles = table["id"].nunique()
-    ax.barh(order[::-1], (share * 100)[::-1], color="#4C72B0")
-    for y, step in enumerate(order[::-1]):
-        ax.text(
-            share[step] * 100,
-            y,
-            f"  {touched[step]}/{n_articles} articles",
-            va="center",
-            fontsize=8,
-        )
-    ax.set_xlabel("tokens changed by the step (% of all tokens, steps applied in turn)")
-    ax.set_xlim(0, max(5.0, float(share.max() * 100) * 1.35))
-    return ax
+    out["articles_changed"] = touched.to_numpy()
+    out["n_articles"] = table["id"].nunique()
+    return out[columns]

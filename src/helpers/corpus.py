@@ -373,7 +373,22 @@ _META_ALIASES = {
 
 
 # Bookkeeping columns of a table being read: names no user's file will have.
-_BAD, _RECORD = "__loader_bad__", "__loader_record__"
+_BAD, _RECORD, _NOTE = "__loader_bad__", "__loader_record__", "__loader_note__"
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_lone_surrogates(obj: dict) -> dict:
+    """A JSON record with every lone UTF-16 surrogate (an escape like ``\\ud83d`` without its
+    pair, left by a tool that cut an emoji in half) replaced by U+FFFD, and a note saying so.
+    No text can hold them: they cannot be written as UTF-8, so Parquet and pandas refuse them."""
+    found = 0
+    for key, value in obj.items():
+        if isinstance(value, str) and _LONE_SURROGATE.search(value):
+            value, n = _LONE_SURROGATE.subn("\ufffd", value)
+            obj[key], found = value, found + n
+    if found:
+        obj[_NOTE] = f"replaced {found} lone surrogate escape(s) (\\udXXX) with U+FFFD"
+    return obj
 
 
 def _read_table(path: Path) -> tuple[pd.DataFrame, str]:
@@ -414,6 +429,8 @@ def jsonl_frame(lines: Iterable[str], first: int = 1) -> pd.DataFrame:
             obj = {_BAD: f"not valid JSON ({err.msg})"}
         if not isinstance(obj, dict):
             obj = {_BAD: "not a JSON object"}
+        elif "\\ud" in line.lower():  # a JSON escape of a UTF-16 half: maybe a lone one
+            obj = _without_lone_surrogates(obj)
         obj[_RECORD] = number
         rows.append(obj)
     frame = pd.DataFrame(rows, columns=None if rows else [_BAD, _RECORD])
@@ -649,6 +666,8 @@ _FIX_ADVICE = {
     "removed a byte-order mark": "save it as UTF-8 without BOM to silence this",
     "CRLF/CR line ends normalised to LF": "nothing to do (save with LF line ends to silence this)",
     "invisible": "check those spots if the marks were meant (e.g. ZWNJ in Persian)",
+    "replaced": "nothing to do: each was half of a character (often an emoji) cut by the tool "
+    "that wrote the file",
 }
 _REJECT_ADVICE = {
     "missing text": "fill the text column or drop those rows",
@@ -778,9 +797,8 @@ def _metadata_dates(values: pd.Series, file_of: pd.Series, ids: pd.Series) -> pd
     return dates
 
 
-def _assemble(records: pd.DataFrame, curated: pd.DataFrame | None) -> pd.DataFrame:
-    """The article table for loaded records."""
-    arts = records[records["status"].isin(["loaded", "cleaned"])].copy()
+def _dateline_fields(arts: pd.DataFrame) -> pd.DataFrame:
+    """City, agency, date and headline read from each article's dateline (NA where none)."""
     text = arts["text"]
     datelines = [parse_dateline(t) for t in text]
     dl_city = pd.Series([d.city if d else pd.NA for d in datelines], index=arts.index, dtype=object)
@@ -800,53 +818,94 @@ def _assemble(records: pd.DataFrame, curated: pd.DataFrame | None) -> pd.DataFra
         index=arts.index,
         dtype=object,
     )
+    return pd.DataFrame(
+        {"city": dl_city, "agency": dl_agency, "date": dl_date, "headline": dl_headline},
+        index=arts.index,
+    )
 
-    def meta(column: str) -> pd.Series:
-        series = arts.get(f"meta_{column}")
-        if series is None:
-            return pd.Series(pd.NA, index=arts.index, dtype=object)
-        series = series.astype(object).where(series.notna(), pd.NA)
-        return series.where(series.astype(str).str.strip().ne(""), pd.NA)
 
+def _curated_fields(
+    arts: pd.DataFrame, curated: pd.DataFrame, dl: pd.DataFrame
+) -> tuple[dict[str, pd.Series], pd.DataFrame]:
+    """Metadata from the curated table, the dateline's for articles it has no row for.
+
+    Returns the fields (``date, date_source, place, agency, outlet, headline``) and the extra
+    columns to keep (``headline_en, note``).
+    """
+    cur = curated.set_index("id").reindex(arts["id"]).set_index(arts.index)
+    missing = cur["date_source"].isna()
+    if missing.any():
+        _warn(
+            f"{ARTICLES_CSV.name}: no curated row for {_examples(arts.loc[missing, 'id'])}; "
+            "add one (their metadata now comes from the dateline)."
+        )
+    fields = {
+        "date": cur["date"].where(~missing, dl["date"]),
+        "date_source": cur["date_source"].where(~missing, "dateline"),
+        "place": cur["place"].where(~missing, dl["city"]),
+        "agency": cur["agency"].where(~missing, dl["agency"]),
+        "outlet": cur["outlet"].where(~missing, dl["agency"].map(agency_english)),
+        "headline": cur["headline"].where(~missing, dl["headline"]),
+    }
+    return fields, cur[["headline_en", "note"]]
+
+
+def _record_meta(arts: pd.DataFrame, column: str) -> pd.Series:
+    """The record's own ``meta_<column>`` values, NA where absent or blank."""
+    series = arts.get(f"meta_{column}")
+    if series is None:
+        return pd.Series(pd.NA, index=arts.index, dtype=object)
+    series = series.astype(object).where(series.notna(), pd.NA)
+    return series.where(series.astype(str).str.strip().ne(""), pd.NA)
+
+
+def _record_fields(
+    arts: pd.DataFrame, dl: pd.DataFrame
+) -> tuple[dict[str, pd.Series], pd.DataFrame]:
+    """Metadata from the records' own columns, the dateline's where they have none.
+
+    Returns the fields (as :func:`_curated_fields`) and the user's ``extra_`` columns, without
+    the prefix.
+    """
+    meta_date = _metadata_dates(_record_meta(arts, "date"), arts["file"], arts["id"])
+    date_source = pd.Series("none", index=arts.index, dtype=object)
+    date_source[dl["date"].notna()] = "dateline"
+    date_source[meta_date.notna()] = "metadata"
+    agency = _record_meta(arts, "agency").fillna(dl["agency"])
+    fields = {
+        "date": meta_date.where(meta_date.notna(), dl["date"]),
+        "date_source": date_source,
+        "place": _record_meta(arts, "place").fillna(dl["city"]),
+        "agency": agency,
+        "outlet": _record_meta(arts, "outlet").fillna(
+            agency.map(agency_english, na_action="ignore")
+        ),
+        "headline": _record_meta(arts, "headline").fillna(dl["headline"]),
+    }
+    extra = arts[[c for c in arts.columns if c.startswith("extra_")]]
+    return fields, extra.rename(columns=lambda c: c.removeprefix("extra_"))
+
+
+def _assemble(records: pd.DataFrame, curated: pd.DataFrame | None) -> pd.DataFrame:
+    """The article table for loaded records."""
+    arts = records[records["status"].isin(["loaded", "cleaned"])].copy()
+    text = arts["text"]
+    dl = _dateline_fields(arts)
     if curated is not None:
-        cur = curated.set_index("id").reindex(arts["id"]).set_index(arts.index)
-        missing = cur["date_source"].isna()
-        if missing.any():
-            _warn(
-                f"{ARTICLES_CSV.name}: no curated row for {_examples(arts.loc[missing, 'id'])}; "
-                "add one (their metadata now comes from the dateline)."
-            )
-        date = cur["date"].where(~missing, dl_date)
-        date_source = cur["date_source"].where(~missing, "dateline")
-        place = cur["place"].where(~missing, dl_city)
-        agency = cur["agency"].where(~missing, dl_agency)
-        outlet = cur["outlet"].where(~missing, dl_agency.map(agency_english))
-        headline = cur["headline"].where(~missing, dl_headline)
-        extra = cur[["headline_en", "note"]]
+        fields, extra = _curated_fields(arts, curated, dl)
     else:
-        meta_date = _metadata_dates(meta("date"), arts["file"], arts["id"])
-        date = meta_date.where(meta_date.notna(), dl_date)
-        date_source = pd.Series("none", index=arts.index, dtype=object)
-        date_source[dl_date.notna()] = "dateline"
-        date_source[meta_date.notna()] = "metadata"
-        place = meta("place").fillna(dl_city)
-        agency = meta("agency").fillna(dl_agency)
-        outlet = meta("outlet").fillna(agency.map(agency_english, na_action="ignore"))
-        headline = meta("headline").fillna(dl_headline)
-        extra = arts[[c for c in arts.columns if c.startswith("extra_")]]
-        extra = extra.rename(columns=lambda c: c.removeprefix("extra_"))
-
+        fields, extra = _record_fields(arts, dl)
     table = pd.DataFrame(
         {
             "id": arts["id"].astype(str),
             "file": arts["file"].astype(str),
             "text": text,
-            "date": pd.to_datetime(date),
-            "date_source": date_source.astype(str),
-            "place": place.astype(object),
-            "agency": agency.astype(object),
-            "outlet": outlet.astype(object),
-            "headline": headline.astype(object),
+            "date": pd.to_datetime(fields["date"]),
+            "date_source": fields["date_source"].astype(str),
+            "place": fields["place"].astype(object),
+            "agency": fields["agency"].astype(object),
+            "outlet": fields["outlet"].astype(object),
+            "headline": fields["headline"].astype(object),
             "n_words": pd.Series(_count_words(text), index=arts.index, dtype="int64"),
             "n_paragraphs": pd.Series(_count_paragraphs(text), index=arts.index, dtype="int64"),
         },
@@ -884,7 +943,7 @@ def _table_text(value) -> tuple[str | None, str | None, str | None]:
 
 
 def _user_columns(frame: pd.DataFrame) -> list[str]:
-    return [str(c) for c in frame.columns if c not in (_BAD, _RECORD)]
+    return [str(c) for c in frame.columns if c not in (_BAD, _RECORD, _NOTE)]
 
 
 def table_records(frame: pd.DataFrame, name: str, stem: str) -> pd.DataFrame:
@@ -894,9 +953,11 @@ def table_records(frame: pd.DataFrame, name: str, stem: str) -> pd.DataFrame:
     prefix of ids made from record numbers when the table has no ``id`` column."""
     if "text" not in frame.columns:
         found = _user_columns(frame)
+        separator = next((s for s in (";", "\t", "|") if len(found) == 1 and s in found[0]), None)
+        hint = f"; its header is separated by {separator!r}, not commas" if separator else ""
         raise CorpusError(
-            f"{name}: no `text` column (found: {', '.join(found[:8]) or 'no columns at all'}); "
-            "the file needs id,text[,date,title,source,...] columns."
+            f"{name}: no `text` column (found: {', '.join(found[:8]) or 'no columns at all'})"
+            f"{hint}; the file needs comma-separated id,text[,date,title,source,...] columns."
         )
     if "id" not in frame.columns:
         frame["id"] = [f"{stem}-{int(r):06d}" for r in frame[_RECORD]]
@@ -916,7 +977,12 @@ def table_records(frame: pd.DataFrame, name: str, stem: str) -> pd.DataFrame:
             "record": frame[_RECORD].astype("Int64"),
             "id": ids,
             "text": [text for text, _, _ in cells],
-            "notes": [[note] if note else [] for _, note, _ in cells],
+            "notes": [
+                [n for n in (note, loader_note) if isinstance(n, str)]
+                for (_, note, _), loader_note in zip(
+                    cells, frame[_NOTE] if _NOTE in frame else [None] * len(frame), strict=True
+                )
+            ],
             "reject": [
                 bad if isinstance(bad, str) else why
                 for bad, (_, _, why) in zip(frame[_BAD], cells, strict=True)
@@ -924,7 +990,7 @@ def table_records(frame: pd.DataFrame, name: str, stem: str) -> pd.DataFrame:
         }
     )
     out.loc[out["reject"].isna() & out["id"].isna(), "reject"] = "missing id"
-    known = {"id", "text", _RECORD, _BAD}
+    known = {"id", "text", _RECORD, _BAD, _NOTE}
     for column, aliases in _META_ALIASES.items():
         source = next((a for a in aliases if a in frame.columns), None)
         if source is not None:
@@ -1015,9 +1081,14 @@ def collect_records(source) -> tuple[pd.DataFrame, pd.DataFrame | None]:
         if note:
             records["notes"] = [[note, *notes] for notes in records["notes"]]
         return records, None
+    hint = {
+        ".json": " (write a JSON array of records one object per line as .jsonl: pandas.read_json"
+        "(path).to_json(new_path, orient='records', lines=True, force_ascii=False))",
+        ".tsv": " (save a tab-separated file as a comma-separated .csv)",
+    }.get(path.suffix.lower(), "")
     raise CorpusError(
-        f"{path.name}: unsupported file type; use a folder of .txt files, a .csv, a .jsonl or a "
-        ".jsonl.gz file with id,text columns."
+        f"{path.name}: unsupported file type{hint}; use a folder of .txt files, a .csv, a .jsonl "
+        "or a .jsonl.gz file with id,text columns."
     )
 
 
@@ -1450,41 +1521,6 @@ def write_tidy(articles: pd.DataFrame, out_dir: str | Path) -> Path:
     return out
 
 
-def plot_lengths(articles: pd.DataFrame, ax=None, top: int = 25):
-    """Article lengths in words: one bar per article, or a histogram beyond ``top`` articles.
-
-    Bars are labelled with the place (Arabic, passed through :func:`helpers.plotting.ar`)
-    over the date and id, in date order; returns the matplotlib Axes.
-    """
-    from helpers.plotting import ar, bilingual, plt
-
-    if ax is None:
-        height = 1.2 + 0.35 * min(len(articles), top) if len(articles) <= top else 3.5
-        _, ax = plt.subplots(figsize=(7, height))
-    title = bilingual("طول المقالات بالكلمات", "Article length (words)")
-    if len(articles) <= top:
-        table = articles.sort_values(["date", "id"], na_position="last", kind="stable")
-        labels = []
-        for place, date, art_id in zip(table["place"], table["date"], table["id"], strict=True):
-            # Arabic alone on the first line: a date inside an Arabic run would be reordered.
-            where = ar(place) if isinstance(place, str) else "—"
-            when = date.strftime("%Y-%m-%d") if pd.notna(date) else "undated"
-            labels.append(f"{where}\n{when} · {str(art_id)[:12]}")
-        ax.barh(range(len(table)), table["n_words"], color="#4C72B0")
-        ax.set_yticks(range(len(table)), labels)
-        ax.invert_yaxis()
-        ax.set_xlabel(bilingual("عدد الكلمات", "words"))
-        for i, n in enumerate(table["n_words"]):
-            ax.text(n, i, f" {n}", va="center", fontsize=8)
-    else:
-        ax.hist(articles["n_words"], bins=40, color="#4C72B0")
-        ax.set_xlabel(bilingual("عدد الكلمات", "words per article"))
-        ax.set_ylabel(bilingual("عدد المقالات", "articles"))
-        title = f"{title} · n = {len(articles):,}"
-    ax.set_title(title)
-    return ax
-
-
 __all__ = [
     "ARTICLES_CSV",
     "BATCH_MANIFEST",
@@ -1511,7 +1547,6 @@ __all__ = [
     "load_with_report",
     "overview",
     "parquet_frame",
-    "plot_lengths",
     "read_batch",
     "read_curated",
     "reject_repeated_ids",

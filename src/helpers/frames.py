@@ -30,10 +30,10 @@ import yaml
 
 from helpers import arabic
 from helpers.paths import LEXICON_DIR
-from helpers.stats import poisson_interval
+from helpers.stats import bootstrap_rates, poisson_interval
 
 FRAMES_PATH = LEXICON_DIR / "frames.yaml"
-# libyaml's safe loader where PyYAML was built with it (ten times faster), else the Python one
+# libyaml's safe loader where PyYAML was built with it (much faster), else the Python one
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 HIT_COLUMNS = ["id", "frame", "match", "start", "end", "sentence", "speaker", "speaker_group"]
@@ -60,17 +60,17 @@ _MATCH_FOLD = str.maketrans(
 # quote mark next to a space (الصينية -الروسية، "الثورة الملونة").
 # The Arabic comma is a branch of its own, not a member of the Latin-1 class: a class mixing
 # it with several Latin-1 characters makes ``re`` build a 64K-entry bitmap for every
-# occurrence, half the compile time of the whole lexicon (the empty look-ahead keeps the
+# occurrence, a large share of the lexicon's compile time (the empty look-ahead keeps the
 # parser from folding the branch back into one class). The same characters either way.
 _SEP_CHAR = r"(?:[\s,\"«»\-]|\u060c(?=))"
 _SEP = rf"(?:{_SEP_CHAR}*\s{_SEP_CHAR}*|\s*[\u060c,]\s*)"
 _GAP_WORD = r"[^\s\u060c,.!?\u061f\u061b]+"
 _GAP = rf"(?:{_SEP}{_GAP_WORD}){{0,2}}"
 # Word boundaries: \w covers Arabic letters and digits but not ، ؛ ؟ (Arabic punctuation).
-_WORD_START = r"(?<!\w)"
-_WORD_END = r"(?!\w)"
+WORD_START = r"(?<!\w)"
+WORD_END = r"(?!\w)"
 # Conjunction و/ف, then a preposition ب/ك/ل; ل + ال is written لل.
-_PROCLITIC = "[\u0648\u0641]?[\u0628\u0643\u0644]?"
+PROCLITIC = "[\u0648\u0641]?[\u0628\u0643\u0644]?"
 _PROCLITIC_ARTICLE = (
     "[\u0648\u0641]?(?:[\u0628\u0643]?\u0627\u0644|\u0644\u0644|[\u0628\u0643\u0644])?"
 )
@@ -83,8 +83,19 @@ def _fold(text: str) -> str:
     return text.translate(_MATCH_FOLD)
 
 
-def _norm(text: str) -> str:
-    """Normalise a pattern literal exactly as article text is normalised for matching."""
+def normalize_literal(text: str) -> str:
+    """Normalise a pattern literal exactly as article text is normalised for matching.
+
+    The text of :func:`normalize_for_matching` without its offsets: the default
+    :func:`helpers.arabic.normalize`, then the matcher's folds (hamza on waw or yeh becomes
+    bare hamza, so الشئون and الشؤون are one spelling). Speakers' names and reporting verbs
+    go through it too, so they meet article text in the same form.
+
+    >>> normalize_literal("الشئون") == normalize_literal("الشؤون") == "الشءون"
+    True
+    >>> normalize_literal("مُنظّمة")
+    'منظمه'
+    """
     return _fold(arabic.normalize(text)) if text else ""
 
 
@@ -139,7 +150,7 @@ def _compile_word(word: str, first: bool) -> str:
             parts.append(_alternatives([piece], suffix and last))
     body = "".join(parts)
     if first:
-        prefix = _PROCLITIC_ARTICLE if has_article else _PROCLITIC
+        prefix = _PROCLITIC_ARTICLE if has_article else PROCLITIC
     else:  # later words take only the article (و is written out: و(ال)تطرف)
         prefix = "(?:\u0627\u0644)?" if has_article else ""
     return f"{prefix}(?:{body})"
@@ -150,11 +161,11 @@ def _alternatives(options: list[str], suffix: bool) -> str:
     out = []
     for raw in options:
         raw = raw.strip()
-        forms = {re.escape(_norm(raw))} if raw else {""}
+        forms = {re.escape(normalize_literal(raw))} if raw else {""}
         if suffix and raw:
             stem = raw[:-1] if raw[-1] in "ةه" else raw
-            tied = _norm(stem + "ت") if raw[-1] in "ةه" else _norm(stem)
-            sufs = "|".join(re.escape(_norm(s)) for s in _SUFFIXES)
+            tied = normalize_literal(stem + "ت") if raw[-1] in "ةه" else normalize_literal(stem)
+            sufs = "|".join(re.escape(normalize_literal(s)) for s in _SUFFIXES)
             forms.add(f"{re.escape(tied)}(?:{sufs})")
         out.extend(sorted(forms, key=len, reverse=True))
     return "|".join(out)
@@ -199,7 +210,7 @@ def compile_template(template: str) -> str:
         if pieces:
             pieces.append(_SEP)
         pieces.append(lead + regex)
-    return _WORD_START + "".join(pieces) + _WORD_END
+    return WORD_START + "".join(pieces) + WORD_END
 
 
 @functools.cache
@@ -355,7 +366,7 @@ def lexicon_table(frames: list[Frame] | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["frame", "frame_en", "frame_ar", "pattern", "gloss", "kind"])
 
 
-# The strings _PROCLITIC_ARTICLE and _PROCLITIC match (a test checks both ways).
+# The strings _PROCLITIC_ARTICLE and PROCLITIC match (a test checks both ways).
 _CONJUNCTIONS = ("", "\u0648", "\u0641")
 _PARTICLES_ARTICLE = tuple(
     c + p for c in _CONJUNCTIONS for p in ("", "بال", "كال", "ال", "لل", "ب", "ك", "ل")
@@ -387,10 +398,12 @@ def first_word_spellings(template: str) -> tuple[tuple[str, ...], set[str]]:
         raws = piece[1:-1].split("|") if piece[0] in "({" else [piece]
         options = [""] if piece[0] == "(" else []
         for raw in map(str.strip, raws):
-            options.append(_norm(raw))
+            options.append(normalize_literal(raw))
             if suffix and raw and i == len(pieces) - 1:
-                tied = _norm(raw[:-1] + "ت") if raw[-1] in "ةه" else _norm(raw)
-                options.extend(tied + _norm(s) for s in _SUFFIXES)
+                tied = (
+                    normalize_literal(raw[:-1] + "ت") if raw[-1] in "ةه" else normalize_literal(raw)
+                )
+                options.extend(tied + normalize_literal(s) for s in _SUFFIXES)
         forms = [f + o for f in forms for o in options]
     if "" in forms:
         raise ValueError(f"pattern {template!r}: its first word can be empty; write it out")
@@ -796,7 +809,50 @@ def _texts_to_match(articles: pd.DataFrame) -> pd.DataFrame:
     return articles.loc[~empty]
 
 
-_HIT_TABLE_COLUMNS = [*HIT_COLUMNS, "pattern", "sentence_no"]
+_HIT_TABLE_COLUMNS = [*HIT_COLUMNS, "pattern", "sentence_no", "same_mention"]
+
+# One count per mention: a hit of a frame is part of the mention before it (same frame, same
+# sentence) when the two overlap, or when only a linking word and at most three words of
+# the clause it opens stand between them: a relative pronoun (القوى الخارجية التي تتدخل في
+# الشؤون الداخلية), a definition (قوى الشر الثلاث بأنها التطرف ... والإرهاب) or apposition
+# (وهي, أي, a colon or dash). Written in normalised spelling (ي for ى, ا for أ).
+_LINKERS = (
+    *("التي", "الذي", "الذين", "اللتين", "اللذين", "اللتان", "اللذان", "اللاتي", "اللواتي"),
+    *("بانها", "بانه", "بانهم", "اي", "وهي", "وهو", "وهم", "هي", "هو", "المتمثله", "المتمثل"),
+)
+_QUOTES = "\\s\"«»'()"
+_SAME_MENTION = re.compile(
+    f"[{_QUOTES}]*(?:(?:{'|'.join(_LINKERS)})(?:\\s+[^\\s\u060c,.!?\u061f\u061b:]+){{0,3}}"
+    f"|[:\\-\u2013])[{_QUOTES}]*"
+)
+
+
+def same_mention(gap: str) -> bool:
+    """Whether two hits of one frame with ``gap`` (normalised text) between them are one
+    mention: a relative clause, definition or apposition of the first (see _LINKERS).
+
+    Examples
+    --------
+    >>> same_mention(" التي ")  # القوى الخارجية التي تتدخل في الشؤون الداخلية
+    True
+    >>> same_mention("، و")  # two items of a list are two mentions
+    False
+    """
+    return _SAME_MENTION.fullmatch(gap) is not None
+
+
+def _mention_flags(norm: str, hits: list[tuple], sentence_nos: list[int]) -> list[bool]:
+    """Per hit (``(pattern, start, end)`` on ``norm``, in order): True when it continues the
+    mention of the previous hit of its frame (overlap, or :func:`same_mention`)."""
+    last: dict[str, tuple[int, int]] = {}  # frame -> (end, sentence) of its previous hit
+    flags = []
+    for (pat, s, e), k in zip(hits, sentence_nos, strict=True):
+        prev = last.get(pat.frame)
+        flags.append(
+            prev is not None and prev[1] == k and (s < prev[0] or same_mention(norm[prev[0] : s]))
+        )
+        last[pat.frame] = (max(e, prev[0]) if prev and prev[1] == k else e, k)
+    return flags
 
 
 def frame_hits(articles: pd.DataFrame, matcher: Matcher | None = None) -> pd.DataFrame:
@@ -812,8 +868,12 @@ def frame_hits(articles: pd.DataFrame, matcher: Matcher | None = None) -> pd.Dat
     Returns
     -------
     pandas.DataFrame
-        ``id, frame, match, start, end, sentence, speaker, speaker_group`` plus ``pattern``
-        and ``sentence_no`` (index of the sentence in its article, for co-occurrence).
+        ``id, frame, match, start, end, sentence, speaker, speaker_group`` plus ``pattern``,
+        ``sentence_no`` (index of the sentence in its article, for co-occurrence) and
+        ``same_mention``: True when the hit continues the mention of the previous hit of its
+        frame (same sentence; overlapping, or its relative clause, definition or apposition,
+        :func:`same_mention`), so it is not counted again by :func:`frame_rates` and
+        :func:`speaker_frame_table` (see :func:`mentions`).
         Offsets are into the article's original text. Articles with no text give no rows
         and a warning naming them.
 
@@ -856,14 +916,15 @@ def _rows_with_speakers(batch: list[tuple], ids: list, texts: list[str], outlets
         for (i, norm, index, _), (spans, _) in zip(batch, places, strict=True)
     ]
     rows = []
-    for (i, *_), (spans, placed), who in zip(
+    for (i, norm, _, hits), (spans, placed), who in zip(
         batch, places, sentence_speakers(articles), strict=True
     ):
         text = texts[i]
-        for p, s, e, k in placed:
+        flags = _mention_flags(norm, hits, [k for *_, k in placed])
+        for (p, s, e, k), again in zip(placed, flags, strict=True):
             speaker, group = who[k][0]["english"], who[k][0]["group"]
             row = (ids[i], p.frame, text[s:e], s, e, text[slice(*spans[k])], speaker, group)
-            rows.append((*row, p.template, k))
+            rows.append((*row, p.template, k, again))
     return rows
 
 
@@ -873,8 +934,29 @@ def _n_words(articles: pd.DataFrame) -> pd.Series:
     return articles["text"].fillna("").map(lambda t: len(arabic.tokenize(str(t))))
 
 
+def mentions(hits: pd.DataFrame) -> pd.DataFrame:
+    """The hits that count: one per mention (rows with ``same_mention`` dropped).
+
+    A hit continues the mention before it when both are of one frame in one sentence and
+    overlap, or when the second is the first's relative clause, definition or apposition
+    (:func:`same_mention`): "القوى الخارجية التي تتدخل في الشؤون الداخلية" is one
+    external-forces mention, not two. Two separate occurrences still count twice. A hits
+    table without the column (an older CSV) counts every row.
+
+    Examples
+    --------
+    >>> h = pd.DataFrame({"frame": ["x", "x", "x"], "same_mention": [False, True, False]})
+    >>> len(mentions(h))
+    2
+    """
+    if "same_mention" not in hits.columns:
+        return hits
+    return hits[~hits["same_mention"].fillna(False).astype(bool)]
+
+
 def _count_grid(articles: pd.DataFrame, hits: pd.DataFrame, frame_ids: list[str]) -> np.ndarray:
-    """Hits per article row (a repeated id gets all its hits on every row) and frame."""
+    """Mentions per article row (a repeated id gets all its hits on every row) and frame."""
+    hits = mentions(hits)
     ids = pd.Index(articles["id"].tolist())
     unique_ids = ids.unique()
     counts = np.zeros((len(unique_ids), len(frame_ids)), dtype=np.int64)
@@ -893,7 +975,11 @@ def frame_rates(
     confidence: float = 0.95,
     frames: list[Frame] | None = None,
 ) -> pd.DataFrame:
-    """Hits per 1,000 words for every article × frame, with an exact Poisson interval.
+    """Mentions per 1,000 words for every article × frame, with an exact Poisson interval.
+
+    One count per mention (:func:`mentions`): hits of one frame that overlap, or of which
+    one is the other's relative clause, definition or apposition in the same sentence,
+    count once; separate occurrences count each.
 
     The interval is Garwood's exact (Clopper–Pearson-type) interval for a Poisson count $k$
     (:func:`helpers.stats.poisson_interval`), scaled by $1000/n$: it is honest for the tiny
@@ -951,24 +1037,53 @@ def frame_rates(
     )
 
 
-def corpus_rates(rates: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
-    """Pool :func:`frame_rates` over the corpus: one row per frame, same columns minus ``id``.
+POOLED_COLUMNS = [*RATE_COLUMNS[1:], "interval"]
+
+
+def corpus_rates(
+    rates: pd.DataFrame, confidence: float = 0.95, n_resamples: int = 2000, seed: int = 0
+) -> pd.DataFrame:
+    """Pool :func:`frame_rates` over the corpus: one row per frame, with an honest interval.
+
+    ``per_1000`` is all the frame's hits per 1,000 of all the words. The interval resamples
+    whole articles (:func:`helpers.stats.bootstrap_rates`, percentile, ``n_resamples``
+    resamples, fixed ``seed``): hits bunch in a few stories, so the words of many articles
+    are not one long Poisson text, and a Poisson interval on the summed count is far too
+    narrow. Where resampling has nothing to vary (fewer than two articles with words, or no
+    hit of the frame anywhere) the row has the exact Poisson interval of the summed count
+    instead. ``interval`` says which: ``"articles bootstrap"`` or ``"Poisson"``.
 
     Examples
     --------
     >>> r = pd.DataFrame({"id": ["a", "b"], "frame": ["x", "x"], "count": [1, 2],
     ...                   "n_words": [500, 500]})
     >>> out = corpus_rates(r)
-    >>> out["count"].tolist(), out["per_1000"].tolist()
-    ([3], [3.0])
+    >>> out[["count", "per_1000", "interval"]].values.tolist()
+    [[3, 3.0, 'articles bootstrap']]
     """
-    total = rates.groupby("frame", sort=False)[["count", "n_words"]].sum().reset_index()
-    out = []
-    for r in total.itertuples(index=False):
-        lo, hi = poisson_interval(int(r.count), confidence)
-        scale = 1000 / r.n_words if r.n_words else float("nan")
-        out.append((r.frame, int(r.count), int(r.n_words), r.count * scale, lo * scale, hi * scale))
-    return pd.DataFrame(out, columns=RATE_COLUMNS[1:])
+    rates = rates.drop_duplicates(["id", "frame"], keep="last")
+    counts = rates.pivot_table("count", "id", "frame", aggfunc="sum", sort=False, fill_value=0)
+    words = rates.groupby("id", sort=False)["n_words"].last().reindex(counts.index)
+    total, n_words = counts.sum(axis=0).astype(np.int64), int(words.sum())
+    scale = 1000 / n_words if n_words else float("nan")
+    low, high = (np.asarray(v, dtype=float) * scale for v in poisson_interval(total, confidence))
+    resampled = (total > 0).to_numpy() & (int((words > 0).sum()) >= 2)
+    if resampled.any():
+        boot = bootstrap_rates(counts.loc[:, resampled], words, confidence, n_resamples, seed)
+        low[resampled], high[resampled] = boot
+    out = pd.DataFrame(
+        {
+            "frame": counts.columns.astype(object),
+            "count": total.to_numpy(),
+            "n_words": n_words,
+            "per_1000": total.to_numpy() * scale,
+            "ci_low": low,
+            "ci_high": high,
+            "interval": np.where(resampled, "articles bootstrap", "Poisson"),
+        },
+        columns=POOLED_COLUMNS,
+    )
+    return out.set_index("frame").reindex(rates["frame"].unique()).reset_index()
 
 
 # ----------------------------------------------------------------------------------------
@@ -1000,7 +1115,8 @@ def cooccurrence(hits: pd.DataFrame, frames: list[Frame] | None = None) -> pd.Da
 
 
 def speaker_frame_table(hits: pd.DataFrame, frames: list[Frame] | None = None) -> pd.DataFrame:
-    """Hits per speaker group (rows) and frame (columns), with every group and frame shown.
+    """Mentions (:func:`mentions`) per speaker group (rows) and frame (columns), with every
+    group and frame shown.
 
     Examples
     --------
@@ -1012,6 +1128,7 @@ def speaker_frame_table(hits: pd.DataFrame, frames: list[Frame] | None = None) -
 
     names = [f.id for f in (load_lexicon() if frames is None else frames)]
     names += sorted(set(hits["frame"]) - set(names)) if len(hits) else []
+    hits = mentions(hits)
     table = pd.crosstab(hits["speaker_group"], hits["frame"]) if len(hits) else pd.DataFrame()
     return table.reindex(index=list(SPEAKER_GROUPS), columns=names, fill_value=0).astype(int)
 
@@ -1166,70 +1283,40 @@ def kwic_html(
 
 
 # ----------------------------------------------------------------------------------------
-# Plot
+# Which articles a chart shows
 # ----------------------------------------------------------------------------------------
 
 
-def plot_rate_heatmap(rates: pd.DataFrame, top_k: int = 25, ax=None, labels=None):
-    """Heatmap of frames (columns) × articles (rows), per 1,000 words, intervals annotated.
+def top_rates(rates: pd.DataFrame, top_k: int = 25) -> pd.DataFrame:
+    """The rows of :func:`frame_rates` for the ``top_k`` articles with most frame hits.
 
-    Shows the ``top_k`` articles with the most frame hits per 1,000 words (all of them when
-    fewer). Each cell reads ``rate`` over ``[low–high]`` while the grid is small enough to
-    read (at most 12 rows); beyond that only the colour is shown.
+    Articles are ranked by their hits per 1,000 words summed over all frames, and come in that
+    order (frames in the order of ``rates``); all of them when there are at most ``top_k``.
+    The column ``n_articles`` gives the number of articles in ``rates``, so a chart of the
+    result can say "top k of n". Draw it with :func:`helpers.plots.plot_rate_heatmap`.
 
-    Parameters
-    ----------
-    rates : pandas.DataFrame
-        From :func:`frame_rates`.
-    labels : mapping, optional
-        Article id -> row label (e.g. date and outlet).
-
-    Returns
-    -------
-    matplotlib.figure.Figure
+    >>> rates = pd.DataFrame({"id": ["a", "a", "b", "b"], "frame": ["x", "y", "x", "y"],
+    ...                       "per_1000": [1.0, 0.0, 2.0, 3.0]})
+    >>> top_rates(rates, top_k=1)[["id", "frame", "per_1000", "n_articles"]].values.tolist()
+    [['b', 'x', 2.0, 2], ['b', 'y', 3.0, 2]]
     """
-    from helpers.plotting import plt
-
     frame_ids = list(dict.fromkeys(rates["frame"]))
     wide = rates.pivot(index="id", columns="frame", values="per_1000")[frame_ids]
-    order = wide.sum(axis=1).sort_values(ascending=False).index[:top_k]
-    wide = wide.loc[order]
-    low = rates.pivot(index="id", columns="frame", values="ci_low").loc[order, frame_ids]
-    high = rates.pivot(index="id", columns="frame", values="ci_high").loc[order, frame_ids]
-    n_rows = len(wide)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(1.05 * len(frame_ids) + 2.5, 0.55 * n_rows + 2.2))
-    im = ax.imshow(wide.to_numpy(dtype=float), aspect="auto", cmap="Blues", vmin=0)
-    ax.set_xticks(range(len(frame_ids)), [f.replace("_", "\n") for f in frame_ids], fontsize=8)
-    row_labels = [str(labels.get(i, i)) if labels is not None else str(i) for i in wide.index]
-    ax.set_yticks(range(n_rows), row_labels, fontsize=8)
-    if n_rows <= 12:
-        vmax = np.nanmax(wide.to_numpy(dtype=float)) if n_rows else 0
-        for r in range(n_rows):
-            for c in range(len(frame_ids)):
-                v = wide.iat[r, c]
-                colour = "white" if vmax and v > 0.6 * vmax else "black"
-                ax.text(
-                    c,
-                    r,
-                    f"{v:.1f}\n[{low.iat[r, c]:.1f}–{high.iat[r, c]:.1f}]",
-                    ha="center",
-                    va="center",
-                    fontsize=6.5,
-                    color=colour,
-                )
-    ax.figure.colorbar(im, ax=ax, label="hits per 1,000 words")
-    title = "Frames per 1,000 words (95% exact Poisson interval)"
-    if rates["id"].nunique() > n_rows:
-        title += f": top {n_rows} of {rates['id'].nunique()} articles"
-    ax.set_title(title, fontsize=10)
-    return ax.figure
+    order = list(wide.sum(axis=1).sort_values(ascending=False).index[:top_k])
+    rank = {art_id: i for i, art_id in enumerate(order)}
+    shown = rates[rates["id"].isin(rank)]
+    shown = shown.iloc[np.argsort(shown["id"].map(rank).to_numpy(), kind="stable")]
+    return shown.assign(n_articles=rates["id"].nunique()).reset_index(drop=True)
 
 
 __all__ = [
     "FRAMES_PATH",
     "HIT_COLUMNS",
+    "POOLED_COLUMNS",
+    "PROCLITIC",
     "RATE_COLUMNS",
+    "WORD_END",
+    "WORD_START",
     "Frame",
     "Matcher",
     "Pattern",
@@ -1246,7 +1333,10 @@ __all__ = [
     "kwic_html",
     "lexicon_table",
     "load_lexicon",
+    "mentions",
     "normalize_for_matching",
-    "plot_rate_heatmap",
+    "normalize_literal",
+    "same_mention",
     "speaker_frame_table",
+    "top_rates",
 ]

@@ -15,6 +15,7 @@ SEEDS_DIR = PROJECT_ROOT / "seeds"  # read-only: the articles exactly as receive
 SEEDS_CHECKSUMS = SEEDS_DIR / "SHA256SUMS"
 DATA_DIR = PROJECT_ROOT / "data"  # hand-curated tables and lexicons (in git)
 LEXICON_DIR = DATA_DIR / "lexicons"
+VALIDATION_DIR = DATA_DIR / "validation"  # held-out gold sentences and coding samples
 PROCESSED_DIR = DATA_DIR / "processed"  # generated tables (ignored by git)
 REPORTS_DIR = PROJECT_ROOT / "reports"  # generated HTML (ignored by git)
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"

@@ -1,5 +1,16 @@
-"""Draw the timeline tables of :mod:`helpers.timeline`: each function takes a table and draws it.
+"""Every chart of the notebooks: each function takes a table computed elsewhere and draws it.
 
+The tables come from the module of their concern; this module only draws them:
+
+- :func:`plot_lengths` draws the article table of :func:`~helpers.corpus.load_corpus`;
+- :func:`plot_step_changes` draws :func:`~helpers.arabic.step_change_summary`;
+- :func:`plot_top_terms`, :func:`plot_similarity`, :func:`plot_term_table` and
+  :func:`plot_keyness` draw :func:`~helpers.terms.top_terms`,
+  :func:`~helpers.terms.similarity`, :func:`~helpers.terms.top_term_table` and
+  :func:`~helpers.terms.top_keyness`; which articles a chart shows when there are too many
+  (:func:`~helpers.terms.sample_ids`) and in what order
+  (:func:`~helpers.terms.order_by_similarity`) are decided in :mod:`helpers.terms`;
+- :func:`plot_rate_heatmap` draws :func:`~helpers.frames.top_rates`;
 - :func:`plot_articles` draws :func:`~helpers.timeline.article_timeline`: one row per outlet,
   marker area for length (or count), hollow markers for inferred dates, undated articles in a
   panel of their own;
@@ -7,12 +18,12 @@
   of :func:`~helpers.timeline.events_near` numbered on the axis;
 - :func:`plot_dispersion` draws :func:`~helpers.timeline.dispersion` as an x-ray plot.
 
-Nothing here computes a statistic: every mark is a row of the table it was given, at the x of
-its ``date`` (:func:`matplotlib.dates.date2num`, so a test can read the date back from the
-artists) or its ``position``. Each panel of a broken time axis has its own scale, so
-distances *across* a break are not to scale. Labels go through :func:`helpers.plotting.ar` /
-:func:`~helpers.plotting.bilingual`, with ``$`` escaped so an id or outlet is never read as
-mathtext.
+Nothing here computes a statistic. In the timeline plots every mark is a row of the table it
+was given, at the x of its ``date`` (:func:`matplotlib.dates.date2num`, so a test can read the
+date back from the artists) or its ``position``. Each panel of a broken time axis has its own
+scale, so distances *across* a break are not to scale. Labels go through
+:func:`helpers.plotting.ar` / :func:`~helpers.plotting.bilingual`, with ``$`` escaped in the
+timeline plots so an id or outlet is never read as mathtext.
 """
 
 from __future__ import annotations
@@ -23,6 +34,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import matplotlib as mpl
 import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
@@ -30,7 +42,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FixedLocator
 
-from helpers.plotting import ar, bilingual
+from helpers import terms
+from helpers.plotting import ar, bilingual, plt
 from helpers.timeline import OTHER_OUTLETS, UNKNOWN_OUTLET, frame_labels
 
 # Outlet rows and frame colours: colour-blind-safe Tableau palette, in a fixed order.
@@ -640,6 +653,289 @@ def plot_dispersion(
     return TimelinePlot(fig, message)
 
 
+# ----------------------------------------------------------------------------------------
+# Corpus, cleaning, terms and frames: one chart per table
+# ----------------------------------------------------------------------------------------
+
+
+def plot_lengths(articles: pd.DataFrame, ax=None, top: int = 25):
+    """Article lengths in words: one bar per article, or a histogram beyond ``top`` articles.
+
+    ``articles`` is the table of :func:`helpers.corpus.load_corpus`. Bars are labelled with
+    the place (Arabic, passed through :func:`helpers.plotting.ar`) over the date and id, in
+    date order; returns the matplotlib Axes.
+    """
+    if ax is None:
+        height = 1.2 + 0.35 * min(len(articles), top) if len(articles) <= top else 3.5
+        _, ax = plt.subplots(figsize=(7, height))
+    title = bilingual("طول المقالات بالكلمات", "Article length (words)")
+    if len(articles) <= top:
+        table = articles.sort_values(["date", "id"], na_position="last", kind="stable")
+        labels = []
+        for place, date, art_id in zip(table["place"], table["date"], table["id"], strict=True):
+            # Arabic alone on the first line: a date inside an Arabic run would be reordered.
+            where = ar(place) if isinstance(place, str) else "—"
+            when = date.strftime("%Y-%m-%d") if pd.notna(date) else "undated"
+            labels.append(f"{where}\n{when} · {str(art_id)[:12]}")
+        ax.barh(range(len(table)), table["n_words"], color="#4C72B0")
+        ax.set_yticks(range(len(table)), labels)
+        ax.invert_yaxis()
+        ax.set_xlabel(bilingual("عدد الكلمات", "words"))
+        for i, n in enumerate(table["n_words"]):
+            ax.text(n, i, f" {n}", va="center", fontsize=8)
+    else:
+        ax.hist(articles["n_words"], bins=40, color="#4C72B0")
+        ax.set_xlabel(bilingual("عدد الكلمات", "words per article"))
+        ax.set_ylabel(bilingual("عدد المقالات", "articles"))
+        title = f"{title} · n = {len(articles):,}"
+    ax.set_title(title)
+    return ax
+
+
+def plot_step_changes(summary: pd.DataFrame, ax=None):
+    """Bar chart of :func:`helpers.arabic.step_change_summary`: share of tokens each step changed.
+
+    One bar per step (pooled over articles: tokens changed / tokens), labelled with the
+    number of articles the step touched. Returns the matplotlib Axes.
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 3.6))
+    if summary.empty:
+        ax.set_title("No articles to count")
+        return ax
+    order = summary["step"].tolist()[::-1]
+    share = summary["share_tokens_changed"].to_numpy()[::-1] * 100
+    touched = summary["articles_changed"].to_numpy()[::-1]
+    n_articles = int(summary["n_articles"].iloc[0])
+    ax.barh(order, share, color="#4C72B0")
+    for y, (value, n) in enumerate(zip(share, touched, strict=True)):
+        ax.text(value, y, f"  {n}/{n_articles} articles", va="center", fontsize=8)
+    ax.set_xlabel("tokens changed by the step (% of all tokens, steps applied in turn)")
+    ax.set_xlim(0, max(5.0, float(summary["share_tokens_changed"].max() * 100) * 1.35))
+    return ax
+
+
+def plot_top_terms(
+    top: pd.DataFrame,
+    surfaces: Mapping[str, str] | None = None,
+    titles: Mapping | None = None,
+    max_articles: int = terms.DEFAULT_PANELS,
+    ncols: int = 3,
+):
+    """Small multiples of :func:`helpers.terms.top_terms`: one bar chart of top terms per article.
+
+    Labels are the usual original spelling over the English gloss. With more than
+    ``max_articles`` articles, a fixed random sample is drawn (the title says so).
+    Returns the matplotlib Figure.
+    """
+    ids = terms.sample_ids(top["id"].unique(), max_articles)
+    k = int(top["rank"].max()) if len(top) else 1
+    ncols = max(1, min(ncols, len(ids)))
+    nrows = max(1, math.ceil(len(ids) / ncols))
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(4.6 * ncols, 0.62 * k * nrows + 0.9), squeeze=False
+    )
+    for ax in axes.ravel()[len(ids) :]:
+        ax.set_visible(False)
+    for ax, doc_id in zip(axes.ravel(), ids, strict=False):
+        part = top[top["id"] == doc_id].sort_values("rank", ascending=False)
+        ax.barh(range(len(part)), part["weight"], color="#4c72b0")
+        ax.set_yticks(range(len(part)), [terms.display_label(t, surfaces) for t in part["term"]])
+        ax.tick_params(axis="y", labelsize=8)
+        ax.set_xlabel("TF-IDF weight")
+        ax.set_title(str((titles or {}).get(doc_id, doc_id)), fontsize=10)
+    shown = f"{len(ids)} of {top['id'].nunique()} articles (random sample)"
+    if len(ids) < top["id"].nunique():
+        fig.suptitle(f"Top {k} terms per article: {shown}")
+    else:
+        fig.suptitle(f"Top {k} terms per article")
+    return fig
+
+
+def plot_similarity(sim: pd.DataFrame, annotate_max: int = 15, labels: Mapping | None = None):
+    """Heatmap of :func:`helpers.terms.similarity`'s table, similar articles placed together.
+
+    When the table is a sample, the title says so: "N of M articles, random sample (seed S)".
+    The colour scale runs from 0 to the largest similarity between two different articles;
+    the diagonal (always 1) is grey. Values are written in the cells when at most
+    ``annotate_max`` articles are shown. ``labels`` maps ids to tick labels (e.g.
+    :func:`helpers.terms.article_titles`). Returns the matplotlib Figure.
+    """
+    order = terms.order_by_similarity(sim)
+    part = sim.loc[order, order]
+    size = min(2.2 + 0.55 * len(order), 14)
+    fig, ax = plt.subplots(figsize=(size + 1.2, size))
+    values = part.to_numpy()
+    off_diagonal = values[~np.eye(len(values), dtype=bool)]
+    vmax = max(float(off_diagonal.max()) if off_diagonal.size else 1.0, 0.05)
+    cmap = mpl.colormaps["Blues"].with_extremes(bad="#dddddd")  # the diagonal, in grey
+    shown = np.ma.masked_array(values, mask=np.eye(len(values), dtype=bool))
+    image = ax.imshow(shown, cmap=cmap, vmin=0, vmax=vmax)
+    names = [str((labels or {}).get(i, i)) for i in order]
+    ax.set_xticks(range(len(order)), names, rotation=90)
+    ax.set_yticks(range(len(order)), names)
+    if len(order) <= annotate_max:
+        for i in range(len(order)):
+            for j in range(len(order)):
+                value = part.iat[i, j]
+                colour = "white" if i != j and value > 0.6 * vmax else "black"
+                ax.text(j, i, f"{value:.2f}", ha="center", va="center", color=colour, fontsize=9)
+    fig.colorbar(image, ax=ax, label="cosine similarity (TF-IDF); grey diagonal = 1")
+    title = "Cosine similarity between articles"
+    n_articles, seed = sim.attrs.get("n_articles", len(sim)), sim.attrs.get("seed")
+    if len(sim) < n_articles:
+        title += f"\n({len(sim)} of {n_articles:,} articles, random sample (seed {seed}))"
+    ax.set_title(title)
+    return fig
+
+
+def plot_term_table(
+    table: pd.DataFrame,
+    value: str = "count",
+    labels: Mapping | None = None,
+    columns: Mapping | None = None,
+):
+    """Heatmap of chosen terms (rows) across the articles of :func:`helpers.terms.top_term_table`.
+
+    One column per article of ``table``, in its order; the title says how many articles of
+    the corpus have any of the terms and how many are shown (from ``table.attrs``, else every
+    article is taken to be shown). ``labels`` maps row labels and ``columns`` maps article ids
+    to display names. Returns the Figure (with a one-line note instead of a heatmap when no
+    article has any term).
+
+    >>> t = pd.DataFrame({"id": ["a", "b", "c"], "label": ["x"] * 3, "count": [0, 2, 1]})
+    >>> fig = plot_term_table(terms.top_term_table(t, max_articles=1))
+    >>> [tick.get_text() for tick in fig.axes[0].get_xticklabels()], fig.axes[0].get_title()
+    (['b'], 'Framing phrases per article (count): 2 of 3 articles have any; the 1 with most shown')
+    """
+    ids = list(dict.fromkeys(table["id"]))
+    n_all = table.attrs.get("n_articles", len(ids))
+    n_any = table.attrs.get("n_with_any", len(ids))
+    title = f"Framing phrases per article ({value})"
+    if n_any < n_all:
+        title += f": {n_any} of {n_all} articles have any"
+    if n_any == 0:
+        fig, ax = plt.subplots(figsize=(7, 1.2))
+        ax.axis("off")
+        ax.text(0.5, 0.5, f"None of the {n_all} articles contains any of these phrases.",
+                ha="center", va="center")  # fmt: skip
+        ax.set_title(title)
+        return fig
+    if len(ids) < n_any:
+        title += f"; the {len(ids)} with most shown"
+    grid = table.pivot(index="label", columns="id", values=value).fillna(0)
+    grid = grid.loc[list(dict.fromkeys(table["label"])), ids]
+    fig, ax = plt.subplots(figsize=(2.5 + 0.8 * grid.shape[1], 0.8 + 0.55 * grid.shape[0]))
+    ax.imshow(grid.to_numpy(), cmap="Oranges", aspect="auto")
+    names = [str((columns or {}).get(c, c)) for c in grid.columns]
+    ax.set_xticks(range(grid.shape[1]), names, rotation=90)
+    ylabels = [(labels or {}).get(lab, lab) for lab in grid.index]
+    ax.set_yticks(range(grid.shape[0]), ylabels)
+    vmax = grid.to_numpy().max() if grid.size else 0
+    for i in range(grid.shape[0]):
+        for j in range(grid.shape[1]):
+            v = grid.iat[i, j]
+            text = f"{v:.0f}" if value == "count" else f"{v:.2f}"
+            colour = "white" if vmax and v > 0.6 * vmax else "black"
+            ax.text(j, i, text, ha="center", va="center", color=colour, fontsize=9)
+    ax.set_title(title)
+    return fig
+
+
+def plot_keyness(top: pd.DataFrame, surfaces: Mapping[str, str] | None = None):
+    """Diverging bars of Log Ratio for the key terms of :func:`helpers.terms.top_keyness`.
+
+    ``top`` holds the strongest key terms (by G²) of each side, with the group labels in
+    ``top.attrs["labels"]`` as :func:`helpers.terms.keyness` sets them. Hatched bars are terms
+    found in one group only: their Log Ratio is a floor set by the 0.5 zero-frequency
+    adjustment. Pale bars are terms whose G² stays below the threshold
+    (:data:`helpers.terms.KEYNESS_THRESHOLD`): strongest on their side, but not significant.
+    Labels show each term's usual original spelling from ``surfaces`` (e.g.
+    :func:`helpers.terms.surface_forms`). Returns the matplotlib Figure.
+    """
+    sides = list(top.attrs.get("labels") or [x for x in dict.fromkeys(top["key_for"]) if x])
+    top = top.sort_values("log_ratio")
+    fig, ax = plt.subplots(figsize=(8, 0.5 * max(len(top), 2) + 1.2))
+    colours = np.where(top["log_ratio"] > 0, "#c44e52", "#4c72b0")
+    bars = ax.barh(range(len(top)), top["log_ratio"], color=colours)
+    for bar, only, passes in zip(
+        bars, top["only_in"], top["g2"] >= terms.KEYNESS_THRESHOLD, strict=True
+    ):
+        if only:
+            bar.set_hatch("//")
+            bar.set_edgecolor("white")
+        if not passes:
+            bar.set_alpha(0.35)
+    labels = [
+        f"{terms.display_label(t, surfaces)}  (G²={g:.1f})"
+        for t, g in zip(top["term"], top["g2"], strict=True)
+    ]
+    ax.set_yticks(range(len(top)), labels)
+    ax.tick_params(axis="y", labelsize=8)
+    ax.axvline(0, color="black", linewidth=0.8)
+    ratio = f"{sides[0]} over {sides[1]}" if len(sides) == 2 else "A over B"
+    ax.set_xlabel(
+        f"Log Ratio (log2 of relative frequency, {ratio}); hatched = one group only; "
+        f"pale = G² below {terms.KEYNESS_THRESHOLD:.2f}"
+    )
+    ax.set_title(" vs ".join(sides) if sides else "Keyness")
+    return fig
+
+
+def plot_rate_heatmap(rates: pd.DataFrame, ax=None, labels=None):
+    """Heatmap of frames (columns) × articles (rows), per 1,000 words, intervals annotated.
+
+    One row per article of ``rates``, in its order. Each cell reads ``rate`` over
+    ``[low–high]`` while the grid is small enough to read (at most 12 rows); beyond that only
+    the colour is shown.
+
+    Parameters
+    ----------
+    rates : pandas.DataFrame
+        From :func:`helpers.frames.top_rates`: the articles to show, with ``n_articles``.
+    labels : mapping, optional
+        Article id -> row label (e.g. date and outlet).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    frame_ids = list(dict.fromkeys(rates["frame"]))
+    order = list(dict.fromkeys(rates["id"]))
+    wide = rates.pivot(index="id", columns="frame", values="per_1000").loc[order, frame_ids]
+    low = rates.pivot(index="id", columns="frame", values="ci_low").loc[order, frame_ids]
+    high = rates.pivot(index="id", columns="frame", values="ci_high").loc[order, frame_ids]
+    n_rows = len(wide)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(1.05 * len(frame_ids) + 2.5, 0.55 * n_rows + 2.2))
+    im = ax.imshow(wide.to_numpy(dtype=float), aspect="auto", cmap="Blues", vmin=0)
+    ax.set_xticks(range(len(frame_ids)), [f.replace("_", "\n") for f in frame_ids], fontsize=8)
+    row_labels = [str(labels.get(i, i)) if labels is not None else str(i) for i in wide.index]
+    ax.set_yticks(range(n_rows), row_labels, fontsize=8)
+    if n_rows <= 12:
+        vmax = np.nanmax(wide.to_numpy(dtype=float)) if n_rows else 0
+        for r in range(n_rows):
+            for c in range(len(frame_ids)):
+                v = wide.iat[r, c]
+                colour = "white" if vmax and v > 0.6 * vmax else "black"
+                ax.text(
+                    c,
+                    r,
+                    f"{v:.1f}\n[{low.iat[r, c]:.1f}–{high.iat[r, c]:.1f}]",
+                    ha="center",
+                    va="center",
+                    fontsize=6.5,
+                    color=colour,
+                )
+    ax.figure.colorbar(im, ax=ax, label="hits per 1,000 words")
+    title = "Frames per 1,000 words (95% exact Poisson interval)"
+    n_articles = int(rates["n_articles"].iloc[0]) if len(rates) else 0
+    if n_articles > n_rows:
+        title += f": top {n_rows} of {n_articles} articles"
+    ax.set_title(title, fontsize=10)
+    return ax.figure
+
+
 __all__ = [
     "PALETTE",
     "TimelinePlot",
@@ -647,5 +943,12 @@ __all__ = [
     "plot_articles",
     "plot_dispersion",
     "plot_frame_intensity",
+    "plot_keyness",
+    "plot_lengths",
+    "plot_rate_heatmap",
+    "plot_similarity",
+    "plot_step_changes",
+    "plot_term_table",
+    "plot_top_terms",
     "undated_note",
 ]

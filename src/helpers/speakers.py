@@ -1,17 +1,24 @@
-"""Who speaks each sentence of an article: reporting verbs, the speakers table, carry-forward.
+"""Who speaks each sentence of an article: reporting verbs, their subjects, carry-forward.
 
-A sentence with a reporting verb (``data/lexicons/reporting_verbs.csv``) is given the named
-official after the verb (or before it, or a title), found through the speakers table
-(``data/lexicons/speakers.csv``: entity id, English name, group), with name spellings unified
-through :func:`helpers.entities.entity_table`. A verb without a subject of its own carries the
-last named speaker through its paragraph block; a sentence without a verb is the outlet's own
-voice, or continues the speech of its line. Reporting verbs are written in the frame lexicon's
-template language (:func:`helpers.frames.compile_template`) and matched on the same normalised
-text (:func:`helpers.frames.normalize_for_matching`).
+The speaker of a sentence with a reporting verb (``data/lexicons/reporting_verbs.csv``) is the
+verb's subject: the noun phrase after it, up to a complement (إن/أن), a colon or quote, or a
+circumstance (خلال، مع، في، بعد، عقب), so that people named inside the reported speech or the
+circumstance are never taken (``data/lexicons/subject_words.csv``). A listed person or role in
+it is found through the speakers table (``data/lexicons/speakers.csv``), with spellings
+unified through :func:`helpers.entities.entity_table`; an unlisted subject is still a speaker,
+under its own words, grouped by its nationality adjective (``data/lexicons/nationalities.csv``)
+or as "unnamed source" / "unlisted person". Trailing attribution (بحسب، حسبما، وفقا ل، نقلا
+عن) names the source after it. A verb without a subject carries the last speaker through its
+paragraph block; any new subject, and a listed person opening a sentence with another verb
+(ووافق تليوبردي، التقى وانغ يي), ends the carry. A sentence without a reporting verb is the
+outlet's own voice, or continues the speech of its line. Reporting verbs are written in the
+frame lexicon's template language (:func:`helpers.frames.compile_template`) and matched on the
+same normalised text (:func:`helpers.frames.normalize_for_matching`).
 
 What this module cannot see: nested speech (Wang said that Xi said ...: Wang), the difference
-between quoted and paraphrased speech, and subjects missing from the speakers table (they are
-"unnamed source").
+between quoted and paraphrased speech, a title that refers back to the carried person (وأعرب
+وزير الخارجية الصيني after Wang Yi is the unnamed role, not Wang Yi), and which first word of
+a sentence is a verb (the word before a listed name at a sentence's start is taken for one).
 """
 
 from __future__ import annotations
@@ -31,17 +38,40 @@ from helpers.paths import LEXICON_DIR
 
 SPEAKERS_PATH = LEXICON_DIR / "speakers.csv"
 REPORTING_VERBS_PATH = LEXICON_DIR / "reporting_verbs.csv"
-SPEAKER_GROUPS = ("Chinese official", "Russian official", "Kazakh official", "outlet", "other")
+NATIONALITIES_PATH = LEXICON_DIR / "nationalities.csv"
+SPEAKER_GROUPS = (
+    "Chinese official",
+    "Russian official",
+    "Kazakh official",
+    "other state",
+    "unnamed source",
+    "unlisted person",
+    "outlet",
+    "other",
+)
 SPEAKER_COLUMNS = ["start", "end", "sentence", "speaker", "speaker_group", "entity_id", "cue"]
 
-# Words that may follow a reporting verb with no subject of its own ("وأضاف أن", "وأعرب عن").
-_NAMELESS_WORDS = ("إن", "أن", "انه", "أنه", "إنه", "أنها", "إنها", "عن", "على", "إلى")
-_NAMELESS_WORDS += ("فيها", "فيه", "أيضا", "بذلك", "كذلك")
+SUBJECT_WORDS_PATH = LEXICON_DIR / "subject_words.csv"
+# data/lexicons/subject_words.csv: the words that shape a subject noun phrase. ``stop`` ends
+# it (a complement إن/أن: reported speech follows; a circumstance خلال، مع، في، بعد، عقب:
+# people named there are not the speaker; a preposition, pronoun, time word or adverb).
+# The kind of its first word says who an unlisted subject is: ``title`` a state office
+# holder (وزير الخارجية المصري سامح شكري), ``source`` a state institution or spokesman
+# (الرئاسة الفرنسية، المتحدث), both grouped by nationality; ``person`` someone who speaks for
+# no state (الدكتور ...), ``nonstate`` media and anonymous sources (مصادر، وكالة، قناة),
+# whatever their nationality. ``opener`` may precede a sentence's first verb (كما، وقد).
 _OUTLET = {"entity_id": "outlet", "english": "outlet", "group": "outlet", "kind": "outlet"}
-_UNNAMED = {"entity_id": "unnamed", "english": "unnamed source", "group": "other", "kind": "other"}
-_WINDOW = 90  # characters after a reporting verb searched for its subject (about 12 words)
+_UNNAMED = {
+    "entity_id": "unnamed",
+    "english": "unnamed source",
+    "group": "unnamed source",
+    "kind": "unnamed",
+}
+_NP_WORDS = 8  # words at most in a subject noun phrase
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\u00a0]*\n")
 _COMPLEMENT = re.compile(r"(?<!\w)(?:ان|انه|انها|بان|:)(?!\w)")
+_PUNCT = '\u060c,:"«»()\\[\\].!?\u061f\u061b'  # one token each; any of them ends a subject
+_TOKEN = re.compile(f"[^\\s{_PUNCT}]+|[{_PUNCT}]")
 
 
 def load_speakers(path: str | Path | None = None) -> pd.DataFrame:
@@ -98,12 +128,38 @@ def load_speakers(path: str | Path | None = None) -> pd.DataFrame:
     return out.drop_duplicates(["entity_id", "variant"]).reset_index(drop=True)
 
 
+def load_nationalities(path: str | Path | None = None) -> dict[str, str]:
+    """Nationality adjectives (normalised, masculine, no article) and the group they give.
+
+    ``data/lexicons/nationalities.csv`` has ``adjective, country, group, source``; a subject
+    that is not in the speakers table (وزير الخارجية المصري ..., الرئاسة الفرنسية) takes its
+    group from the adjective in it: Chinese, Russian, Kazakh official or ``other state``.
+
+    Examples
+    --------
+    >>> load_nationalities()["مصري"], load_nationalities()["صيني"]
+    ('other state', 'Chinese official')
+    """
+    path = Path(path) if path is not None else NATIONALITIES_PATH
+    try:
+        table = pd.read_csv(path, dtype=str).fillna("")
+    except (OSError, pd.errors.ParserError) as err:
+        raise ValueError(f"{path}: cannot read the nationality table ({err}); fix the CSV") from err
+    bad = sorted(set(table["group"]) - set(SPEAKER_GROUPS))
+    if bad:
+        raise ValueError(f"{path}: unknown group(s) {bad}; use one of {list(SPEAKER_GROUPS)}")
+    return {frames.normalize_literal(r.adjective): r.group for r in table.itertuples(index=False)}
+
+
 @dataclass(frozen=True)
 class _SpeakerModel:
     names: re.Pattern  # named people and roles; group name = row index
     rows: list[dict]
     cues: frames.Matcher  # reporting verbs in file order; a pattern's frame is its kind
-    nameless: frozenset[str]  # normalised _NAMELESS_WORDS
+    stops: frozenset[str]  # normalised words of subject_words.csv, by kind
+    heads: dict[str, str]  # head word -> kind (title, source, person, nonstate)
+    openers: frozenset[str]
+    nations: dict[str, str]  # normalised adjective -> group
 
 
 def _names_regex(rows: list[dict]) -> re.Pattern:
@@ -116,19 +172,37 @@ def _names_regex(rows: list[dict]) -> re.Pattern:
     """
     branches, heads = [], set()
     for i, r in enumerate(rows):
-        words = " ".join(frames._norm(w) for w in r["variant"].split())
+        words = " ".join(frames.normalize_literal(w) for w in r["variant"].split())
         body = re.escape(words).replace(r"\ ", r"\s+")
-        branches.append(f"(?P<n{i}>{frames._PROCLITIC}{body}{frames._WORD_END})")
+        branches.append(f"(?P<n{i}>{frames.PROCLITIC}{body}{frames.WORD_END})")
         heads.add(re.escape(words.split()[0][:4]))
-    ahead = f"{frames._WORD_START}(?={frames._PROCLITIC}(?:{'|'.join(sorted(heads))}))"
+    ahead = f"{frames.WORD_START}(?={frames.PROCLITIC}(?:{'|'.join(sorted(heads))}))"
     return re.compile(f"{ahead}(?:{'|'.join(branches)})")
+
+
+def _subject_words(path: str | Path | None = None) -> dict[str, frozenset[str]]:
+    """The normalised words of ``subject_words.csv`` by kind (stop, opener,
+    title, source, person, nonstate)."""
+    path = Path(path) if path is not None else SUBJECT_WORDS_PATH
+    try:
+        table = pd.read_csv(path, dtype=str).fillna("")
+    except (OSError, pd.errors.ParserError) as err:
+        raise ValueError(f"{path}: cannot read the subject words ({err}); fix the CSV") from err
+    kinds = ("stop", "opener", "title", "source", "person", "nonstate")
+    bad = sorted(set(table["kind"]) - set(kinds))
+    if bad:
+        raise ValueError(f"{path}: unknown kind(s) {bad}; use one of {list(kinds)}")
+    return {
+        k: frozenset(frames.normalize_literal(w) for w in table.loc[table["kind"] == k, "word"])
+        for k in kinds
+    }
 
 
 @functools.cache
 def _speaker_model() -> _SpeakerModel:
     sp = load_speakers()
     # Longer spellings first so "وانغ يي" wins over "وانغ"; persons before roles at a tie.
-    sp = sp.assign(_n=sp["variant"].map(lambda v: len(frames._norm(v)))).sort_values(
+    sp = sp.assign(_n=sp["variant"].map(lambda v: len(frames.normalize_literal(v)))).sort_values(
         ["_n", "kind"], ascending=[False, True]
     )
     rows = sp.drop(columns="_n").to_dict("records")
@@ -137,31 +211,35 @@ def _speaker_model() -> _SpeakerModel:
     if long:  # _sentence_cues relies on a verb never running across a sentence break
         raise ValueError(f"{REPORTING_VERBS_PATH}: write one word per template, not {long}")
     cues = [frames.Pattern(v.kind, v.template, v.english) for v in verbs.itertuples(index=False)]
+    words = _subject_words()
     return _SpeakerModel(
         names=_names_regex(rows),
         rows=rows,
         cues=frames.Matcher([], patterns=cues),
-        nameless=frozenset(frames._norm(w) for w in _NAMELESS_WORDS),
+        stops=words["stop"],
+        heads={w: k for k in ("title", "source", "person", "nonstate") for w in words[k]},
+        openers=words["opener"],
+        nations=load_nationalities(),
     )
 
 
-def _sentence_cues(norm: str, bounds: list[int], found: list[tuple]) -> list[tuple | None]:
-    """The first reporting cue ``(start, end, kind)`` of each sentence, in offsets of its own
-    text ``norm[bounds[2k]:bounds[2k+1]]``; a ``verb_that`` cue (أعلن) counts only with أن or
-    ':' after it in its sentence. ``found`` are the verbs matched over the whole article: a
-    verb is one word, so no match runs across a sentence break."""
-    los, first = bounds[0::2], [None] * (len(bounds) // 2)
+def _sentence_cues(norm: str, bounds: list[int], found: list[tuple]) -> list[list[tuple]]:
+    """The reporting cues ``(start, end, kind)`` of each sentence, in order and in offsets of
+    its own text ``norm[bounds[2k]:bounds[2k+1]]``; a ``verb_that`` cue (أعلن) counts only
+    with أن or ':' after it in its sentence. ``found`` are the verbs matched over the whole
+    article: a verb is one word, so no match runs across a sentence break."""
+    los, cues = bounds[0::2], [[] for _ in range(len(bounds) // 2)]
     for pat, s, e in found:
         k = bisect.bisect_right(los, s) - 1
-        if k < 0 or first[k] is not None or e > bounds[2 * k + 1]:
+        if k < 0 or e > bounds[2 * k + 1]:
             continue
         lo, hi = bounds[2 * k], bounds[2 * k + 1]
         if pat.frame != "verb_that" or _COMPLEMENT.search(norm[lo:hi], e - lo):
-            first[k] = (s - lo, e - lo, pat.frame)
-    return first
+            cues[k].append((s - lo, e - lo, pat.frame))
+    return cues
 
 
-def _first_name(model: _SpeakerModel, norm: str, lo: int, hi: int) -> dict | None:
+def _first_name(model: _SpeakerModel, norm: str, lo: int, hi: int, persons_only=False):
     """Earliest named person in norm[lo:hi]; a role only when no person is there."""
     best_role = None
     for m in model.names.finditer(norm, lo, hi):
@@ -169,24 +247,229 @@ def _first_name(model: _SpeakerModel, norm: str, lo: int, hi: int) -> dict | Non
         if row["kind"] == "person":
             return row
         best_role = best_role or row
-    return best_role
+    return None if persons_only else best_role
 
 
-def _is_nameless(model: _SpeakerModel, norm: str, cue: tuple[int, int, str]) -> bool:
-    """A cue followed by أن/عن/... or a colon has no subject of its own (it carries one)."""
-    if cue[2] == "according":
-        return False
-    after = norm[cue[1] :].lstrip(' \t"«»:،,')
-    words = after.split(maxsplit=1)
-    nxt = words[0] if words else ""
-    return not after or norm[cue[1] :].lstrip().startswith(":") or (nxt in model.nameless)
+def _is_stop(model: _SpeakerModel, word: str) -> bool:
+    """A word that ends a subject: a stop word, with or without و/ف, or ل + ال (للصحفيين)."""
+    return (
+        word in model.stops
+        or (word[:1] in "وف" and word[1:] in model.stops)
+        or word.startswith("لل")
+    )
 
 
-def _cue_subject(model: _SpeakerModel, norm: str, cue: tuple[int, int, str]) -> dict:
-    """The named subject of a cue: within _WINDOW after it, else before it, else unnamed."""
-    who = _first_name(model, norm, cue[1], cue[1] + _WINDOW)
-    who = who or _first_name(model, norm, max(0, cue[0] - _WINDOW), cue[0])
-    return who or _UNNAMED
+def _subject_span(
+    model: _SpeakerModel, norm: str, lo: int, hi: int, addressee: bool = True
+) -> tuple[int, int] | None:
+    """The subject noun phrase in norm[lo:hi]: the words up to the first stop word, colon,
+    quote, bracket or comma (at most _NP_WORDS), or None when there is none. After a comma a
+    listed person (an apposition: المتحدث باسم الخارجية، تشاو لي جيان،) still belongs to it.
+    One word ending in alef is an adverb (مجددا، علنا), not a subject; with ``addressee`` a
+    first word ل + a source (لصحيفة، لوكالة) is whom the speaker told, not a subject."""
+    first = last = None
+    words = 0
+    for m in _TOKEN.finditer(norm, lo, hi):
+        word = m.group()
+        if word in "\u060c,":
+            nxt = len(norm[:hi]) - len(norm[m.end() : hi].lstrip())
+            after = model.names.match(norm, nxt, hi) if first is not None else None
+            if after and model.rows[int(after.lastgroup[1:])]["kind"] == "person":
+                last = after.end()
+            break
+        if (len(word) == 1 and not word.isalnum()) or _is_stop(model, word):
+            break
+        if first is None and addressee and word[:1] == "ل" and _bare(word) in model.heads:
+            break  # قال لصحيفة ...: told a newspaper, no subject
+        first = m.start() if first is None else first
+        last, words = m.end(), words + 1
+        if words == _NP_WORDS:
+            break
+    if first is None or (
+        words == 1 and norm[last - 1] == "ا" and norm[first:last] not in model.heads
+    ):
+        return None
+    return first, last
+
+
+def _bare(word: str) -> str:
+    """A word without a leading ل/لل and article: لوكاله -> وكاله, الرئاسه -> رئاسه."""
+    for prefix in ("لل", "ال", "ل"):
+        if word.startswith(prefix) and len(word) > len(prefix) + 2:
+            return word[len(prefix) :]
+    return word
+
+
+def _nation(model: _SpeakerModel, word: str) -> str | None:
+    """The group of a nationality adjective in any form (المصري، الفرنسية، صينيون), or None."""
+    word = _bare(word)
+    for ending in ("ين", "ون", "ه", ""):
+        if ending and word.endswith(ending) and word[: -len(ending)] in model.nations:
+            return model.nations[word[: -len(ending)]]
+        if not ending and word in model.nations:
+            return model.nations[word]
+    return None
+
+
+def _unlisted(model, norm, span, surface, according: bool) -> dict | None:
+    """A subject that is not in the speakers table, by the kind of its first word
+    (``subject_words.csv``): a state title (وزير الخارجية المصري سامح شكري) is an unlisted
+    person, a state institution or spokesman (الرئاسة الفرنسية، المتحدث، مسؤول صيني) an
+    unnamed source, both grouped by the nationality adjective in them; a person noun
+    (الدكتور الشمري) is an unlisted person and a media or anonymous source (مصادر، قناة ...
+    الكازاخستانية) an unnamed source whatever their nationality. An unknown first word is an
+    unlisted person when the phrase holds a name (a word without the article, or a family
+    name in -ي: الزهراني), else an unnamed source. After بحسب/وفقا only a known first word
+    makes an attribution (حسب الخطة and ليس ... فحسب بل are none): None."""
+    words = [w for w in norm[span[0] : span[1]].split() if w not in "\u060c,"]
+    head = model.heads.get(_bare(words[0]))
+    if head is None and according:
+        return None
+    if head is None:
+        name = words[0].endswith("ي") or any(
+            not w.startswith("ال") and _nation(model, w) is None for w in words
+        )
+        head = "person" if name else "nonstate"
+    group = None
+    if head in ("title", "source"):
+        group = next((g for w in words if (g := _nation(model, w))), None)
+    kind = "unlisted" if head in ("title", "person") else "unnamed"
+    default = "unlisted person" if kind == "unlisted" else "unnamed source"
+    return {"entity_id": kind, "english": surface(*span), "group": group or default, "kind": kind}
+
+
+def _spoken_for(model: _SpeakerModel, norm: str, lo: int, hi: int):
+    """The listed name after باسم in norm[lo:hi] (on behalf of: المتحدث باسم الرئيس الروسي
+    بوتين), reached over titles and nationality adjectives only, as a match; else None."""
+    behalf = re.search(r"(?<!\w)باسم(?!\w)", norm[lo:hi])
+    if behalf is None:
+        return None
+    for m in _TOKEN.finditer(norm, lo + behalf.end(), hi):
+        named = model.names.match(norm, m.start(), hi)
+        if named is not None:
+            return named
+        if _bare(m.group()) not in model.heads and _nation(model, m.group()) is None:
+            return None
+    return None
+
+
+def _subject(model, norm, span, surface, according=False) -> dict | None:
+    """Who a subject noun phrase names: a listed person, else a listed role, else unlisted.
+
+    A listed name after باسم (on behalf of), reached over titles and nationality adjectives
+    only (المتحدث باسم الرئيس بوتين ديمتري بيسكوف), is whom the speaker speaks for, not the
+    speaker: it is skipped, and when no other listed name is left the speaker is the phrase
+    itself (المتحدثة باسم الخارجية الصينية هوا تشون ينغ) in the group of the one it speaks for.
+    """
+    lo, hi = span
+    spoken_for = _spoken_for(model, norm, lo, hi)
+    found = [
+        m
+        for m in model.names.finditer(norm, lo, hi)
+        if spoken_for is None or m.start() != spoken_for.start()
+    ]
+    rows = [model.rows[int(m.lastgroup[1:])] for m in found]
+    who = next((r for r in rows if r["kind"] == "person"), rows[0] if rows else None)
+    if who is None and spoken_for is not None:
+        group = model.rows[int(spoken_for.lastgroup[1:])]["group"]
+        who = {"entity_id": "unnamed", "english": surface(*span), "group": group, "kind": "unnamed"}
+    return who or _unlisted(model, norm, span, surface, according)
+
+
+def _actor(model: _SpeakerModel, norm: str, hi: int) -> dict | None:
+    """The listed person who opens a sentence as subject of its first verb, in norm[:hi]:
+    a name first (توكاييف قال) or right after the first word (ووافق تليوبردي، وأطلع
+    تليوبردي نظيره، أجرى عضو مجلس الدولة وزير الخارجية الصيني وانغ يي) in its subject noun
+    phrase; else the same after an opening phrase up to the first comma (وحول الوضع في
+    قازاقستان، أطلع لافروف ...). Which first word is a verb is not checked, only that it is
+    no stop word (وإلى جانب الاتصال بوزير الخارجية الروسي لافروف، اتصل الوزير وانغ يي: Wang)."""
+    if model.names.search(norm, 0, hi) is None:  # most sentences name no listed one
+        return None
+    who = _actor_at(model, norm, 0, hi)
+    comma = next((m.start() for m in re.finditer("[\u060c,]", norm[:hi])), None)
+    if who is None and comma is not None:
+        who = _actor_at(model, norm, comma + 1, hi)
+    return who
+
+
+def _actor_at(model: _SpeakerModel, norm: str, lo: int, hi: int) -> dict | None:
+    """:func:`_actor` for the clause that starts at ``lo``."""
+    first = next((m for m in _TOKEN.finditer(norm, lo, hi) if m.group() not in model.openers), None)
+    if first is None or _is_stop(model, first.group()):
+        return None
+    opening = _first_name(model, norm, first.start(), first.end(), persons_only=True)
+    if opening is not None:
+        return opening
+    span = _subject_span(model, norm, first.end(), hi)
+    if span is None:
+        return None
+    return _first_name(model, norm, *span, persons_only=True)
+
+
+_AFTER_ACCORDING = frozenset(("به", "بها", "اليوم", "امس", "ما", "عن"))
+
+
+def _according_span(model: _SpeakerModel, norm: str, end: int) -> tuple[int, int] | None:
+    """The source after بحسب/حسبما/وفقا ل/نقلا عن: ما and the verb after it are skipped
+    (بحسب ما أعلنت الرئاسة), as are عن (نقلا عن), the verb after حسبما, به and a time word
+    (حسبما أفادت به وكالة ...، بحسب ما أعلنت أمس (الثلاثاء) المؤسسة)."""
+    words = list(_TOKEN.finditer(norm, end, len(norm)))
+    i, verb = 0, norm[:end].endswith("حسبما")
+    while i < len(words):
+        word = words[i].group()
+        if word == "(":
+            close = next((k for k in range(i, len(words)) if words[k].group() == ")"), i)
+            i = close + 1
+        elif word in _AFTER_ACCORDING or verb:
+            verb = word == "ما"
+            i += 1
+        else:
+            break
+    if i >= len(words):
+        return None
+    return _subject_span(model, norm, words[i].start(), len(norm), addressee=False)
+
+
+def _cited(model, sent: str, span: tuple[int, int], cues: list[tuple], surface):
+    """The source cited right after a subject (ذكرت قناة ... نقلا عن وزارة الصحة): it is the
+    one who speaks. None without نقلا عن there."""
+    nxt = [c for c in cues if c[2] == "according" and c[0] >= span[1]]
+    if (
+        not nxt
+        or sent[span[1] : nxt[0][0]].strip(" \u060c,")
+        or sent[slice(*nxt[0][:2])][-4:] != "نقلا"
+    ):
+        return None
+    where = _according_span(model, sent, nxt[0][1])
+    return where and _subject(model, sent, where, surface, according=True)
+
+
+def _decide(model: _SpeakerModel, sent: str, cues: list[tuple], carried, surface):
+    """``(who, cue, carried)`` for one normalised sentence with its cues; ``who`` is None
+    for a sentence without a reporting cue (its caller decides: colon, line, outlet).
+
+    The first cue decides. A subject after it (:func:`_subject_span`) is the speaker and is
+    carried on, listed or not. A verb without a subject takes the person who opens the
+    sentence (ووافق تليوبردي ...، وأعرب عن), else the carried speaker, else "unnamed
+    source". An attribution (بحسب، حسبما، وفقا ل، نقلا عن) counts only with a source after
+    it; a subject citing another (ذكرت قناة ... نقلا عن وزارة ...) gives the cited one. A
+    sentence without a cue still ends the carry when a listed person opens it."""
+    for cue in cues:
+        if cue[2] == "according":
+            span = _according_span(model, sent, cue[1])
+            who = span and _subject(model, sent, span, surface, according=True)
+            if who:
+                return who, cue, who
+            continue
+        span = _subject_span(model, sent, cue[1], len(sent))
+        if span is None:
+            actor = _actor(model, sent, cue[0])
+            who = actor or carried or _UNNAMED
+            return who, cue, (actor or carried)
+        who = _subject(model, sent, span, surface)
+        cited = _cited(model, sent, span, cues, surface)
+        return (cited or who), cue, (cited or who)
+    return None, None, _actor(model, sent, len(sent)) or carried
 
 
 def _colon_speaker(model: _SpeakerModel, norm: str) -> dict | None:
@@ -222,6 +505,16 @@ def sentence_speakers(articles: list[tuple]) -> list[list[tuple[dict, str]]]:
     ]
 
 
+def _surface_of(text: str, index, lo: int):
+    """``surface(a, b)``: the original text of norm[lo + a : lo + b] (a speaker's words as
+    published), through the offset map ``index`` of the normalised text."""
+
+    def surface(a: int, b: int) -> str:
+        return text[index[lo + a] : index[lo + b - 1] + 1].strip(" \u060c,")
+
+    return surface
+
+
 def _speakers_of(model: _SpeakerModel, text, norm, index, spans, outlet, found):
     """Speaker and cue of each sentence of one article, in order (carry, line, colon)."""
     outlet_row = {**_OUTLET, "english": outlet or "outlet"}
@@ -229,20 +522,17 @@ def _speakers_of(model: _SpeakerModel, text, norm, index, spans, outlet, found):
     bounds = np.searchsorted(np.asarray(index), np.asarray(spans).reshape(-1)).tolist()
     cues = _sentence_cues(norm, bounds, found)
     out, carried, block, prev_line, prev_who = [], None, 0, -1, None
-    for k, cue in enumerate(cues):
+    for k, sent_cues in enumerate(cues):
         if blocks[k] != block:
             carried, block = None, blocks[k]
-        sent = norm[bounds[2 * k] : bounds[2 * k + 1]]
-        if cue is None:
+        lo = bounds[2 * k]
+        sent = norm[lo : bounds[2 * k + 1]]
+        who, cue, carried = _decide(model, sent, sent_cues, carried, _surface_of(text, index, lo))
+        if who is None:
             who = _colon_speaker(model, sent)
             if who is None and lines[k] == prev_line and prev_who is not None:
                 who = prev_who  # speech goes on to the end of its paragraph line
             who = who or outlet_row
-        elif _is_nameless(model, sent, cue):
-            who = carried or _UNNAMED
-        else:
-            who = _cue_subject(model, sent, cue)
-            carried = who if who["kind"] == "person" else carried
         prev_line, prev_who = lines[k], (who if who["group"] != "outlet" else None)
         out.append((who, sent[cue[0] : cue[1]] if cue else ""))
     return out
@@ -252,13 +542,20 @@ def attribute_speakers(text: str, outlet: str | None = None) -> pd.DataFrame:
     """Who speaks in each sentence of one article.
 
     A sentence with a reporting verb (قال، أكد، أضاف، أشار ... in past, present, feminine and
-    participle forms, with و/ف attached) is given the first named official within about 12
-    words after the verb (Arabic puts the subject after the verb), or before it, or a title
-    (وزير الخارجية الصيني) when no name is there. A verb followed directly by إن/أن/عن/على
-    ("وأضاف أن", "وأعرب عن") has no subject of its own: it carries the last named speaker
-    forward. The carry runs across lines of the same block, because wire copy puts every
-    sentence on its own line, and stops at a blank line (a new paragraph block). A verb with
-    an unlisted subject (ذكرت قناة ...) is "unnamed source" (group ``other``); a sentence
+    participle forms, with و/ف attached) is given the verb's subject: the words after the verb
+    (Arabic puts the subject after it) up to إن/أن, a colon or quote, or a circumstance
+    (خلال، مع، في، بعد، عقب). In it the earliest listed person wins, else a listed role (وزير
+    الخارجية الصيني), else the words themselves: "وزير الخارجية المصري سامح شكري" (group
+    ``other state`` from المصري, entity ``unlisted``), "المتحدث" or "مصادر دبلوماسية"
+    (``unnamed source``), "محمد العلي" (``unlisted person``). بحسب ما أعلنت / حسبما / وفقا ل /
+    نقلا عن + a source attribute the sentence to that source.
+
+    A verb followed directly by إن/أن/عن/على ("وأضاف أن", "وأعرب عن") has no subject of its
+    own: it takes the listed person who opens its sentence ("ووافق تليوبردي ...، وأعرب عن"),
+    else the carried speaker, else "unnamed source". Every subject is carried on, and a listed
+    person opening a sentence without a reporting verb (وأطلع، التقى، استقبل، بحث ...) ends the
+    carry too. The carry runs across lines of the same block, because wire copy puts every
+    sentence on its own line, and stops at a blank line (a new paragraph block). A sentence
     without a verb is the outlet's own voice. ``NAME: quote`` (headlines) counts as NAME.
 
     Parameters

@@ -1,7 +1,8 @@
-"""Intervals for counts and rates, from :mod:`scipy.stats`.
+"""Intervals for counts and rates.
 
 One place for the statistics behind the notebooks' uncertainty: the exact (Garwood) interval
-for a Poisson count (a rate per 1,000 words is that interval times 1,000 / words).
+for a Poisson count, from :mod:`scipy.stats` (a rate per 1,000 words is that interval times
+1,000 / words), and a bootstrap over articles for a rate pooled over many articles.
 """
 
 from __future__ import annotations
@@ -37,4 +38,42 @@ def poisson_interval(k, confidence: float = 0.95) -> tuple[float, float] | tuple
     high = stats.chi2.ppf(1 - alpha / 2, 2 * counts + 2) / 2
     if np.ndim(k) == 0:
         return float(low), float(high)
+    return low, high
+
+
+def bootstrap_rates(
+    counts, words, confidence: float = 0.95, n_resamples: int = 2000, seed: int = 0, per=1000
+) -> tuple[np.ndarray, np.ndarray]:
+    """Percentile intervals of pooled rates, resampling whole articles (a cluster bootstrap).
+
+    A pooled rate is ``per * counts.sum() / words.sum()`` over the articles. Each of
+    ``n_resamples`` resamples draws as many articles as there are, with replacement, and
+    recomputes every rate; the interval is the central ``confidence`` share of those values.
+    Unlike a Poisson interval on the summed count it lets the rate vary between articles:
+    hits of one frame bunch in a few stories, and a pooled Poisson count ignores that.
+
+    ``counts`` is articles × rates (one column per frame), ``words`` one total per article.
+    A resample is a vector of how often each article was drawn (multinomial weights), so one
+    matrix product gives every rate of a batch of resamples at once; scipy.stats.bootstrap
+    gathers the articles of each resample per rate, about twenty times slower on 30,000
+    articles and 15 frames. ``tests/test_stats.py`` checks the intervals against it.
+
+    Examples
+    --------
+    >>> low, high = bootstrap_rates([[1], [3], [0], [2]], [500, 500, 500, 500])
+    >>> bool(low[0] < 3.0 < high[0])
+    True
+    """
+    counts = np.asarray(counts, dtype=float).reshape(len(words), -1)
+    words = np.asarray(words, dtype=float)
+    rng = np.random.default_rng(seed)
+    n, batch, rates = len(words), max(1, 2_000_000 // max(len(words), 1)), []
+    for start in range(0, n_resamples, batch):
+        size = min(batch, n_resamples - start)
+        drawn = rng.integers(0, n, size=(size, n)) + n * np.arange(size)[:, None]
+        weights = np.bincount(drawn.ravel(), minlength=size * n).reshape(size, n).astype(float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rates.append(per * (weights @ counts) / (weights @ words)[:, None])
+    alpha = 1 - confidence
+    low, high = np.nanquantile(np.vstack(rates), [alpha / 2, 1 - alpha / 2], axis=0)
     return low, high

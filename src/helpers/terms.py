@@ -29,7 +29,6 @@ Stop words and bigrams
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
 import warnings
@@ -40,17 +39,16 @@ from functools import cache
 from itertools import chain
 from pathlib import Path
 
-import matplotlib as mpl
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from scipy import sparse, special
+from scipy import sparse, special, stats
 from sklearn.feature_extraction.text import TfidfTransformer
 
 from helpers import arabic
 from helpers.paths import DATA_DIR
-from helpers.plotting import bilingual, plt
+from helpers.plotting import bilingual
 
 GLOSSARY_PATH = DATA_DIR / "glossary.csv"
 NO_GLOSS = "(no gloss)"
@@ -331,8 +329,8 @@ def _ranked_entries(matrix: sparse.csr_matrix, k: int) -> tuple[np.ndarray, np.n
     """Row, column and rank (1 = largest) of the ``k`` largest stored values of every row.
 
     Ties go to the lower column. Only the values at or above :func:`_row_floor` are sorted
-    (row, then value descending, then column): a few per row instead of all ten million
-    stored weights of a 30,000-article corpus, whose full sort takes most of a minute.
+    (row, then value descending, then column): a few per row instead of every stored weight,
+    whose full sort dominates the cost on a large corpus.
     """
     rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
     candidates = np.flatnonzero(matrix.data >= _row_floor(matrix, rows, k)[rows])
@@ -466,7 +464,7 @@ def pairs_above(tm: TermMatrix, threshold: float, block_rows: int = 2000) -> pd.
     common terms have length below ``threshold``, any article at least that similar shares
     one of its other, rarer terms. Candidates come from a sparse product over those rarer
     terms only (row blocks of ``block_rows``), which skips the common words that make a full
-    product cost minutes at 30,000 articles; each candidate's cosine is then computed exactly.
+    product slow on a large corpus; each candidate's cosine is then computed exactly.
     """
     matrix = tm.matrix.tocsr()
     df = np.bincount(matrix.indices, minlength=matrix.shape[1])
@@ -562,7 +560,7 @@ def p_value(g2) -> np.ndarray:
     0.05
     """
     # chi2(1) is a squared standard normal, so its tail is erfc(sqrt(x / 2)); scipy's
-    # chi2.sf gives the same numbers but took 6 s for the 2.7M terms of SaudiNewsNet
+    # chi2.sf gives the same numbers but is much slower over a large vocabulary
     return special.erfc(np.sqrt(np.maximum(np.asarray(g2, dtype=float), 0.0) / 2))
 
 
@@ -586,8 +584,11 @@ def log_ratio(a, b, total_a, total_b, zero: float = 0.5) -> np.ndarray:
 
 KEYNESS_COLUMNS = [
     "term", "ngram", "count_a", "count_b", "per_10k_a", "per_10k_b",
-    "g2", "p_value", "log_ratio", "key_for", "only_in",
+    "g2", "p_value", "significant", "log_ratio", "key_for", "only_in",
 ]  # fmt: skip
+#: G² at which one test is significant at 5 % (the chi-square quantile with one degree of
+#: freedom, 3.84): the ``significant`` column of :func:`keyness`.
+KEYNESS_THRESHOLD = float(stats.chi2.ppf(0.95, df=1))
 
 
 def keyness(
@@ -616,11 +617,13 @@ def keyness(
     -------
     DataFrame
         One row per term, sorted by G² (largest first): ``term, ngram, count_a, count_b,
-        per_10k_a, per_10k_b, g2, p_value, log_ratio, key_for, only_in``. Corpus sizes are
-        token counts with stop words included, counted separately for unigrams and bigrams
-        (bigram slots = tokens - 1 per article). ``only_in`` names the group a term was found
-        in when the other group has none of it ('' otherwise). When either group is empty the
-        table is empty and a warning says why.
+        per_10k_a, per_10k_b, g2, p_value, significant, log_ratio, key_for, only_in``.
+        ``significant`` is G² >= :data:`KEYNESS_THRESHOLD` (p < 0.05 for that one term: with
+        thousands of terms tested some pass by chance, so it rules the weakest out and proves
+        nothing about the rest). Corpus sizes are token counts with stop words included,
+        counted separately for unigrams and bigrams (bigram slots = tokens - 1 per article).
+        ``only_in`` names the group a term was found in when the other group has none of it
+        ('' otherwise). When either group is empty the table is empty and a warning says why.
 
     Notes
     -----
@@ -703,6 +706,7 @@ def _keyness_columns(cols, a, b, size_a: int, size_b: int, formula: str) -> dict
         "per_10k_b": 1e4 * b / size_b,
         "g2": g2,
         "p_value": p_value(g2),
+        "significant": g2 >= KEYNESS_THRESHOLD,
         "log_ratio": log_ratio(a, b, size_a, size_b),
     }
 
@@ -713,6 +717,25 @@ def top_keyness(table: pd.DataFrame, n: int = DEFAULT_KEYNESS_N) -> pd.DataFrame
         return table
     labels = table.attrs.get("labels") or [x for x in table["key_for"].unique() if x]
     return pd.concat([table[table["key_for"] == lab].head(n) for lab in labels], ignore_index=True)
+
+
+def significant_summary(table: pd.DataFrame, limit: int = 12) -> str:
+    """One line per side: how many key terms pass :data:`KEYNESS_THRESHOLD`, and the first few.
+
+    >>> t = pd.DataFrame({"term": ["a", "b", "c"], "key_for": ["X", "X", "Y"],
+    ...                   "significant": [True, False, False]})
+    >>> t.attrs["labels"] = ("X", "Y")
+    >>> print(significant_summary(t))
+    X: 1 term with G² >= 3.84: a
+    Y: no term with G² >= 3.84
+    """
+    lines = []
+    for side in table.attrs.get("labels") or [x for x in dict.fromkeys(table["key_for"]) if x]:
+        passing = table.loc[(table["key_for"] == side) & table["significant"], "term"]
+        head = f"{side}: {len(passing) or 'no'} term{'s' if len(passing) > 1 else ''} with G² >= "
+        head += f"{KEYNESS_THRESHOLD:.2f}"
+        lines.append(f"{head}: {capped_list(passing, limit=limit)}" if len(passing) else head)
+    return "\n".join(lines)
 
 
 def exclusive_terms(table: pd.DataFrame, label: str, n: int = DEFAULT_KEYNESS_N) -> pd.DataFrame:
@@ -726,6 +749,40 @@ def exclusive_terms(table: pd.DataFrame, label: str, n: int = DEFAULT_KEYNESS_N)
     part["count"] = np.where(part["count_a"] > 0, part["count_a"], part["count_b"])
     part = part.sort_values(["count", "g2", "term"], ascending=[False, False, True])
     return part.drop(columns="count").head(n).reset_index(drop=True)
+
+
+def reference_keyness(
+    articles: pd.DataFrame,
+    reference: pd.DataFrame,
+    labels: tuple[str, str] = ("this corpus", "reference"),
+    settings: TermSettings = SETTINGS,
+    formula: str = "two-term",
+) -> pd.DataFrame:
+    """Keyness of a corpus against a reference corpus (e.g. general news of the same years).
+
+    Both corpora are counted in one :func:`build_matrix` (same tokens, same normalisation,
+    same stop words), then compared with :func:`keyness`: group A is ``articles``, group B
+    ``reference``. Ids may repeat across the two (they are kept apart). The reference's
+    words only count; its idf plays no part, since keyness uses raw counts.
+
+    >>> mine = pd.DataFrame({"id": ["a"], "text": ["غاز غاز غاز سلام"]})
+    >>> ref = pd.DataFrame({"id": ["a"], "text": ["سلام سلام سلام غاز"]})
+    >>> table = reference_keyness(mine, ref)
+    >>> table.loc[table["ngram"] == 1, ["term", "count_a", "count_b", "key_for"]].values.tolist()
+    [['سلام', 1, 3, 'reference'], ['غاز', 3, 1, 'this corpus']]
+    """
+    for name, frame in (("articles", articles), ("reference", reference)):
+        if frame.empty:
+            raise ValueError(f"reference_keyness: {name} has no article; check its path")
+    texts = pd.concat(
+        [
+            pd.Series(articles["text"].to_numpy(), index=[f"A:{i}" for i in articles["id"]]),
+            pd.Series(reference["text"].to_numpy(), index=[f"B:{i}" for i in reference["id"]]),
+        ]
+    )
+    tm = build_matrix(texts, settings)
+    group = np.r_[np.ones(len(articles), dtype=bool), np.zeros(len(reference), dtype=bool)]
+    return keyness(tm, group, labels=labels, formula=formula)
 
 
 def date_mask(articles: pd.DataFrame, start: str, end: str) -> pd.Series:
@@ -821,6 +878,31 @@ def term_table(tm: TermMatrix, terms: Mapping[str, Sequence[str]]) -> pd.DataFra
     return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
 
 
+def top_term_table(
+    table: pd.DataFrame, value: str = "count", max_articles: int = 30
+) -> pd.DataFrame:
+    """The rows of :func:`term_table` for the articles a heatmap of it shows.
+
+    Articles in which none of the terms occur are left out; beyond ``max_articles`` articles
+    with terms, those with the highest total ``value`` are kept (ties: the earlier article),
+    in the table's order. ``attrs`` records ``n_articles`` (articles in ``table``) and
+    ``n_with_any`` (those with any of the terms). Draw it with
+    :func:`helpers.plots.plot_term_table`.
+
+    >>> t = pd.DataFrame({"id": ["a", "b", "c"], "label": ["x"] * 3, "count": [0, 2, 1]})
+    >>> shown = top_term_table(t, max_articles=1)
+    >>> shown["id"].tolist(), shown.attrs
+    (['b'], {'n_articles': 3, 'n_with_any': 2})
+    """
+    order = list(dict.fromkeys(table["id"]))
+    totals = table.groupby("id", sort=False)[value].sum().reindex(order)
+    with_any = totals[totals > 0]
+    keep = set(with_any.sort_values(ascending=False, kind="stable").index[:max_articles])
+    shown = table[table["id"].isin(keep)].copy()
+    shown.attrs = {"n_articles": len(order), "n_with_any": len(with_any)}
+    return shown
+
+
 def _columns_of(vocabulary: np.ndarray, wanted: Sequence[str]) -> np.ndarray:
     """Sorted column indices of the ``wanted`` terms that are in the (sorted) vocabulary."""
     wanted = np.array(sorted(set(wanted)), dtype=object)
@@ -841,7 +923,7 @@ def notebook_terms(articles: pd.DataFrame, tm: TermMatrix | None = None) -> list
     """
     tm = tm if tm is not None else build_matrix(articles)
     top = top_terms(tm, DEFAULT_TOP_K)
-    panels = sample_ids(top["id"].unique(), DEFAULT_PANELS)  # as plot_top_terms draws them
+    panels = sample_ids(top["id"].unique(), DEFAULT_PANELS)  # as plots.plot_top_terms draws them
     shown = list(top[top["id"].isin(panels)]["term"])
     framing = term_table(tm, FRAMING_BIGRAMS)
     shown += [v for cell in framing["variants"] if cell for v in cell.split(", ")]
@@ -1003,7 +1085,7 @@ def texts_with(tm: TermMatrix, texts: Sequence[str], terms: Iterable[str]) -> li
     """The texts (in corpus order) of the articles whose counts hold any of ``terms``.
 
     ``texts`` are the articles' original texts in the order of ``tm.ids``. Give the result to
-    :func:`surface_forms` (or :func:`with_glosses`, :func:`plot_keyness`) so that it reads
+    :func:`surface_forms` (or :func:`with_glosses`) so that it reads
     only articles where the terms occur, not every article of a large corpus.
 
     >>> tm = build_matrix(pd.Series(["سلام", "حرب", "سلام أمن"], index=list("abc")))
@@ -1168,7 +1250,7 @@ def capped_list(items: Iterable, limit: int = 15, sep: str = ", ") -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# Plots
+# Which articles a chart shows, and in what order
 
 
 def sample_ids(ids: Sequence, n: int, seed: int = SAMPLE_SEED) -> list:
@@ -1178,43 +1260,6 @@ def sample_ids(ids: Sequence, n: int, seed: int = SAMPLE_SEED) -> list:
         return ids
     picked = np.random.default_rng(seed).choice(len(ids), size=n, replace=False)
     return [ids[i] for i in sorted(picked)]
-
-
-def plot_top_terms(
-    top: pd.DataFrame,
-    surfaces: Mapping[str, str] | None = None,
-    titles: Mapping | None = None,
-    max_articles: int = DEFAULT_PANELS,
-    ncols: int = 3,
-):
-    """Small multiples: one horizontal bar chart of top terms per article.
-
-    Labels are the usual original spelling over the English gloss. With more than
-    ``max_articles`` articles, a fixed random sample is drawn (the title says so).
-    Returns the matplotlib Figure.
-    """
-    ids = sample_ids(top["id"].unique(), max_articles)
-    k = int(top["rank"].max()) if len(top) else 1
-    ncols = max(1, min(ncols, len(ids)))
-    nrows = max(1, math.ceil(len(ids) / ncols))
-    fig, axes = plt.subplots(
-        nrows, ncols, figsize=(4.6 * ncols, 0.62 * k * nrows + 0.9), squeeze=False
-    )
-    for ax in axes.ravel()[len(ids) :]:
-        ax.set_visible(False)
-    for ax, doc_id in zip(axes.ravel(), ids, strict=False):
-        part = top[top["id"] == doc_id].sort_values("rank", ascending=False)
-        ax.barh(range(len(part)), part["weight"], color="#4c72b0")
-        ax.set_yticks(range(len(part)), [display_label(t, surfaces) for t in part["term"]])
-        ax.tick_params(axis="y", labelsize=8)
-        ax.set_xlabel("TF-IDF weight")
-        ax.set_title(str((titles or {}).get(doc_id, doc_id)), fontsize=10)
-    shown = f"{len(ids)} of {top['id'].nunique()} articles (random sample)"
-    if len(ids) < top["id"].nunique():
-        fig.suptitle(f"Top {k} terms per article: {shown}")
-    else:
-        fig.suptitle(f"Top {k} terms per article")
-    return fig
 
 
 def order_by_similarity(sim: pd.DataFrame) -> list:
@@ -1238,139 +1283,6 @@ def order_by_similarity(sim: pd.DataFrame) -> list:
     return [sim.index[i] for i in order]
 
 
-def plot_similarity(sim: pd.DataFrame, annotate_max: int = 15, labels: Mapping | None = None):
-    """Heatmap of :func:`similarity`'s table, similar articles ordered next to each other.
-
-    When the table is a sample, the title says so: "N of M articles, random sample (seed S)".
-    The colour scale runs from 0 to the largest similarity between two different articles;
-    the diagonal (always 1) is grey. Values are written in the cells when at most
-    ``annotate_max`` articles are shown. ``labels`` maps ids to tick labels (e.g.
-    :func:`article_titles`). Returns the matplotlib Figure.
-    """
-    order = order_by_similarity(sim)
-    part = sim.loc[order, order]
-    size = min(2.2 + 0.55 * len(order), 14)
-    fig, ax = plt.subplots(figsize=(size + 1.2, size))
-    values = part.to_numpy()
-    off_diagonal = values[~np.eye(len(values), dtype=bool)]
-    vmax = max(float(off_diagonal.max()) if off_diagonal.size else 1.0, 0.05)
-    cmap = mpl.colormaps["Blues"].with_extremes(bad="#dddddd")  # the diagonal, in grey
-    shown = np.ma.masked_array(values, mask=np.eye(len(values), dtype=bool))
-    image = ax.imshow(shown, cmap=cmap, vmin=0, vmax=vmax)
-    names = [str((labels or {}).get(i, i)) for i in order]
-    ax.set_xticks(range(len(order)), names, rotation=90)
-    ax.set_yticks(range(len(order)), names)
-    if len(order) <= annotate_max:
-        for i in range(len(order)):
-            for j in range(len(order)):
-                value = part.iat[i, j]
-                colour = "white" if i != j and value > 0.6 * vmax else "black"
-                ax.text(j, i, f"{value:.2f}", ha="center", va="center", color=colour, fontsize=9)
-    fig.colorbar(image, ax=ax, label="cosine similarity (TF-IDF); grey diagonal = 1")
-    title = "Cosine similarity between articles"
-    n_articles, seed = sim.attrs.get("n_articles", len(sim)), sim.attrs.get("seed")
-    if len(sim) < n_articles:
-        title += f"\n({len(sim)} of {n_articles:,} articles, random sample (seed {seed}))"
-    ax.set_title(title)
-    return fig
-
-
-def plot_term_table(
-    table: pd.DataFrame,
-    value: str = "count",
-    labels: Mapping | None = None,
-    columns: Mapping | None = None,
-    max_articles: int = 30,
-):
-    """Heatmap of chosen terms (rows) across the articles that contain any (columns).
-
-    ``table`` is :func:`term_table`'s output. Articles in which none of the terms occur are
-    left out (the title says how many articles have any); beyond ``max_articles`` articles
-    with terms, those with the highest total ``value`` are shown, in the table's order.
-    ``labels`` maps row labels and ``columns`` maps article ids to display names. Returns the
-    Figure (with a one-line note instead of a heatmap when no article has any term).
-
-    >>> t = pd.DataFrame({"id": ["a", "b", "c"], "label": ["x"] * 3, "count": [0, 2, 1]})
-    >>> fig = plot_term_table(t, max_articles=1)
-    >>> [tick.get_text() for tick in fig.axes[0].get_xticklabels()], fig.axes[0].get_title()
-    (['b'], 'Framing phrases per article (count): 2 of 3 articles have any; the 1 with most shown')
-    """
-    order = list(dict.fromkeys(table["id"]))
-    totals = table.groupby("id", sort=False)[value].sum().reindex(order)
-    with_any = totals[totals > 0]
-    n_all, n_any = len(order), len(with_any)
-    title = f"Framing phrases per article ({value})"
-    if n_any < n_all:
-        title += f": {n_any} of {n_all} articles have any"
-    if n_any == 0:
-        fig, ax = plt.subplots(figsize=(7, 1.2))
-        ax.axis("off")
-        ax.text(0.5, 0.5, f"None of the {n_all} articles contains any of these phrases.",
-                ha="center", va="center")  # fmt: skip
-        ax.set_title(title)
-        return fig
-    keep = set(with_any.sort_values(ascending=False, kind="stable").index[:max_articles])
-    ids = [i for i in order if i in keep]
-    if len(ids) < n_any:
-        title += f"; the {len(ids)} with most shown"
-    part = table[table["id"].isin(ids)]
-    grid = part.pivot(index="label", columns="id", values=value).fillna(0)
-    grid = grid.loc[list(dict.fromkeys(table["label"])), ids]
-    fig, ax = plt.subplots(figsize=(2.5 + 0.8 * grid.shape[1], 0.8 + 0.55 * grid.shape[0]))
-    ax.imshow(grid.to_numpy(), cmap="Oranges", aspect="auto")
-    names = [str((columns or {}).get(c, c)) for c in grid.columns]
-    ax.set_xticks(range(grid.shape[1]), names, rotation=90)
-    ylabels = [(labels or {}).get(lab, lab) for lab in grid.index]
-    ax.set_yticks(range(grid.shape[0]), ylabels)
-    vmax = grid.to_numpy().max() if grid.size else 0
-    for i in range(grid.shape[0]):
-        for j in range(grid.shape[1]):
-            v = grid.iat[i, j]
-            text = f"{v:.0f}" if value == "count" else f"{v:.2f}"
-            colour = "white" if vmax and v > 0.6 * vmax else "black"
-            ax.text(j, i, text, ha="center", va="center", color=colour, fontsize=9)
-    ax.set_title(title)
-    return fig
-
-
-def plot_keyness(
-    table: pd.DataFrame,
-    n: int = DEFAULT_KEYNESS_N,
-    surfaces: Mapping[str, str] | None = None,
-    texts: Iterable[str] | None = None,
-):
-    """Diverging bars of Log Ratio for the ``n`` strongest key terms (by G²) of each side.
-
-    Hatched bars are terms found in one group only: their Log Ratio is a floor set by the
-    0.5 zero-frequency adjustment. Labels show each term's usual original spelling, from
-    ``surfaces`` or, when ``texts`` (the original articles) are given, looked up there.
-    Returns the matplotlib Figure.
-    """
-    top = top_keyness(table, n)
-    if surfaces is None and texts is not None:
-        surfaces = surface_forms(texts, top["term"])
-    top = top.sort_values("log_ratio")
-    fig, ax = plt.subplots(figsize=(8, 0.5 * max(len(top), 2) + 1.2))
-    colours = np.where(top["log_ratio"] > 0, "#c44e52", "#4c72b0")
-    bars = ax.barh(range(len(top)), top["log_ratio"], color=colours)
-    for bar, only in zip(bars, top["only_in"], strict=True):
-        if only:
-            bar.set_hatch("//")
-            bar.set_edgecolor("white")
-    labels = [
-        f"{display_label(t, surfaces)}  (G²={g:.1f})"
-        for t, g in zip(top["term"], top["g2"], strict=True)
-    ]
-    ax.set_yticks(range(len(top)), labels)
-    ax.tick_params(axis="y", labelsize=8)
-    ax.axvline(0, color="black", linewidth=0.8)
-    sides = list(table.attrs.get("labels") or [x for x in dict.fromkeys(table["key_for"]) if x])
-    ratio = f"{sides[0]} over {sides[1]}" if len(sides) == 2 else "A over B"
-    ax.set_xlabel(f"Log Ratio (log2 of relative frequency, {ratio}); hatched = one group only")
-    ax.set_title(" vs ".join(sides) if sides else "Keyness")
-    return fig
-
-
 __all__ = [
     "CRISIS_WINDOW",
     "DEFAULT_KEYNESS_N",
@@ -1379,6 +1291,7 @@ __all__ = [
     "FRAMING_BIGRAMS",
     "GLOSSARY_PATH",
     "KEYNESS_COLUMNS",
+    "KEYNESS_THRESHOLD",
     "NO_GLOSS",
     "SETTINGS",
     "WIRE",
@@ -1404,11 +1317,9 @@ __all__ = [
     "order_by_similarity",
     "p_value",
     "pairs_above",
-    "plot_keyness",
-    "plot_similarity",
-    "plot_term_table",
-    "plot_top_terms",
+    "reference_keyness",
     "sample_ids",
+    "significant_summary",
     "similarity",
     "split_summary",
     "standard_groups",
@@ -1416,5 +1327,6 @@ __all__ = [
     "term_table",
     "texts_with",
     "top_keyness",
+    "top_term_table",
     "with_glosses",
 ]

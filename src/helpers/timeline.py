@@ -326,7 +326,7 @@ def frame_intensity(
 ) -> pd.DataFrame:
     """Hits per 1,000 words of each frame over time: per dated article, or pooled per period.
 
-    The frames are ``frames``, or the ``top_frames`` with most hits in dated articles. Up to
+    The frames are ``frames``, or the ``top_frames`` with most mentions in dated articles. Up to
     ``max_points`` dated articles, a row is one article's rate from ``rates``
     (:func:`helpers.frames.frame_rates`). Beyond that the articles of each day, week or month
     (:func:`pooling_period` of the whole span) are pooled: $r = 1000 \\sum k / \\sum n$, with
@@ -336,7 +336,7 @@ def frame_intensity(
     Returns
     -------
     pandas.DataFrame
-        ``frame``, ``row`` (the frame's place, 0 = most hits), ``date`` (day or first day of
+        ``frame``, ``row`` (the frame's place, 0 = most mentions), ``date`` (day or first day of
         the period), ``period`` ("article", "day", "week" or "month"), ``inferred`` (every
         article of the row has an inferred date), ``id`` (the article, or "N articles"),
         ``n_articles``, ``count``, ``n_words``, ``per_1000``, ``ci_low``, ``ci_high`` and

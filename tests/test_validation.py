@@ -1,0 +1,371 @@
+"""Validation of the frame lexicon: exact intervals, blind coding sheets, alpha, held-out set."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+
+import pandas as pd
+import pytest
+
+from helpers import arabic, corpus, frames, validation
+from helpers.paths import PROJECT_ROOT
+
+CR, EF, SS = "colour_revolution", "external_forces", "stability_security"
+FRAME_IDS = validation.frame_ids()
+
+# Floors for the lexicon on the held-out set. The tuning set asks 0.80 precision / 0.75
+# recall per frame (tests/test_frames.py); out of sample, and on sentences chosen to be hard,
+# a modest floor is what a reader can demand: for every frame, at least half of the
+# sentences the lexicon flags really carry the frame, and at least half of the sentences
+# that carry it are found. Below that a frame count says more about the lexicon than about
+# the coverage. Pooled over frames (what the notebook's heatmaps sum) the lexicon must be
+# right on two decisions in three. With 4-18 positives per frame these are point estimates
+# with wide intervals (printed by notebook 04); the floors catch regressions, not small
+# differences.
+MIN_PRECISION = MIN_RECALL = 0.5
+MIN_POOLED = 2 / 3
+# Frames measured below a floor on the held-out set, kept visible instead of tuned away (the
+# lexicon must not be tuned on this set). strict: a fix that lifts one makes the test fail
+# until the entry is removed.
+BELOW_FLOOR = {
+    (EF, "recall"): "interference phrased around a name (تدخل إيران في), singular or "
+    "unlisted wording (جهة أجنبية، أيادي خفية، الغرب، التدخلات الإيرانية): 4 of 11 found",
+}
+
+
+def _one_line(err: pytest.ExceptionInfo, *needles: str) -> None:
+    message = str(err.value)
+    assert "\n" not in message
+    for needle in needles:
+        assert needle in message, (needle, message)
+
+
+def _articles(*texts: str) -> pd.DataFrame:
+    return pd.DataFrame({"id": [f"a{i}" for i in range(len(texts))], "text": list(texts)})
+
+
+class TestProportionInterval:
+    """Clopper–Pearson values as published (e.g. Clopper and Pearson 1934 tables, R binom.test)."""
+
+    def test_zero_of_ten_has_upper_bound_0_308(self):
+        p, low, high = validation.proportion_interval(0, 10)
+        assert (p, low) == (0.0, 0.0) and high == pytest.approx(0.3085, abs=5e-4)
+
+    def test_five_of_ten_is_0_187_to_0_813(self):
+        p, low, high = validation.proportion_interval(5, 10)
+        assert p == 0.5
+        assert (low, high) == (pytest.approx(0.1871, abs=5e-4), pytest.approx(0.8129, abs=5e-4))
+
+    def test_ten_of_ten_has_lower_bound_0_692(self):
+        _, low, high = validation.proportion_interval(10, 10)
+        assert low == pytest.approx(0.6915, abs=5e-4) and high == 1.0
+
+    def test_equal_weights_give_the_exact_interval(self):
+        exact = validation.proportion_interval(3, 7)
+        weighted = validation.proportion_interval(3 * 2.5, 7 * 2.5, n_effective=7)
+        assert weighted == pytest.approx(exact)
+
+    def test_nothing_to_score_is_nan(self):
+        assert all(math.isnan(x) for x in validation.proportion_interval(0, 0))
+
+
+class TestFrameScores:
+    GOLD = pd.DataFrame({"id": list("abcde"), "frames": [CR, CR, f"{CR}|{EF}", "", EF]})
+    PRED = pd.Series([CR, "", CR, CR, ""])  # CR: tp 2, fp 1, fn 1; EF: tp 0, fn 2
+
+    def _row(self, scores: pd.DataFrame, frame: str) -> pd.Series:
+        return scores.set_index("frame").loc[frame]
+
+    def test_counts_precision_and_recall_by_hand(self):
+        cr = self._row(validation.frame_scores(self.GOLD, self.PRED), CR)
+        assert (cr.tp, cr.fp, cr.fn, cr.n_gold, cr.n_predicted) == (2, 1, 1, 3, 3)
+        assert cr.precision == pytest.approx(2 / 3) and cr.recall == pytest.approx(2 / 3)
+
+    def test_intervals_are_clopper_pearson_of_the_counts(self):
+        cr = self._row(validation.frame_scores(self.GOLD, self.PRED), CR)
+        _, low, high = validation.proportion_interval(2, 3)
+        assert (cr.precision_low, cr.precision_high) == (low, high)
+        assert low == pytest.approx(0.0943, abs=5e-4) and high == pytest.approx(0.9916, abs=5e-4)
+
+    def test_a_frame_never_predicted_has_no_precision_and_zero_recall(self):
+        ef = self._row(validation.frame_scores(self.GOLD, self.PRED), EF)
+        assert math.isnan(ef.precision) and ef.recall == 0 and ef.fn == 2
+
+    def test_pooled_row_sums_every_frame(self):
+        pooled = self._row(validation.frame_scores(self.GOLD, self.PRED), validation.POOLED)
+        assert (pooled.tp, pooled.fp, pooled.fn) == (2, 1, 3)
+
+    def test_a_hit_table_gives_the_same_scores_as_labels(self):
+        hits = pd.DataFrame({"id": ["a", "a", "c", "d"], "frame": [CR, CR, CR, CR]})
+        pd.testing.assert_frame_equal(
+            validation.frame_scores(self.GOLD, hits),
+            validation.frame_scores(self.GOLD, self.PRED),
+        )
+
+    def test_weights_scale_the_misses(self):
+        gold = pd.DataFrame({"frames": [CR, CR, CR, CR]})
+        pred = pd.Series([CR, CR, "", ""])
+        w = pd.Series([1.0, 1.0, 1.0, 3.0])
+        cr = self._row(validation.frame_scores(gold, pred, weights=w), CR)
+        assert cr.recall == pytest.approx(2 / 6) and cr.precision == 1.0
+
+    def test_predictions_of_another_length_are_refused(self):
+        with pytest.raises(ValueError) as err:
+            validation.frame_scores(self.GOLD, self.PRED[:3])
+        _one_line(err, "3 predictions for 5 gold rows")
+
+
+class TestGoldHits:
+    def test_hits_carry_the_gold_ids(self):
+        gold = pd.DataFrame({"id": ["x", "y"], "text": ["ثورة ملونة.", "لا شيء هنا."]})
+        assert validation.gold_hits(gold)[["id", "frame"]].values.tolist() == [["x", CR]]
+
+
+class TestSentenceUnits:
+    def test_sentences_are_numbered_as_frame_hits_numbers_them(self):
+        arts = _articles("جملة أولى. وحذر من ثورة ملونة.\nسطر ثالث فيه الاستقرار.")
+        units = validation.sentence_units(arts)
+        hits = frames.frame_hits(arts)
+        joined = hits.merge(units, on=["id", "sentence_no"])
+        assert len(joined) == len(hits) == 2
+        assert all(h in s for h, s in zip(joined["match"], joined["sentence_y"], strict=True))
+
+    def test_context_is_the_neighbouring_sentences(self):
+        units = validation.sentence_units(_articles("جملة أولى. جملة ثانية. جملة ثالثة."))
+        want = ["جملة أولى.", "جملة ثانية.", "جملة ثالثة."]
+        assert units.loc[1, ["before", "sentence", "after"]].tolist() == want
+
+
+def _corpus() -> pd.DataFrame:
+    texts = [f"جملة عادية رقم {i}. وحذر من ثورة ملونة {i}. ودعا إلى الاستقرار." for i in range(8)]
+    return _articles(*texts)
+
+
+class TestCodingSheet:
+    def test_both_strata_appear_and_predictions_stay_off_the_sheet(self, tmp_path):
+        arts = _corpus()
+        sample = validation.coding_sheet(arts, frames.frame_hits(arts), 10, path=tmp_path / "s.csv")
+        assert (sample["predicted"] == "").sum() == 5 and (sample["predicted"] != "").sum() == 5
+        sheet = pd.read_csv(tmp_path / "s.csv", dtype=str, keep_default_na=False)
+        assert list(sheet.columns) == validation.SHEET_COLUMNS
+        assert (sheet[["frames", "coder", "note"]] == "").all().all()
+        assert not sheet.isin(["predicted", "weight"]).any().any()
+
+    def test_the_sentence_is_not_marked(self):
+        arts = _corpus()
+        sample = validation.coding_sheet(arts, frames.frame_hits(arts), 6)
+        units = validation.sentence_units(arts).set_index(["id", "sentence_no"])["sentence"]
+        assert sample.apply(lambda r: units[(r.id, r.sentence_no)] == r.sentence, axis=1).all()
+
+    def test_the_same_seed_gives_the_same_sample_and_another_seed_another(self):
+        arts = _corpus()
+        hits = frames.frame_hits(arts)
+        a, b = (validation.coding_sheet(arts, hits, 6, seed=s) for s in (1, 1))
+        c = validation.coding_sheet(arts, hits, 6, seed=2)
+        pd.testing.assert_frame_equal(a, b)
+        assert a["sentence"].tolist() != c["sentence"].tolist()
+
+    def test_weights_add_up_to_the_corpus(self):
+        arts = _corpus()
+        sample = validation.coding_sheet(arts, frames.frame_hits(arts), 7)
+        assert sample["weight"].sum() == pytest.approx(len(validation.sentence_units(arts)))
+
+    def test_a_small_stratum_is_topped_up_from_the_other(self):
+        arts = _articles("ثورة ملونة. جملة. أخرى. ثالثة. رابعة.")
+        sample = validation.coding_sheet(arts, frames.frame_hits(arts), 4)
+        assert (sample["predicted"] != "").sum() == 1 and len(sample) == 4
+
+    def test_round_trip_returns_the_codes(self, tmp_path):
+        arts = _corpus()
+        sample = validation.coding_sheet(arts, frames.frame_hits(arts), 6)
+        labels = pd.Series([f"{SS}|{CR}", "", CR, "", EF, SS])
+        validation.write_sheet(sample, tmp_path / "c.csv", labels=labels, coder="B")
+        coded = validation.read_coding_sheet(tmp_path / "c.csv", sample)
+        assert coded["frames"].tolist() == [f"{CR}|{SS}", "", CR, "", EF, SS]
+        assert (coded["coder"] == "B").all() and coded["unit"].tolist() == sample["unit"].tolist()
+
+
+class TestReadCodingSheetErrors:
+    @pytest.fixture
+    def coded(self, tmp_path):
+        arts = _corpus()
+        sample = validation.coding_sheet(arts, frames.frame_hits(arts), 6)
+        path = validation.write_sheet(sample, tmp_path / "sheet.csv", sample["predicted"], "A")
+        return path, sample, pd.read_csv(path, dtype=str, keep_default_na=False)
+
+    def _read(self, coded, sheet):
+        path, sample, _ = coded
+        sheet.to_csv(path, index=False)
+        with pytest.raises(ValueError) as err:
+            validation.read_coding_sheet(path, sample)
+        return err
+
+    def test_missing_columns_are_named(self, coded):
+        err = self._read(coded, coded[2].drop(columns=["coder"]))
+        _one_line(err, "sheet.csv", "missing column(s) coder", "fresh")
+
+    def test_unknown_labels_are_named_with_the_valid_ones(self, coded):
+        sheet = coded[2].copy()
+        sheet.loc[0, "frames"] = "colour_revolutoin|stability_security"
+        err = self._read(coded, sheet)
+        _one_line(err, "sheet.csv", "colour_revolutoin", "none", *FRAME_IDS)
+
+    def test_a_removed_row_is_missing(self, coded):
+        err = self._read(coded, coded[2].iloc[1:])
+        _one_line(err, "sheet.csv", "missing unit(s) u001")
+
+    def test_an_added_row_is_named(self, coded):
+        extra = coded[2].iloc[[0]].assign(unit="u999")
+        err = self._read(coded, pd.concat([coded[2], extra]))
+        _one_line(err, "sheet.csv", "added unit(s) u999")
+
+    def test_an_edited_sentence_is_named(self, coded):
+        sheet = coded[2].copy()
+        sheet.loc[2, "sentence"] = "جملة أخرى"
+        err = self._read(coded, sheet)
+        _one_line(err, "sheet.csv", "changed", "u003")
+
+    def test_an_empty_code_asks_for_none(self, coded):
+        sheet = coded[2].copy()
+        sheet.loc[4, "frames"] = ""
+        err = self._read(coded, sheet)
+        _one_line(err, "sheet.csv", "u005", "'frames'", "'none'")
+
+    def test_an_empty_coder_is_refused(self, coded):
+        sheet = coded[2].copy()
+        sheet.loc[0, "coder"] = " "
+        _one_line(self._read(coded, sheet), "sheet.csv", "u001", "'coder'")
+
+    def test_an_unreadable_file_is_named(self, tmp_path, coded):
+        with pytest.raises(ValueError) as err:
+            validation.read_coding_sheet(tmp_path / "nope.csv", coded[1])
+        _one_line(err, "nope.csv", "cannot read")
+
+
+class TestAgreement:
+    def _codes(self, bits: str) -> pd.DataFrame:
+        return pd.DataFrame({"frames": [CR if b == "1" else "" for b in bits]})
+
+    def _alpha(self, a: str, b: str) -> float:
+        table = validation.agreement(self._codes(a), self._codes(b)).set_index("frame")
+        return table.loc[CR, "alpha"]
+
+    def test_perfect_agreement_is_one(self):
+        assert self._alpha("0110010", "0110010") == 1.0
+
+    def test_krippendorffs_binary_example_is_0_095(self):
+        # Krippendorff (2011), Computing Krippendorff's Alpha-Reliability, section A:
+        # two observers, ten units, binary data.
+        assert self._alpha("0100000010", "1110010000") == pytest.approx(0.095, abs=5e-4)
+
+    def test_a_constructed_case_matches_the_formula(self):
+        # 10 units, 2 disagreements (one each way), 6 of 20 values are 1:
+        # alpha = 1 - (n - 1) * o_01 / (n_0 * n_1) = 1 - 19 * 2 / (12 * 8)
+        assert self._alpha("1111000000", "1110100000") == pytest.approx(1 - 38 / 96)
+
+    def test_a_frame_nobody_used_has_no_alpha(self):
+        table = validation.agreement(self._codes("0000"), self._codes("0000")).set_index("frame")
+        assert math.isnan(table.loc[EF, "alpha"]) and table.loc[EF, "observed_agreement"] == 1
+
+    def test_units_are_paired_by_id_not_by_order(self):
+        a = pd.DataFrame({"unit": ["u1", "u2", "u3"], "frames": [CR, "", CR]})
+        b = a.iloc[::-1]
+        table = validation.agreement(a, b).set_index("frame")
+        assert table.loc[CR, "alpha"] == 1.0 and table.loc[CR, "n_units"] == 3
+
+
+def _norm(text: str) -> str:
+    return " ".join(frames.normalize_literal(text).split())
+
+
+def _seed_text() -> str:
+    return " ".join(_norm(t) for t in corpus.load_corpus(quiet=True)["text"])
+
+
+class TestHeldoutSet:
+    def test_it_has_written_and_real_sentences_with_valid_labels(self):
+        gold = validation.read_gold()
+        assert (gold["origin"] == "written").sum() >= 60 and (gold["origin"] == "real").sum() >= 15
+        assert set(gold["origin"]) == {"written", "real"} and gold["id"].is_unique
+        assert (gold["frames"] == "").sum() >= 15
+        for f in FRAME_IDS:
+            assert gold["frames"].str.contains(f).sum() >= 4, f
+
+    def test_every_row_is_one_sentence(self):
+        gold = validation.read_gold()
+        assert all(len(arabic.sentence_spans(t)) == 1 for t in gold["text"])
+        assert gold["text"].map(_norm).is_unique
+
+    def test_no_tuning_sentence_is_held_out(self):
+        held = set(validation.read_gold()["text"].map(_norm))
+        tuning = pd.read_csv(validation.TUNING_PATH, dtype=str, keep_default_na=False)
+        tuned = set(tuning["text"].map(_norm))
+        assert held.isdisjoint(tuned)
+        assert not [t for t in tuned for h in held if t in h or h in t]
+
+    def test_no_seed_sentence_is_held_out(self):
+        seeds = _seed_text()
+        assert not [h for h in validation.read_gold()["text"].map(_norm) if h in seeds]
+
+    def test_real_sentences_quote_their_record(self):
+        found = [
+            p / "shared" / "corpora" / "saudinewsnet-2015.jsonl.gz" for p in PROJECT_ROOT.parents
+        ]
+        path = next((p for p in found if p.exists()), None)
+        if path is None:
+            pytest.skip("SaudiNewsNet 2015 is not in a ../shared/corpora/ folder here")
+        real = validation.read_gold().query("origin == 'real'")
+        want = dict(zip(real["article_id"], real["sentence_no"].astype(int), strict=True))
+        quoted = {}
+        with gzip.open(path, "rt", encoding="utf-8") as lines:
+            for line in lines:
+                rec = json.loads(line)
+                if rec["id"] in want:
+                    a, b = arabic.sentence_spans(rec["text"])[want[rec["id"]]]
+                    quoted[rec["id"]] = (rec["text"][a:b], rec["source"])
+        for r in real.itertuples():
+            assert quoted[r.article_id][0] == r.text and r.source.startswith(
+                quoted[r.article_id][1]
+            )
+
+
+class TestCodingSample:
+    def test_the_blank_sheet_has_no_codes_and_the_sample_sentences(self):
+        sample = validation.heldout_sample()
+        blank = pd.read_csv(validation.BLANK_SAMPLE_PATH, dtype=str, keep_default_na=False)
+        assert (blank[["frames", "coder", "note"]] == "").all().all()
+        assert blank["sentence"].tolist() == sample["sentence"].tolist()
+
+    def test_coder_a_sheet_reads_back_with_the_gold_codes(self):
+        coded = validation.read_coding_sheet(validation.SAMPLE_PATH, validation.heldout_sample())
+        gold = validation.read_gold().set_index("id")["frames"]
+        ordered = ["|".join(f for f in FRAME_IDS if f in gold[i].split("|")) for i in coded["id"]]
+        assert coded["frames"].tolist() == ordered and len(coded) == validation.SAMPLE_SIZE
+
+
+@pytest.fixture(scope="module")
+def heldout_scores() -> pd.DataFrame:
+    gold = validation.read_gold()
+    return validation.frame_scores(gold, validation.gold_hits(gold)).set_index("frame")
+
+
+def _floor_cases() -> list:
+    cases = []
+    for f in FRAME_IDS:
+        for metric, floor in (("precision", MIN_PRECISION), ("recall", MIN_RECALL)):
+            reason = BELOW_FLOOR.get((f, metric))
+            marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+            cases.append(pytest.param(f, metric, floor, marks=marks, id=f"{f}-{metric}"))
+    return cases
+
+
+class TestLexiconOnHeldoutSet:
+    @pytest.mark.parametrize(("frame", "metric", "floor"), _floor_cases())
+    def test_each_frame_reaches_the_floor(self, heldout_scores, frame, metric, floor):
+        assert heldout_scores.loc[frame, metric] >= floor
+
+    def test_pooled_precision_and_recall_reach_two_thirds(self, heldout_scores):
+        pooled = heldout_scores.loc[validation.POOLED]
+        assert pooled.precision >= MIN_POOLED and pooled.recall >= MIN_POOLED
