@@ -53,8 +53,8 @@ lint: setup ## Ruff over src/, tests/, benchmarks/ and the notebooks
 format: setup ## Apply ruff's formatter
 	$(PY) -m ruff format .
 
-browser: ## Install Debian's Chromium for the report tests (needs root or sudo, once)
-	bash scripts/install-chromium.sh
+browser: setup ## Install Chromium for the report tests (apt-get on Debian/Ubuntu, else Playwright)
+	bash scripts/install-chromium.sh $(PY)
 
 bench: setup ## Run every benchmark (figures go to benchmarks/results/)
 	$(PY) benchmarks/bench_load.py

@@ -147,3 +147,33 @@ def frame_rates(articles: pd.DataFrame, hits: pd.DataFrame, confidence=0.95) -> 
             scale = 1000 / n if n else float("nan")
             rows.append((i, f.id, k, n, k * scale, lo * scale, hi * scale))
     return pd.DataFrame(rows, columns=frames.RATE_COLUMNS)
+
+
+def coding_sheet(articles: pd.DataFrame, hits: pd.DataFrame, n: int, seed: int = 0):
+    """``validation.coding_sheet`` the obvious way: every sentence of the corpus as a unit
+    (``validation.sentence_units``), its hit frames joined on, then the two strata drawn
+    from the full table with the same generator calls."""
+    import numpy as np
+
+    from helpers import validation
+
+    units = validation.sentence_units(articles)
+    found = hits.groupby(["id", "sentence_no"])["frame"].agg(
+        lambda f: "|".join(x for x in validation.frame_ids() if x in set(f))
+    )
+    keys = pd.MultiIndex.from_frame(units[["id", "sentence_no"]])
+    units["predicted"] = found.reindex(keys).fillna("").to_numpy()
+    with_hit = units.index[units["predicted"] != ""]
+    without = units.index[units["predicted"] == ""]
+    n = min(n, len(units))
+    n_hit = min(len(with_hit), max(n - len(without), round(n * 0.5)))
+    rng = np.random.default_rng(seed)
+    chosen = list(rng.choice(with_hit, n_hit, replace=False)) if n_hit else []
+    if n - n_hit:
+        chosen += list(rng.choice(without, n - n_hit, replace=False))
+    sample = units.loc[chosen].iloc[rng.permutation(len(chosen))].reset_index(drop=True)
+    sample["weight"] = np.where(
+        sample["predicted"] != "", len(with_hit) / max(n_hit, 1), len(without) / max(n - n_hit, 1)
+    )
+    sample.insert(0, "unit", [f"u{i:03d}" for i in range(1, len(sample) + 1)])
+    return sample

@@ -37,6 +37,21 @@ class TestRtlTable:
         assert "الثورة الملونة" in html
         assert not any("\ufb50" <= ch <= "\ufeff" for ch in html)
 
+    def test_dates_without_a_time_show_the_day_alone_and_missing_ones_a_dash(self):
+        df = pd.DataFrame({"date": pd.to_datetime(["2022-01-10", None])})
+        html = display.rtl_table(df).to_html()
+        assert "2022-01-10" in html and "00:00" not in html
+        assert "NaT" not in html and display.MISSING in html
+
+    def test_a_time_of_day_is_kept_when_there_is_one(self):
+        df = pd.DataFrame({"at": pd.to_datetime(["2022-01-10 14:30"])})
+        assert "2022-01-10 14:30" in display.rtl_table(df).to_html()
+
+    def test_missing_numbers_and_text_show_a_dash_not_nan(self):
+        df = pd.DataFrame({"n": [1.0, None], "t": ["قال", None]})
+        html = display.rtl_table(df).to_html()
+        assert ">nan<" not in html and html.count(display.MISSING) == 2
+
     def test_caption_is_escaped(self):
         html = display.rtl_table(pd.DataFrame({"a": [1]}), caption="<b>x</b>").to_html()
         assert "&lt;b&gt;x&lt;/b&gt;" in html

@@ -36,8 +36,12 @@ def pyproject_dependencies() -> dict[str, str]:
 
 
 def conda_dependencies() -> dict[str, str]:
+    """environment.yml's packages: conda's, and those of its pip: block (PyPI-only packages),
+    less the project itself (``-e .``)."""
     env = yaml.safe_load((PROJECT_ROOT / "environment.yml").read_text("utf-8"))
-    entries = [e for e in env["dependencies"] if isinstance(e, str)]  # the pip: block is a dict
+    entries = [e for e in env["dependencies"] if isinstance(e, str)]
+    for block in (e for e in env["dependencies"] if isinstance(e, dict)):
+        entries += [e for e in block.get("pip", []) if not e.startswith("-")]
     deps = dict(split(e) for e in entries)
     return {name: spec for name, spec in deps.items() if name not in CONDA_ONLY}
 

@@ -455,6 +455,16 @@ class TestPlotRateHeatmap:
         labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
         assert labels == ["a0", "a1", "a2"]
 
+    def test_the_interval_numbers_are_readable_and_nothing_is_clipped(self):
+        arts = _articles(*["ثورة ملونة"] * 3, n_words=[100, 200, 300])
+        fig = plots.plot_rate_heatmap(
+            frames.top_rates(frames.frame_rates(arts, frames.frame_hits(arts)))
+        )
+        assert min(t.get_fontsize() for t in fig.axes[0].texts) >= 9
+        fig.canvas.draw()
+        label = fig.axes[1].yaxis.label.get_window_extent()
+        assert fig.bbox.x0 <= label.x0 and label.x1 <= fig.bbox.x1
+
     def test_the_title_says_top_k_of_n(self):
         arts = _articles(*["ثورة ملونة"] * 5, n_words=[100, 200, 300, 400, 500])
         rates = frames.frame_rates(arts, frames.frame_hits(arts))

@@ -367,6 +367,24 @@ class TestUndatedNote:
     def test_no_undated_article_gives_no_note(self):
         assert plots.undated_note([]) == ""
 
+    def test_an_id_with_backticks_and_markup_renders_as_text(self):
+        from bs4 import BeautifulSoup
+        from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+        hostile = 'u`<img src=x onerror=alert(1)>`"><b>'
+        html = markdown2html_mistune(plots.undated_note([hostile, "``"]))
+        soup = BeautifulSoup(html, "html.parser")
+        assert not soup.find_all(["img", "b"])
+        assert [c.get_text() for c in soup.find_all("code")] == [hostile, "``"]
+
+
+class TestCodeSpan:
+    def test_the_fence_is_longer_than_any_backtick_run_inside(self):
+        assert plots.code_span("a``b") == "```a``b```"
+
+    def test_a_backtick_at_either_end_is_padded_off_the_fence(self):
+        assert plots.code_span("`a") == "`` `a ``"
+
 
 class TestPlain:
     def test_a_dollar_is_escaped_for_mathtext(self):

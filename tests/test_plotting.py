@@ -22,16 +22,22 @@ SHAPED_VISUAL = "\ufe96\ufef4\ufe91"
 
 
 def _font():
-    return ft2font.FT2Font(font_manager.findfont(plotting.FONT_FAMILY))
+    return ft2font.FT2Font(font_manager.findfont(plotting.register_font()))
+
+
+def _probe_font():
+    """DejaVu Sans: one glyph per shaped form, so shaping can be compared to presentation
+    forms (Noto draws dots as glyphs of their own)."""
+    return ft2font.FT2Font(font_manager.findfont(plotting.FALLBACK_FAMILY))
 
 
 def _laid_out_glyphs(text: str) -> list[int]:
-    font = _font()
+    font = _probe_font()
     return [item.glyph_index for item in font._layout(text, ft2font.LoadFlags.NO_HINTING)]
 
 
 def _expected_glyphs() -> list[int]:
-    font = _font()
+    font = _probe_font()
     return [font.get_char_index(ord(c)) for c in SHAPED_VISUAL]
 
 
@@ -82,7 +88,40 @@ class TestBilingual:
         assert plotting.bilingual("قوى", None) == plotting.ar("قوى")
 
 
+# Arabic letters beyond the basic alphabet (Persian, Urdu, Quranic spellings); DejaVu Sans lacks
+# the first and the last two.
+EXTENDED_ARABIC = "\u0671\u067e\u0686\u0698\u06a4\u06af\u06cc\u06c1\u06d2"
+
+
+class TestRegisterFont:
+    def test_the_plot_font_is_the_packaged_file_not_a_fallback(self):
+        import fontpkg
+
+        found = font_manager.findfont(plotting.register_font(), fallback_to_default=False)
+        assert found == str(fontpkg.path(plotting.FONT_FAMILY))
+
+    @pytest.mark.parametrize("letter", list(EXTENDED_ARABIC), ids=lambda c: f"U+{ord(c):04X}")
+    def test_extended_arabic_letters_have_a_glyph(self, letter):
+        assert _font().get_char_index(ord(letter)) != 0  # glyph 0 is .notdef, the empty box
+
+    def test_latin_letters_and_digits_have_a_glyph_too(self):
+        assert all(_font().get_char_index(ord(c)) != 0 for c in "Aaz09()%")
+
+
 class TestUseProjectStyle:
+    def test_plots_use_the_full_coverage_font_first(self):
+        plotting.use_project_style()
+        assert matplotlib.rcParams["font.sans-serif"][0] == plotting.FONT_FAMILY
+
+    def test_a_label_of_extended_letters_draws_without_missing_glyphs(self):
+        plotting.use_project_style()
+        fig, ax = plotting.plt.subplots()
+        ax.set_title(plotting.ar(f"ٱلقدس {EXTENDED_ARABIC}"))
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            fig.canvas.draw()
+        plotting.plt.close(fig)
+
     def test_mixed_arabic_and_latin_labels_draw_without_missing_glyphs(self):
         plotting.use_project_style()
         fig, ax = plotting.plt.subplots()

@@ -22,28 +22,30 @@ from pathlib import Path
 from typing import ClassVar
 from urllib.parse import unquote, urlsplit
 
+import browser as browser_tools
 import nbformat
 import psutil
 import pytest
 from bs4 import BeautifulSoup
 
 from helpers import paths
-from reports import check, cli, glossary, job, notebooks, pages, postprocess, repro, runner
+from reports import (
+    check,
+    cli,
+    glossary,
+    job,
+    markdown,
+    notebooks,
+    pages,
+    postprocess,
+    repro,
+    runner,
+)
 
 V4 = nbformat.v4
 KERNELSPEC = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
 PRESENTATION_FORMS = re.compile("[\ufb50-\ufdff\ufe70-\ufeff]")
 DATA_URI = re.compile(r"data:[a-z]+/[a-z0-9.+-]+;base64,[A-Za-z0-9+/=]+")
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def _soup(html: str) -> BeautifulSoup:
@@ -84,6 +86,20 @@ class TestInjectParameters:
     def test_no_corpus_leaves_the_notebook_as_it_was(self):
         nb = _notebook()
         assert notebooks.inject_parameters(nb, None).cells == nb.cells
+
+    def test_a_reference_corpus_is_set_in_the_same_cell(self, tmp_path):
+        nb = notebooks.inject_parameters(_notebook(), tmp_path / "mine", tmp_path / "news")
+        source = nb.cells[2].source
+        assert f"CORPUS = {str((tmp_path / 'mine').resolve())!r}" in source
+        assert f"REFERENCE = {str((tmp_path / 'news').resolve())!r}" in source
+        seeds_only = notebooks.inject_parameters(_notebook(), None, tmp_path / "news")
+        assert "REFERENCE" in seeds_only.cells[2].source
+        assert "CORPUS" not in seeds_only.cells[2].source.split("\n", 1)[1]
+
+    def test_a_run_against_a_reference_never_shares_the_corpus_folder(self, tmp_path):
+        plain = notebooks.report_dir(tmp_path / "mine", tmp_path)
+        against = notebooks.report_dir(tmp_path / "mine", tmp_path, tmp_path / "news")
+        assert against.parent == plain and against.name.startswith("vs-news-")
 
     def test_notebook_without_parameters_cell_gets_no_injection(self, tmp_path):
         nb = _notebook(parameters=False)
@@ -375,6 +391,54 @@ class TestFooterHtml:
         html = repro.footer_html({**self.REPRO, "corpus": "<b>x</b>"})
         assert "<b>x</b>" not in html
 
+    def test_a_reference_corpus_is_named_with_its_checksum(self, tmp_path):
+        (tmp_path / "a.txt").write_text("نص", encoding="utf-8")
+        facts = repro.reproducibility(None, tmp_path)
+        text = _soup(repro.footer_html(facts)).get_text(" ")
+        assert "Reference corpus" in text and str(tmp_path.resolve()) in text
+        assert repro.corpus_checksum(tmp_path)[0] in text and "(1 file)" in text
+
+
+FOLDED = (
+    "1. **An exercise.** Do it.\n\n"
+    "<details><summary>Solution</summary>\n\n"
+    "```python\nfirst = 1\n\nsecond = 2  # after a blank line\n```\n"
+    "The answer is **two**.\n"
+    "</details>\n\n"
+    "2. **Next exercise.**"
+)
+
+
+def _render(*markdown: str) -> BeautifulSoup:
+    """A notebook of markdown cells through the report's whole rendering path."""
+    nb = V4.new_notebook(metadata=KERNELSPEC, cells=[V4.new_markdown_cell(m) for m in markdown])
+    html = pages.render_report(
+        nb, "01-x", paths.NOTEBOOKS_DIR, paths.REPORTS_DIR, set(), TestFooterHtml.REPRO
+    )
+    return _soup(html)
+
+
+class TestFoldedSolutions:
+    def test_the_solution_is_inside_its_details_after_the_summary(self):
+        (details,) = _render(FOLDED).find_all("details")
+        assert details.summary.get_text() == "Solution"
+        assert "first = 1" in details.get_text() and "two" in details.find("strong").get_text()
+
+    def test_nothing_of_the_solution_is_left_outside_the_fold(self):
+        soup = _render(FOLDED)
+        soup.find("details").decompose()
+        assert "first = 1" not in soup.get_text() and "Next exercise" in soup.get_text()
+
+    def test_a_blank_line_inside_solution_code_is_kept(self):
+        pre = _render(FOLDED).find("details").find("pre")
+        assert "first = 1\n\nsecond = 2" in pre.get_text()
+
+    def test_the_fold_is_closed(self):
+        assert not _render(FOLDED).find("details").has_attr("open")
+
+    def test_markdown_without_details_renders_as_before(self):
+        assert markdown.render_details("Plain **text**.\n") == "Plain **text**.\n"
+
 
 class TestMarkDirection:
     def _marked(self, html):
@@ -388,8 +452,44 @@ class TestMarkDirection:
     def test_english_paragraph_gets_no_direction(self):
         assert not self._marked("<p>Wang Yi said</p>").p.has_attr("dir")
 
-    def test_english_first_paragraph_with_arabic_gets_auto(self):
-        assert self._marked("<p>The term القوى الخارجية</p>").p["dir"] == "auto"
+    def test_english_paragraph_with_an_arabic_term_gets_ltr(self):
+        assert self._marked("<p>The term القوى الخارجية recurs</p>").p["dir"] == "ltr"
+
+    def test_english_paragraph_that_starts_with_an_arabic_word_gets_ltr(self):
+        soup = self._marked("<p>وزير، بكين and لافروف stay whole because they are listed.</p>")
+        assert soup.p["dir"] == "ltr"
+        assert [b.get_text() for b in soup.find_all("bdi")] == ["وزير", "بكين", "لافروف"]
+
+    def test_arabic_sentence_with_an_english_name_gets_rtl_and_the_name_is_isolated(self):
+        soup = self._marked("<p>قال وانغ يي (Wang Yi) إن الصين تدعم الاستقرار</p>")
+        assert soup.p["dir"] == "rtl" and soup.bdi.get_text() == "Wang Yi"
+
+    def test_each_side_of_a_mapping_is_its_own_isolated_item_read_left_to_right(self):
+        soup = self._marked("<table><tr><td>أ إ آ ٱ → ا</td><td>ى → ي</td></tr></table>")
+        first, second = soup.find_all("td")
+        assert first["dir"] == second["dir"] == "ltr"
+        assert [b.get_text() for b in first.find_all("bdi")] == ["أ إ آ ٱ", "ا"]
+        assert [b.get_text() for b in second.find_all("bdi")] == ["ى", "ي"]
+
+    def test_latin_punctuation_separates_arabic_items(self):
+        soup = self._marked("<p>folded (ه for ة, ا for أ إ آ) before counting</p>")
+        assert [b.get_text() for b in soup.find_all("bdi")] == ["ه", "ة", "ا", "أ إ آ"]
+
+    def test_a_quotation_in_guillemets_is_one_item_in_an_english_note(self):
+        soup = self._marked("<td>As in «الأمن الجماعي، والتي يتم نشرها.» (article 004)</td>")
+        assert soup.td["dir"] == "ltr"
+        assert [b.get_text() for b in soup.find_all("bdi")] == ["«الأمن الجماعي، والتي يتم نشرها.»"]
+
+    def test_code_inside_a_paragraph_is_not_isolated(self):
+        soup = self._marked("<p>Call <code>normalize('قال')</code> on the text</p>")
+        assert soup.code.find("bdi") is None
+
+    def test_a_printed_list_of_arabic_words_stays_left_to_right_item_by_item(self):
+        soup = self._marked("<pre>['وقال', 'وأضاف', 'وأوضح']</pre>")
+        line = soup.pre.span
+        assert line["dir"] == "ltr"
+        assert [b.get_text() for b in line.find_all("bdi")] == ["وقال", "وأضاف", "وأوضح"]
+        assert line.get_text() == "['وقال', 'وأضاف', 'وأوضح']"
 
     def test_english_paragraph_inside_an_arabic_block_gets_auto(self):
         soup = self._marked('<div dir="rtl"><p>An English gloss</p></div>')
@@ -429,6 +529,26 @@ class TestMarkDirection:
         soup = _soup('<div class="code"><pre>x = "قال"</pre></div><div class="scope"></div>')
         postprocess.mark_direction(soup.select(".scope"))
         assert not soup.pre.has_attr("dir")
+
+
+class TestTableLayout:
+    def test_identifiers_in_cells_may_break_after_each_underscore(self):
+        soup = _soup('<div class="s"><table><tr><th>protest_grievance</th></tr></table></div>')
+        postprocess.break_identifiers(soup, soup.select(".s"))
+        assert str(soup.th) == "<th>protest_<wbr/>grievance</th>"
+
+    def test_code_and_prose_keep_their_underscores_unbroken(self):
+        html = '<div class="s"><p>a_b</p><table><tr><td><code>a_b</code></td></tr></table></div>'
+        soup = _soup(html)
+        postprocess.break_identifiers(soup, soup.select(".s"))
+        assert not soup.find_all("wbr")
+
+    def test_each_concordance_context_is_wrapped_for_the_stylesheet(self):
+        row = "<tr><td>قبل</td><td><b>قوى</b></td><td>بعد</td><td>id</td></tr>"
+        soup = _soup(f'<div class="s"><table class="kwic"><tbody>{row}</tbody></table></div>')
+        postprocess.wrap_concordance_contexts(soup, soup.select(".s"))
+        spans = soup.select("td > span.kwic-context")
+        assert [s.get_text() for s in spans] == ["قبل", "بعد"]
 
 
 class TestRenderMath:
@@ -964,6 +1084,19 @@ class TestSeedReports:
 
 
 @pytest.mark.slow
+def test_notebook_03_compares_the_seeds_with_a_reference_corpus(tmp_path):
+    news = tmp_path / "General News"
+    news.mkdir()
+    for i, text in enumerate(["أعلنت الوزارة عن خطة جديدة للنقل.", "افتتح المعرض أمس في الرياض."]):
+        (news / f"{i}.txt").write_text(text, encoding="utf-8")
+    result = job.run(reference=news, only=["03"], out_dir=tmp_path / "r", log=None)
+    assert result.ok and result.out_dir.name.startswith("vs-general-news-")
+    text = _soup((result.out_dir / "03-tfidf-compare.html").read_text("utf-8")).get_text(" ")
+    assert "5 article(s) against 2 in the reference" in text
+    assert "Reference corpus" in text and str(news.resolve()) in text
+
+
+@pytest.mark.slow
 class TestUserCorpusRun:
     def test_tiny_corpus_with_a_bad_file_reports_to_its_own_folder(self, seed_run, tmp_path):
         corpus = tmp_path / "My Corpus"
@@ -998,29 +1131,33 @@ class TestUserCorpusRun:
 
 _PAGE_CHECK = """
 () => {
-  const AR = /[\\u0600-\\u06FF\\u0750-\\u077F\\u08A0-\\u08FF]/;
-  const LAT = /[A-Za-z]/;
-  const arabicFirst = (t) => {
-    const a = t.search(AR);
-    if (a < 0) return false;
-    const l = t.search(LAT);
-    return l < 0 || a < l;
-  };
+  const AR = /[\\u0620-\\u064A\\u0671-\\u06D3\\u0750-\\u077F\\u08A0-\\u08FF]/g;
+  const LAT = /[A-Za-z]/g;
+  const count = (t, re) => (t.match(re) || []).length;
   const prose = 'p, li, h1, h2, h3, h4, h5, h6, blockquote, dd, dt, summary, td, th';
   const wrong = [];
   let arabic = 0;
+  let english = 0;
   for (const el of document.querySelectorAll(prose)) {
     if (el.closest('.jp-CodeCell .jp-InputArea, footer, pre')) continue;
     const text = el.innerText.trim();
-    if (!text || !arabicFirst(text)) continue;
-    arabic += 1;
+    // A «…» quotation is an item inside the sentence: the words around it set the direction.
+    const outside = text.replace(/\u00ab[^\u00ab\u00bb]*\u00bb/g, ' ');
+    const own = count(outside, AR) + count(outside, LAT) > 0 ? outside : text;
+    const nAr = count(own, AR);
+    const nLat = count(own, LAT);
+    // Clear cases only: at least twice as many letters of one script as of the other.
+    const expected = nAr > 2 * nLat ? 'rtl' : nLat > 2 * nAr && nAr > 0 ? 'ltr' : null;
+    if (!expected || /\\u2192/.test(text)) continue;
+    if (expected === 'rtl') arabic += 1; else english += 1;
     const cs = getComputedStyle(el);
     // Table cells may align as their author chose (a concordance aligns the contexts towards
-    // the keyword); paragraphs, list items and headings must sit on the right.
+    // the keyword); paragraphs, list items and headings must sit on their start side.
     const cell = el.tagName === 'TD' || el.tagName === 'TH';
-    const aligned = cell || ['right', 'start', '-webkit-right'].includes(cs.textAlign);
-    if (cs.direction !== 'rtl' || !aligned) {
-      wrong.push(`${el.tagName} ${cs.direction}/${cs.textAlign}: ${text.slice(0, 40)}`);
+    const side = expected === 'rtl' ? ['right', '-webkit-right'] : ['left', '-webkit-left'];
+    const aligned = cell || cs.textAlign === 'start' || side.includes(cs.textAlign);
+    if (cs.direction !== expected || !aligned) {
+      wrong.push(`${el.tagName} ${cs.direction}/${cs.textAlign}: ${text.slice(0, 50)}`);
     }
   }
   const code = [...document.querySelectorAll('.jp-CodeCell .jp-InputArea pre')];
@@ -1029,7 +1166,144 @@ _PAGE_CHECK = """
   const broken = images
     .filter((img) => !(img.complete && img.naturalWidth > 0))
     .map((img) => (img.alt || img.src).slice(0, 60));
-  return {arabic, wrong, code: code.length, codeWrong, images: images.length, broken};
+  return {arabic, english, wrong, code: code.length, codeWrong, images: images.length, broken};
+}
+"""
+
+
+# Where words land on screen: for the smallest block holding ``anchor``, the horizontal centre
+# of each needle (searched in order from the anchor) and the block's computed direction.
+_WORD_POSITIONS = """
+([anchor, needles]) => {
+  for (const d of document.querySelectorAll('details')) d.open = true;
+  const blocks = [...document.querySelectorAll('p, li, td, th, span.bidi-line, .highlight pre')]
+    .filter((el) => el.textContent.includes(anchor));
+  if (!blocks.length) return null;
+  const el = blocks[blocks.length - 1];
+  const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+  const nodes = [];
+  let total = 0;
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    nodes.push([n, total]);
+    total += n.data.length;
+  }
+  const at = (offset) => {
+    const [node, start] = nodes.filter(([, s]) => s <= offset).pop();
+    return [node, offset - start];
+  };
+  let cursor = el.textContent.indexOf(anchor);
+  const xs = [];
+  for (const needle of needles) {
+    const i = el.textContent.indexOf(needle, cursor);
+    if (i < 0) return {missing: needle};
+    const range = document.createRange();
+    const last = at(i + needle.length - 1);  // the needle's last character, inclusive
+    range.setStart(...at(i));
+    range.setEnd(last[0], last[1] + 1);
+    const box = range.getBoundingClientRect();
+    xs.push(box.left + box.width / 2);
+    cursor = i + needle.length;
+  }
+  return {xs, dir: getComputedStyle(el).direction};
+}
+"""
+# Layout: tables that stick out of their output area (their last columns hidden behind a
+# scroll bar), and concordance rows whose contexts wrap or whose words next to the keyword are
+# cut off or far from it.
+_LAYOUT_CHECK = """
+() => {
+  const wide = [...document.querySelectorAll('table')].filter((t) => {
+    const area = t.closest('.jp-OutputArea-output, .jp-RenderedHTMLCommon, main, body');
+    const r = t.getBoundingClientRect();
+    const a = area.getBoundingClientRect();
+    return r.right > a.right + 1 || r.left < a.left - 1 || area.scrollWidth > area.clientWidth + 1;
+  }).map((t) => t.innerText.slice(0, 60));
+  const charBox = (el, fromEnd) => {
+    const text = el.textContent;
+    const i = fromEnd ? text.trimEnd().length - 1 : text.length - text.trimStart().length;
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    let seen = 0;
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      if (i < seen + n.data.length) {
+        const range = document.createRange();
+        range.setStart(n, i - seen);
+        range.setEnd(n, i - seen + 1);
+        return range.getBoundingClientRect();
+      }
+      seen += n.data.length;
+    }
+    return null;
+  };
+  const kwic = [];
+  for (const row of document.querySelectorAll('table.kwic tbody tr')) {
+    const cells = row.querySelectorAll(':scope > td');
+    if (cells.length < 4) continue;
+    const [before, match, after] = cells;
+    const em = parseFloat(getComputedStyle(before).fontSize);
+    const oneLine = (cell) => {
+      const range = document.createRange();
+      range.selectNodeContents(cell);
+      const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top / em)));
+      return tops.size === 1;
+    };
+    const m = match.getBoundingClientRect();
+    const last = charBox(before, true);   // the word just before the keyword
+    const first = charBox(after, false);  // the word just after it
+    const b = before.getBoundingClientRect();
+    const a = after.getBoundingClientRect();
+    kwic.push({
+      oneLine: oneLine(before) && oneLine(after),
+      beforeVisible: !!last && last.left >= b.left - 1 && last.right <= b.right + 1,
+      afterVisible: !!first && first.left >= a.left - 1 && first.right <= a.right + 1,
+      // in a right-to-left table the context before sits right of the keyword, after it left
+      beforeNext: !!last && last.left - m.right < 2 * em && last.left >= m.right - 1,
+      afterNext: !!first && m.left - first.right < 2 * em && first.right <= m.left + 1,
+      text: row.innerText.slice(0, 60),
+    });
+  }
+  return {wide, kwic};
+}
+"""
+# Representative blocks: page, anchor, needles in the order they must appear left to right,
+# and the direction the block must compute.
+READING_ORDER = [
+    # each side of a mapping is an item; the arrow points from the first to the second
+    ("02-clean-arabic.html", "ى → ي", ["ى", "→", "ي"], "ltr"),
+    ("02-clean-arabic.html", "ة → ه", ["ة", "→", "ه"], "ltr"),
+    ("02-clean-arabic.html", "ٱ → ا", ["ٱ", "→", "ا"], "ltr"),
+    (
+        "02-clean-arabic.html",
+        "٠–٩ and",
+        ["٠", "–", "٩", "and", "۰", "–", "۹", "→", "0", "–", "9"],
+        "ltr",
+    ),
+    # English prose that starts with an Arabic word
+    ("02-clean-arabic.html", "وزير، بكين and", ["وزير", "بكين", "and", "لافروف", "stay"], "ltr"),
+    ("02-clean-arabic.html", 'أن "that" and', ["أن", "that", "إن", "indeed"], "ltr"),
+    ("04-frame-discourse.html", "(ه for ة", ["ه", "for", "ة", "ا", "for"], "ltr"),
+    # a tuple of Arabic strings in a folded solution's code keeps its source order
+    ("03-tfidf-compare.html", 'extra_stopwords=("وقال"', ["وقال", "وأضاف", "وأوضح"], "ltr"),
+]
+
+
+# Every fold: closed as the page loads, holding more than its summary, and that content is
+# hidden until the fold is opened (then it shows).
+_DETAILS_CHECK = """
+() => {
+  // checkVisibility: false under a closed fold (display: none or content-visibility: hidden)
+  const shown = (el) => el.checkVisibility() && el.getClientRects().length > 0;
+  return [...document.querySelectorAll('details')].map((d) => {
+    const inside = [...d.children].filter((c) => c.tagName !== 'SUMMARY');
+    const text = inside.map((c) => c.textContent).join(' ').trim();
+    const closed = !d.open;
+    const hiddenWhenClosed = inside.length > 0 && !inside.some(shown);
+    d.open = true;
+    const shownWhenOpen = inside.length > 0 && inside.every(shown);
+    d.open = false;
+    const summary = d.querySelector(':scope > summary');
+    return {summary: summary ? summary.textContent : null, closed, text: text.slice(0, 80),
+            hiddenWhenClosed, shownWhenOpen};
+  });
 }
 """
 
@@ -1041,17 +1315,13 @@ def browser_results(seed_run):
     Full-page screenshots go to ``screenshots/`` of the run's output folder and are copied to
     ``reports/screenshots/`` of the project for a person to look at.
     """
-    if not CHROMIUM.exists():
-        pytest.fail("Chromium is missing: run `make browser` (scripts/install-chromium.sh)")
     from playwright.sync_api import sync_playwright
 
     shots = seed_run.out_dir / "screenshots"
     shots.mkdir(exist_ok=True)
     results = {}
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
+        browser = browser_tools.launch(pw)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         problems: list[str] = []
         page.on("console", lambda m: m.type == "error" and problems.append(f"console: {m.text}"))
@@ -1065,6 +1335,17 @@ def browser_results(seed_run):
             problems.clear()
             page.goto(path.as_uri(), wait_until="load")
             checks = page.evaluate(_PAGE_CHECK)
+            checks["details"] = page.evaluate(_DETAILS_CHECK)
+            checks["order"] = [
+                (anchor, page.evaluate(_WORD_POSITIONS, [anchor, needles]))
+                for name, anchor, needles, _ in READING_ORDER
+                if name == path.name
+            ]
+            page.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = false)")
+            checks["layout"] = {1280: page.evaluate(_LAYOUT_CHECK)}
+            page.set_viewport_size({"width": 1024, "height": 768})  # a projector
+            checks["layout"][1024] = page.evaluate(_LAYOUT_CHECK)
+            page.set_viewport_size({"width": 1280, "height": 900})
             page.screenshot(path=str(shots / f"{path.stem}.png"), full_page=True)
             results[path.name] = {**checks, "problems": list(problems)}
         browser.close()
@@ -1074,6 +1355,92 @@ def browser_results(seed_run):
     for png in shots.glob("*.png"):
         shutil.copy2(png, keep / png.name)
     return results
+
+
+# Arabic letters beyond the basic alphabet: DejaVu Sans lacks the first and the last two.
+EXTENDED_ARABIC = "\u0671\u067e\u0686\u0698\u06a4\u06af\u06cc\u06c1\u06d2"
+# Where a report shows Arabic: an Arabic paragraph, English prose, a table cell, code, output.
+FONT_CONTEXTS = (
+    '.jp-RenderedHTMLCommon [dir="rtl"]',
+    ".jp-MarkdownCell p:not([dir])",
+    "td",
+    ".jp-CodeCell .jp-InputArea pre",
+    ".jp-RenderedText pre",
+)
+
+
+def _families_with_glyph(char: str) -> set[str]:
+    """The installed font families that have a glyph for ``char`` (fontconfig's charset)."""
+    out = subprocess.run(
+        ["fc-list", f":charset={ord(char):04x}", "family"], capture_output=True, text=True
+    ).stdout
+    return {name for line in out.splitlines() for name in line.split(",")}
+
+
+@pytest.fixture(scope="session")
+def rendered_fonts(seed_run):
+    """{(context, letter): font families Chromium drew it with}, in report 02, read through
+    the DevTools protocol (the fonts actually used, after fallback)."""
+    from playwright.sync_api import sync_playwright
+
+    report = seed_run.out_dir / "02-clean-arabic.html"
+    found = {}
+    with sync_playwright() as pw:
+        browser = browser_tools.launch(pw)
+        page = browser.new_page()
+        page.goto(report.as_uri(), wait_until="load")
+        probes = page.evaluate(
+            """([contexts, letters]) => {
+              const made = [];
+              contexts.forEach((sel, i) => {
+                const host = document.querySelector(sel);
+                if (!host) return;
+                [...letters].forEach((ch, j) => {
+                  const span = document.createElement('span');
+                  span.id = `glyph-${i}-${j}`;
+                  span.textContent = ch;
+                  host.appendChild(span);
+                  made.push([sel, ch, span.id]);
+                });
+              });
+              return made;
+            }""",
+            [list(FONT_CONTEXTS), EXTENDED_ARABIC],
+        )
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("DOM.enable")
+        cdp.send("CSS.enable")
+        root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+        for context, letter, span_id in probes:
+            node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": f"#{span_id}"})
+            fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node["nodeId"]})["fonts"]
+            found[(context, letter)] = {f["familyName"] for f in fonts}
+        browser.close()
+    return found
+
+
+@pytest.mark.slow
+class TestArabicFonts:
+    def test_every_context_of_the_report_was_probed(self, rendered_fonts):
+        assert {context for context, _ in rendered_fonts} == set(FONT_CONTEXTS)
+
+    @pytest.mark.skipif(not browser_tools.fontconfig(), reason="needs fontconfig's fc-list (Linux)")
+    def test_extended_arabic_letters_are_drawn_with_a_font_that_has_them(self, rendered_fonts):
+        tofu = {
+            f"U+{ord(letter):04X} in {context}: {sorted(families)}"
+            for (context, letter), families in rendered_fonts.items()
+            if not families or not families <= _families_with_glyph(letter)
+        }
+        assert not tofu
+
+    def test_arabic_paragraphs_use_the_full_coverage_font_named_in_the_css(self, rendered_fonts):
+        used = {
+            family
+            for (context, _), families in rendered_fonts.items()
+            if "rtl" in context
+            for family in families
+        }
+        assert used == {"Noto Naskh Arabic"}
 
 
 @pytest.mark.slow
@@ -1087,6 +1454,7 @@ class TestReportsInChromium:
 
     def test_arabic_text_was_found_to_check(self, browser_results):
         assert sum(r["arabic"] for r in browser_results.values()) > 20
+        assert sum(r["english"] for r in browser_results.values()) > 5
 
     def test_code_cells_compute_left_to_right(self, browser_results):
         assert sum(r["code"] for r in browser_results.values()) > 0
@@ -1099,6 +1467,45 @@ class TestReportsInChromium:
     def test_no_console_errors_and_no_network_requests(self, browser_results):
         problems = {name: r["problems"] for name, r in browser_results.items() if r["problems"]}
         assert not problems
+
+    @pytest.mark.parametrize(
+        ("name", "anchor", "needles", "direction"), READING_ORDER, ids=[c[1] for c in READING_ORDER]
+    )
+    def test_mixed_blocks_read_in_the_right_order(
+        self, browser_results, name, anchor, needles, direction
+    ):
+        found = dict(browser_results[name]["order"])[anchor]
+        assert found and "xs" in found, found
+        assert found["dir"] == direction
+        assert found["xs"] == sorted(found["xs"]), f"{needles} at {found['xs']}"
+
+    @pytest.mark.parametrize("width", [1280, 1024])
+    def test_no_table_hides_columns_behind_a_scroll_bar(self, browser_results, width):
+        wide = {n: r["layout"][width]["wide"] for n, r in browser_results.items()}
+        assert not {n: w for n, w in wide.items() if w}
+
+    @pytest.mark.parametrize("width", [1280, 1024])
+    def test_concordance_lines_keep_the_keyword_with_its_neighbours(self, browser_results, width):
+        rows = [row for r in browser_results.values() for row in r["layout"][width]["kwic"]]
+        assert len(rows) >= 5, "the seed reports show concordances"
+        for key in ("oneLine", "beforeVisible", "afterVisible", "beforeNext", "afterNext"):
+            bad = [row["text"] for row in rows if not row[key]]
+            assert not bad, f"{key}: {bad[:3]}"
+
+    def test_every_solution_is_folded_closed_inside_its_details(self, browser_results):
+        folds = [(name, d) for name, r in browser_results.items() for d in r["details"]]
+        written = sum(
+            c.source.count("<details")
+            for path in notebooks.list_notebooks()
+            for c in nbformat.read(path, as_version=4).cells
+            if c.cell_type == "markdown"
+        )
+        assert written > 0 and len(folds) == written, "one fold in the reports per fold written"
+        for name, d in folds:
+            assert d["summary"] and d["summary"].startswith("Solution"), (name, d)
+            assert d["closed"], f"{name}: {d['summary']} is open as the page loads"
+            assert d["text"], f"{name}: {d['summary']} folds nothing"
+            assert d["hiddenWhenClosed"] and d["shownWhenOpen"], (name, d)
 
     def test_a_screenshot_per_report_is_saved_for_a_person_to_look_at(
         self, seed_run, browser_results

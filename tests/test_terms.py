@@ -590,6 +590,14 @@ class TestPlots:
         fig = plots.plot_similarity(terms.similarity(toy))
         assert len(fig.axes[0].texts) == 9
 
+    def test_heatmap_numbers_are_readable_and_the_colour_bar_label_is_not_clipped(self, toy):
+        fig = plots.plot_similarity(terms.similarity(toy))
+        assert min(t.get_fontsize() for t in fig.axes[0].texts) >= 9  # a projector at the back
+        fig.canvas.draw()
+        label = fig.axes[1].yaxis.label.get_window_extent()
+        canvas = fig.bbox
+        assert canvas.x0 <= label.x0 and label.x1 <= canvas.x1
+
     def test_a_sampled_heatmap_says_how_many_of_how_many_and_the_seed(self, many):
         fig = plots.plot_similarity(terms.similarity(many, max_articles=5, seed=2))
         ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]

@@ -41,6 +41,50 @@ def is_arabic(value: object) -> bool:
     return first_latin is None or first_ar.start() < first_latin.start()
 
 
+# Arabic letters and marks (not its punctuation ، ؛ ؟ or digits), and Latin letters.
+_ARABIC_WORD = re.compile(
+    "[\u0620-\u065f\u066e-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06ff\u0750-\u077f\u08a0-\u08ff]+"
+)
+_LATIN_WORD = re.compile("[A-Za-z\u00c0-\u024f]+")
+# A quotation in guillemets: an item inside the sentence, not the sentence's own language.
+_QUOTATION = re.compile("\u00ab[^\u00ab\u00bb]*\u00bb")
+# A mapping such as «ى → ي»: written to be read left to right, from the arrow's tail to its head.
+_ARROW = re.compile("[\u2192\u27f6\u21d2]")
+
+
+def text_direction(value: object) -> str | None:
+    """The direction a block of text reads in: ``"rtl"``, ``"ltr"``, or None without Arabic.
+
+    Decided by the share of Arabic letters among its Arabic and Latin letters, so English
+    prose that starts with an Arabic word stays left to right and an Arabic sentence with an
+    English name in it reads right to left; a tie goes to the first strong letter
+    (:func:`is_arabic`). Letters inside «…» quotations count only when there are no others,
+    so ``As in «…» (article 004)`` is an English note. A mapping with an arrow reads left to
+    right, so ``ى → ي`` shows its tail first.
+
+    >>> text_direction("وزير، بكين and لافروف stay whole: they are protected")
+    'ltr'
+    >>> text_direction("قال وانغ يي (Wang Yi)"), text_direction("folded (ه for ة, ا for أ)")
+    ('rtl', 'ltr')
+    >>> text_direction("ى → ي"), text_direction("Wang Yi وانغ يي"), text_direction("Wang Yi")
+    ('ltr', 'ltr', None)
+    >>> text_direction("As in «قال وانغ يي إن الصين تدعم الاستقرار» (article 000)")
+    'ltr'
+    """
+    if not isinstance(value, str) or _ARABIC_WORD.search(value) is None:
+        return None
+    if _ARROW.search(value):
+        return "ltr"
+    outside = _QUOTATION.sub(" ", value)
+    if _ARABIC_WORD.search(outside) or _LATIN_WORD.search(outside):
+        value = outside
+    n_arabic = sum(map(len, _ARABIC_WORD.findall(value)))
+    n_latin = sum(map(len, _LATIN_WORD.findall(value)))
+    if n_arabic != n_latin:
+        return "rtl" if n_arabic > n_latin else "ltr"
+    return "rtl" if is_arabic(value) else "ltr"
+
+
 def show_code_points(text: str) -> str:
     """Replace presentation-form characters by a visible ``[U+XXXX]`` label for display.
 
@@ -55,24 +99,40 @@ def show_code_points(text: str) -> str:
 def _cell_css(value: object) -> str:
     """Arabic text right to left; other text (English glosses, ids) left to right; numbers
     keep the notebook's default alignment (right, so digits line up)."""
-    if is_arabic(value):
+    if text_direction(value) == "rtl":
         return RTL_CSS
     return LTR_CSS if isinstance(value, str) and _LATIN.search(value) else ""
+
+
+def _dates(column: pd.Series) -> pd.Series:
+    """Timestamps as text: the day alone (``2022-01-10``) when every one falls at midnight,
+    as dates without a time do, else day and minute; missing ones stay missing.
+
+    >>> _dates(pd.Series(pd.to_datetime(["2022-01-10", None]))).tolist()
+    ['2022-01-10', nan]
+    """
+    valid = column.dropna()
+    midnight = (valid == valid.dt.normalize()).all()
+    text = column.dt.strftime("%Y-%m-%d" if midnight else "%Y-%m-%d %H:%M")
+    return text.where(column.notna(), float("nan")).astype(object)
 
 
 def rtl_table(df: pd.DataFrame, caption: str | None = None, precision: int = 2):
     """A pandas Styler that lays out Arabic cells (and Arabic headers) right to left.
 
     Returns the Styler so a notebook cell can show it; the data are not changed, except that
-    presentation-form characters are shown as ``[U+XXXX]`` labels (:func:`show_code_points`)
-    and missing values as :data:`MISSING`. Every cell, index label, column header and the
-    caption is HTML-escaped: text from a corpus (``<script>``, ``<img onerror=…>``) shows as
-    text and never runs in a report.
+    presentation-form characters are shown as ``[U+XXXX]`` labels (:func:`show_code_points`),
+    missing values as :data:`MISSING`, and dates without a time of day as the day alone (no
+    ``00:00:00``). Every cell, index label, column header and the caption is HTML-escaped:
+    text from a corpus (``<script>``, ``<img onerror=…>``) shows as text and never runs in a
+    report.
     """
     shown = df.copy()
     for col in shown.columns:
         if shown[col].dtype == object or pd.api.types.is_string_dtype(shown[col]):
             shown[col] = shown[col].map(lambda v: show_code_points(v) if isinstance(v, str) else v)
+        elif pd.api.types.is_datetime64_any_dtype(shown[col]):
+            shown[col] = _dates(shown[col])
     styler = (
         shown.style.map(_cell_css)
         .format(precision=precision, escape="html", na_rep=MISSING)

@@ -7,6 +7,7 @@ work from any working directory (JupyterLab, nbclient, pytest).
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from pathlib import Path
 
@@ -19,6 +20,23 @@ VALIDATION_DIR = DATA_DIR / "validation"  # held-out gold sentences and coding s
 PROCESSED_DIR = DATA_DIR / "processed"  # generated tables (ignored by git)
 REPORTS_DIR = PROJECT_ROOT / "reports"  # generated HTML (ignored by git)
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
+# SaudiNewsNet 2015 is shared, read in place and never copied here: a sibling of the project
+# by default, or wherever the environment variable SAUDINEWSNET_PATH points.
+SAUDINEWSNET_ENV = "SAUDINEWSNET_PATH"
+SAUDINEWSNET_DEFAULT = PROJECT_ROOT.parent / "shared" / "corpora" / "saudinewsnet-2015.jsonl.gz"
+
+
+def saudinewsnet_path(path: str | Path | None = None) -> Path:
+    """Where SaudiNewsNet 2015 is read from: ``path``, else ``$SAUDINEWSNET_PATH``, else
+    ``../shared/corpora/saudinewsnet-2015.jsonl.gz`` beside the project folder.
+
+    The file need not exist: callers check, and say what they do without it.
+
+    >>> saudinewsnet_path("/data/snn.jsonl.gz").name
+    'snn.jsonl.gz'
+    """
+    chosen = path if path is not None else os.environ.get(SAUDINEWSNET_ENV) or SAUDINEWSNET_DEFAULT
+    return Path(chosen).expanduser()
 
 
 def corpus_slug(corpus: str | Path | None) -> str:

@@ -31,6 +31,7 @@ from __future__ import annotations
 import io
 import itertools
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -87,6 +88,22 @@ class TimelinePlot:
         self.figure.savefig(path, **kwargs)
 
 
+def code_span(text: object) -> str:
+    """Text as a Markdown code span that shows it literally, whatever it holds.
+
+    The fence is one backtick longer than the longest run of backticks inside (CommonMark), so
+    an id from a corpus such as ``a`<img onerror=…>`` cannot close the span early and become
+    markup in a report.
+
+    >>> code_span("a1"), code_span("a`b"), code_span("`x")
+    ('`a1`', '``a`b``', '`` `x ``')
+    """
+    text = str(text).replace("\n", " ")
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
 def undated_note(ids: Sequence[str], limit: int = 5) -> str:
     """One Markdown line about the articles left off a time axis: the count, then the first
     ``limit`` ids (``limit=0``: the count only).
@@ -104,7 +121,7 @@ def undated_note(ids: Sequence[str], limit: int = 5) -> str:
     head = f"**Not on the time axis (no date):** {n} article{'s' if n != 1 else ''}"
     if limit <= 0:
         return f"{head}."
-    shown = ", ".join(f"`{i}`" for i in list(ids)[:limit])
+    shown = ", ".join(code_span(i) for i in list(ids)[:limit])
     return f"{head}: {shown}." if n <= limit else f"{head}: {shown} and {n - limit} more."
 
 
@@ -763,8 +780,8 @@ def plot_similarity(sim: pd.DataFrame, annotate_max: int = 15, labels: Mapping |
     """
     order = terms.order_by_similarity(sim)
     part = sim.loc[order, order]
-    size = min(2.2 + 0.55 * len(order), 14)
-    fig, ax = plt.subplots(figsize=(size + 1.2, size))
+    size = min(2.5 + 0.8 * len(order), 16)  # cells big enough for 11-point numbers on a projector
+    fig, ax = plt.subplots(figsize=(size + 1.6, size), layout="constrained")
     values = part.to_numpy()
     off_diagonal = values[~np.eye(len(values), dtype=bool)]
     vmax = max(float(off_diagonal.max()) if off_diagonal.size else 1.0, 0.05)
@@ -779,8 +796,9 @@ def plot_similarity(sim: pd.DataFrame, annotate_max: int = 15, labels: Mapping |
             for j in range(len(order)):
                 value = part.iat[i, j]
                 colour = "white" if i != j and value > 0.6 * vmax else "black"
-                ax.text(j, i, f"{value:.2f}", ha="center", va="center", color=colour, fontsize=9)
-    fig.colorbar(image, ax=ax, label="cosine similarity (TF-IDF); grey diagonal = 1")
+                ax.text(j, i, f"{value:.2f}", ha="center", va="center", color=colour, fontsize=11)
+    # constrained layout keeps the colour bar's label inside the figure (it was clipped)
+    fig.colorbar(image, ax=ax, shrink=0.8, label="cosine similarity (TF-IDF)\ngrey diagonal = 1")
     title = "Cosine similarity between articles"
     n_articles, seed = sim.attrs.get("n_articles", len(sim)), sim.attrs.get("seed")
     if len(sim) < n_articles:
@@ -906,8 +924,10 @@ def plot_rate_heatmap(rates: pd.DataFrame, ax=None, labels=None):
     low = rates.pivot(index="id", columns="frame", values="ci_low").loc[order, frame_ids]
     high = rates.pivot(index="id", columns="frame", values="ci_high").loc[order, frame_ids]
     n_rows = len(wide)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(1.05 * len(frame_ids) + 2.5, 0.55 * n_rows + 2.2))
+    if ax is None:  # cells big enough for 9-point text on a projector
+        _, ax = plt.subplots(
+            figsize=(1.5 * len(frame_ids) + 3, 0.8 * n_rows + 2.4), layout="constrained"
+        )
     im = ax.imshow(wide.to_numpy(dtype=float), aspect="auto", cmap="Blues", vmin=0)
     ax.set_xticks(range(len(frame_ids)), [f.replace("_", "\n") for f in frame_ids], fontsize=8)
     row_labels = [str(labels.get(i, i)) if labels is not None else str(i) for i in wide.index]
@@ -924,10 +944,10 @@ def plot_rate_heatmap(rates: pd.DataFrame, ax=None, labels=None):
                     f"{v:.1f}\n[{low.iat[r, c]:.1f}–{high.iat[r, c]:.1f}]",
                     ha="center",
                     va="center",
-                    fontsize=6.5,
+                    fontsize=9,
                     color=colour,
                 )
-    ax.figure.colorbar(im, ax=ax, label="hits per 1,000 words")
+    ax.figure.colorbar(im, ax=ax, shrink=0.8, label="mentions per 1,000 words")
     title = "Frames per 1,000 words (95% exact Poisson interval)"
     n_articles = int(rates["n_articles"].iloc[0]) if len(rates) else 0
     if n_articles > n_rows:
@@ -939,6 +959,7 @@ def plot_rate_heatmap(rates: pd.DataFrame, ax=None, labels=None):
 __all__ = [
     "PALETTE",
     "TimelinePlot",
+    "code_span",
     "plain",
     "plot_articles",
     "plot_dispersion",

@@ -17,10 +17,22 @@ import functools
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 
-# DejaVu Sans ships with matplotlib and has Arabic, Latin, digits and brackets, so mixed
-# Arabic/English labels render from one font with no missing glyphs.
-FONT_FAMILY = "DejaVu Sans"
+# Noto Sans Arabic (the PyPI package fontpkg-noto-sans-arabic, registered with matplotlib by
+# register_font) has the whole Arabic block and its supplements, Latin, digits and brackets, so
+# mixed Arabic/English labels render from one font. DejaVu Sans, which ships with matplotlib,
+# lacks ٱ (U+0671), ہ (U+06C1) and ے (U+06D2); it stays as the fallback for other symbols.
+FONT_FAMILY = "Noto Sans Arabic"
+FALLBACK_FAMILY = "DejaVu Sans"
 _PROBE = "\u0628\u0628\u0628"  # three beh: shaped, they take initial, medial and final forms
+
+
+@functools.cache
+def register_font() -> str:
+    """Make the packaged :data:`FONT_FAMILY` known to matplotlib (once); return its name."""
+    from fontpkg.mpl import use
+
+    use(FONT_FAMILY)
+    return FONT_FAMILY
 
 
 @functools.cache
@@ -33,7 +45,9 @@ def stack_shapes_arabic() -> bool:
     """
     from matplotlib import font_manager, ft2font
 
-    font = ft2font.FT2Font(font_manager.findfont(FONT_FAMILY))
+    # DejaVu Sans: it ships with matplotlib and each shaped form is one glyph (Noto draws a
+    # letter's dots as glyphs of their own, so a beh lays out as two).
+    font = ft2font.FT2Font(font_manager.findfont(FALLBACK_FAMILY))
     layout = getattr(font, "_layout", None)  # matplotlib >= 3.11 (libraqm)
     if layout is None:
         return False
@@ -69,7 +83,7 @@ def use_project_style() -> None:
     mpl.rcParams.update(
         {
             "font.family": "sans-serif",
-            "font.sans-serif": [FONT_FAMILY],
+            "font.sans-serif": [register_font(), FALLBACK_FAMILY],
             "figure.dpi": 100,
             "savefig.dpi": 150,
             "figure.constrained_layout.use": True,
@@ -79,4 +93,13 @@ def use_project_style() -> None:
     )
 
 
-__all__ = ["FONT_FAMILY", "ar", "bilingual", "plt", "stack_shapes_arabic", "use_project_style"]
+__all__ = [
+    "FALLBACK_FAMILY",
+    "FONT_FAMILY",
+    "ar",
+    "bilingual",
+    "plt",
+    "register_font",
+    "stack_shapes_arabic",
+    "use_project_style",
+]

@@ -14,7 +14,10 @@ Three questions a political scientist asks of a dictionary method, one function 
 
 The held-out gold set (``data/validation/frames_heldout.csv``, read by :func:`read_gold`)
 was written and coded after the lexicon was tuned, and shares no sentence with the tuning
-set (``tests/data/frames_gold.csv``); ``docs/codebook.md`` is what its coder followed.
+set (``tests/data/frames_gold.csv``); ``docs/codebook.md`` is what its coder followed. Its
+sentences quoted from SaudiNewsNet 2015 are stored as pointers (record id, sentence number,
+fingerprint) and read from the shared corpus in place (:func:`resolve_quotes`): the
+corpus's text is never copied into the repository.
 
 What a score cannot tell: sentence-level scores say nothing of how *often* a frame occurs
 within a sentence, and a held-out set written for the purpose is not a random sample of any
@@ -23,7 +26,13 @@ corpus, so its precision and recall describe these sentences, not a population.
 
 from __future__ import annotations
 
+import functools
+import gzip
+import hashlib
+import json
 import math
+import unicodedata
+import warnings
 from pathlib import Path
 
 import krippendorff
@@ -32,7 +41,13 @@ import pandas as pd
 from scipy import stats
 
 from helpers import arabic, frames
-from helpers.paths import PROJECT_ROOT, VALIDATION_DIR
+from helpers.paths import (
+    PROJECT_ROOT,
+    SAUDINEWSNET_ENV,
+    VALIDATION_DIR,
+    processed_dir,
+    saudinewsnet_path,
+)
 
 HELDOUT_PATH = VALIDATION_DIR / "frames_heldout.csv"
 SAMPLE_PATH = VALIDATION_DIR / "coding_sample.csv"  # coder A's codes of the double-coded sample
@@ -41,6 +56,7 @@ SECOND_CODER_PATH = VALIDATION_DIR / "coding_sample_b.csv"  # where coder B's co
 SAMPLE_SIZE, SAMPLE_SEED = 40, 15
 TUNING_PATH = PROJECT_ROOT / "tests" / "data" / "frames_gold.csv"  # the lexicon was tuned on it
 NONE_LABEL = "none"  # what a coder writes on a sheet when no frame applies
+FINGERPRINT_DIGITS = 12  # hex digits of sha256 kept to check a quoted sentence
 POOLED = "all frames"
 
 SCORE_COLUMNS = [
@@ -95,21 +111,139 @@ def _unknown_labels(labels: pd.Series, valid: list[str]) -> list[str]:
 
 
 # ----------------------------------------------------------------------------------------
+# Sentences quoted from SaudiNewsNet: pointers in git, text read from the corpus
+# ----------------------------------------------------------------------------------------
+
+
+def fingerprint(text: str) -> str:
+    """The first 12 hex digits of the SHA-256 of a sentence, NFC and whitespace normalised.
+
+    What the repository keeps of a sentence quoted from the shared corpus instead of its
+    text: enough to check that the corpus gives back the same sentence, too little to
+    recover it. Line breaks, runs of spaces and composed/decomposed forms do not change it;
+    any change of letter, mark or punctuation does.
+
+    >>> fingerprint("ثورة  ملونة.") == fingerprint("ثورة ملونة.")
+    True
+    >>> len(fingerprint("ثورة ملونة."))
+    12
+    """
+    norm = " ".join(unicodedata.normalize("NFC", text).split())
+    return hashlib.sha256(norm.encode("utf-8")).hexdigest()[:FINGERPRINT_DIGITS]
+
+
+_ID_PREFIX = '{"id": "'  # how each SaudiNewsNet line starts: the id is read without parsing
+
+
+@functools.lru_cache(maxsize=4)
+def _corpus_texts(path: Path, mtime_ns: int, ids: frozenset[str]) -> dict[str, str]:
+    """The texts of the records ``ids`` of a JSON-lines corpus (gzip or plain), streamed once.
+
+    Only the wanted lines are parsed (the id is sliced from the line's start when the line
+    has the corpus's usual layout) and reading stops when all are found: a pass over
+    SaudiNewsNet's 30,676 records is about as fast as decompressing it. Cached per file
+    version (``mtime_ns``), so a notebook reads the corpus once however often it asks.
+    """
+    found: dict[str, str] = {}
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            if line.startswith(_ID_PREFIX):
+                end = line.find('"', len(_ID_PREFIX))
+                if line[len(_ID_PREFIX) : end] not in ids:
+                    continue
+            record = json.loads(line)
+            if record.get("id") in ids:
+                found[record["id"]] = record.get("text") or ""
+                if len(found) == len(ids):
+                    break
+    return found
+
+
+def _quoted(table: pd.DataFrame) -> pd.Series:
+    """Which rows point into the corpus (a non-empty ``article_id``) instead of holding text."""
+    if "article_id" not in table.columns:
+        return pd.Series(False, index=table.index)
+    return table["article_id"].fillna("").astype(str).str.strip() != ""
+
+
+def _quote(text: str, row, where: Path, corpus: Path) -> str:
+    """The sentence a pointer row names, checked against its fingerprint."""
+    spans = arabic.sentence_spans(text) if text else []
+    try:
+        a, b = spans[int(row.sentence_no)]
+    except (ValueError, IndexError):
+        raise ValueError(
+            f"{where}: row {row.id}: {row.article_id} in {corpus} has no sentence "
+            f"{row.sentence_no!r} ({len(spans)} sentences); fix the row's sentence_no"
+        ) from None
+    got = fingerprint(text[a:b])
+    if got != row.fingerprint:
+        raise ValueError(
+            f"{where}: row {row.id}: sentence {row.sentence_no} of {row.article_id} in {corpus} "
+            f"has fingerprint {got}, not {row.fingerprint}; use the SaudiNewsNet 2015 file "
+            "the set was built from, or fix the row's pointer"
+        )
+    return text[a:b]
+
+
+def resolve_quotes(
+    table: pd.DataFrame, corpus: str | Path | None = None, where: str | Path = "table"
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Fill the ``text`` of rows that point into SaudiNewsNet 2015, read from the corpus.
+
+    A pointer row has ``article_id``, ``sentence_no`` (the sentence's number by
+    :func:`helpers.arabic.sentence_spans` in that article) and ``fingerprint``
+    (:func:`fingerprint`) and an empty ``text``: the corpus's licence and this project's
+    rule keep its text out of the repository. The corpus is ``corpus``, else
+    ``$SAUDINEWSNET_PATH``, else ``../shared/corpora/`` beside the project
+    (:func:`helpers.paths.saudinewsnet_path`), read in place with one streamed pass.
+
+    Returns
+    -------
+    (pandas.DataFrame, pandas.Series)
+        The table with the quoted texts filled, and a boolean mask of the pointer rows left
+        without text because the corpus file is absent (all False when it is present).
+        A record or sentence that is not in the corpus, or a fingerprint that differs,
+        raises ``ValueError`` in one line naming ``where`` and the row.
+    """
+    quoted = _quoted(table)
+    path = saudinewsnet_path(corpus)
+    if not quoted.any() or not path.is_file():
+        return table, quoted
+    missing = [c for c in ("sentence_no", "fingerprint") if c not in table.columns]
+    if missing:
+        raise ValueError(f"{where}: missing column(s) {', '.join(missing)}; add them")
+    path = path.resolve()
+    ids = frozenset(table.loc[quoted, "article_id"].str.strip())
+    texts = _corpus_texts(path, path.stat().st_mtime_ns, ids)
+    out = table.copy()
+    for i, row in zip(table.index[quoted], table[quoted].itertuples(), strict=True):
+        text = texts.get(row.article_id.strip())
+        if text is None:
+            raise ValueError(
+                f"{where}: row {row.id}: record {row.article_id} is not in {path}; point "
+                f"{SAUDINEWSNET_ENV} at SaudiNewsNet 2015 or fix the row's article_id"
+            )
+        out.at[i, "text"] = _quote(text, row, Path(where), path)
+    return out, pd.Series(False, index=table.index)
+
+
+def _unresolved_warning(n: int, total: int, where: Path, corpus: str | Path | None) -> str:
+    return (
+        f"{n} of {total} rows of {where.name} quote SaudiNewsNet 2015 and are left out: the "
+        f"corpus is not at {saudinewsnet_path(corpus)}; set {SAUDINEWSNET_ENV} (or pass "
+        "corpus=) to the saudinewsnet-2015.jsonl.gz file to include them"
+    )
+
+
+# ----------------------------------------------------------------------------------------
 # Gold tables and the lexicon's predictions on them
 # ----------------------------------------------------------------------------------------
 
 
-def read_gold(path: str | Path | None = None) -> pd.DataFrame:
-    """A gold table (``id, text, frames`` ...; default the held-out set), checked.
-
-    Missing columns or labels that are not frame ids raise ``ValueError`` in one line naming
-    the file and the fix.
-
-    >>> gold = read_gold()
-    >>> len(gold) >= 75, bool(gold["origin"].isin(["written", "real"]).all())
-    (True, True)
-    """
-    path = Path(path) if path is not None else HELDOUT_PATH
+def _read_table(path: Path) -> pd.DataFrame:
+    """A gold table as stored (pointer rows without text), with its columns checked."""
     try:
         gold = pd.read_csv(path, dtype=str, keep_default_na=False)
     except (OSError, pd.errors.ParserError) as err:
@@ -117,11 +251,42 @@ def read_gold(path: str | Path | None = None) -> pd.DataFrame:
     missing = [c for c in ("id", "text", "frames") if c not in gold.columns]
     if missing:
         raise ValueError(f"{path}: missing column(s) {', '.join(missing)}; add them")
+    empty = gold["id"][(gold["text"].str.strip() == "") & ~_quoted(gold)].tolist()
+    if empty:
+        raise ValueError(
+            f"{path}: row(s) {', '.join(empty[:5])} have no text and no article_id; "
+            "give the sentence, or the article_id, sentence_no and fingerprint of a quoted one"
+        )
     unknown = _unknown_labels(gold["frames"], frame_ids())
     if unknown:
         raise ValueError(
             f"{path}: unknown frame label(s) {', '.join(unknown)}; use {', '.join(frame_ids())}"
         )
+    return gold
+
+
+def read_gold(path: str | Path | None = None, corpus: str | Path | None = None) -> pd.DataFrame:
+    """A gold table (``id, text, frames`` ...; default the held-out set), checked, with the
+    sentences quoted from SaudiNewsNet read from the corpus (:func:`resolve_quotes`).
+
+    Missing columns, labels that are not frame ids, or a quoted sentence the corpus does not
+    give back raise ``ValueError`` in one line naming the file and the fix. When the corpus
+    file is absent, the quoted rows are dropped with one warning saying how many and where
+    the corpus is expected; the written sentences are always there.
+
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")  # the warning when the corpus is absent
+    ...     gold = read_gold()
+    >>> len(gold) >= 75, bool(gold["origin"].isin(["written", "real"]).all())
+    (True, True)
+    """
+    path = Path(path) if path is not None else HELDOUT_PATH
+    gold, unresolved = resolve_quotes(_read_table(path), corpus, path)
+    if unresolved.any():
+        warnings.warn(
+            _unresolved_warning(int(unresolved.sum()), len(gold), path, corpus), stacklevel=2
+        )
+        gold = gold[~unresolved].reset_index(drop=True)
     return gold
 
 
@@ -275,6 +440,20 @@ def _trim(text: str, width: int, keep_end: bool) -> str:
     return "… " + piece if keep_end else piece + " …"
 
 
+def _article_spans(text: object) -> list[tuple[int, int]]:
+    """Sentence spans of one article as :func:`helpers.frames.frame_hits` numbers them."""
+    if not isinstance(text, str) or not text.strip():
+        return []
+    return arabic.sentence_spans(text) or [(0, len(text))]
+
+
+def _unit(text: str, spans: list[tuple[int, int]], k: int, width: int) -> tuple[str, str, str]:
+    """``(before, sentence, after)`` of sentence ``k``: its neighbours trimmed to ``width``."""
+    before = _trim(text[slice(*spans[k - 1])], width, keep_end=True) if k else ""
+    after = _trim(text[slice(*spans[k + 1])], width, keep_end=False) if k + 1 < len(spans) else ""
+    return before, " ".join(text[slice(*spans[k])].split()), after
+
+
 def sentence_units(articles: pd.DataFrame, width: int = 120) -> pd.DataFrame:
     """Every sentence of every article with its neighbours as context.
 
@@ -289,19 +468,24 @@ def sentence_units(articles: pd.DataFrame, width: int = 120) -> pd.DataFrame:
     """
     rows = []
     for art_id, text in zip(articles["id"], articles["text"], strict=True):
-        if not isinstance(text, str) or not text.strip():
-            continue
-        spans = arabic.sentence_spans(text) or [(0, len(text))]
-        sents = [text[a:b] for a, b in spans]
-        for k, sent in enumerate(sents):
-            before = _trim(sents[k - 1], width, keep_end=True) if k else ""
-            after = _trim(sents[k + 1], width, keep_end=False) if k + 1 < len(sents) else ""
-            rows.append((art_id, k, before, " ".join(sent.split()), after))
+        spans = _article_spans(text)
+        rows += [(art_id, k, *_unit(text, spans, k, width)) for k in range(len(spans))]
     return pd.DataFrame(rows, columns=["id", "sentence_no", "before", "sentence", "after"])
 
 
-def _draw(rng: np.random.Generator, index: pd.Index, size: int) -> list:
-    return list(rng.choice(index, size=size, replace=False)) if size else []
+def _draw(rng: np.random.Generator, pool: np.ndarray, size: int) -> list:
+    return list(rng.choice(pool, size=size, replace=False)) if size else []
+
+
+def _sample_order(
+    with_hit: np.ndarray, without: np.ndarray, n: int, seed: int, share_hits: float
+) -> tuple[np.ndarray, int]:
+    """Sentence numbers drawn from the two strata, shuffled, and how many came from hits."""
+    n = min(n, len(with_hit) + len(without))
+    n_hit = min(len(with_hit), max(n - len(without), round(n * share_hits)))
+    rng = np.random.default_rng(seed)
+    chosen = np.array(_draw(rng, with_hit, n_hit) + _draw(rng, without, n - n_hit), dtype=int)
+    return chosen[rng.permutation(len(chosen))], n_hit
 
 
 def coding_sheet(
@@ -337,7 +521,13 @@ def coding_sheet(
     pandas.DataFrame
         The sample: the sheet's columns except the blank ones, plus ``predicted`` (the
         lexicon's frames, ``"a|b"``) and ``weight`` (sentences in the stratum per sampled
-        sentence, for :func:`scores_from_sheet`).
+        sentence, for :func:`scores_from_sheet`). These two stay off the file.
+
+    Notes
+    -----
+    Sentences are numbered across the corpus (article by article) and drawn by number; only
+    the sampled articles are cut into units with context, so a large corpus costs one
+    sentence split per article, not a table of all its sentences.
 
     Examples
     --------
@@ -346,21 +536,29 @@ def coding_sheet(
     >>> sorted(s["predicted"]), len(s)
     (['', 'colour_revolution'], 2)
     """
-    units = sentence_units(articles, width)
-    found = hits.groupby(["id", "sentence_no"])["frame"].agg(
-        lambda f: "|".join(x for x in frame_ids() if x in set(f))
-    )
-    keys = pd.MultiIndex.from_frame(units[["id", "sentence_no"]])
-    units["predicted"] = found.reindex(keys).fillna("").to_numpy()
-    with_hit = units.index[units["predicted"] != ""]
-    without = units.index[units["predicted"] == ""]
-    n = min(n, len(units))
-    n_hit = min(len(with_hit), max(n - len(without), round(n * share_hits)))
-    rng = np.random.default_rng(seed)
-    chosen = _draw(rng, with_hit, n_hit) + _draw(rng, without, n - n_hit)
-    sample = units.loc[chosen].iloc[rng.permutation(len(chosen))].reset_index(drop=True)
+    texts = articles["text"].tolist()
+    spans = [_article_spans(t) for t in texts]
+    ends = np.cumsum([len(s) for s in spans])
+    starts = ends - [len(s) for s in spans]
+    position = pd.Series(range(len(texts)), index=articles["id"].to_numpy())
+    position = position[~position.index.duplicated()]
+    keys = hits[["id", "sentence_no"]].drop_duplicates()
+    keys = keys[keys["id"].isin(position.index)]
+    pos = position.loc[keys["id"]].to_numpy()
+    ok = keys["sentence_no"].to_numpy() < ends[pos] - starts[pos]
+    with_hit = np.unique(starts[pos][ok] + keys["sentence_no"].to_numpy()[ok])
+    without = np.setdiff1d(np.arange(ends[-1] if len(ends) else 0), with_hit)
+    order, n_hit = _sample_order(with_hit, without, n, seed, share_hits)
+    art = np.searchsorted(ends, order, side="right")
+    rows = [
+        (articles["id"].iat[a], k, *_unit(texts[a], spans[a], k, width))
+        for a, k in zip(art, order - starts[art], strict=True)
+    ]
+    sample = pd.DataFrame(rows, columns=["id", "sentence_no", "before", "sentence", "after"])
+    sample["predicted"] = _labels_of(sample, hits)
+    n_without = len(order) - n_hit
     sample["weight"] = np.where(
-        sample["predicted"] != "", len(with_hit) / max(n_hit, 1), len(without) / max(n - n_hit, 1)
+        sample["predicted"] != "", len(with_hit) / max(n_hit, 1), len(without) / max(n_without, 1)
     )
     sample.insert(0, "unit", [f"u{i:03d}" for i in range(1, len(sample) + 1)])
     if path is not None:
@@ -368,12 +566,34 @@ def coding_sheet(
     return sample
 
 
+def _labels_of(units: pd.DataFrame, hits: pd.DataFrame) -> list[str]:
+    """The frames ``hits`` has in each unit's sentence, ``"a|b"`` in lexicon order."""
+    mine = hits.merge(units[["id", "sentence_no"]].drop_duplicates(), on=["id", "sentence_no"])
+    found = mine.groupby(["id", "sentence_no"])["frame"].agg(set).to_dict()
+    order = frame_ids()
+    return [
+        "|".join(f for f in order if f in found.get(key, ()))
+        for key in zip(units["id"], units["sentence_no"], strict=True)
+    ]
+
+
 def write_sheet(
-    sample: pd.DataFrame, path: str | Path, labels: pd.Series | None = None, coder: str = ""
+    sample: pd.DataFrame,
+    path: str | Path,
+    labels: pd.Series | None = None,
+    coder: str = "",
+    quotes: bool = False,
 ) -> Path:
     """Write a coding sheet for ``sample``: blank codes, or ``labels`` (``"a|b"``, empty for
-    no frame, written ``none``) as the codes of ``coder``."""
+    no frame, written ``none``) as the codes of ``coder``.
+
+    Rows of a sample marked ``quoted`` (sentences of SaudiNewsNet, see :func:`heldout_sample`)
+    are written without their text unless ``quotes=True``, so a sheet saved in the project
+    never holds corpus text; use ``quotes=True`` only for a copy that leaves it (a coder's).
+    """
     sheet = pd.DataFrame({c: sample.get(c, "") for c in SHEET_COLUMNS})
+    if not quotes and "quoted" in sample.columns:
+        sheet.loc[sample["quoted"].to_numpy(dtype=bool), ["before", "sentence", "after"]] = ""
     if labels is not None:
         sheet["frames"] = [v if v else NONE_LABEL for v in labels]
         sheet["coder"] = coder
@@ -381,6 +601,18 @@ def write_sheet(
     path.parent.mkdir(parents=True, exist_ok=True)
     sheet.to_csv(path, index=False, encoding="utf-8")
     return path
+
+
+def _changed(got: pd.DataFrame, want: pd.DataFrame, unit: str) -> bool:
+    """Whether the sheet row differs from the sample's in id, sentence_no or sentence. A
+    quoted sentence may be blank on either side (the sheet is stored without corpus text,
+    or the corpus is absent here); it is compared only when both have it."""
+    quoted = bool(want.at[unit, "quoted"]) if "quoted" in want.columns else False
+    for c in _KEY_COLUMNS[1:]:
+        a, b = str(got.at[unit, c]), str(want.at[unit, c])
+        if a != b and not (quoted and c == "sentence" and "" in (a, b)):
+            return True
+    return False
 
 
 def _mismatch(path: Path, sheet: pd.DataFrame, sample: pd.DataFrame) -> str | None:
@@ -391,9 +623,7 @@ def _mismatch(path: Path, sheet: pd.DataFrame, sample: pd.DataFrame) -> str | No
     added = [u for u in got.index if u not in want.index]
     dupes = sorted(set(got.index[got.index.duplicated()]))
     common = [u for u in want.index if u in got.index and u not in dupes]
-    changed = [
-        u for u in common if any(str(got.at[u, c]) != str(want.at[u, c]) for c in _KEY_COLUMNS[1:])
-    ]
+    changed = [u for u in common if _changed(got, want, u)]
     problems = [
         f"{what} unit(s) {', '.join(map(str, units[:5]))}{' …' if len(units) > 5 else ''}"
         for what, units in (
@@ -493,22 +723,85 @@ def scores_from_sheet(
 
 
 def heldout_sample(
-    n: int = SAMPLE_SIZE, seed: int = SAMPLE_SEED, gold: pd.DataFrame | None = None
+    n: int = SAMPLE_SIZE,
+    seed: int = SAMPLE_SEED,
+    path: str | Path | None = None,
+    corpus: str | Path | None = None,
 ) -> pd.DataFrame:
     """The double-coded sample of the held-out set: a simple random sample of its sentences.
 
-    Drawn by :func:`coding_sheet` with no hits, so it does not depend on the lexicon (an
-    edited lexicon leaves the committed sheets valid); the sheets are
-    :data:`SAMPLE_PATH` (coder A) and :data:`BLANK_SAMPLE_PATH` (for coder B, whose coded
-    copy goes to :data:`SECOND_CODER_PATH`).
+    Drawn like :func:`coding_sheet` with no hits, so it does not depend on the lexicon (an
+    edited lexicon leaves the committed sheets valid), and from every row of the stored
+    table, so it does not depend on whether the corpus is here either. The sheets are
+    :data:`SAMPLE_PATH` (coder A) and :data:`BLANK_SAMPLE_PATH` (for coder B, see
+    :func:`second_coder_sheet`; the coded copy goes to :data:`SECOND_CODER_PATH`, see
+    :func:`store_second_coding`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`coding_sheet`, plus ``quoted`` (the sentence is quoted from SaudiNewsNet:
+        its text is read from the corpus, and is empty when the corpus is absent; the codes
+        and the agreement on them need no text).
 
     >>> s = heldout_sample()
     >>> len(s), s["unit"].iloc[0], bool((s["predicted"] == "").all())
     (40, 'u001', True)
     """
-    gold = read_gold() if gold is None else gold
-    no_hits = pd.DataFrame(columns=["id", "sentence_no", "frame"])
-    return coding_sheet(gold[["id", "text"]], no_hits, n, seed)
+    path = Path(path) if path is not None else HELDOUT_PATH
+    stored = _read_table(path)
+    gold, _ = resolve_quotes(stored, corpus, path)
+    order, _ = _sample_order(np.array([], dtype=int), np.arange(len(gold)), n, seed, 0.5)
+    rows = gold.iloc[order]
+    sample = pd.DataFrame(
+        {
+            "unit": [f"u{i:03d}" for i in range(1, len(rows) + 1)],
+            "id": rows["id"].to_numpy(),
+            "sentence_no": 0,  # every held-out row is one sentence
+            "before": "",
+            "sentence": [" ".join(t.split()) for t in rows["text"]],
+            "after": "",
+            "predicted": "",
+            "weight": len(gold) / max(len(rows), 1),
+            "quoted": _quoted(rows).to_numpy(),
+        }
+    )
+    return sample
+
+
+def second_coder_sheet(path: str | Path | None = None, corpus: str | Path | None = None) -> Path:
+    """Write the blank sheet of :func:`heldout_sample` for a second coder, with its quoted
+    sentences filled from the corpus (default ``data/processed/coding_sample_for_b.csv``,
+    which git ignores: the copy holds corpus text and must not be committed).
+
+    Without the corpus the coder would see empty sentences, so this raises ``ValueError``
+    saying where the corpus is expected.
+    """
+    sample = heldout_sample(corpus=corpus)
+    if (sample["quoted"] & (sample["sentence"] == "")).any():
+        n = int(sample["quoted"].sum())
+        raise ValueError(
+            f"{n} of the {len(sample)} sentences are quoted from SaudiNewsNet 2015, which is not "
+            f"at {saudinewsnet_path(corpus)}; set {SAUDINEWSNET_ENV} (or pass corpus=) to the "
+            "saudinewsnet-2015.jsonl.gz file"
+        )
+    path = Path(path) if path is not None else processed_dir() / "coding_sample_for_b.csv"
+    return write_sheet(sample, path, quotes=True)
+
+
+def store_second_coding(
+    path: str | Path, corpus: str | Path | None = None, out: str | Path = SECOND_CODER_PATH
+) -> Path:
+    """Check a second coder's copy of :func:`second_coder_sheet` and save it as ``out``
+    (default :data:`SECOND_CODER_PATH`) without the sentences quoted from the corpus.
+
+    The check is :func:`read_coding_sheet`'s (every problem raises ``ValueError`` naming
+    the file and the fix); the saved sheet keeps every code, coder and note.
+    """
+    sample = heldout_sample(corpus=corpus)
+    coded = read_coding_sheet(path, sample)
+    codes = coded.assign(frames=[v or NONE_LABEL for v in coded["frames"]])
+    return write_sheet(codes, out)
 
 
 # ----------------------------------------------------------------------------------------
@@ -590,6 +883,7 @@ __all__ = [
     "TUNING_PATH",
     "agreement",
     "coding_sheet",
+    "fingerprint",
     "frame_ids",
     "frame_scores",
     "gold_hits",
@@ -598,7 +892,10 @@ __all__ = [
     "proportion_interval",
     "read_coding_sheet",
     "read_gold",
+    "resolve_quotes",
     "scores_from_sheet",
+    "second_coder_sheet",
     "sentence_units",
+    "store_second_coding",
     "write_sheet",
 ]

@@ -18,5 +18,5 @@ works without JavaScript; a small template (``templates/rtl``) makes alignment f
 Modules, one concern each: ``notebooks`` (finding them, the ``CORPUS`` cell), ``runner``
 (one notebook in a watched kernel), ``job`` (the whole run), ``postprocess`` (direction,
 formulas, links), ``pages`` (report, index), ``glossary``, ``repro`` (the footer), ``cli``.
-Notebooks never import this package; it imports ``helpers`` for paths and ``is_arabic``.
+Notebooks never import this package; it imports ``helpers`` for paths and ``text_direction``.
 """

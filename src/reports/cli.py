@@ -23,6 +23,11 @@ def _parser() -> argparse.ArgumentParser:
         help="a folder of .txt files or a .csv/.jsonl file (id,text[,date,...]); "
         "default: the seed articles. Reports go to reports/<corpus-name>/.",
     )
+    parser.add_argument(
+        "--reference",
+        help="a second corpus (same formats) for notebook 03's keyness against a reference; "
+        "reports go to a vs-<reference-name>/ folder inside the corpus's.",
+    )
     parser.add_argument("--only", nargs="+", metavar="NN", help="run only these notebooks")
     parser.add_argument("--out", help="root folder of the reports (default: reports/)")
     parser.add_argument(
@@ -53,6 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         result = run(
             corpus=args.corpus,
             only=args.only,
+            reference=args.reference,
             out_dir=args.out,
             notebooks_dir=args.notebooks,
             timeout=args.timeout,

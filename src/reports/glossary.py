@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from helpers import paths
-from helpers.display import is_arabic
+from helpers.display import text_direction
 from reports.pages import page
 from reports.postprocess import ARABIC_CHAR
 from reports.runner import first_line
@@ -24,7 +24,9 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
 
 
 def _cell(value: str) -> str:
-    if is_arabic(value):
+    """A cell; its direction is left to the page's post-processing unless it reads right to
+    left (``lang="ar"`` then picks the Arabic font)."""
+    if text_direction(value) == "rtl":
         return f'<td dir="rtl" lang="ar">{html.escape(value)}</td>'
     return f"<td>{html.escape(value)}</td>"
 

@@ -86,6 +86,7 @@ class _Plan:
     """What every notebook of one run shares."""
 
     corpus: Path | None
+    reference: Path | None
     notebooks_dir: Path
     out: Path
     stems: set[str]
@@ -104,6 +105,7 @@ def _stderr(message: str) -> None:
 def run(
     corpus: str | Path | None = None,
     only: Iterable[str] | None = None,
+    reference: str | Path | None = None,
     out_dir: str | Path | None = None,
     notebooks_dir: str | Path | None = None,
     timeout: int = DEFAULT_TIMEOUT,
@@ -119,6 +121,10 @@ def run(
         A folder of ``.txt`` files or a CSV/JSONL file; None = the seed articles.
     only : numbers or names, optional
         Run only these notebooks (e.g. ``["01", "03"]``); the index still lists all.
+    reference : path, optional
+        A second corpus, set as ``REFERENCE`` for notebook 03's keyness against a reference
+        corpus; checked before running like ``corpus``. Reports go to a ``vs-<reference>/``
+        folder inside the corpus's, so they never replace the run without a reference.
     out_dir : path, optional
         Root of the reports (default ``reports/``). A user corpus writes to
         ``<out_dir>/<corpus-slug>/``, never over the seed reports.
@@ -143,10 +149,13 @@ def run(
     """
     started = time.perf_counter()
     say = log or (lambda _msg: None)
-    plan, every, selected = _prepare(corpus, only, out_dir, notebooks_dir, timeout, max_memory)
+    plan, every, selected = _prepare(
+        corpus, only, out_dir, notebooks_dir, timeout, max_memory, reference
+    )
     result = RunResult(out_dir=plan.out, corpus=plan.corpus, check_seconds=plan.check_seconds)
     loaded = f" ({plan.n_articles:,} articles)" if plan.n_articles is not None else ""
     say(f"reports: {len(selected)} notebook(s) on {plan.repro['corpus']}{loaded} -> {plan.out}")
+    _import_kernel_machinery()
     plan.warm_up.start()
     try:
         for path in selected:
@@ -172,17 +181,36 @@ def run(
     return result
 
 
-def _prepare(corpus, only, out_dir, notebooks_dir, timeout, max_memory):
+def _import_kernel_machinery() -> None:
+    """Import what running a kernel needs, on this thread, before nbconvert warms up in another.
+
+    Both import jupyter_client; two threads importing one package at once can trip Python's
+    import deadlock detection (``_DeadlockError``, or a half-initialised module and an
+    ``ImportError``), which once failed a whole run.
+    """
+    import jupyter_client.kernelspec
+    import jupyter_client.manager  # noqa: F401
+    import nbclient  # noqa: F401
+    import nbformat  # noqa: F401
+
+
+def _existing(path, what: str) -> Path | None:
+    if path is None:
+        return None
+    path = Path(path).expanduser().resolve()
+    if not path.exists():
+        raise ReportsError(
+            f"{what} {path} does not exist: give a folder of .txt files or a .csv/.jsonl file"
+        )
+    return path
+
+
+def _prepare(corpus, only, out_dir, notebooks_dir, timeout, max_memory, reference=None):
     """Check the arguments and the corpus, and gather what the run shares.
 
     Returns (plan, every notebook of the folder, the selected ones).
     """
-    if corpus is not None:
-        corpus = Path(corpus).expanduser().resolve()
-        if not corpus.exists():
-            raise ReportsError(
-                f"corpus {corpus} does not exist: give a folder of .txt files or a .csv/.jsonl file"
-            )
+    corpus, reference = _existing(corpus, "corpus"), _existing(reference, "reference corpus")
     notebooks_dir = Path(notebooks_dir or paths.NOTEBOOKS_DIR).resolve()
     every = list_notebooks(notebooks_dir)
     selected = list_notebooks(notebooks_dir, only)
@@ -190,15 +218,17 @@ def _prepare(corpus, only, out_dir, notebooks_dir, timeout, max_memory):
         raise ReportsError(f"no NN-name.ipynb notebooks in {notebooks_dir}")
     t0 = time.perf_counter()
     n_articles = check_corpus(corpus, max_memory)  # before anything is written
+    check_corpus(reference, max_memory)
     check_seconds = time.perf_counter() - t0
-    out = report_dir(corpus, Path(out_dir).resolve() if out_dir else None)
+    out = report_dir(corpus, Path(out_dir).resolve() if out_dir else None, reference)
     out.mkdir(parents=True, exist_ok=True)
     plan = _Plan(
         corpus=corpus,
+        reference=reference,
         notebooks_dir=notebooks_dir,
         out=out,
         stems={p.stem for p in every},
-        repro=reproducibility(corpus),
+        repro=reproducibility(corpus, reference),
         timeout=timeout,
         max_memory=max_memory,
         n_articles=n_articles,
@@ -214,7 +244,7 @@ def _run_one(path: Path, plan: _Plan) -> NotebookResult:
     import nbformat
 
     t0 = time.perf_counter()
-    nb = inject_parameters(nbformat.read(path, as_version=4), plan.corpus)
+    nb = inject_parameters(nbformat.read(path, as_version=4), plan.corpus, plan.reference)
     result = NotebookResult(path, None, 0.0)
     if any(c.cell_type == "code" for c in nb.cells):  # no kernel for prose-only
         try:

@@ -13,6 +13,8 @@ from helpers import paths
 NOTEBOOK_NAME = re.compile(r"^(?P<number>\d{2})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.ipynb$")
 PARAMETERS_TAG = "parameters"
 INJECTED_TAG = "injected-parameters"
+
+
 class ReportsError(RuntimeError):
     """A problem with the command's arguments (bad corpus path, unknown notebook number)."""
 
@@ -46,35 +48,40 @@ def list_notebooks(
     return picked
 
 
-def report_dir(corpus: str | Path | None, out_root: Path | None = None) -> Path:
-    """Where a corpus's reports go: the root for the seeds, ``<root>/<corpus-slug>/`` otherwise.
+def report_dir(
+    corpus: str | Path | None, out_root: Path | None = None, reference: str | Path | None = None
+) -> Path:
+    """Where a corpus's reports go: the root for the seeds, ``<root>/<corpus-slug>/`` otherwise,
+    and a ``vs-<reference-slug>/`` folder inside that for a run against a reference corpus.
 
     >>> report_dir(None, Path("/r")).as_posix()
     '/r'
     >>> report_dir("/x/Wire 2022.csv", Path("/r")).as_posix().startswith("/r/wire-2022-")
+    True
+    >>> report_dir(None, Path("/r"), reference="/x/news.jsonl").as_posix().startswith("/r/vs-news-")
     True
 
     The slug ends in a hash of the corpus's path (:func:`helpers.paths.corpus_slug`), so it
     never collides with another corpus or with a folder of the reports (``screenshots``).
     """
     root = Path(out_root or paths.REPORTS_DIR)
-    if corpus is None:
-        return root
-    return root / paths.corpus_slug(corpus)
+    base = root if corpus is None else root / paths.corpus_slug(corpus)
+    return base if reference is None else base / f"vs-{paths.corpus_slug(reference)}"
 
 
-def inject_parameters(nb, corpus: str | Path | None):
+def inject_parameters(nb, corpus: str | Path | None, reference: str | Path | None = None):
     """Return a copy of ``nb`` with a cell setting ``CORPUS`` after its ``parameters`` cell.
 
     The new cell is tagged ``injected-parameters`` (papermill's convention); one left from an
-    earlier run is replaced. With ``corpus=None``, or a notebook without a ``parameters`` cell
-    (it does not read ``CORPUS``), the copy is unchanged.
+    earlier run is replaced. A ``reference`` corpus sets ``REFERENCE`` in the same cell (read
+    by notebook 03's keyness against a reference). With neither, or a notebook without a
+    ``parameters`` cell (it does not read ``CORPUS``), the copy is unchanged.
     """
     import nbformat
 
     nb = copy.deepcopy(nb)
     nb.cells = [c for c in nb.cells if INJECTED_TAG not in c.get("metadata", {}).get("tags", [])]
-    if corpus is None:
+    if corpus is None and reference is None:
         return nb
     where = next(
         (
@@ -86,11 +93,11 @@ def inject_parameters(nb, corpus: str | Path | None):
     )
     if where is None:
         return nb
-    value = str(Path(corpus).resolve())
-    cell = nbformat.v4.new_code_cell(
-        f"# Parameters (injected by reports)\nCORPUS = {value!r}\n",
-        metadata={"tags": [INJECTED_TAG]},
-    )
+    lines = ["# Parameters (injected by reports)"]
+    for name, value in (("CORPUS", corpus), ("REFERENCE", reference)):
+        if value is not None:
+            lines.append(f"{name} = {str(Path(value).resolve())!r}")
+    cell = nbformat.v4.new_code_cell("\n".join(lines) + "\n", metadata={"tags": [INJECTED_TAG]})
     nb.cells.insert(where + 1, cell)
     return nb
 

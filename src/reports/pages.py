@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from reports.markdown import render_details
 from reports.notebooks import notebook_heading
 from reports.postprocess import mark_direction, postprocess
 from reports.repro import footer_html
@@ -76,6 +77,8 @@ def render_report(
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs = merge_adjacent_streams(cell.get("outputs", []))
+        elif cell.cell_type == "markdown":
+            cell.source = render_details(cell.source)
     resources = {
         "metadata": {"name": name, "path": str(notebooks_dir)},
         "rtl_css": report_css(),

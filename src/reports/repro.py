@@ -112,11 +112,20 @@ def package_versions(names: Sequence[str] = KEY_PACKAGES) -> dict[str, str]:
     return versions
 
 
-def reproducibility(corpus: str | Path | None) -> dict:
-    """The facts every footer shows: commit, corpus and its checksum, packages, run date."""
+def reproducibility(corpus: str | Path | None, reference: str | Path | None = None) -> dict:
+    """The facts every footer shows: commit, corpus (and reference corpus) with checksums,
+    packages, run date."""
     sha, n_files = corpus_checksum(corpus)
     label = "the five seed articles (seeds/)" if corpus is None else str(Path(corpus).resolve())
-    return {
+    facts = {}
+    if reference is not None:
+        ref_sha, ref_files = corpus_checksum(reference)
+        facts = {
+            "reference": str(Path(reference).resolve()),
+            "reference_sha256": ref_sha,
+            "reference_files": ref_files,
+        }
+    return facts | {
         "commit": git_commit(),
         "corpus": label,
         "corpus_sha256": sha,
@@ -140,6 +149,17 @@ def footer_html(repro: dict, notebook: str | None = None, seconds: float | None 
             f"{e(repro['corpus'])} ({n} file{'' if n == 1 else 's'}), "
             f"sha256 <code>{e(repro['corpus_sha256'])}</code>",
         ),
+    ]
+    if "reference" in repro:
+        m = repro["reference_files"]
+        rows.append(
+            (
+                "Reference corpus",
+                f"{e(repro['reference'])} ({m} file{'' if m == 1 else 's'}), "
+                f"sha256 <code>{e(repro['reference_sha256'])}</code>",
+            )
+        )
+    rows += [
         ("Packages", e(", ".join(f"{k} {v}" for k, v in repro["packages"].items()))),
         ("Run", e(repro["date"] + (f", {seconds:.1f} s" if seconds is not None else ""))),
     ]
