@@ -38,17 +38,8 @@ import psutil
 
 from batch import pipeline
 from helpers import corpus
-from helpers.paths import PROJECT_ROOT
+from helpers.paths import PROJECT_ROOT, saudinewsnet_path
 
-NAME = "saudinewsnet-2015.jsonl.gz"
-REAL = next(
-    (
-        p / "shared" / "corpora" / NAME
-        for p in PROJECT_ROOT.parents
-        if (p / "shared" / "corpora" / NAME).is_file()
-    ),
-    PROJECT_ROOT.parent / "shared" / "corpora" / NAME,
-)
 RESULTS = PROJECT_ROOT / "benchmarks" / "results" / "batch.json"
 GB = 2**30
 
@@ -107,7 +98,7 @@ def _own_rss() -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--real", type=Path, default=REAL)
+    parser.add_argument("--real", type=Path, default=saudinewsnet_path())
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--partition-size", type=int, default=pipeline.DEFAULT_PARTITION_SIZE)
     parser.add_argument("--repeats", type=int, default=1, help="alternating runs of each")

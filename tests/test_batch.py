@@ -4,7 +4,8 @@ The reference is what the notebooks compute on the whole corpus at once
 (``corpus.load_with_report``, ``frames.frame_hits``/``frame_rates``/``corpus_rates``,
 ``terms.top_terms(terms.build_matrix(...))``). Each corpus is run in process and on a
 ``LocalCluster`` of two worker processes, with blocks small enough that there are several.
-The SaudiNewsNet sample is read from ``../shared/corpora/`` and skipped when it is absent.
+The SaudiNewsNet sample is read in place (:func:`helpers.paths.saudinewsnet_path`) and
+skipped when the corpus is absent.
 """
 
 from __future__ import annotations
@@ -31,21 +32,8 @@ from helpers import corpus, frames, paths, terms
 pytest.importorskip("dask", reason="batch runs need the 'scale' extra (dask, distributed)")
 from batch import partitions, pipeline  # only once dask is known to be there
 
-SAUDINEWSNET = "saudinewsnet-2015.jsonl.gz"
 SAMPLE_SIZE, SAMPLE_SEED = 3000, 18
 TABLES = [*pipeline.PART_TABLES, "corpus_frame_rates", "document_frequencies"]
-
-
-def _real_corpus() -> Path | None:
-    """SaudiNewsNet in ``shared/corpora/`` next to the project (or next to a parent folder,
-    for a git worktree), or where ``$SAUDINEWSNET`` points."""
-    if os.environ.get("SAUDINEWSNET"):
-        return Path(os.environ["SAUDINEWSNET"])
-    for parent in paths.PROJECT_ROOT.parents:
-        candidate = parent / "shared" / "corpora" / SAUDINEWSNET
-        if candidate.is_file():
-            return candidate
-    return None
 
 
 def reference(source) -> dict[str, pd.DataFrame]:
@@ -293,9 +281,9 @@ class TestCommandLine:
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory) -> Path:
     """A fixed-seed sample of SaudiNewsNet articles, written as .jsonl.gz to a temporary folder."""
-    real = _real_corpus()
-    if real is None:
-        pytest.skip(f"{SAUDINEWSNET} not found in shared/corpora/ (set $SAUDINEWSNET to its path)")
+    real = paths.saudinewsnet_path()
+    if not real.is_file():
+        pytest.skip(f"{real} not found (set ${paths.SAUDINEWSNET_ENV} to SaudiNewsNet 2015)")
     with gzip.open(real, "rt", encoding="utf-8") as stream:
         lines = [line for line in stream if line.strip()]
     picked = sorted(random.Random(SAMPLE_SEED).sample(range(len(lines)), SAMPLE_SIZE))
