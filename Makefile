@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 CORPUS ?=
 CAMEL_TOOLS := camel-tools==1.6.0
 
-.PHONY: help setup reports test test-fast lab lint format lock browser bench clean
+.PHONY: help setup reports batch test test-fast lab lint format lock browser bench clean
 
 help: ## List the targets with one line each
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -27,6 +27,14 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 
 reports: setup ## Execute every notebook on the corpus (CORPUS=path, default: seeds) and write HTML to reports/
 	$(PY) -m reports $(if $(CORPUS),--corpus "$(CORPUS)")
+
+# Batch run: OUT = folder for the Parquet tables; SCHEDULER = empty (in process), local, or an
+# address such as tcp://scheduler:8786.
+OUT ?= data/processed/batch
+SCHEDULER ?=
+
+batch: setup ## Run the helpers block by block with Dask (CORPUS=, OUT=, SCHEDULER=local|tcp://...)
+	$(PY) -m batch $(if $(CORPUS),--corpus "$(CORPUS)") --out "$(OUT)" $(if $(SCHEDULER),--scheduler "$(SCHEDULER)")
 
 test: setup browser ## Run the whole test suite (notebooks, browser checks and lint included)
 	$(PY) -m ruff check .
@@ -53,6 +61,7 @@ bench: setup ## Run every benchmark (figures go to benchmarks/results/)
 	$(PY) benchmarks/bench_normalize.py
 	$(PY) benchmarks/bench_frames.py
 	$(PY) benchmarks/bench_reports.py
+	$(PY) benchmarks/bench_batch.py
 
 lock: ## Refresh requirements.lock from pyproject.toml (needs uv: pip install uv)
 	uv pip compile pyproject.toml --all-extras --python-version 3.11 --python-platform x86_64-manylinux_2_28 -o requirements.lock -q --custom-compile-command "make lock" --upgrade

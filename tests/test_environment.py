@@ -30,7 +30,8 @@ def split(requirement: str) -> tuple[str, str]:
 def pyproject_dependencies() -> dict[str, str]:
     project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text("utf-8"))["project"]
     entries = list(project["dependencies"])
-    entries += project.get("optional-dependencies", {}).get("test", [])
+    for extra in project.get("optional-dependencies", {}).values():  # test, scale
+        entries += extra
     return dict(split(e) for e in entries)
 
 

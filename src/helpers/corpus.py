@@ -29,7 +29,7 @@ import re
 import sys
 import unicodedata
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -287,7 +287,12 @@ def _read_seeds() -> tuple[list[dict], pd.DataFrame]:
     return records, read_curated()
 
 
-def _walk(folder: Path) -> list[tuple[Path, str | None]]:
+def seed_records(names: Sequence[str]) -> list[dict]:
+    """The records of the seed files ``names``, once :func:`verify_seeds` has checked them."""
+    return [_txt_record(n, (paths.SEEDS_DIR / n).read_bytes(), Path(n).stem) for n in names]
+
+
+def folder_entries(folder: Path) -> list[tuple[Path, str | None]]:
     """Every entry under ``folder`` as ``(path, problem)``, sorted; ``problem`` is None for a
     file to read, else why the entry cannot be read as an article.
 
@@ -330,8 +335,13 @@ def _walk(folder: Path) -> list[tuple[Path, str | None]]:
 
 
 def _read_folder(folder: Path) -> list[dict]:
+    return folder_records(folder, folder_entries(folder))
+
+
+def folder_records(folder: Path, entries: Sequence[tuple[Path, str | None]]) -> list[dict]:
+    """The records of ``entries`` of :func:`folder_entries` (all of them, or a block)."""
     records = []
-    for path, problem in _walk(folder):
+    for path, problem in entries:
         rel = path.relative_to(folder).as_posix() if path != folder else "."
         if problem is None and path.suffix.lower() != ".txt":
             problem = "not a .txt file"
@@ -398,8 +408,19 @@ def _read_table(path: Path) -> tuple[pd.DataFrame, str]:
         frame[_BAD] = None
         frame[_RECORD] = range(1, len(frame) + 1)
         return frame, note
+    return jsonl_frame(text.split("\n")), note
+
+
+def jsonl_frame(lines: Iterable[str], first: int = 1) -> pd.DataFrame:
+    """JSONL lines as a frame of cells, as :func:`_read_table` reads them; ``first`` is the
+    line number of the first line (a block of a large file keeps its numbers in the file).
+
+    >>> frame = jsonl_frame(['{"id": "a", "text": "نص"}', "", "[1]"], first=7)
+    >>> frame[_RECORD].tolist(), frame[_BAD].tolist()[1]
+    ([7, 9], 'not a JSON object')
+    """
     rows = []
-    for number, line in enumerate(text.split("\n"), start=1):
+    for number, line in enumerate(lines, start=first):
         if not line.strip():
             continue
         try:
@@ -415,7 +436,25 @@ def _read_table(path: Path) -> tuple[pd.DataFrame, str]:
     frame = pd.DataFrame(rows, columns=None if rows else [_BAD, _RECORD])
     if _BAD not in frame:
         frame[_BAD] = None
-    return frame, note
+    return frame
+
+
+def parquet_frame(path: Path, row_groups: Sequence[int] | None = None, first: int = 1):
+    """A Parquet file's cells (or those of some of its row groups, whose first row is row
+    ``first`` of the file) as a frame like :func:`jsonl_frame`'s; missing cells are None."""
+    import pyarrow.parquet as pq
+
+    try:
+        parquet = pq.ParquetFile(path)
+        table = parquet.read_row_groups(row_groups) if row_groups is not None else parquet.read()
+    except (OSError, ValueError) as err:
+        raise CorpusError(
+            f"{path.name}: not a readable Parquet file ({err}); write it again."
+        ) from err
+    frame = pd.DataFrame({c: table.column(c).to_pylist() for c in table.column_names})
+    frame[_BAD] = None
+    frame[_RECORD] = range(first, first + len(frame))
+    return frame
 
 
 _PACKAGE_DIRS = tuple({str(Path(__file__).parent), str(Path(__file__).resolve().parent)})
@@ -907,7 +946,11 @@ def _user_columns(frame: pd.DataFrame) -> list[str]:
     return [str(c) for c in frame.columns if c not in (_BAD, _RECORD, _NOTE)]
 
 
-def _records_from_table(frame: pd.DataFrame, name: str, stem: str) -> pd.DataFrame:
+def table_records(frame: pd.DataFrame, name: str, stem: str) -> pd.DataFrame:
+    """One record per row of a table's cells (:func:`jsonl_frame`, a CSV or Parquet block),
+    ready for :func:`load_records`; ids are not yet checked for repeats
+    (:func:`reject_repeated_ids`). ``name`` is the file name in the report, ``stem`` the
+    prefix of ids made from record numbers when the table has no ``id`` column."""
     if "text" not in frame.columns:
         found = _user_columns(frame)
         separator = next((s for s in (";", "\t", "|") if len(found) == 1 and s in found[0]), None)
@@ -947,12 +990,6 @@ def _records_from_table(frame: pd.DataFrame, name: str, stem: str) -> pd.DataFra
         }
     )
     out.loc[out["reject"].isna() & out["id"].isna(), "reject"] = "missing id"
-    taken = out["reject"].isna() & out["id"].notna()
-    dup = taken & out["id"].duplicated(keep="first") & out["id"].notna()
-    first_record = out[taken & ~dup].drop_duplicates("id").set_index("id")["record"]
-    out.loc[dup, "reject"] = [
-        f"id repeats record {first_record.get(i, '?')}" for i in out.loc[dup, "id"]
-    ]
     known = {"id", "text", _RECORD, _BAD, _NOTE}
     for column, aliases in _META_ALIASES.items():
         source = next((a for a in aliases if a in frame.columns), None)
@@ -965,7 +1002,59 @@ def _records_from_table(frame: pd.DataFrame, name: str, stem: str) -> pd.DataFra
     return out
 
 
-def _collect(source) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+def claimed_ids(records: pd.DataFrame) -> pd.DataFrame:
+    """``file, record, id`` of the records of :func:`table_records` that claim their id: not
+    rejected before the check for repeated ids (a later, empty text still claims it)."""
+    taken = records["reject"].isna() & records["id"].notna()
+    return records.loc[taken, ["file", "record", "id"]].reset_index(drop=True)
+
+
+def first_claims(claimed: pd.DataFrame) -> dict:
+    """``{id: (file, record)}`` of the record that keeps each id claimed more than once in
+    ``claimed`` (:func:`claimed_ids` of every block, in corpus order): the first."""
+    repeated = claimed[claimed["id"].duplicated(keep=False)].drop_duplicates("id")
+    return {
+        i: (f, r) for i, f, r in zip(repeated["id"], repeated["file"], repeated["record"],
+                                     strict=True)
+    }  # fmt: skip
+
+
+def reject_repeated_ids(records: pd.DataFrame, first: dict | None = None) -> pd.DataFrame:
+    """Reject every record whose id an earlier record claimed (:func:`claimed_ids`).
+
+    ``first`` is :func:`first_claims` of the whole corpus, for the blocks of a large file
+    loaded apart; by default it is that of ``records`` alone.
+    """
+    first = first_claims(claimed_ids(records)) if first is None else first
+    if not first:
+        return records
+    taken = records["reject"].isna() & records["id"].notna()
+    reasons = []
+    for t, i, f, r, why in zip(
+        taken, records["id"], records["file"], records["record"], records["reject"], strict=True
+    ):
+        keeper = first.get(i) if t else None
+        if keeper is None or keeper == (f, r):
+            reasons.append(why)
+        elif keeper[0] == f:
+            reasons.append(f"id repeats record {keeper[1]}")
+        else:
+            reasons.append(f"id repeats {keeper[0]} record {keeper[1]}")
+    return records.assign(reject=reasons)
+
+
+def table_stem(name: str) -> str:
+    """The prefix of ids made from record numbers: the file name less its table suffixes.
+
+    >>> table_stem("wire.jsonl.gz")
+    'wire'
+    """
+    return re.sub(r"(\.jsonl|\.csv|\.ndjson|\.parquet)?(\.gz)?$", "", name)
+
+
+def collect_records(source) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Every record of ``source`` as read, before repairs: ``(records, curated)`` for
+    :func:`load_records` (``curated``: the seed metadata, or None)."""
     if source is None:
         records, curated = _read_seeds()
         return pd.DataFrame(records), curated
@@ -973,7 +1062,7 @@ def _collect(source) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     if not path.exists():
         raise CorpusError(
             f"{path}: no such file or folder; give a folder of .txt files or a "
-            ".csv/.jsonl/.jsonl.gz file with id,text columns."
+            ".csv/.jsonl/.jsonl.gz/.parquet file with id,text columns."
         )
     if path.is_dir():
         records = _read_folder(path)
@@ -983,10 +1072,12 @@ def _collect(source) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     lower = path.name.lower()
     if lower.endswith(".txt"):
         return pd.DataFrame([_read_file(path, path.name, path.stem)]), None
+    if lower.endswith(".parquet"):
+        frame = parquet_frame(path)
+        return reject_repeated_ids(table_records(frame, path.name, table_stem(path.name))), None
     if lower.endswith((".csv", ".csv.gz", ".jsonl", ".jsonl.gz", ".ndjson")):
         frame, note = _read_table(path)
-        stem = re.sub(r"(\.jsonl|\.csv|\.ndjson)?(\.gz)?$", "", path.name)
-        records = _records_from_table(frame, path.name, stem)
+        records = reject_repeated_ids(table_records(frame, path.name, table_stem(path.name)))
         if note:
             records["notes"] = [[note, *notes] for notes in records["notes"]]
         return records, None
@@ -1023,6 +1114,27 @@ def _check_script(articles: pd.DataFrame, label: str, sample: int = 500) -> None
         )
 
 
+def load_records(
+    records: pd.DataFrame, curated: pd.DataFrame | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Turn raw records into ``(articles, report)``: repair, reject, announce, assemble.
+
+    The part of :func:`load_with_report` after reading, for records read any way: every
+    record of a corpus (one call) or of one block of it (``python -m batch`` calls it once
+    per block, on a worker). ``records`` has ``file, record, id, text, notes`` and optionally
+    ``reject``, ``skip``, ``meta_*`` and ``extra_*`` columns (:func:`table_records`);
+    ``curated`` is the seed metadata (:func:`read_curated`) or None.
+    """
+    for column in ("skip", "reject", "text"):
+        if column not in records:
+            records[column] = None
+    records = _clean(records)
+    _announce(records)
+    report = records[REPORT_COLUMNS].reset_index(drop=True)
+    report["record"] = report["record"].astype("Int64")
+    return _assemble(records, curated), report
+
+
 def load_with_report(source: str | Path | None = None, *, strict: bool = False):
     """Load a corpus and account for every input file and record.
 
@@ -1031,7 +1143,8 @@ def load_with_report(source: str | Path | None = None, *, strict: bool = False):
     source : None, folder, or file
         ``None`` = the seed articles (checksums verified against ``seeds/SHA256SUMS``,
         metadata from ``data/articles.csv``); a folder of ``.txt`` files (searched
-        recursively); or a ``.csv``, ``.jsonl``, ``.jsonl.gz`` or ``.txt`` file.
+        recursively); a ``.csv``, ``.jsonl``, ``.jsonl.gz``, ``.parquet`` or ``.txt`` file;
+        or the output folder of a batch run (``python -m batch``), whose tables are read.
     strict : bool
         Raise :class:`CorpusError` when any file or record is rejected or skipped.
 
@@ -1057,15 +1170,10 @@ def load_with_report(source: str | Path | None = None, *, strict: bool = False):
     >>> report["status"].tolist()
     ['loaded', 'loaded', 'loaded', 'loaded', 'loaded']
     """
-    records, curated = _collect(source)
-    for column in ("skip", "reject", "text"):
-        if column not in records:
-            records[column] = None
-    records = _clean(records)
-    _announce(records)
-    report = records[REPORT_COLUMNS].reset_index(drop=True)
-    report["record"] = report["record"].astype("Int64")
-    articles = _assemble(records, curated)
+    if is_batch(source):  # a corpus loaded elsewhere, block by block: read its tables
+        articles, report = read_batch(source, "articles"), read_batch(source, "load_report")
+    else:
+        articles, report = load_records(*collect_records(source))
     label = "the seed corpus" if source is None else str(source)
     _check_script(articles, label)
     if articles.empty:
@@ -1162,6 +1270,41 @@ def load_once(source: str | Path | None = None) -> Loaded:
 # ---------------------------------------------------------------------------------------------
 # The loaded corpus, kept for reuse: notebook 01 writes it, 02-05 read it (load once).
 # ---------------------------------------------------------------------------------------------
+
+#: The manifest that a batch run (``python -m batch``, ``src/batch/``) writes in its folder.
+BATCH_MANIFEST = "batch.json"
+
+
+def is_batch(source) -> bool:
+    """True when ``source`` is the output folder of a batch run (it holds its manifest)."""
+    return source is not None and (Path(source).expanduser() / BATCH_MANIFEST).is_file()
+
+
+def read_batch(out_dir: str | Path, table: str = "articles") -> pd.DataFrame:
+    """One table that a batch run (``python -m batch --out DIR``) wrote to ``out_dir``.
+
+    ``table`` is a key of the manifest's ``tables``: ``articles``, ``load_report``,
+    ``frame_hits``, ``frame_rates``, ``top_terms`` (one Parquet file per block, read here as
+    one table), ``corpus_frame_rates`` or ``document_frequencies``. Columns hold what the
+    helpers give in one process; text columns that were ``object`` there are ``object``
+    again (a missing cell reads back as NaN rather than ``pd.NA``).
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder = Path(out_dir).expanduser()
+    meta = json.loads((folder / BATCH_MANIFEST).read_text("utf-8"))
+    where = folder / meta["tables"][table]
+    files = sorted(where.glob("part-*.parquet")) if where.is_dir() else [where]
+    tables = [pq.read_table(f) for f in files]
+    frame = pa.concat_tables(tables, promote_options="permissive").to_pandas()
+    for column in meta.get("object_columns", {}).get(table, []):
+        if column in frame:
+            frame[column] = frame[column].astype(object)
+    if "record" in frame and table == "load_report":
+        frame["record"] = frame["record"].astype("Int64")
+    return frame
+
 
 #: Files of the loaded corpus in :func:`helpers.paths.processed_dir` of the corpus.
 LOADED_ARTICLES, LOADED_REPORT, LOADED_META = "articles.parquet", "load_report.parquet", "load.json"
@@ -1380,6 +1523,7 @@ def write_tidy(articles: pd.DataFrame, out_dir: str | Path) -> Path:
 
 __all__ = [
     "ARTICLES_CSV",
+    "BATCH_MANIFEST",
     "COLUMNS",
     "DATE_SOURCES",
     "LOAD_REPORT_CSV",
@@ -1388,13 +1532,27 @@ __all__ = [
     "CorpusError",
     "CorpusWarning",
     "SeedChecksumError",
+    "claimed_ids",
+    "collect_records",
     "compare_datelines",
     "decode_bytes",
+    "first_claims",
+    "folder_entries",
+    "folder_records",
+    "is_batch",
+    "jsonl_frame",
     "load_corpus",
+    "load_records",
     "load_summary",
     "load_with_report",
     "overview",
+    "parquet_frame",
+    "read_batch",
     "read_curated",
+    "reject_repeated_ids",
+    "seed_records",
+    "table_records",
+    "table_stem",
     "verify_seeds",
     "write_tidy",
 ]
