@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 CORPUS ?=
 CAMEL_TOOLS := camel-tools==1.6.0
 
-.PHONY: help setup reports test test-fast lab lint format lock browser bench clean
+.PHONY: help setup reports materials test test-fast lab lint format lock browser bench clean
 
 help: ## List the targets with one line each
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -27,6 +27,9 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 
 reports: setup ## Execute every notebook on the corpus (CORPUS=path, default: seeds) and write HTML to reports/
 	$(PY) -m reports $(if $(CORPUS),--corpus "$(CORPUS)")
+
+materials: setup ## Print-ready A4 worksheet, coding sheet and Arabic pitfalls handout in reports/materials/
+	$(PY) -m teaching
 
 test: setup browser ## Run the whole test suite (notebooks, browser checks and lint included)
 	$(PY) -m ruff check .
