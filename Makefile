@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 CORPUS ?=
 CAMEL_TOOLS := camel-tools==1.6.0
 
-.PHONY: help setup reports batch test test-fast lab lint format lock browser bench clean
+.PHONY: help setup reports batch materials test test-fast lab lint format lock browser bench clean
 
 help: ## List the targets with one line each
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -35,6 +35,9 @@ SCHEDULER ?=
 
 batch: setup ## Run the helpers block by block with Dask (CORPUS=, OUT=, SCHEDULER=local|tcp://...)
 	$(PY) -m batch $(if $(CORPUS),--corpus "$(CORPUS)") --out "$(OUT)" $(if $(SCHEDULER),--scheduler "$(SCHEDULER)")
+
+materials: setup ## Print-ready A4 worksheet, coding sheet and Arabic pitfalls handout in reports/materials/
+	$(PY) -m teaching
 
 test: setup browser ## Run the whole test suite (notebooks, browser checks and lint included)
 	$(PY) -m ruff check .

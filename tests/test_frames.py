@@ -746,3 +746,40 @@ class TestKwicPattern:
     def test_a_pattern_that_does_not_compile_is_refused_before_any_text_is_read(self):
         with pytest.raises(ValueError, match="brackets"):
             frames.kwic(_articles("ثورة ملونة"), pattern="(ال{قوى خارجيه")
+
+
+@pytest.fixture(scope="module")
+def seeds_and_hits():
+    from helpers.corpus import load_corpus
+
+    arts = load_corpus(quiet=True)
+    return arts, frames.frame_hits(arts)
+
+
+class TestCodingSample:
+    @pytest.fixture
+    def seeds(self, seeds_and_hits):
+        return seeds_and_hits
+
+    def test_the_same_seed_draws_the_same_rows(self, seeds):
+        arts, hits = seeds
+        pd.testing.assert_frame_equal(
+            frames.coding_sample(hits, arts), frames.coding_sample(hits, arts)
+        )
+
+    def test_rows_are_different_sentences(self, seeds):
+        arts, hits = seeds
+        rows = frames.coding_sample(hits, arts, n=10)
+        sentences = rows["before"] + rows["match"] + rows["after"]
+        assert len(rows) == 10 and sentences.is_unique
+
+    def test_the_cut_sentence_holds_the_hit_as_found_in_the_text(self, seeds):
+        arts, hits = seeds
+        rows = frames.coding_sample(hits, arts, n=10)
+        texts = dict(zip(arts["id"], arts["text"], strict=True))
+        assert all(r.before + r.match + r.after in texts[r.id] for r in rows.itertuples())
+        assert set(rows["match"]) <= set(frames.mentions(hits)["match"])
+
+    def test_a_sample_larger_than_the_sentences_gives_every_sentence_once(self):
+        arts = pd.DataFrame({"id": ["a"], "text": ["قال لافروف إن قوى خارجية خططت للفوضى."]})
+        assert len(frames.coding_sample(frames.frame_hits(arts), arts, n=5)) == 1

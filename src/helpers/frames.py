@@ -954,6 +954,56 @@ def mentions(hits: pd.DataFrame) -> pd.DataFrame:
     return hits[~hits["same_mention"].fillna(False).astype(bool)]
 
 
+def coding_sample(
+    hits: pd.DataFrame, articles: pd.DataFrame, n: int = 5, seed: int = 19
+) -> pd.DataFrame:
+    """``n`` mentions in ``n`` different sentences, drawn with a fixed seed, for judging by hand.
+
+    Notebook 04's "judge five hits" exercise and the printed coding sheet (``make materials``)
+    both call this, so a learner sees the same sentences on paper and in the notebook. Rows are
+    in article and text order, with the sentence cut around the hit: ``before``, ``match`` and
+    ``after`` (quoted from the original text), plus the hit's ``frame``, ``pattern`` and the
+    program's ``speaker`` and ``speaker_group`` (to compare *after* judging).
+
+    Examples
+    --------
+    >>> arts = pd.DataFrame({"id": ["a"], "text": ["قال لافروف إن قوى خارجية خططت للفوضى."]})
+    >>> rows = coding_sample(frame_hits(arts), arts)
+    >>> len(rows)  # two hits, one sentence: one row
+    1
+    >>> (rows["before"] + "[" + rows["match"] + "]" + rows["after"]).isin(
+    ...     ["قال لافروف إن [قوى خارجية] خططت للفوضى.", "قال لافروف إن قوى خارجية خططت [للفوضى]."]
+    ... ).all()
+    np.True_
+    """
+    texts = dict(zip(articles["id"], articles["text"], strict=False))
+    drawn = mentions(hits).sample(frac=1.0, random_state=seed)
+    drawn = drawn.drop_duplicates(["id", "sentence_no"]).head(n).sort_values(["id", "start"])
+    rows = []
+    for hit in drawn.itertuples():
+        text, start = str(texts[hit.id]), int(hit.start)
+        at = text.find(hit.sentence)
+        while at != -1 and not at <= start < at + len(hit.sentence):
+            at = text.find(hit.sentence, at + 1)
+        if at == -1:  # the sentence was tidied; cut it at the match instead
+            at = start - hit.sentence.find(hit.match)
+        cut, stop = start - at, int(hit.end) - at
+        rows.append(
+            {
+                "id": hit.id,
+                "frame": hit.frame,
+                "pattern": hit.pattern,
+                "before": hit.sentence[:cut],
+                "match": hit.sentence[cut:stop],
+                "after": hit.sentence[stop:],
+                "speaker": hit.speaker,
+                "speaker_group": hit.speaker_group,
+            }
+        )
+    columns = ["id", "frame", "pattern", "before", "match", "after", "speaker", "speaker_group"]
+    return pd.DataFrame(rows, columns=columns)
+
+
 def _count_grid(articles: pd.DataFrame, hits: pd.DataFrame, frame_ids: list[str]) -> np.ndarray:
     """Mentions per article row (a repeated id gets all its hits on every row) and frame."""
     hits = mentions(hits)
@@ -1355,6 +1405,7 @@ __all__ = [
     "Matcher",
     "Pattern",
     "build_matcher",
+    "coding_sample",
     "compile_template",
     "concordance_table",
     "cooccurrence",

@@ -38,6 +38,7 @@ from reports.runner import (
     failure,
     first_line,
 )
+from teaching.materials import write_materials
 
 TIMINGS_NAME = "timings.json"
 
@@ -171,6 +172,8 @@ def run(
         result.timings = write_timings(plan.out, result)
     result.index = write_index(plan.out, every, result.notebooks, plan.repro)
     result.glossary = write_glossary(plan.out, plan.repro)
+    if plan.corpus is None and plan.reference is None:  # the class materials come from the seeds
+        write_materials(plan.out / "materials")
     result.seconds = time.perf_counter() - started
     result.timings = write_timings(plan.out, result)
     n_ok = sum(r.ok for r in result.notebooks)
