@@ -783,3 +783,21 @@ class TestCodingSample:
     def test_a_sample_larger_than_the_sentences_gives_every_sentence_once(self):
         arts = pd.DataFrame({"id": ["a"], "text": ["قال لافروف إن قوى خارجية خططت للفوضى."]})
         assert len(frames.coding_sample(frames.frame_hits(arts), arts, n=5)) == 1
+
+
+class TestFrameHitsOnce:
+    def test_the_second_call_reads_the_kept_hits_and_a_changed_article_finds_them_anew(
+        self, tmp_path, monkeypatch
+    ):
+        arts = _articles("قال لافروف إن قوى خارجية خططت للفوضى.", "ندعو إلى منع الثورات الملونة")
+        first = frames.frame_hits_once(arts, tmp_path)
+        pd.testing.assert_frame_equal(first, frames.frame_hits(arts))
+
+        real = frames.frame_hits
+        monkeypatch.setattr(frames, "frame_hits", lambda *a, **k: pytest.fail("matched again"))
+        pd.testing.assert_frame_equal(frames.frame_hits_once(arts, tmp_path), first)
+
+        monkeypatch.setattr(frames, "frame_hits", real)
+        edited = arts.assign(text=[arts["text"][0], "لا شيء هنا"])
+        again = frames.frame_hits_once(edited, tmp_path)
+        assert set(again["frame"]) == {"external_forces", "stability_security"}

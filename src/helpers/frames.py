@@ -905,6 +905,56 @@ def frame_hits(articles: pd.DataFrame, matcher: Matcher | None = None) -> pd.Dat
 
 _SPEAKER_BATCH = 500  # articles whose reporting verbs are found in one pass
 
+#: What :func:`frame_hits_once` keeps, in the folder it is given.
+KEPT_HITS, KEPT_HITS_META = "frame_hits.parquet", "frame_hits.json"
+
+
+def _hits_digest(articles: pd.DataFrame) -> str:
+    """A digest of everything :func:`frame_hits` reads: the articles' ids, texts and outlets,
+    the lexicons (every file of ``data/lexicons/``) and the code that finds hits and speakers."""
+    import hashlib
+
+    from helpers import entities, speakers
+
+    digest = hashlib.sha256()
+    columns = [c for c in ("id", "text", "outlet") if c in articles.columns]
+    for column in columns:
+        digest.update("\x1e".join(map(str, articles[column].tolist())).encode("utf-8", "replace"))
+        digest.update(b"\x1d")
+    code = [Path(m.__file__) for m in (arabic, entities, speakers)] + [Path(__file__)]
+    for path in sorted(LEXICON_DIR.iterdir()) + code:
+        if path.is_file():
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def frame_hits_once(articles: pd.DataFrame, folder: str | Path) -> pd.DataFrame:
+    """:func:`frame_hits`, computed once per corpus and read back by the next notebook.
+
+    The hits are kept in ``folder`` (a notebook's ``processed_dir(CORPUS)``) with a digest of
+    the articles, the lexicons and the code (:func:`_hits_digest`): a notebook that asks
+    again for the same articles gets the same table without matching the corpus again, and
+    any change to the articles (a filter, an edit), a lexicon or the code finds them anew.
+    """
+    import json
+
+    folder = Path(folder)
+    digest = _hits_digest(articles)
+    try:
+        meta = json.loads((folder / KEPT_HITS_META).read_text("utf-8"))
+        if meta.get("digest") == digest:
+            return pd.read_parquet(folder / KEPT_HITS)
+    except (OSError, ValueError):
+        pass
+    hits = frame_hits(articles)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        hits.to_parquet(folder / KEPT_HITS, index=False)
+        (folder / KEPT_HITS_META).write_text(json.dumps({"digest": digest}), "utf-8")
+    except (OSError, ValueError):  # a read-only folder: the hits are still returned
+        (folder / KEPT_HITS_META).unlink(missing_ok=True)
+    return hits
+
 
 def _rows_with_speakers(batch: list[tuple], ids: list, texts: list[str], outlets: list) -> list:
     """Hit table rows of ``(i, norm, index, hits)`` items, speakers found for all at once."""
@@ -1414,6 +1464,7 @@ __all__ = [
     "find_frames",
     "first_word_spellings",
     "frame_hits",
+    "frame_hits_once",
     "frame_rates",
     "kwic",
     "kwic_html",
