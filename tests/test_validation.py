@@ -12,7 +12,7 @@ import oracles
 import pandas as pd
 import pytest
 
-from helpers import arabic, corpus, frames, validation
+from helpers import arabic, corpus, frames, speakers, validation
 from helpers.paths import PROJECT_ROOT, SAUDINEWSNET_ENV, saudinewsnet_path
 
 CR, EF, SS = "colour_revolution", "external_forces", "stability_security"
@@ -560,3 +560,234 @@ class TestLexiconOnHeldoutSet:
     def test_pooled_precision_and_recall_reach_two_thirds(self, heldout_scores):
         pooled = heldout_scores.loc[validation.POOLED]
         assert pooled.precision >= MIN_POOLED and pooled.recall >= MIN_POOLED
+
+
+# ----------------------------------------------------------------------------------------
+# Who speaks: speaker attribution against hand-labelled sentences
+# ----------------------------------------------------------------------------------------
+
+CN, RU, KZ = "Chinese official", "Russian official", "Kazakh official"
+# Floors for speaker attribution on the held-out set, taken from floors the project already
+# sets rather than from this set's scores (which were seen before these lines were written):
+# * the group must be right on 85% of the sentences, the floor test_speakers.py sets on the
+#   tuning set: notebook 04's table of frames by speaker group is only as good as the group;
+# * a listed entity must be the right one on 80% of the sentences given one (a wrong name
+#   puts words in a minister's mouth) and 75% of the sentences whose speaker is listed must
+#   get it: the frames' precision and recall floors on their tuning set (test_frames.py).
+# These are point estimates on 65 sentences with intervals about 0.1 either side (printed in
+# notebook 04): the floors catch regressions, not small differences.
+MIN_GROUP_ACCURACY = 0.85
+MIN_ENTITY_PRECISION = 0.80
+MIN_ENTITY_RECALL = 0.75
+# Measured below its floor on the held-out set, kept visible instead of tuned away (speakers.py
+# and the lexicons must not be tuned on this set); strict: a fix makes the test fail until
+# the entry is removed.
+SPEAKER_BELOW_FLOOR = {
+    "group accuracy": "53 of 65 (0.82). Misses: نقلت ... عن X قوله (no rule); a time phrase "
+    "between verb and subject; الكرملين and بيان صادر عن الرئاسة القازاقية give no group; "
+    "للجمارك ends a subject (لل-) before الصينية; no adjective for Greece; بحسب/وفقا + a "
+    "name the subject words do not know (بوينغ، توماس باخ); فإن لافروف قال; the carry stops "
+    "at a blank line; a spokeswoman named before her title",
+}
+
+
+def _texts_of(path) -> list[str]:
+    """Every string constant of a test module (the sentences its tests use)."""
+    import ast
+
+    tree = ast.parse(path.read_text("utf-8"))
+    return [
+        n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+    ]
+
+
+def _sentences(text: str) -> list[str]:
+    return [_norm(text[a:b]) for a, b in arabic.sentence_spans(text)] or [_norm(text)]
+
+
+@pytest.fixture(scope="module")
+def speaker_gold() -> pd.DataFrame:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return validation.read_speaker_gold()
+
+
+class TestSpeakerScores:
+    GOLD = pd.DataFrame(
+        {
+            "group": [CN, CN, RU, "outlet", KZ, "unnamed source"],
+            "entity": ["wang_yi", "xi_jinping", "lavrov", "", "", ""],
+        }
+    )
+    # group right on 4 of 6 (rows 0, 1, 3, 4); entities: wang_yi right, xi_jinping given
+    # wang_yi (wrong), lavrov missed, tokayev given where the gold speaker is unlisted
+    PRED = pd.DataFrame(
+        {
+            "group": [CN, CN, "unnamed source", "outlet", KZ, KZ],
+            "entity": ["wang_yi", "wang_yi", "", "", "tokayev", ""],
+        }
+    )
+
+    def _scores(self) -> pd.Series:
+        return validation.speaker_scores(self.GOLD, self.PRED).set_index("measure")
+
+    def test_group_accuracy_counts_every_sentence(self):
+        acc = self._scores().loc["group accuracy"]
+        assert (acc.k, acc.n) == (4, 6) and acc.value == pytest.approx(4 / 6)
+
+    def test_entity_precision_is_over_the_sentences_given_a_listed_entity(self):
+        prec = self._scores().loc["entity precision"]
+        assert (prec.k, prec.n) == (1, 3)  # wang_yi right; wang_yi for Xi and tokayev wrong
+
+    def test_entity_recall_is_over_the_sentences_whose_speaker_is_listed(self):
+        rec = self._scores().loc["entity recall"]
+        assert (rec.k, rec.n) == (1, 3)  # of wang_yi, xi_jinping, lavrov only wang_yi
+
+    def test_intervals_are_clopper_pearson(self):
+        acc = self._scores().loc["group accuracy"]
+        assert (acc.low, acc.high) == validation.proportion_interval(4, 6)[1:]
+        assert acc.low == pytest.approx(0.2228, abs=5e-4)
+        assert acc.high == pytest.approx(0.9567, abs=5e-4)
+
+    def test_no_listed_prediction_gives_no_precision(self):
+        pred = self.PRED.assign(entity="")
+        prec = (
+            validation.speaker_scores(self.GOLD, pred).set_index("measure").loc["entity precision"]
+        )
+        assert prec.n == 0 and math.isnan(prec.value)
+
+    def test_predictions_of_another_length_are_refused(self):
+        with pytest.raises(ValueError) as err:
+            validation.speaker_scores(self.GOLD, self.PRED[:2])
+        _one_line(err, "2 predictions for 6 gold rows")
+
+    def test_the_confusion_table_puts_hand_labels_in_rows(self):
+        table = validation.speaker_confusion(self.GOLD, self.PRED)
+        assert table.loc[RU, "unnamed source"] == 1 and table.loc["unnamed source", KZ] == 1
+        assert int(table.to_numpy().trace()) == 4 and table.to_numpy().sum() == 6
+        assert list(table.index) == [CN, RU, KZ, "unnamed source", "outlet"]
+
+
+class TestPredictSpeakers:
+    def test_the_target_sentence_of_a_passage_gets_the_carried_speaker(self):
+        gold = pd.DataFrame({"text": ["وقال توكاييف إن الوضع هادئ. وأضاف أن الحوار مستمر."],
+                             "target": ["1"]})  # fmt: skip
+        assert validation.predict_speakers(gold)[["group", "entity"]].values.tolist() == [
+            [KZ, "tokayev"]
+        ]
+
+    def test_an_unlisted_speaker_has_no_entity(self):
+        gold = pd.DataFrame({"text": ["وقال مسؤول صيني إن الوضع هادئ."], "target": ["0"]})
+        assert validation.predict_speakers(gold)[["group", "entity"]].values.tolist() == [[CN, ""]]
+
+
+class TestReadSpeakerGold:
+    def _write(self, tmp_path, **row) -> object:
+        base = {"id": "x1", "text": "وقال لافروف إن الوضع هادئ.", "target": "0", "group": RU,
+                "entity": "lavrov"}  # fmt: skip
+        path = tmp_path / "speakers.csv"
+        pd.DataFrame([{**base, **row}]).to_csv(path, index=False)
+        return path
+
+    def test_an_unknown_group_is_named_with_the_allowed_ones(self, tmp_path):
+        with pytest.raises(ValueError) as err:
+            validation.read_speaker_gold(self._write(tmp_path, group="Russian officials"))
+        _one_line(err, "speakers.csv", "Russian officials", "unnamed source")
+
+    def test_an_entity_not_in_the_speakers_table_is_refused(self, tmp_path):
+        with pytest.raises(ValueError) as err:
+            validation.read_speaker_gold(self._write(tmp_path, entity="unlisted"))
+        _one_line(err, "'unlisted'", "empty")
+
+    def test_a_missing_column_is_named(self, tmp_path):
+        path = self._write(tmp_path)
+        pd.read_csv(path).drop(columns="target").to_csv(path, index=False)
+        with pytest.raises(ValueError) as err:
+            validation.read_speaker_gold(path)
+        _one_line(err, "missing column(s) target")
+
+
+class TestSpeakerHeldoutSet:
+    def test_it_has_written_and_real_sentences_of_every_group_the_code_gives(self):
+        stored = _stored(validation.SPEAKER_HELDOUT_PATH)
+        assert len(stored) >= 50 and stored["id"].is_unique
+        assert (stored["origin"] == "real").sum() >= 15
+        real = stored[stored["origin"] == "real"]
+        assert (real["text"] == "").all() and real["fingerprint"].str.fullmatch(
+            "[0-9a-f]{12}"
+        ).all()
+        assert real["source"].str.contains("SaudiNewsNet 2015").all()
+        used = set(stored["group"])
+        assert used == set(speakers.SPEAKER_GROUPS) - {"other"}, used  # "other": no rule gives it
+        assert (stored["entity"] != "").sum() >= 20 and (stored["target"] != "0").sum() >= 4
+
+    def test_each_target_sentence_is_in_its_passage(self, speaker_gold):
+        counts = speaker_gold["text"].map(lambda t: len(arabic.sentence_spans(t)))
+        assert (speaker_gold["target"].astype(int) < counts).all()
+        assert (counts <= 3).all()
+
+    def test_no_sentence_of_the_speaker_tests_or_the_tuning_set_is_held_out(self, speaker_gold):
+        used = [
+            *_texts_of(PROJECT_ROOT / "tests" / "test_speakers.py"),
+            *_texts_of(PROJECT_ROOT / "tests" / "test_frames.py"),  # its articles and pieces
+            *pd.read_csv(validation.TUNING_PATH, dtype=str, keep_default_na=False)["text"],
+            *validation.read_gold()["text"],  # the frame held-out set, met while it was built
+        ]
+        tested = {s for t in used for s in _sentences(t) if len(s.split()) >= 4}
+        held = {s for t in speaker_gold["text"] for s in _sentences(t)}
+        assert held.isdisjoint(tested)
+        joined = " | ".join(_norm(t) for t in used)
+        assert not [h for h in held if h in joined]
+        assert not [t for t in tested for h in held if t in h]
+
+    def test_no_seed_sentence_is_held_out(self, speaker_gold):
+        seeds = _seed_text()
+        held = {s for t in speaker_gold["text"] for s in _sentences(t)}
+        assert not [h for h in held if h in seeds]
+
+    @needs_corpus
+    def test_the_corpus_gives_back_every_quoted_sentence(self, speaker_gold):
+        stored = _stored(validation.SPEAKER_HELDOUT_PATH)
+        assert len(speaker_gold) == len(stored) and (speaker_gold["text"] != "").all()
+
+    @needs_corpus
+    def test_no_tracked_file_quotes_a_sentence_of_it(self, speaker_gold):
+        quotes = speaker_gold.query("origin == 'real'")["text"].map(_norm)
+        listed = subprocess.run(
+            ["git", "ls-files"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
+        ).stdout.split()
+        found = []
+        for name in listed:
+            try:
+                text = _norm((PROJECT_ROOT / name).read_text("utf-8"))
+            except (UnicodeDecodeError, OSError):
+                continue
+            found += [(name, q[:30]) for q in quotes if q in text]
+        assert not found
+
+
+@pytest.fixture(scope="module")
+def speaker_scores_heldout() -> pd.DataFrame:
+    if not SNN.is_file():
+        pytest.skip(f"the floors need the quoted sentences: SaudiNewsNet 2015 is not at {SNN}")
+    gold = validation.read_speaker_gold()
+    return validation.speaker_scores(gold, validation.predict_speakers(gold)).set_index("measure")
+
+
+def _speaker_floor_cases() -> list:
+    cases = []
+    for measure, floor in (
+        ("group accuracy", MIN_GROUP_ACCURACY),
+        ("entity precision", MIN_ENTITY_PRECISION),
+        ("entity recall", MIN_ENTITY_RECALL),
+    ):
+        reason = SPEAKER_BELOW_FLOOR.get(measure)
+        marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+        cases.append(pytest.param(measure, floor, marks=marks, id=measure.replace(" ", "-")))
+    return cases
+
+
+class TestSpeakersOnHeldoutSet:
+    @pytest.mark.parametrize(("measure", "floor"), _speaker_floor_cases())
+    def test_each_measure_reaches_its_floor(self, speaker_scores_heldout, measure, floor):
+        assert speaker_scores_heldout.loc[measure, "value"] >= floor

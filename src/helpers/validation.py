@@ -11,6 +11,11 @@ Three questions a political scientist asks of a dictionary method, one function 
   coded sheet back and checks it, :func:`scores_from_sheet` scores the lexicon against it.
 * **Would another coder agree?** :func:`agreement` gives Krippendorff's alpha per frame
   (nominal, from the ``krippendorff`` package) on a double-coded sheet.
+* **Who speaks, checked by hand?** :func:`speaker_scores` gives the accuracy of the speaker
+  group of :func:`helpers.speakers.attribute_speakers` and the precision and recall of its
+  listed entities against hand-labelled sentences (``data/validation/speakers_heldout.csv``,
+  read by :func:`read_speaker_gold`), with the same intervals; :func:`speaker_confusion`
+  says which groups are taken for which.
 
 The held-out gold set (``data/validation/frames_heldout.csv``, read by :func:`read_gold`)
 was written and coded after the lexicon was tuned, and shares no sentence with the tuning
@@ -40,7 +45,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from helpers import arabic, frames
+from helpers import arabic, frames, speakers
 from helpers.paths import (
     PROJECT_ROOT,
     SAUDINEWSNET_ENV,
@@ -805,6 +810,160 @@ def store_second_coding(
 
 
 # ----------------------------------------------------------------------------------------
+# Who speaks: the speaker attribution against hand-labelled sentences
+# ----------------------------------------------------------------------------------------
+
+SPEAKER_HELDOUT_PATH = VALIDATION_DIR / "speakers_heldout.csv"
+SPEAKER_SCORE_COLUMNS = ["measure", "k", "n", "value", "low", "high"]
+
+
+def _listed_ids() -> frozenset[str]:
+    """The entity ids of ``data/lexicons/speakers.csv``: what counts as a listed speaker."""
+    return frozenset(speakers.load_speakers()["entity_id"])
+
+
+def _read_speaker_table(path: Path) -> pd.DataFrame:
+    """The speaker gold table as stored, with its columns, groups and entities checked."""
+    try:
+        gold = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (OSError, pd.errors.ParserError) as err:
+        raise ValueError(f"{path}: cannot read the speaker gold table ({err}); check it") from err
+    missing = [c for c in ("id", "text", "target", "group", "entity") if c not in gold.columns]
+    if missing:
+        raise ValueError(f"{path}: missing column(s) {', '.join(missing)}; add them")
+    bad = sorted(set(gold["group"]) - set(speakers.SPEAKER_GROUPS))
+    if bad:
+        raise ValueError(
+            f"{path}: unknown group(s) {bad}; use one of {list(speakers.SPEAKER_GROUPS)}"
+        )
+    unknown = sorted(set(gold["entity"]) - _listed_ids() - {""})
+    if unknown:
+        raise ValueError(
+            f"{path}: entity id(s) {unknown} are not in speakers.csv; use its entity_id, "
+            "or leave the cell empty for a speaker it does not list"
+        )
+    return gold
+
+
+def read_speaker_gold(
+    path: str | Path | None = None, corpus: str | Path | None = None
+) -> pd.DataFrame:
+    """The held-out speaker gold set (default :data:`SPEAKER_HELDOUT_PATH`), checked, with
+    its sentences quoted from SaudiNewsNet read from the corpus (:func:`resolve_quotes`).
+
+    One row per labelled sentence: ``text`` is a passage of one to three sentences (a
+    passage gives a carried speaker its antecedent), ``target`` the number of the labelled
+    sentence in it (:func:`helpers.arabic.sentence_spans`, from 0), ``group`` one of
+    :data:`helpers.speakers.SPEAKER_GROUPS` and ``entity`` the speaker's ``entity_id`` in
+    ``speakers.csv``, empty when it is not listed there. Without the corpus the quoted rows
+    are dropped with one warning, as in :func:`read_gold`.
+
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")  # the warning when the corpus is absent
+    ...     gold = read_speaker_gold()
+    >>> len(gold) >= 35, bool(gold["group"].isin(speakers.SPEAKER_GROUPS).all())
+    (True, True)
+    """
+    path = Path(path) if path is not None else SPEAKER_HELDOUT_PATH
+    gold, unresolved = resolve_quotes(_read_speaker_table(path), corpus, path)
+    if unresolved.any():
+        warnings.warn(
+            _unresolved_warning(int(unresolved.sum()), len(gold), path, corpus), stacklevel=2
+        )
+        gold = gold[~unresolved].reset_index(drop=True)
+    return gold
+
+
+def predict_speakers(gold: pd.DataFrame) -> pd.DataFrame:
+    """:func:`helpers.speakers.attribute_speakers` on each gold passage, one "article" per
+    row, as the notebooks call it: the speaker of the ``target`` sentence.
+
+    Returns one row per gold row: ``group``, ``entity`` (the listed ``entity_id``, or empty
+    for an unlisted person, an unnamed source or the outlet) and ``speaker`` (as printed).
+
+    >>> gold = pd.DataFrame({"text": ["قال لافروف إن الوضع مستقر. وأضاف أن الحوار مهم."],
+    ...                      "target": ["1"]})
+    >>> predict_speakers(gold)[["group", "entity"]].values.tolist()
+    [['Russian official', 'lavrov']]
+    """
+    listed = _listed_ids()
+    rows = []
+    for text, target in zip(gold["text"], gold["target"], strict=True):
+        table = speakers.attribute_speakers(text)
+        row = table.iloc[int(target or 0)]
+        entity = row["entity_id"] if row["entity_id"] in listed else ""
+        rows.append((row["speaker_group"], entity, row["speaker"]))
+    return pd.DataFrame(rows, columns=["group", "entity", "speaker"], index=gold.index)
+
+
+def speaker_scores(
+    gold: pd.DataFrame, predicted: pd.DataFrame, confidence: float = 0.95
+) -> pd.DataFrame:
+    """Accuracy of the speaker group and precision/recall of the listed entity.
+
+    Parameters
+    ----------
+    gold, predicted : pandas.DataFrame
+        One row per sentence, in the same order, each with ``group`` and ``entity`` (empty
+        when the speaker is not a listed one): :func:`read_speaker_gold` and
+        :func:`predict_speakers`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`SPEAKER_SCORE_COLUMNS`, three rows with ``k`` of ``n`` and the
+        Clopper–Pearson interval (:func:`proportion_interval`): ``group accuracy`` (every
+        sentence: is the group right?), ``entity precision`` (the sentences given a listed
+        entity: is it the right one?) and ``entity recall`` (the sentences whose speaker is
+        a listed entity: do they get it?). A wrong listed entity counts against both.
+
+    Examples
+    --------
+    >>> gold = pd.DataFrame({"group": ["Chinese official", "outlet"], "entity": ["wang_yi", ""]})
+    >>> pred = pd.DataFrame({"group": ["Chinese official", "outlet"], "entity": ["", ""]})
+    >>> speaker_scores(gold, pred)[["measure", "k", "n"]].values.tolist()
+    [['group accuracy', 2, 2], ['entity precision', 0, 0], ['entity recall', 0, 1]]
+    """
+    if len(gold) != len(predicted):
+        raise ValueError(
+            f"{len(predicted)} predictions for {len(gold)} gold rows; give one per row, in order"
+        )
+    g_group, p_group = gold["group"].to_numpy(), predicted["group"].to_numpy()
+    g_ent, p_ent = gold["entity"].to_numpy(), predicted["entity"].to_numpy()
+    right = (g_ent == p_ent) & (g_ent != "")
+    counts = (
+        ("group accuracy", (g_group == p_group).sum(), len(gold)),
+        ("entity precision", (right & (p_ent != "")).sum(), (p_ent != "").sum()),
+        ("entity recall", right.sum(), (g_ent != "").sum()),
+    )
+    rows = [
+        (name, int(k), int(n), *proportion_interval(int(k), int(n), confidence))
+        for name, k, n in counts
+    ]
+    return pd.DataFrame(rows, columns=SPEAKER_SCORE_COLUMNS)
+
+
+def speaker_confusion(gold: pd.DataFrame, predicted: pd.DataFrame) -> pd.DataFrame:
+    """Sentences by hand-labelled group (rows) and attributed group (columns), in the order of
+    :data:`helpers.speakers.SPEAKER_GROUPS`; groups that occur on neither side are left out.
+
+    >>> gold = pd.DataFrame({"group": ["outlet", "unnamed source", "outlet"]})
+    >>> pred = pd.DataFrame({"group": ["outlet", "outlet", "outlet"]})
+    >>> speaker_confusion(gold, pred).loc["unnamed source", "outlet"]
+    np.int64(1)
+    """
+    used = set(gold["group"]) | set(predicted["group"])
+    order = [g for g in speakers.SPEAKER_GROUPS if g in used]
+    table = pd.crosstab(
+        pd.Categorical(gold["group"].to_numpy(), categories=order),
+        pd.Categorical(predicted["group"].to_numpy(), categories=order),
+        dropna=False,
+    )
+    table.index.name, table.columns.name = "labelled by hand", "attributed"
+    return table
+
+
+# ----------------------------------------------------------------------------------------
 # Agreement between two coders
 # ----------------------------------------------------------------------------------------
 
@@ -880,6 +1039,8 @@ __all__ = [
     "SCORE_COLUMNS",
     "SECOND_CODER_PATH",
     "SHEET_COLUMNS",
+    "SPEAKER_HELDOUT_PATH",
+    "SPEAKER_SCORE_COLUMNS",
     "TUNING_PATH",
     "agreement",
     "coding_sheet",
@@ -889,13 +1050,17 @@ __all__ = [
     "gold_hits",
     "heldout_sample",
     "parse_labels",
+    "predict_speakers",
     "proportion_interval",
     "read_coding_sheet",
     "read_gold",
+    "read_speaker_gold",
     "resolve_quotes",
     "scores_from_sheet",
     "second_coder_sheet",
     "sentence_units",
+    "speaker_confusion",
+    "speaker_scores",
     "store_second_coding",
     "write_sheet",
 ]
