@@ -286,13 +286,7 @@ def read_gold(path: str | Path | None = None, corpus: str | Path | None = None) 
     (True, True)
     """
     path = Path(path) if path is not None else HELDOUT_PATH
-    gold, unresolved = resolve_quotes(_read_table(path), corpus, path)
-    if unresolved.any():
-        warnings.warn(
-            _unresolved_warning(int(unresolved.sum()), len(gold), path, corpus), stacklevel=2
-        )
-        gold = gold[~unresolved].reset_index(drop=True)
-    return gold
+    return _resolved(_read_table(path), path, corpus)
 
 
 def gold_hits(gold: pd.DataFrame, matcher: frames.Matcher | None = None) -> pd.DataFrame:
@@ -865,10 +859,16 @@ def read_speaker_gold(
     (True, True)
     """
     path = Path(path) if path is not None else SPEAKER_HELDOUT_PATH
-    gold, unresolved = resolve_quotes(_read_speaker_table(path), corpus, path)
+    return _resolved(_read_speaker_table(path), path, corpus)
+
+
+def _resolved(table: pd.DataFrame, path: Path, corpus) -> pd.DataFrame:
+    """``table`` with its quoted sentences filled from the corpus; those the corpus cannot
+    give (it is absent) left out, with one warning saying how many and where it was looked for."""
+    gold, unresolved = resolve_quotes(table, corpus, path)
     if unresolved.any():
         warnings.warn(
-            _unresolved_warning(int(unresolved.sum()), len(gold), path, corpus), stacklevel=2
+            _unresolved_warning(int(unresolved.sum()), len(gold), path, corpus), stacklevel=3
         )
         gold = gold[~unresolved].reset_index(drop=True)
     return gold
