@@ -113,5 +113,6 @@ class TestSortableTable:
         assert display.MISSING.encode("unicode_escape").decode() in page
 
     def test_the_table_reads_right_to_left(self):
-        page = display.sortable_table(pd.DataFrame({"a": ["ب"]})).data
-        assert page.startswith('<div class="sortable-table" dir="rtl" lang="ar">')
+        page = display.sortable_table(pd.DataFrame({"a": ["ب"]}), caption="3 lines").data
+        assert page.startswith('<p class="sortable-caption" dir="auto">3 lines</p>')
+        assert '<div class="sortable-table" dir="rtl" lang="ar">' in page

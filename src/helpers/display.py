@@ -184,7 +184,6 @@ def sortable_table(df: pd.DataFrame, caption: str | None = None, page_length: in
         shown[col] = shown[col].astype(object).where(shown[col].notna(), MISSING)
     table = to_html_datatable(
         shown,
-        caption=html.escape(caption) if caption else None,
         connected=False,
         showIndex=False,
         pageLength=page_length,
@@ -193,7 +192,11 @@ def sortable_table(df: pd.DataFrame, caption: str | None = None, page_length: in
         layout={"topStart": "search", "topEnd": "pageLength", "bottomStart": "info",
                 "bottomEnd": "paging"},
     )  # fmt: skip
-    return HTML(f'<div class="sortable-table" dir="rtl" lang="ar">{table}</div>')
+    # the caption outside the right-to-left table, so English reads left to right
+    head = f'<p class="sortable-caption" dir="auto">{html.escape(caption)}</p>' if caption else ""
+    # each cell takes the direction of its own text: an id or a frame name reads left to right
+    style = "<style>.sortable-table td { unicode-bidi: plaintext; }</style>"
+    return HTML(f'{head}{style}<div class="sortable-table" dir="rtl" lang="ar">{table}</div>')
 
 
 def rtl_html(text: str, tag: str = "p") -> str:
