@@ -112,7 +112,14 @@ class TestSortableTable:
         assert "&lt;b&gt;lines" in page and "&amp;lt;" not in page
         assert display.MISSING.encode("unicode_escape").decode() in page
 
+    def test_arabic_in_an_english_caption_is_isolated(self):
+        caption = "Collocates of القوى الخارجية: 2 (click a header to sort)"
+        page = display.sortable_table(pd.DataFrame({"a": [1]}), caption=caption).data
+        assert page.startswith(
+            '<p class="sortable-caption" dir="ltr">Collocates of <bdi>القوى الخارجية</bdi>: 2'
+        )
+
     def test_the_table_reads_right_to_left(self):
         page = display.sortable_table(pd.DataFrame({"a": ["ب"]}), caption="3 lines").data
-        assert page.startswith('<p class="sortable-caption" dir="auto">3 lines</p>')
+        assert page.startswith('<p class="sortable-caption" dir="ltr">3 lines</p>')
         assert '<div class="sortable-table" dir="rtl" lang="ar">' in page

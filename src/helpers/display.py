@@ -15,6 +15,7 @@ import pandas as pd
 # Arabic letters and marks, Arabic Supplement, Extended-A, and both presentation-form blocks.
 _ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
 _LATIN = re.compile("[A-Za-z]")
+_ARABIC_RUN = re.compile(f"{_ARABIC.pattern}+(?:\\s+{_ARABIC.pattern}+)*")
 
 # Presentation forms (U+FB50–U+FDFF, U+FE70–U+FEFE: glyph shapes, e.g. from PDFs) never appear
 # in tables or reports; shaping belongs inside plot images only. U+FEFF (BOM) is included too.
@@ -193,7 +194,11 @@ def sortable_table(df: pd.DataFrame, caption: str | None = None, page_length: in
                 "bottomEnd": "paging"},
     )  # fmt: skip
     # the caption outside the right-to-left table, so English reads left to right
-    head = f'<p class="sortable-caption" dir="auto">{html.escape(caption)}</p>' if caption else ""
+    head = ""
+    if caption:  # an Arabic run in an English caption is isolated, so "…الخارجية: 2" keeps order
+        text = _ARABIC_RUN.sub(r"<bdi>\g<0></bdi>", html.escape(caption))
+        head = f'<p class="sortable-caption" dir="{text_direction(caption) or "ltr"}">{text}</p>'
+
     # each cell takes the direction of its own text: an id or a frame name reads left to right
     style = "<style>.sortable-table td { unicode-bidi: plaintext; }</style>"
     return HTML(f'{head}{style}<div class="sortable-table" dir="rtl" lang="ar">{table}</div>')
