@@ -12,10 +12,20 @@ import re
 
 import pandas as pd
 
-# Arabic letters and marks, Arabic Supplement, Extended-A, and both presentation-form blocks.
-_ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
+#: Arabic-script characters: the Arabic block, Supplement, Extended-A and both presentation-form
+#: blocks. The one definition shared by this package, the report tool and the class materials.
+ARABIC_CLASS = "\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff"
+ARABIC_CHAR = re.compile(f"[{ARABIC_CLASS}]")
+#: Arabic letters (no punctuation, digits or presentation forms).
+ARABIC_LETTERS = (
+    "\u0620-\u065f\u066e-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06ff\u0750-\u077f\u08a0-\u08ff"
+)
+#: An Arabic phrase: Arabic words joined by spaces, digits or tatweel (بكين 10 يناير), never by
+#: Latin punctuation, so «ة, ا» stays two items; what a left-to-right block isolates in <bdi>.
+ARABIC_RUN = re.compile(
+    f"[{ARABIC_LETTERS}]+(?:[ \\t0-9\u0660-\u0669\u06f0-\u06f9\u0640]+[{ARABIC_LETTERS}]+)*"
+)
 _LATIN = re.compile("[A-Za-z]")
-_ARABIC_RUN = re.compile(f"{_ARABIC.pattern}+(?:\\s+{_ARABIC.pattern}+)*")
 
 # Presentation forms (U+FB50–U+FDFF, U+FE70–U+FEFE: glyph shapes, e.g. from PDFs) never appear
 # in tables or reports; shaping belongs inside plot images only. U+FEFF (BOM) is included too.
@@ -35,7 +45,7 @@ def is_arabic(value: object) -> bool:
     """
     if not isinstance(value, str):
         return False
-    first_ar = _ARABIC.search(value)
+    first_ar = ARABIC_CHAR.search(value)
     if first_ar is None:
         return False
     first_latin = _LATIN.search(value)
@@ -118,6 +128,17 @@ def _dates(column: pd.Series) -> pd.Series:
     return text.where(column.notna(), float("nan")).astype(object)
 
 
+def _for_display(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy with presentation forms shown as ``[U+XXXX]`` labels and dates without a time."""
+    shown = df.copy()
+    for col in shown.columns:
+        if shown[col].dtype == object or pd.api.types.is_string_dtype(shown[col]):
+            shown[col] = shown[col].map(lambda v: show_code_points(v) if isinstance(v, str) else v)
+        elif pd.api.types.is_datetime64_any_dtype(shown[col]):
+            shown[col] = _dates(shown[col])
+    return shown
+
+
 def rtl_table(df: pd.DataFrame, caption: str | None = None, precision: int = 2):
     """A pandas Styler that lays out Arabic cells (and Arabic headers) right to left.
 
@@ -128,12 +149,7 @@ def rtl_table(df: pd.DataFrame, caption: str | None = None, precision: int = 2):
     text from a corpus (``<script>``, ``<img onerror=…>``) shows as text and never runs in a
     report.
     """
-    shown = df.copy()
-    for col in shown.columns:
-        if shown[col].dtype == object or pd.api.types.is_string_dtype(shown[col]):
-            shown[col] = shown[col].map(lambda v: show_code_points(v) if isinstance(v, str) else v)
-        elif pd.api.types.is_datetime64_any_dtype(shown[col]):
-            shown[col] = _dates(shown[col])
+    shown = _for_display(df)
     styler = (
         shown.style.map(_cell_css)
         .format(precision=precision, escape="html", na_rep=MISSING)
@@ -175,12 +191,7 @@ def sortable_table(df: pd.DataFrame, caption: str | None = None, page_length: in
     from IPython.display import HTML
     from itables import to_html_datatable
 
-    shown = df.reset_index(drop=True).copy()
-    for col in shown.columns:
-        if shown[col].dtype == object or pd.api.types.is_string_dtype(shown[col]):
-            shown[col] = shown[col].map(lambda v: show_code_points(v) if isinstance(v, str) else v)
-        elif pd.api.types.is_datetime64_any_dtype(shown[col]):
-            shown[col] = _dates(shown[col])
+    shown = _for_display(df.reset_index(drop=True))
     for col in shown.columns[shown.isna().any()]:
         shown[col] = shown[col].astype(object).where(shown[col].notna(), MISSING)
     table = to_html_datatable(
@@ -196,7 +207,7 @@ def sortable_table(df: pd.DataFrame, caption: str | None = None, page_length: in
     # the caption outside the right-to-left table, so English reads left to right
     head = ""
     if caption:  # an Arabic run in an English caption is isolated, so "…الخارجية: 2" keeps order
-        text = _ARABIC_RUN.sub(r"<bdi>\g<0></bdi>", html.escape(caption))
+        text = ARABIC_RUN.sub(r"<bdi>\g<0></bdi>", html.escape(caption))
         head = f'<p class="sortable-caption" dir="{text_direction(caption) or "ltr"}">{text}</p>'
 
     # each cell takes the direction of its own text: an id or a frame name reads left to right

@@ -9,9 +9,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from helpers import paths
-from helpers.display import text_direction
+from helpers.display import ARABIC_CHAR, text_direction
 from reports.pages import page
-from reports.postprocess import ARABIC_CHAR
 from reports.runner import first_line
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from helpers import paths
-from helpers.display import text_direction
+from helpers.display import ARABIC_CHAR, ARABIC_LETTERS, ARABIC_RUN, text_direction
 
 # Block-level elements whose direction is declared from their own text.
 _BLOCKS = (
@@ -35,7 +35,6 @@ _BLOCKS = (
     "td",
     "th",
 )
-ARABIC_CHAR = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
 _DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.DOTALL)
 _INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\s)([^$\n]+?)(?<![\s\\])\$(?!\d)")
 
@@ -83,17 +82,11 @@ def mark_direction(scopes) -> int:
     return n_rtl
 
 
-# An Arabic phrase: Arabic words joined by spaces or digits (بكين 10 يناير), never by Latin
-# punctuation, so «ة, ا» stays two items. Arabic-Indic digits alone are not a phrase.
-_AR_LETTERS = "\u0620-\u065f\u066e-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06ff\u0750-\u077f\u08a0-\u08ff"
-_ARABIC_RUN = re.compile(
-    f"[{_AR_LETTERS}]+(?:[ \\t0-9\u0660-\u0669\u06f0-\u06f9\u0640]+[{_AR_LETTERS}]+)*"
-)
 # In a left-to-right block, a «…» quotation with Arabic in it is one item, guillemets included
 # (its commas and full stops would otherwise split it into items shown in reverse order), and
 # so is a number in Arabic-Indic digits (a range ٠–٩ would otherwise show as ٩–٠).
 _ARABIC_ITEM = re.compile(
-    f"\u00ab[^\u00ab\u00bb]*[{_AR_LETTERS}][^\u00ab\u00bb]*\u00bb|{_ARABIC_RUN.pattern}"
+    f"\u00ab[^\u00ab\u00bb]*[{ARABIC_LETTERS}][^\u00ab\u00bb]*\u00bb|{ARABIC_RUN.pattern}"
     "|[\u0660-\u0669\u06f0-\u06f9]+"
 )
 # A Latin phrase: Latin words joined by spaces, digits, hyphens, apostrophes, dots or slashes,
@@ -195,7 +188,7 @@ def _mark_lines(pre) -> None:
         rtl = _mostly_arabic(line)
         span = Tag(name="span", attrs={"class": "bidi-line", "dir": "rtl" if rtl else "ltr"})
         if line:
-            span.extend([NavigableString(line)] if rtl else _isolated(line, _ARABIC_RUN))
+            span.extend([NavigableString(line)] if rtl else _isolated(line, ARABIC_RUN))
         pre.append(span)
 
 

@@ -27,9 +27,10 @@ import mistune
 import nbformat
 from bs4 import BeautifulSoup, NavigableString
 
+from helpers.display import ARABIC_CLASS
 from teaching.exercises import Exercise, all_exercises
 
-_AR = "\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff"
+_AR = ARABIC_CLASS
 #: An Arabic run: Arabic words with the spaces, Arabic commas and semicolons between them.
 ARABIC_RUN = re.compile(rf"[{_AR}]+(?:[\s\u060c\u061b]+[{_AR}]+)*")
 _RTL_SPAN = re.compile(r'<span dir="rtl" lang="ar">(.*?)</span>', re.DOTALL)
