@@ -173,10 +173,13 @@ def _quoted(table: pd.DataFrame) -> pd.Series:
 
 
 def _quote(text: str, row, where: Path, corpus: Path) -> str:
-    """The sentence a pointer row names, checked against its fingerprint."""
+    """The sentence a pointer row names, checked against its fingerprint, with the
+    ``context`` sentences before it when the row has that column (a passage)."""
     spans = arabic.sentence_spans(text) if text else []
     try:
-        a, b = spans[int(row.sentence_no)]
+        k, before = int(row.sentence_no), int(getattr(row, "context", "") or 0)
+        a, b = spans[k]
+        start = spans[k - before][0] if 0 <= before <= k else None
     except (ValueError, IndexError):
         raise ValueError(
             f"{where}: row {row.id}: {row.article_id} in {corpus} has no sentence "
@@ -189,7 +192,12 @@ def _quote(text: str, row, where: Path, corpus: Path) -> str:
             f"has fingerprint {got}, not {row.fingerprint}; use the SaudiNewsNet 2015 file "
             "the set was built from, or fix the row's pointer"
         )
-    return text[a:b]
+    if start is None:
+        raise ValueError(
+            f"{where}: row {row.id}: context {row.context!r} must be a whole number from 0 to "
+            f"the sentence_no {k}; fix the row"
+        )
+    return text[start:b]
 
 
 def resolve_quotes(
@@ -807,7 +815,8 @@ def store_second_coding(
 # Who speaks: the speaker attribution against hand-labelled sentences
 # ----------------------------------------------------------------------------------------
 
-SPEAKER_HELDOUT_PATH = VALIDATION_DIR / "speakers_heldout.csv"
+SPEAKER_HELDOUT_PATH = VALIDATION_DIR / "speakers_heldout.csv"  # random real sentences
+SPEAKER_DEV_PATH = VALIDATION_DIR / "speakers_dev.csv"  # the rules were improved on its misses
 SPEAKER_SCORE_COLUMNS = ["measure", "k", "n", "value", "low", "high"]
 
 
@@ -1039,6 +1048,7 @@ __all__ = [
     "SCORE_COLUMNS",
     "SECOND_CODER_PATH",
     "SHEET_COLUMNS",
+    "SPEAKER_DEV_PATH",
     "SPEAKER_HELDOUT_PATH",
     "SPEAKER_SCORE_COLUMNS",
     "TUNING_PATH",
