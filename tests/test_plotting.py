@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 
 import matplotlib
@@ -98,6 +99,25 @@ class TestRegisterFont:
         import fontpkg
 
         found = font_manager.findfont(plotting.register_font(), fallback_to_default=False)
+        assert found == str(fontpkg.path(plotting.FONT_FAMILY))
+
+    def test_a_system_font_of_the_same_name_is_not_taken(self, monkeypatch):
+        # Debian's fonts-noto-core has a Noto Sans Arabic without Latin letters; stand-in:
+        # DejaVu Sans under that name, listed before the packaged file.
+        import fontpkg
+
+        manager = font_manager.fontManager
+        dejavu = font_manager.findfont(plotting.FALLBACK_FAMILY)
+        entry = next(f for f in manager.ttflist if f.fname == dejavu)
+        system = dataclasses.replace(entry, name=plotting.FONT_FAMILY)
+        monkeypatch.setattr(manager, "ttflist", [system, *manager.ttflist])
+        plotting.register_font.cache_clear()
+        try:
+            found = font_manager.findfont(plotting.register_font(), fallback_to_default=False)
+        finally:
+            monkeypatch.undo()
+            plotting.register_font.cache_clear()
+            plotting.register_font()
         assert found == str(fontpkg.path(plotting.FONT_FAMILY))
 
     @pytest.mark.parametrize("letter", list(EXTENDED_ARABIC), ids=lambda c: f"U+{ord(c):04X}")

@@ -28,9 +28,19 @@ _PROBE = "\u0628\u0628\u0628"  # three beh: shaped, they take initial, medial an
 
 @functools.cache
 def register_font() -> str:
-    """Make the packaged :data:`FONT_FAMILY` known to matplotlib (once); return its name."""
-    from fontpkg.mpl import use
+    """Make the packaged :data:`FONT_FAMILY` matplotlib's only font of that name (once);
+    return its name.
 
+    Debian's fonts-noto-core (which the browser tests install) has a Noto Sans Arabic of its
+    own, without Latin letters; when matplotlib knows both, it may pick that one and draw
+    "Dates" as empty boxes. So the system's fonts of that family are dropped from the font
+    list before the packaged one is added (adding a font clears matplotlib's lookup cache).
+    """
+    from fontpkg.mpl import use
+    from matplotlib import font_manager
+
+    manager = font_manager.fontManager
+    manager.ttflist = [f for f in manager.ttflist if f.name != FONT_FAMILY]
     use(FONT_FAMILY)
     return FONT_FAMILY
 
