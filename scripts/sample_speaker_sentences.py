@@ -69,7 +69,8 @@ def population(corpus) -> pd.DataFrame:
                     )
                 )
     return pd.DataFrame(
-        rows, columns=["article_id", "outlet", "sentence_no", "context", "passage", "sentence", "listed"]
+        rows,
+        columns=["article_id", "outlet", "sentence_no", "context", "passage", "sentence", "listed"],
     )
 
 

@@ -66,7 +66,9 @@ def sentence_cues(sentence_norm: str) -> list[tuple]:
     cues = []
     for m in regex.finditer(sentence_norm):
         kind = model.cues.patterns[int(m.lastgroup[1:])].frame
-        if kind != "verb_that" or speakers._COMPLEMENT.search(sentence_norm, m.end()):
+        if kind not in ("verb_that", "verb_from") or speakers._COMPLEMENT.search(
+            sentence_norm, m.end()
+        ):
             cues.append((m.start(), m.end(), kind))
     return cues
 
@@ -76,12 +78,8 @@ def attribute_speakers(text: str, outlet: str | None = None) -> list[tuple[dict,
     model = speakers._speaker_model()
     outlet_row = {**speakers._OUTLET, "english": outlet or "outlet"}
     norm, index = frames.normalize_for_matching(text)
-    breaks = [m.start() for m in speakers._PARAGRAPH_BREAK.finditer(text)]
-    out, carried, block, prev_line, prev_who = [], None, 0, -1, None
+    out, carried, prev_line, prev_who = [], None, -1, None
     for s, e in arabic.sentence_spans(text):
-        this_block = sum(b <= s for b in breaks)
-        if this_block != block:
-            carried, block = None, this_block
         line = text[:s].count("\n")
         lo = bisect.bisect_left(index, s)
         sent = norm[lo : bisect.bisect_left(index, e)]

@@ -36,10 +36,6 @@ class TestAttributeSpeakers:
         text = "وقال لافروف إن الوضع تحسن.\nوأضاف أن قوى خارجية خططت للفوضى."
         assert _groups(text) == ["Russian official", "Russian official"]
 
-    def test_the_carry_stops_at_a_blank_line(self):
-        text = "وقال لافروف إن الوضع تحسن.\n\nوأضاف أن قوى خارجية خططت للفوضى."
-        assert _groups(text)[1] == "unnamed source"
-
     def test_a_verbless_sentence_continues_the_speech_of_its_line_only(self):
         text = "قال وانغ إن الوضع مستقر. فالقوى الخارجية فشلت.\nواندلعت احتجاجات."
         assert _groups(text, outlet="Xinhua") == ["Chinese official", "Chinese official", "outlet"]
@@ -243,7 +239,7 @@ class TestTheSpeakerIsTheSubject:
     def test_saudinewsnet_as_reported_by_an_agency(self):
         # SaudiNewsNet 2015, aawsat, snn-2015-07-21-0097 (excerpt)
         text = "يجب إحالة نص الاتفاق إلى البرلمان لإقراره، حسبما أفادت به وكالة مهر للأنباء."
-        assert _who(text) == [("وكالة مهر", "unnamed source")]
+        assert _who(text) == [("وكالة مهر للأنباء", "unnamed source")]  # its whole name
 
     def test_saudinewsnet_sources_of_a_country_are_unnamed_sources(self):
         # SaudiNewsNet 2015, aawsat, snn-2015-07-21-0107 (excerpt)
@@ -366,3 +362,102 @@ class TestReportingVerbs:
                 speakers._speaker_model()
         finally:
             speakers._speaker_model.cache_clear()
+
+
+class TestSubjectsOfRealNews:
+    """Patterns of news copy the first subject rules missed, on sentences written for them
+    (wire style; none is in the speaker sets of ``data/validation/``)."""
+
+    def test_the_one_quoted_by_a_news_agency_speaks(self):
+        text = "ونقلت وكالة الأنباء الرسمية عن وزير الخارجية اليوناني قوله إن بلاده تؤيد الحوار."
+        assert _who(text) == [("وزير الخارجية اليوناني", "other state")]
+
+    def test_a_listed_person_quoted_by_a_newspaper_speaks(self):
+        text = "ونقلت صحيفة إزفستيا عن بيسكوف قوله إن موسكو تتابع الوضع عن كثب."
+        assert _who(text)[0][0].startswith("Dmitry Peskov")
+
+    def test_quoted_without_a_medium_named(self):
+        text = "ونقل عن لافروف قوله إن روسيا لن تتدخل."
+        assert _who(text)[0][0].startswith("Sergey Lavrov")
+
+    def test_the_medium_speaks_when_it_quotes_no_one(self):
+        text = "ونقلت الوكالة أن الاجتماع انتهى دون اتفاق."
+        assert _who(text) == [("الوكالة", "unnamed source")]
+
+    def test_a_time_phrase_between_verb_and_subject_is_passed_over(self):
+        text = "وقال اليوم الثلاثاء وزير الخارجية الروسي سيرغي لافروف إن الحوار ضروري."
+        assert _who(text)[0][0].startswith("Sergey Lavrov")
+        text = "وأكد أمس (الاثنين) المتحدث باسم الخارجية الصينية أن بكين تدعم الاستقرار."
+        assert _who(text)[0][1] == "Chinese official"
+
+    def test_the_kremlin_is_a_russian_official_voice_not_the_president_it_names(self):
+        text = "وقال الكرملين في بيان إن بوتين بحث الوضع مع توكاييف."
+        assert _who(text) == [("الكرملين", "Russian official")]
+
+    def test_a_statement_issued_by_an_institution_is_the_institution(self):
+        text = "وأعلن بيان صادر عن الرئاسة الكازاخستانية أن الوضع تحت السيطرة."
+        assert _who(text)[0][1] == "Kazakh official"
+        text = "وذكر بيان لوزارة الخارجية التركية أن أنقرة تدعم الحل السلمي."
+        assert _who(text)[0][1] == "other state"
+
+    def test_of_the_inside_a_subject_does_not_end_it(self):
+        text = "وقال المتحدث باسم الهيئة العامة للجمارك الصينية إن الصادرات ارتفعت."
+        assert _who(text)[0][1] == "Chinese official"
+
+    def test_to_the_journalists_after_a_subject_ends_it(self):
+        text = "وقال الوزير الروسي للصحفيين إن الاتفاق قريب."
+        assert _who(text) == [("الوزير الروسي", "Russian official")]
+
+    def test_according_to_an_unlisted_full_name(self):
+        text = "وارتفعت المبيعات بنسبة عشرة في المئة، وفقا لجان بيير دوفال."
+        assert _who(text) == [("جان بيير دوفال", "unlisted person")]
+
+    def test_according_to_a_law_is_no_attribution(self):
+        text = "ويحق للعامل إجازة سنوية وفقا لقانون العمل الجديد."
+        assert _who(text) == [("outlet", "outlet")]
+
+    def test_a_subject_before_its_verb_after_a_complement(self):
+        text = "وفي هذا الصدد، فإن وزير الخارجية الصيني وانغ يي قال إن بكين تدعم الحوار."
+        assert _who(text)[0][0].startswith("Wang Yi")
+
+    def test_a_topic_fronted_with_amma_speaks(self):
+        text = "أما لافروف فقال إن الحوار ضروري."
+        assert _who(text)[0][0].startswith("Sergey Lavrov")
+
+    def test_a_circumstance_before_the_verb_is_not_a_subject(self):
+        text = "وحين سئل عن ذلك قال إن الأمر لا يعنيه."
+        assert _who(text) == [("unnamed source", "unnamed source")]
+
+    def test_the_carry_crosses_a_paragraph_break(self):
+        text = "وقال وزير الخارجية الصيني وانغ يي إن الصين تدعم الاستقرار.\n\nوأضاف أن التعاون مهم."
+        assert [w for w, _ in _who(text)] == [_who(text)[0][0]] * 2
+
+    def test_a_name_that_starts_with_a_stop_word(self):
+        text = "وقال رئيس مجلس الدولة الصيني لي كه تشيانغ إن الاقتصاد مستقر."
+        assert _who(text)[0][0].startswith("Li Keqiang")
+
+    def test_the_spokesman_wang_wenbin_is_not_wang_yi(self):
+        text = "وقال المتحدث باسم وزارة الخارجية الصينية وانغ وين بين إن الصين تعارض العقوبات."
+        assert _who(text)[0][0].startswith("Wang Wenbin")
+
+    def test_a_deputy_is_not_the_role_he_deputises_for(self):
+        table = speakers.attribute_speakers(
+            "وقال نائب وزير الخارجية الروسي سيرغي ريابكوف إن موسكو مستعدة للحوار."
+        )
+        assert table[["speaker_group", "entity_id"]].values.tolist() == [
+            ["Russian official", "unlisted"]
+        ]
+        table = speakers.attribute_speakers(
+            "وصرح مساعد الرئيس الروسي يوري أوشاكوف بأن القمة ناجحة."
+        )
+        assert table[["speaker_group", "entity_id"]].values.tolist() == [
+            ["Russian official", "unlisted"]
+        ]
+
+    def test_the_head_of_an_international_body_speaks_for_no_state(self):
+        text = "وقال رئيس البنك الدولي الأمريكي جيم يونغ كيم إن النمو سيتباطأ."
+        assert _who(text)[0][1] == "unlisted person"
+
+    def test_a_name_before_its_title_takes_the_titles_nationality(self):
+        text = "وقالت هيلين دوبوا المتحدثة باسم الخارجية الفرنسية إن باريس تدعم الحوار."
+        assert _who(text)[0][1] == "other state"

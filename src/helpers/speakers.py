@@ -8,12 +8,15 @@ it is found through the speakers table (``data/lexicons/speakers.csv``), with sp
 unified through :func:`helpers.entities.entity_table`; an unlisted subject is still a speaker,
 under its own words, grouped by its nationality adjective (``data/lexicons/nationalities.csv``)
 or as "unnamed source" / "unlisted person". Trailing attribution (بحسب، حسبما، وفقا ل، نقلا
-عن) names the source after it. A verb without a subject carries the last speaker through its
-paragraph block; any new subject, and a listed person opening a sentence with another verb
-(ووافق تليوبردي، التقى وانغ يي), ends the carry. A sentence without a reporting verb is the
-outlet's own voice, or continues the speech of its line. Reporting verbs are written in the
-frame lexicon's template language (:func:`helpers.frames.compile_template`) and matched on the
-same normalised text (:func:`helpers.frames.normalize_for_matching`).
+عن) names the source after it; a medium quoting someone (نقلت الوكالة عن X قوله) gives X, a
+document its issuer (بيان صادر عن الرئاسة), a deputy is not whom they serve (نائب وزير
+الخارجية). A time phrase may stand between verb and subject (وقال اليوم الثلاثاء الوزير), and a
+subject before its verb (فإن الوزير قال). A verb without a subject carries the last speaker to
+the article's end, across paragraphs; any new subject, and a listed person opening a sentence
+with another verb (ووافق تليوبردي، التقى وانغ يي), ends the carry. A sentence without a
+reporting verb is the outlet's own voice, or continues the speech of its line. Reporting verbs
+are written in the frame lexicon's template language (:func:`helpers.frames.compile_template`)
+and matched on the same normalised text (:func:`helpers.frames.normalize_for_matching`).
 
 What this module cannot see: nested speech (Wang said that Xi said ...: Wang), the difference
 between quoted and paraphrased speech, a title that refers back to the carried person (وأعرب
@@ -68,7 +71,6 @@ _UNNAMED = {
     "kind": "unnamed",
 }
 _NP_WORDS = 8  # words at most in a subject noun phrase
-_PARAGRAPH_BREAK = re.compile(r"\n[ \t\u00a0]*\n")
 _COMPLEMENT = re.compile(r"(?<!\w)(?:ان|انه|انها|بان|:)(?!\w)")
 _PUNCT = '\u060c,:"«»()\\[\\].!?\u061f\u061b'  # one token each; any of them ends a subject
 _TOKEN = re.compile(f"[^\\s{_PUNCT}]+|[{_PUNCT}]")
@@ -133,7 +135,9 @@ def load_nationalities(path: str | Path | None = None) -> dict[str, str]:
 
     ``data/lexicons/nationalities.csv`` has ``adjective, country, group, source``; a subject
     that is not in the speakers table (وزير الخارجية المصري ..., الرئاسة الفرنسية) takes its
-    group from the adjective in it: Chinese, Russian, Kazakh official or ``other state``.
+    group from the adjective in it: Chinese, Russian, Kazakh official or ``other state``. An
+    empty group marks a body of no state (الدولية، الأممية): the first adjective of a subject
+    decides, so رئيس اللجنة الأولمبية الدولية الألماني speaks for no state.
 
     Examples
     --------
@@ -145,9 +149,12 @@ def load_nationalities(path: str | Path | None = None) -> dict[str, str]:
         table = pd.read_csv(path, dtype=str).fillna("")
     except (OSError, pd.errors.ParserError) as err:
         raise ValueError(f"{path}: cannot read the nationality table ({err}); fix the CSV") from err
-    bad = sorted(set(table["group"]) - set(SPEAKER_GROUPS))
+    bad = sorted(set(table["group"]) - set(SPEAKER_GROUPS) - {""})
     if bad:
-        raise ValueError(f"{path}: unknown group(s) {bad}; use one of {list(SPEAKER_GROUPS)}")
+        raise ValueError(
+            f"{path}: unknown group(s) {bad}; use one of {list(SPEAKER_GROUPS)} or leave it "
+            "empty for an international body"
+        )
     return {frames.normalize_literal(r.adjective): r.group for r in table.itertuples(index=False)}
 
 
@@ -157,7 +164,9 @@ class _SpeakerModel:
     rows: list[dict]
     cues: frames.Matcher  # reporting verbs in file order; a pattern's frame is its kind
     stops: frozenset[str]  # normalised words of subject_words.csv, by kind
-    heads: dict[str, str]  # head word -> kind (title, source, person, nonstate)
+    times: frozenset[str]  # passed over before a subject, end it after
+    heads: dict[str, str]  # head word -> kind (title, source, person, nonstate, document)
+    deputies: frozenset[str]  # heads whose listed superior is not the speaker
     openers: frozenset[str]
     nations: dict[str, str]  # normalised adjective -> group
 
@@ -181,14 +190,24 @@ def _names_regex(rows: list[dict]) -> re.Pattern:
 
 
 def _subject_words(path: str | Path | None = None) -> dict[str, frozenset[str]]:
-    """The normalised words of ``subject_words.csv`` by kind (stop, opener,
-    title, source, person, nonstate)."""
+    """The normalised words of ``subject_words.csv`` by kind (stop, opener, time,
+    title, deputy, source, person, nonstate, document)."""
     path = Path(path) if path is not None else SUBJECT_WORDS_PATH
     try:
         table = pd.read_csv(path, dtype=str).fillna("")
     except (OSError, pd.errors.ParserError) as err:
         raise ValueError(f"{path}: cannot read the subject words ({err}); fix the CSV") from err
-    kinds = ("stop", "opener", "title", "source", "person", "nonstate")
+    kinds = (
+        "stop",
+        "opener",
+        "time",
+        "title",
+        "deputy",
+        "source",
+        "person",
+        "nonstate",
+        "document",
+    )
     bad = sorted(set(table["kind"]) - set(kinds))
     if bad:
         raise ValueError(f"{path}: unknown kind(s) {bad}; use one of {list(kinds)}")
@@ -217,7 +236,13 @@ def _speaker_model() -> _SpeakerModel:
         rows=rows,
         cues=frames.Matcher([], patterns=cues),
         stops=words["stop"],
-        heads={w: k for k in ("title", "source", "person", "nonstate") for w in words[k]},
+        times=words["time"],
+        heads={
+            **{w: k for k in ("title", "source", "person", "nonstate") for w in words[k]},
+            **dict.fromkeys(words["deputy"], "title"),
+            **dict.fromkeys(words["document"], "document"),
+        },
+        deputies=words["deputy"],
         openers=words["opener"],
         nations=load_nationalities(),
     )
@@ -225,8 +250,9 @@ def _speaker_model() -> _SpeakerModel:
 
 def _sentence_cues(norm: str, bounds: list[int], found: list[tuple]) -> list[list[tuple]]:
     """The reporting cues ``(start, end, kind)`` of each sentence, in order and in offsets of
-    its own text ``norm[bounds[2k]:bounds[2k+1]]``; a ``verb_that`` cue (أعلن) counts only
-    with أن or ':' after it in its sentence. ``found`` are the verbs matched over the whole
+    its own text ``norm[bounds[2k]:bounds[2k+1]]``; a ``verb_that`` cue (أعلن) and a
+    ``verb_from`` cue (نقل: نقلت الوكالة عن X قوله إن) count only with أن or ':' after it in
+    its sentence. ``found`` are the verbs matched over the whole
     article: a verb is one word, so no match runs across a sentence break."""
     los, cues = bounds[0::2], [[] for _ in range(len(bounds) // 2)]
     for pat, s, e in found:
@@ -234,7 +260,7 @@ def _sentence_cues(norm: str, bounds: list[int], found: list[tuple]) -> list[lis
         if k < 0 or e > bounds[2 * k + 1]:
             continue
         lo, hi = bounds[2 * k], bounds[2 * k + 1]
-        if pat.frame != "verb_that" or _COMPLEMENT.search(norm[lo:hi], e - lo):
+        if pat.frame not in ("verb_that", "verb_from") or _COMPLEMENT.search(norm[lo:hi], e - lo):
             cues[k].append((s - lo, e - lo, pat.frame))
     return cues
 
@@ -250,39 +276,65 @@ def _first_name(model: _SpeakerModel, norm: str, lo: int, hi: int, persons_only=
     return None if persons_only else best_role
 
 
-def _is_stop(model: _SpeakerModel, word: str) -> bool:
-    """A word that ends a subject: a stop word, with or without و/ف, or ل + ال (للصحفيين)."""
-    return (
-        word in model.stops
-        or (word[:1] in "وف" and word[1:] in model.stops)
-        or word.startswith("لل")
-    )
+def _is_stop(model: _SpeakerModel, word: str, first: bool = False) -> bool:
+    """A word that ends a subject: a stop or time word, with or without و/ف; as its first
+    word also ل + ال (قال للصحفيين: to whom), which inside a subject is a genitive (الهيئة
+    العامة للجمارك)."""
+    ends = model.stops | model.times
+    return word in ends or (word[:1] in "وف" and word[1:] in ends) or (first and word[:2] == "لل")
+
+
+def _subject_start(model: _SpeakerModel, tokens: list[re.Match], i: int) -> int:
+    """The index of the first token after the time phrase that may open ``tokens[i:]``
+    (وقال اليوم الثلاثاء الوزير، وأكد أمس (الاثنين) المتحدث): time words and brackets."""
+    while i < len(tokens):
+        word = tokens[i].group()
+        if word == "(":
+            close = next((k for k in range(i, len(tokens)) if tokens[k].group() == ")"), None)
+            if close is None:
+                return i
+            i = close + 1
+        elif word in model.times or (word[:1] == "و" and word[1:] in model.times):
+            i += 1
+        elif word in ("في", "وفي") and i + 1 < len(tokens) and tokens[i + 1].group() in model.times:
+            i += 2  # في وقت لاحق
+        else:
+            return i
+    return i
 
 
 def _subject_span(
     model: _SpeakerModel, norm: str, lo: int, hi: int, addressee: bool = True
 ) -> tuple[int, int] | None:
-    """The subject noun phrase in norm[lo:hi]: the words up to the first stop word, colon,
-    quote, bracket or comma (at most _NP_WORDS), or None when there is none. After a comma a
-    listed person (an apposition: المتحدث باسم الخارجية، تشاو لي جيان،) still belongs to it.
-    One word ending in alef is an adverb (مجددا، علنا), not a subject; with ``addressee`` a
-    first word ل + a source (لصحيفة، لوكالة) is whom the speaker told, not a subject."""
+    """The subject noun phrase in norm[lo:hi]: after a time phrase (:func:`_subject_start`),
+    the words up to the first stop word, colon, quote, bracket or comma (at most _NP_WORDS),
+    or None when there is none. A listed name is read whole, even when its first word is a
+    stop word (لي كه تشيانغ). After a comma a listed person (an apposition: المتحدث باسم
+    الخارجية، تشاو لي جيان،) still belongs to it. One word ending in alef is an adverb
+    (مجددا، علنا), not a subject; with ``addressee`` a first word ل + a source (لصحيفة،
+    لوكالة) is whom the speaker told, not a subject."""
+    tokens = list(_TOKEN.finditer(norm, lo, hi))
     first = last = None
     words = 0
-    for m in _TOKEN.finditer(norm, lo, hi):
+    for m in tokens[_subject_start(model, tokens, 0) :]:
+        if last is not None and m.start() < last:
+            continue  # inside a listed name read whole
         word = m.group()
+        named = model.names.match(norm, m.start(), hi)
         if word in "\u060c,":
             nxt = len(norm[:hi]) - len(norm[m.end() : hi].lstrip())
             after = model.names.match(norm, nxt, hi) if first is not None else None
             if after and model.rows[int(after.lastgroup[1:])]["kind"] == "person":
                 last = after.end()
             break
-        if (len(word) == 1 and not word.isalnum()) or _is_stop(model, word):
+        if named is None and (
+            (len(word) == 1 and not word.isalnum()) or _is_stop(model, word, first is None)
+        ):
             break
         if first is None and addressee and word[:1] == "ل" and _bare(word) in model.heads:
             break  # قال لصحيفة ...: told a newspaper, no subject
         first = m.start() if first is None else first
-        last, words = m.end(), words + 1
+        last, words = (named.end() if named else m.end()), words + 1
         if words == _NP_WORDS:
             break
     if first is None or (
@@ -320,35 +372,50 @@ def _unlisted(model, norm, span, surface, according: bool) -> dict | None:
     الكازاخستانية) an unnamed source whatever their nationality. An unknown first word is an
     unlisted person when the phrase holds a name (a word without the article, or a family
     name in -ي: الزهراني), else an unnamed source. After بحسب/وفقا only a known first word
-    makes an attribution (حسب الخطة and ليس ... فحسب بل are none): None."""
+    makes an attribution, or two words without the article (وفقا لجان دوفال: a full name;
+    حسب الخطة, وفقا لقانون العمل and ليس ... فحسب بل are none): else None."""
     words = [w for w in norm[span[0] : span[1]].split() if w not in "\u060c,"]
     head = model.heads.get(_bare(words[0]))
-    if head is None and according:
+    bare = [w for w in words if not w.startswith("ال") and _nation(model, w) is None]
+    if head is None and according and len(bare) < 2:
         return None
-    if head is None:
-        name = words[0].endswith("ي") or any(
-            not w.startswith("ال") and _nation(model, w) is None for w in words
-        )
-        head = "person" if name else "nonstate"
+    if head is None:  # a name first: its title may follow (ميتشيلا لاجرونوفا المتحدثة باسم ...)
+        later = (model.heads.get(_bare(w)) for w in words[1:])
+        title = next((k for k in later if k in ("title", "source")), None)
+        head = "title" if title else "person" if words[0].endswith("ي") or bare else "nonstate"
     group = None
     if head in ("title", "source"):
-        group = next((g for w in words if (g := _nation(model, w))), None)
+        group = next((g for w in words if (g := _nation(model, w)) is not None), None)
     kind = "unlisted" if head in ("title", "person") else "unnamed"
     default = "unlisted person" if kind == "unlisted" else "unnamed source"
-    return {"entity_id": kind, "english": surface(*span), "group": group or default, "kind": kind}
+    lo = span[0] + (according and norm[span[0]] == "ل" and norm[span[0] + 1] != "ل")  # وفقا لـ
+    return {
+        "entity_id": kind,
+        "english": surface(lo, span[1]),
+        "group": group or default,
+        "kind": kind,
+    }
 
 
 def _spoken_for(model: _SpeakerModel, norm: str, lo: int, hi: int):
     """The listed name after باسم in norm[lo:hi] (on behalf of: المتحدث باسم الرئيس الروسي
-    بوتين), reached over titles and nationality adjectives only, as a match; else None."""
+    بوتين) or after a deputy's title that opens it (نائب وزير الخارجية الروسي، مستشار
+    الرئيس بوتين), reached over titles and nationality adjectives only, as a match; else
+    None."""
     behalf = re.search(r"(?<!\w)باسم(?!\w)", norm[lo:hi])
-    if behalf is None:
+    opening = _TOKEN.match(norm, lo)
+    if behalf is not None:
+        lo += behalf.end()
+    elif opening is not None and _bare(opening.group()) in model.deputies:
+        lo = opening.end()
+    else:
         return None
-    for m in _TOKEN.finditer(norm, lo + behalf.end(), hi):
+    for m in _TOKEN.finditer(norm, lo, hi):
         named = model.names.match(norm, m.start(), hi)
         if named is not None:
             return named
-        if _bare(m.group()) not in model.heads and _nation(model, m.group()) is None:
+        head = model.heads.get(_bare(m.group()))
+        if head != "title" and (head is not None or _nation(model, m.group()) is None):
             return None
     return None
 
@@ -359,7 +426,9 @@ def _subject(model, norm, span, surface, according=False) -> dict | None:
     A listed name after باسم (on behalf of), reached over titles and nationality adjectives
     only (المتحدث باسم الرئيس بوتين ديمتري بيسكوف), is whom the speaker speaks for, not the
     speaker: it is skipped, and when no other listed name is left the speaker is the phrase
-    itself (المتحدثة باسم الخارجية الصينية هوا تشون ينغ) in the group of the one it speaks for.
+    itself (المتحدثة باسم الخارجية الصينية هوا تشون ينغ) in the group of the one it speaks for,
+    an unlisted person when words (a name) follow the one spoken for, else an unnamed source.
+    So is a deputy's superior (نائب وزير الخارجية الروسي سيرغي ريابكوف: not the minister).
     """
     lo, hi = span
     spoken_for = _spoken_for(model, norm, lo, hi)
@@ -372,7 +441,8 @@ def _subject(model, norm, span, surface, according=False) -> dict | None:
     who = next((r for r in rows if r["kind"] == "person"), rows[0] if rows else None)
     if who is None and spoken_for is not None:
         group = model.rows[int(spoken_for.lastgroup[1:])]["group"]
-        who = {"entity_id": "unnamed", "english": surface(*span), "group": group, "kind": "unnamed"}
+        kind = "unlisted" if norm[spoken_for.end() : hi].strip() else "unnamed"
+        who = {"entity_id": kind, "english": surface(*span), "group": group, "kind": kind}
     return who or _unlisted(model, norm, span, surface, according)
 
 
@@ -395,7 +465,7 @@ def _actor(model: _SpeakerModel, norm: str, hi: int) -> dict | None:
 def _actor_at(model: _SpeakerModel, norm: str, lo: int, hi: int) -> dict | None:
     """:func:`_actor` for the clause that starts at ``lo``."""
     first = next((m for m in _TOKEN.finditer(norm, lo, hi) if m.group() not in model.openers), None)
-    if first is None or _is_stop(model, first.group()):
+    if first is None or _is_stop(model, first.group(), first=True):
         return None
     opening = _first_name(model, norm, first.start(), first.end(), persons_only=True)
     if opening is not None:
@@ -444,6 +514,64 @@ def _cited(model, sent: str, span: tuple[int, int], cues: list[tuple], surface):
     return where and _subject(model, sent, where, surface, according=True)
 
 
+_ISSUED = frozenset(("صادر", "صادره"))
+_FROM = frozenset(("عن", "من"))
+_COMPLEMENTS = frozenset(("ان", "بان", "فان", "وان", "لان"))
+
+
+def _next_word(sent: str, pos: int) -> re.Match | None:
+    return _TOKEN.search(sent, pos)
+
+
+def _issuer(model: _SpeakerModel, sent: str, span: tuple[int, int]) -> tuple[int, int] | None:
+    """The issuer of a document that is the subject: بيان صادر عن الرئاسة، بيان من الوزارة
+    (after the subject) or بيان لوزارة الخارجية (inside it); None when the subject is no
+    document or names no issuer (وذكر بيان أن: an unnamed source)."""
+    words = list(_TOKEN.finditer(sent, *span))
+    if model.heads.get(_bare(words[0].group())) != "document":
+        return None
+    if len(words) > 1 and words[1].group()[:1] == "ل":
+        return words[1].start(), span[1]
+    nxt = _next_word(sent, span[1])
+    if (
+        nxt is None
+        or nxt.group() not in _FROM
+        or (len(words) > 1 and words[1].group() not in _ISSUED)
+    ):
+        return None
+    return _subject_span(model, sent, nxt.end(), len(sent), addressee=False)
+
+
+def _quoted_from(model: _SpeakerModel, sent: str, pos: int) -> tuple[int, int] | None:
+    """The one a medium quotes: نقلت الوكالة عن X قوله, with ``pos`` after the medium."""
+    nxt = _next_word(sent, pos)
+    if nxt is None or nxt.group() != "عن":
+        return None
+    return _subject_span(model, sent, nxt.end(), len(sent), addressee=False)
+
+
+def _before_verb(model: _SpeakerModel, sent: str, verb: int) -> tuple[int, int] | None:
+    """A subject put before its verb: فإن وزير الخارجية الصيني قال، right after a complement
+    or at the sentence's start (after its openers), when it starts with a subject word or
+    holds a listed name; None when a stop word or punctuation comes between."""
+    tokens = list(_TOKEN.finditer(sent, 0, verb))
+    i = len(tokens)
+    while i > 0 and tokens[i - 1].group() not in _COMPLEMENTS:
+        word = tokens[i - 1].group()
+        if (len(word) == 1 and not word.isalnum()) or _is_stop(model, word):
+            return None
+        i -= 1
+    while i == 0 and i < len(tokens) and tokens[i].group() in model.openers:
+        i += 1
+    words = tokens[i:]
+    if not words or len(words) > _NP_WORDS:
+        return None
+    span = (words[0].start(), words[-1].end())
+    if _bare(words[0].group()) in model.heads or model.names.search(sent, *span):
+        return span
+    return None
+
+
 def _decide(model: _SpeakerModel, sent: str, cues: list[tuple], carried, surface):
     """``(who, cue, carried)`` for one normalised sentence with its cues; ``who`` is None
     for a sentence without a reporting cue (its caller decides: colon, line, outlet).
@@ -462,10 +590,15 @@ def _decide(model: _SpeakerModel, sent: str, cues: list[tuple], carried, surface
                 return who, cue, who
             continue
         span = _subject_span(model, sent, cue[1], len(sent))
+        if cue[2] == "verb_from":
+            span = _quoted_from(model, sent, span[1] if span else cue[1]) or span
+        if span is None:
+            span = _before_verb(model, sent, cue[0])
         if span is None:
             actor = _actor(model, sent, cue[0])
             who = actor or carried or _UNNAMED
             return who, cue, (actor or carried)
+        span = _issuer(model, sent, span) or span
         who = _subject(model, sent, span, surface)
         cited = _cited(model, sent, span, cues, surface)
         return (cited or who), cue, (cited or who)
@@ -478,14 +611,10 @@ def _colon_speaker(model: _SpeakerModel, norm: str) -> dict | None:
     return _first_name(model, norm, max(0, colon - 40), colon) if colon > 0 else None
 
 
-def _layout(text: str, spans: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
-    """Per sentence: its paragraph block (blank lines between) and its line."""
-    starts = [s for s, _ in spans]
-    breaks = [m.start() for m in _PARAGRAPH_BREAK.finditer(text)]
+def _lines(text: str, spans: list[tuple[int, int]]) -> list[int]:
+    """The line of each sentence."""
     newlines = [m.start() for m in re.finditer("\n", text)]
-    blocks = np.searchsorted(breaks, starts, side="right").tolist() if breaks else [0] * len(spans)
-    lines = np.searchsorted(newlines, starts, side="right").tolist()
-    return blocks, lines
+    return np.searchsorted(newlines, [s for s, _ in spans], side="right").tolist()
 
 
 def sentence_speakers(articles: list[tuple]) -> list[list[tuple[dict, str]]]:
@@ -518,13 +647,11 @@ def _surface_of(text: str, index, lo: int):
 def _speakers_of(model: _SpeakerModel, text, norm, index, spans, outlet, found):
     """Speaker and cue of each sentence of one article, in order (carry, line, colon)."""
     outlet_row = {**_OUTLET, "english": outlet or "outlet"}
-    blocks, lines = _layout(text, spans)
+    lines = _lines(text, spans)
     bounds = np.searchsorted(np.asarray(index), np.asarray(spans).reshape(-1)).tolist()
     cues = _sentence_cues(norm, bounds, found)
-    out, carried, block, prev_line, prev_who = [], None, 0, -1, None
+    out, carried, prev_line, prev_who = [], None, -1, None
     for k, sent_cues in enumerate(cues):
-        if blocks[k] != block:
-            carried, block = None, blocks[k]
         lo = bounds[2 * k]
         sent = norm[lo : bounds[2 * k + 1]]
         who, cue, carried = _decide(model, sent, sent_cues, carried, _surface_of(text, index, lo))
@@ -554,8 +681,8 @@ def attribute_speakers(text: str, outlet: str | None = None) -> pd.DataFrame:
     own: it takes the listed person who opens its sentence ("ووافق تليوبردي ...، وأعرب عن"),
     else the carried speaker, else "unnamed source". Every subject is carried on, and a listed
     person opening a sentence without a reporting verb (وأطلع، التقى، استقبل، بحث ...) ends the
-    carry too. The carry runs across lines of the same block, because wire copy puts every
-    sentence on its own line, and stops at a blank line (a new paragraph block). A sentence
+    carry too. The carry runs across lines and blank lines (news copy puts each sentence or
+    paragraph on its own line, and «وأضاف» often opens a paragraph) to the article's end. A sentence
     without a verb is the outlet's own voice. ``NAME: quote`` (headlines) counts as NAME.
 
     Parameters
