@@ -582,12 +582,15 @@ MIN_ENTITY_RECALL = 0.75
 # Measured below its floor on the held-out set, kept visible instead of tuned away (speakers.py
 # and the lexicons must not be tuned on this set); strict: a fix makes the test fail until
 # the entry is removed.
+# Scored once, blind, on 2026-12-02 after the rules were fixed on the dev set's misses: the
+# held-out set is a random sample of Saudi news, where most officials are named without a
+# nationality adjective (وزير الصحة), which the rules cannot place (issue 20 stays open).
 SPEAKER_BELOW_FLOOR = {
-    "group accuracy": "53 of 65 (0.82). Misses: نقلت ... عن X قوله (no rule); a time phrase "
-    "between verb and subject; الكرملين and بيان صادر عن الرئاسة القازاقية give no group; "
-    "للجمارك ends a subject (لل-) before الصينية; no adjective for Greece; بحسب/وفقا + a "
-    "name the subject words do not know (بوينغ، توماس باخ); فإن لافروف قال; the carry stops "
-    "at a blank line; a spokeswoman named before her title",
+    "group accuracy": "26 of 65 (0.40): other state taken for unlisted person (12) or unnamed "
+    "source (8), officials named without a nationality adjective; outlet narration with a "
+    "cue verb (يذكر أن، أكد in narration) taken for a speaker (7)",
+    "entity precision": "5 of 7: h014 Putin for an unlisted Russian banker whose name stands "
+    "before the verb; h043 Wang Yi for an unlisted Chinese spokeswoman",
 }
 
 
@@ -787,12 +790,16 @@ class TestSpeakerSets:
         assert not found
 
 
-@pytest.fixture(scope="module")
-def speaker_scores_heldout() -> pd.DataFrame:
+def _speaker_scores(path) -> pd.DataFrame:
     if not SNN.is_file():
         pytest.skip(f"the floors need the quoted sentences: SaudiNewsNet 2015 is not at {SNN}")
-    gold = validation.read_speaker_gold()
+    gold = validation.read_speaker_gold(path)
     return validation.speaker_scores(gold, validation.predict_speakers(gold)).set_index("measure")
+
+
+@pytest.fixture(scope="module")
+def speaker_scores_heldout() -> pd.DataFrame:
+    return _speaker_scores(validation.SPEAKER_HELDOUT_PATH)
 
 
 def _speaker_floor_cases() -> list:
@@ -812,3 +819,20 @@ class TestSpeakersOnHeldoutSet:
     @pytest.mark.parametrize(("measure", "floor"), _speaker_floor_cases())
     def test_each_measure_reaches_its_floor(self, speaker_scores_heldout, measure, floor):
         assert speaker_scores_heldout.loc[measure, "value"] >= floor
+
+
+class TestSpeakersOnDevSet:
+    """The rules were improved on this set's misses: its floors guard against a change
+    that undoes them, they do not measure the rules."""
+
+    @pytest.mark.parametrize(
+        ("measure", "floor"),
+        [
+            ("group accuracy", MIN_GROUP_ACCURACY),
+            ("entity precision", MIN_ENTITY_PRECISION),
+            ("entity recall", MIN_ENTITY_RECALL),
+        ],
+    )
+    def test_each_measure_reaches_its_floor(self, measure, floor):
+        scores = _speaker_scores(validation.SPEAKER_DEV_PATH)
+        assert scores.loc[measure, "value"] >= floor
