@@ -8,6 +8,7 @@ headless Chromium; they also run the runner on throwaway notebooks and on a tiny
 from __future__ import annotations
 
 import ast
+import asyncio
 import gzip
 import hashlib
 import json
@@ -40,6 +41,7 @@ from reports import (
     postprocess,
     repro,
     runner,
+    schedule,
 )
 
 V4 = nbformat.v4
@@ -291,6 +293,127 @@ class TestListNotebooks:
     def test_unknown_number_is_an_error_naming_what_exists(self, folder):
         with pytest.raises(notebooks.ReportsError, match=r"no notebook 07.*01-a-one"):
             notebooks.list_notebooks(folder, ["07"])
+
+
+def _with_after(*after: str, parameters: bool = True):
+    """A throwaway notebook that runs after the notebooks named in ``after``."""
+    nb = _notebook(parameters=parameters)
+    nb.metadata["reports"] = {"after": list(after)}
+    return nb
+
+
+def _order_folder(tmp_path, notebooks: dict) -> Path:
+    for name, nb in notebooks.items():
+        nbformat.write(nb, tmp_path / f"{name}.ipynb")
+    return tmp_path
+
+
+class TestPrerequisites:
+    """The order notebooks declare in their metadata (``reports.after``), checked up front."""
+
+    def test_the_project_notebooks_wait_for_what_they_read(self):
+        every = notebooks.list_notebooks()
+        after = schedule.prerequisites(every, every)
+        assert after["05-timeline"] == ("01-load-corpus", "04-frame-discourse")
+        assert all("01-load-corpus" in after[n] for n in after if n[:2] > "01")
+
+    def test_a_notebook_without_the_key_waits_for_nothing(self, tmp_path):
+        every = notebooks.list_notebooks(_order_folder(tmp_path, {"01-a-one": _notebook()}))
+        assert schedule.prerequisites(every, every) == {"01-a-one": ()}
+
+    def test_a_prerequisite_the_run_does_not_select_is_not_waited_for(self, tmp_path):
+        folder = _order_folder(
+            tmp_path, {"01-a-one": _notebook(), "02-b-two": _with_after("01-a-one")}
+        )
+        every = notebooks.list_notebooks(folder)
+        assert schedule.prerequisites(every, every[1:]) == {"02-b-two": ()}
+
+    def test_an_unknown_name_is_an_error_naming_the_notebook_and_the_name(self, tmp_path):
+        folder = _order_folder(tmp_path, {"01-a-one": _with_after("07-nothing")})
+        every = notebooks.list_notebooks(folder)
+        with pytest.raises(notebooks.ReportsError, match=r"^01-a-one\.ipynb runs after 07-nothing"):
+            schedule.prerequisites(every, every)
+
+    def test_a_cycle_is_an_error_naming_the_notebooks_in_it(self, tmp_path):
+        folder = _order_folder(
+            tmp_path, {"01-a-one": _with_after("02-b-two"), "02-b-two": _with_after("01-a-one")}
+        )
+        every = notebooks.list_notebooks(folder)
+        with pytest.raises(notebooks.ReportsError, match=r"cycle: 0\d-.*runs after 0\d-") as err:
+            schedule.prerequisites(every, every)
+        assert "01-a-one.ipynb" in str(err.value) and "02-b-two.ipynb" in str(err.value)
+        assert "\n" not in str(err.value)
+
+    def test_a_notebook_that_waits_for_itself_is_a_cycle(self, tmp_path):
+        every = notebooks.list_notebooks(
+            _order_folder(tmp_path, {"01-a-one": _with_after("01-a-one")})
+        )
+        with pytest.raises(notebooks.ReportsError, match="cycle"):
+            schedule.prerequisites(every, every)
+
+    def test_a_name_instead_of_a_list_is_an_error_showing_the_expected_form(self, tmp_path):
+        nb = _notebook()
+        nb.metadata["reports"] = {"after": "01-a-one"}
+        every = notebooks.list_notebooks(_order_folder(tmp_path, {"02-b-two": nb}))
+        with pytest.raises(notebooks.ReportsError, match=r"02-b-two\.ipynb: .* must be a list"):
+            schedule.prerequisites(every, every)
+
+
+def _scheduled(after: dict, jobs: int, fails: str | None = None, log=None) -> list:
+    """Run the scheduler on stand-ins that yield to the loop (the one in ``fails`` raises after
+    one turn, the others take ten then); returns the (event, name) log."""
+    log = [] if log is None else log
+
+    async def start(name):
+        log.append(("start", name))
+        try:
+            for _ in range(1 if name == fails else 10 if fails else 2):
+                await asyncio.sleep(0)
+            if name == fails:
+                raise ValueError(name)
+        except asyncio.CancelledError:
+            log.append(("cancelled", name))
+            raise
+        log.append(("end", name))
+
+    asyncio.run(schedule.run_in_order(after, jobs, start))
+    return log
+
+
+def _most_at_once(log) -> int:
+    running = most = 0
+    for event, _ in log:
+        running += 1 if event == "start" else -1
+        most = max(most, running)
+    return most
+
+
+class TestRunInOrder:
+    """The scheduler on stand-in coroutines: no kernels, no clocks, only the order of events."""
+
+    def test_no_more_than_jobs_run_at_once(self):
+        after = {f"0{i}": () for i in range(5)}
+        assert _most_at_once(_scheduled(after, 2)) == 2
+        assert _most_at_once(_scheduled(after, 1)) == 1
+
+    def test_a_notebook_starts_only_after_its_prerequisites_ended(self):
+        log = _scheduled({"01": (), "02": (), "03": ("01", "02"), "04": ("03",)}, 4)
+        assert log.index(("start", "03")) > max(log.index(("end", "01")), log.index(("end", "02")))
+        assert log.index(("start", "04")) > log.index(("end", "03"))
+
+    def test_lower_numbers_start_first_among_those_ready(self):
+        log = _scheduled({"03": (), "01": (), "02": ()}, 1)
+        assert [name for event, name in log if event == "start"] == ["01", "02", "03"]
+
+    def test_an_error_cancels_the_others_and_is_raised(self):
+        log = []
+        with pytest.raises(ValueError, match="01"):
+            _scheduled({"01": (), "02": ("01",), "03": ()}, 2, fails="01", log=log)
+        assert ("cancelled", "03") in log and ("start", "02") not in log
+
+    def test_a_prerequisite_that_fails_still_lets_its_dependents_run(self):
+        log = _scheduled({"01": (), "02": ("01",)}, 2)
+        assert ("end", "02") in log
 
 
 class TestReportDir:
