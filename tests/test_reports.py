@@ -358,6 +358,16 @@ class TestPrerequisites:
         with pytest.raises(notebooks.ReportsError, match=r"02-b-two\.ipynb: .* must be a list"):
             schedule.prerequisites(every, every)
 
+    def test_the_job_stops_before_anything_runs_or_is_written(self, tmp_path):
+        folder = tmp_path / "nbs"
+        folder.mkdir()
+        _order_folder(
+            folder, {"01-a-one": _with_after("02-b-two"), "02-b-two": _with_after("01-a-one")}
+        )
+        with pytest.raises(notebooks.ReportsError, match="cycle"):
+            job.run(notebooks_dir=folder, out_dir=tmp_path / "out", log=None)
+        assert not (tmp_path / "out").exists()
+
 
 def _scheduled(after: dict, jobs: int, fails: str | None = None, log=None) -> list:
     """Run the scheduler on stand-ins that yield to the loop (the one in ``fails`` raises after
@@ -414,6 +424,49 @@ class TestRunInOrder:
     def test_a_prerequisite_that_fails_still_lets_its_dependents_run(self):
         log = _scheduled({"01": (), "02": ("01",)}, 2)
         assert ("end", "02") in log
+
+
+class TestDefaultJobs:
+    def test_one_per_cpu_when_memory_allows(self, monkeypatch):
+        monkeypatch.setattr(job.os, "sched_getaffinity", lambda _pid: {0, 1, 2}, raising=False)
+        monkeypatch.setattr(job.psutil, "virtual_memory", lambda: _Memory(64 * 2**30))
+        assert job.default_jobs(4 * 2**30) == 3
+
+    def test_no_more_kernels_than_fit_in_the_memory_available(self, monkeypatch):
+        monkeypatch.setattr(job.os, "sched_getaffinity", lambda _pid: {0, 1, 2}, raising=False)
+        monkeypatch.setattr(job.psutil, "virtual_memory", lambda: _Memory(9 * 2**30))
+        assert job.default_jobs(4 * 2**30) == 2
+
+    def test_at_least_one_even_when_one_does_not_fit(self, monkeypatch):
+        monkeypatch.setattr(job.psutil, "virtual_memory", lambda: _Memory(2**30))
+        assert job.default_jobs(4 * 2**30) == 1
+
+    def test_no_memory_limit_leaves_one_per_cpu(self, monkeypatch):
+        monkeypatch.setattr(job.os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
+        assert job.default_jobs(0) == 2
+
+    def test_the_command_refuses_zero(self, capsys):
+        with pytest.raises(SystemExit) as exit_:
+            cli.main(["--jobs", "0"])
+        assert exit_.value.code == 2 and "--jobs: must be 1 or more" in capsys.readouterr().err
+
+
+class _Memory:
+    def __init__(self, available: int):
+        self.available = available
+
+
+class TestStoppedMessage:
+    def test_one_notebook_is_named_with_its_cell(self):
+        stopped = runner.Stopped(signal.SIGTERM, [("01-a.ipynb", 3)])
+        assert str(stopped) == "stopped by SIGTERM in 01-a.ipynb at cell 3"
+
+    def test_every_running_notebook_is_named(self):
+        stopped = runner.Stopped(signal.SIGINT, [("01-a.ipynb", 3), ("02-b.ipynb", None)])
+        assert str(stopped) == "stopped by SIGINT in 01-a.ipynb at cell 3 and in 02-b.ipynb"
+
+    def test_nothing_running_names_only_the_signal(self):
+        assert str(runner.Stopped(signal.SIGTERM)) == "stopped by SIGTERM"
 
 
 class TestReportDir:
@@ -895,9 +948,12 @@ class TestRunnerOnThrowawayNotebooks:
         nb = nbformat.read(outcome[3] / "02-fails.failed.ipynb", as_version=4)
         assert nb.cells[2].outputs[0]["ename"] == "ZeroDivisionError"
 
-    def test_one_timing_line_per_notebook(self, outcome):
+    def test_one_timing_line_per_notebook_as_it_finishes(self, outcome):
         lines = [ln for ln in outcome[2].splitlines() if re.match(r"  \S+ .* \d+\.\d s ", ln)]
-        assert len(lines) == 2 and "FAILED" in lines[1]
+        assert sorted(ln.split()[:2] for ln in lines) == [
+            ["01-works-fine", "ok"],
+            ["02-fails", "FAILED"],
+        ]
 
     def test_the_index_lists_the_failure(self, outcome):
         text = _soup((outcome[3] / "index.html").read_text(encoding="utf-8")).get_text(" ")
@@ -1080,6 +1136,189 @@ def test_a_signal_stops_the_job_its_kernel_and_what_the_kernel_started(tmp_path,
     assert f"stopped by {signum.name} in 01-hangs.ipynb at cell 3" in stderr
     _, alive = psutil.wait_procs(descendants, timeout=10)
     assert not [p for p in alive if _running(p)], alive
+
+
+# --------------------------------------------------------------------------------------------
+# Several notebooks at once (--jobs): the order of events, recorded by the notebooks (slow)
+# --------------------------------------------------------------------------------------------
+
+STAMPS = """import pathlib, time
+here = pathlib.Path({folder!r})
+(here / "{name}.start").write_text(repr(time.time()))
+deadline = time.time() + {wait}
+while time.time() < deadline and not (here / "{other}").exists():
+    time.sleep(0.05)
+(here / "{name}.end").write_text(repr(time.time()))"""
+
+
+def _stamped(folder: Path, name: str, other: str = "", wait: float = 0, after=()):
+    """A notebook whose one code cell records when it starts and ends (``folder/name.start``,
+    ``.end``), waiting up to ``wait`` seconds in between for the file ``other`` to appear; it
+    runs after the notebooks named in ``after``."""
+    code = STAMPS.format(folder=str(folder), name=name, other=other or name, wait=wait)
+    nb = _notebook(V4.new_code_cell(code))
+    if after:
+        nb.metadata["reports"] = {"after": list(after)}
+    return nb
+
+
+def _interval(folder: Path, name: str) -> tuple[float, float]:
+    return tuple(float((folder / f"{name}.{end}").read_text()) for end in ("start", "end"))
+
+
+@pytest.mark.slow
+class TestSeveralAtOnce:
+    def test_two_independent_notebooks_run_at_the_same_time_with_two_jobs(self, tmp_path):
+        # each waits (up to a minute) for the other to start: with one job, they never overlap
+        nbs = _folder(
+            tmp_path,
+            {
+                "01-a": _stamped(tmp_path, "a", "b.start", wait=60),
+                "02-b": _stamped(tmp_path, "b", "a.start", wait=60),
+            },
+        )
+        result = job.run(notebooks_dir=nbs, out_dir=tmp_path / "out", jobs=2, log=None)
+        (a_start, a_end), (b_start, b_end) = _interval(tmp_path, "a"), _interval(tmp_path, "b")
+        assert result.ok and a_start < b_end and b_start < a_end
+
+    def test_with_one_job_the_second_starts_after_the_first_ended(self, tmp_path):
+        nbs = _folder(tmp_path, {"01-a": _stamped(tmp_path, "a"), "02-b": _stamped(tmp_path, "b")})
+        result = job.run(notebooks_dir=nbs, out_dir=tmp_path / "out", jobs=1, log=None)
+        assert result.ok and _interval(tmp_path, "a")[1] <= _interval(tmp_path, "b")[0]
+
+    def test_a_notebook_starts_only_after_the_one_it_runs_after_finished(self, tmp_path):
+        # 01 waits 5 s for 03 to start: it must not, though 02 leaves it a free job at once
+        nbs = _folder(
+            tmp_path,
+            {
+                "01-first": _stamped(tmp_path, "first", "then.start", wait=5),
+                "02-free": _stamped(tmp_path, "free"),
+                "03-then": _stamped(tmp_path, "then", after=["01-first"]),
+            },
+        )
+        result = job.run(notebooks_dir=nbs, out_dir=tmp_path / "out", jobs=2, log=None)
+        assert result.ok
+        assert _interval(tmp_path, "then")[0] > _interval(tmp_path, "first")[1]
+
+    def test_results_and_timings_are_in_number_order_whatever_finished_first(self, tmp_path):
+        # 01 waits for 02 to end, so 02 finishes first
+        nbs = _folder(
+            tmp_path,
+            {
+                "01-slow": _stamped(tmp_path, "slow", "quick.end", wait=60),
+                "02-quick": _stamped(tmp_path, "quick"),
+            },
+        )
+        result = job.run(notebooks_dir=nbs, out_dir=tmp_path / "out", jobs=2, log=None)
+        timings = json.loads(result.timings.read_text(encoding="utf-8"))
+        assert _interval(tmp_path, "quick")[1] < _interval(tmp_path, "slow")[1]
+        assert [r.notebook.name for r in result.notebooks] == ["01-slow.ipynb", "02-quick.ipynb"]
+        assert [n["notebook"] for n in timings["notebooks"]] == ["01-slow.ipynb", "02-quick.ipynb"]
+
+
+DIES_WHILE = """import os, pathlib, time
+here = pathlib.Path({folder!r})
+deadline = time.time() + 60
+while time.time() < deadline and not (here / "other.start").exists():
+    time.sleep(0.05)
+(here / "died").write_text(repr(time.time()))
+os.kill(os.getpid(), 9)"""
+
+RUNS_ON = """import pathlib, time
+here = pathlib.Path({folder!r})
+(here / "other.start").write_text(repr(time.time()))
+deadline = time.time() + 60
+while time.time() < deadline and not (here / "died").exists():
+    time.sleep(0.05)
+time.sleep(1)
+print("still here")"""
+
+
+@pytest.fixture(scope="module")
+def dies_beside_another(tmp_path_factory):
+    """The command, two at once: 01's kernel is killed while 02 runs (02 waits for it)."""
+    root = tmp_path_factory.mktemp("dies-beside")
+    dies = _notebook(
+        V4.new_code_cell("x = 1"), V4.new_code_cell(DIES_WHILE.format(folder=str(root)))
+    )
+    other = _notebook(V4.new_code_cell(RUNS_ON.format(folder=str(root))))
+    nbs = _folder(root, {"01-dies": dies, "02-runs-on": other})
+    done = subprocess.run(
+        _command(nbs, root / "out", "--jobs", "2"),
+        env=_env(),
+        cwd=paths.PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    return done, root
+
+
+@pytest.mark.slow
+class TestDeadKernelBesideAnother:
+    def test_one_line_names_the_notebook_the_cell_and_the_signal(self, dies_beside_another):
+        lines = _failure_lines(dies_beside_another[0].stderr)
+        assert len(lines) == 1
+        assert "01-dies.ipynb failed at cell 4 (`import os, pathlib, time`)" in lines[0]
+        assert "SIGKILL" in lines[0]
+
+    def test_it_died_while_the_other_ran(self, dies_beside_another):
+        root = dies_beside_another[1]
+        died = float((root / "died").read_text())
+        assert float((root / "other.start").read_text()) <= died
+
+    def test_the_other_notebook_completes_with_its_report(self, dies_beside_another):
+        done, root = dies_beside_another
+        assert re.search(r"02-runs-on\s+ok\s", done.stdout)
+        assert "still here" in (root / "out" / "02-runs-on.html").read_text(encoding="utf-8")
+
+    def test_the_command_exits_1(self, dies_beside_another):
+        assert dies_beside_another[0].returncode == 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_signal_stops_every_running_notebook_and_keeps_the_timings_of_what_ran(tmp_path, signum):
+    # 01 ends at once; 02 and 03 then hang side by side (each starts a child process)
+    markers = [tmp_path / "two", tmp_path / "three"]
+    nbs = _folder(
+        tmp_path,
+        {
+            "01-quick": _notebook(V4.new_code_cell("x = 1")),
+            "02-hangs": _notebook(V4.new_code_cell(HANGS.format(marker=str(markers[0])))),
+            "03-hangs": _notebook(V4.new_code_cell(HANGS.format(marker=str(markers[1])))),
+        },
+    )
+    job_proc = subprocess.Popen(
+        _command(nbs, tmp_path / "out", "--jobs", "2"),
+        env=_env(),
+        cwd=paths.PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and job_proc.poll() is None:
+            if all(m.exists() for m in markers):
+                break
+            time.sleep(0.2)
+        assert all(m.exists() for m in markers), "the two notebooks never ran at once"
+        descendants = psutil.Process(job_proc.pid).children(recursive=True)
+        assert {int(m.read_text()) for m in markers} <= {p.pid for p in descendants}
+        job_proc.send_signal(signum)
+        _, stderr = job_proc.communicate(timeout=60)
+    finally:
+        job_proc.kill()
+    assert job_proc.returncode == 128 + signum
+    assert (
+        f"stopped by {signum.name} in 02-hangs.ipynb at cell 3 and in 03-hangs.ipynb at cell 3"
+        in stderr
+    )
+    _, alive = psutil.wait_procs(descendants, timeout=10)
+    assert not [p for p in alive if _running(p)], alive
+    timings = json.loads((tmp_path / "out" / job.TIMINGS_NAME).read_text(encoding="utf-8"))
+    assert [n["notebook"] for n in timings["notebooks"]] == ["01-quick.ipynb"]
 
 
 @pytest.mark.slow
