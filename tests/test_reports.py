@@ -983,6 +983,25 @@ class TestRunnerWithCorpusOnThrowawayNotebook:
         assert f"corpus is {corpus.resolve()}" in _soup(report.read_text()).get_text()
 
 
+@pytest.mark.slow
+class TestStreamOrder:
+    def test_prints_and_warnings_reach_the_notebook_in_the_order_they_were_written(self):
+        # ipykernel sends stdout and stderr on separate timers: without the runner's hook
+        # these ten writes arrive as two outputs, all of stdout and then all of stderr
+        code = "import sys\nfor i in range(5):\n    print(i)\n    print(i, file=sys.stderr)"
+        nb = _notebook(V4.new_code_cell(code))
+        run = runner.execute_notebook(nb, paths.NOTEBOOKS_DIR, timeout=60)
+        outputs = [(o["name"], o["text"]) for o in nb.cells[2].outputs]
+        assert run.error is None
+        assert outputs == [(name, f"{i}\n") for i in range(5) for name in ("stdout", "stderr")]
+
+    def test_the_hook_is_not_counted_as_a_cell_nor_left_in_the_namespace(self):
+        nb = _notebook(V4.new_code_cell("print(sorted(n for n in dir() if 'reports' in n))"))
+        runner.execute_notebook(nb, paths.NOTEBOOKS_DIR, timeout=60)
+        assert nb.cells[2].execution_count == 2  # the parameters cell is 1
+        assert nb.cells[2].outputs[0]["text"] == "[]\n"
+
+
 # --------------------------------------------------------------------------------------------
 # Kernels that die, run away or are stopped: the command in a real subprocess (slow)
 # --------------------------------------------------------------------------------------------

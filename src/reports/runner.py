@@ -42,6 +42,36 @@ STARTUP_TIMEOUT = 60  # seconds for a new kernel to answer
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 INJECTED_TAG = "injected-parameters"
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+#: Run in each kernel as it starts (``exec_lines``, not counted as a cell): before a write to
+#: stdout is scheduled to be sent, what stderr holds is sent, and the other way round.
+#: ipykernel sends each stream on a timer of its own, so a warning printed between two prints
+#: could land before, between or after them depending on the load; a report must not depend on
+#: that (or on ``--jobs``). It hooks ipykernel 7's ``OutStream._schedule_flush`` (``write``
+#: itself is swapped by IPython during each cell); without it the streams go as before.
+ORDERED_STREAMS = """\
+import sys as _sys
+
+
+def _reports_in_order():
+    from ipykernel.iostream import OutStream
+
+    streams = (_sys.stdout, _sys.stderr)
+    schedule = getattr(OutStream, "_schedule_flush", None)
+    if schedule is None or not all(isinstance(s, OutStream) for s in streams):
+        return
+
+    def schedule_in_order(self):
+        for other in streams:
+            if other is not self and getattr(other, "_flush_pending", False):
+                other.flush()
+        schedule(self)
+
+    OutStream._schedule_flush = schedule_in_order
+
+
+_reports_in_order()
+del _sys, _reports_in_order
+"""
 _DEATHS = {
     signal.SIGKILL: "was killed by SIGKILL (as the system does when memory runs out)",
     signal.SIGSEGV: "crashed with SIGSEGV (a fault in compiled code)",
@@ -190,7 +220,8 @@ def _kernel_manager_class():
     """An asyncio KernelManager whose ``python3`` kernel is always this interpreter.
 
     A user-wide ``python3`` kernelspec could point at another Python; the reports must run on
-    the project's environment.
+    the project's environment. The kernel keeps stdout and stderr in the order they were
+    written (:data:`ORDERED_STREAMS`).
     """
     from jupyter_client.kernelspec import KernelSpec
     from jupyter_client.manager import AsyncKernelManager
@@ -209,6 +240,7 @@ def _kernel_manager_class():
                         "{connection_file}",
                         # ipykernel 7 warns on every start that local TCP is unencrypted
                         "--IPKernelApp.log_level=ERROR",
+                        f"--IPKernelApp.exec_lines={ORDERED_STREAMS}",
                     ],
                     display_name="Python 3 (ipykernel)",
                     language="python",
