@@ -8,6 +8,7 @@ headless Chromium; they also run the runner on throwaway notebooks and on a tiny
 from __future__ import annotations
 
 import ast
+import asyncio
 import gzip
 import hashlib
 import json
@@ -40,6 +41,7 @@ from reports import (
     postprocess,
     repro,
     runner,
+    schedule,
 )
 
 V4 = nbformat.v4
@@ -291,6 +293,180 @@ class TestListNotebooks:
     def test_unknown_number_is_an_error_naming_what_exists(self, folder):
         with pytest.raises(notebooks.ReportsError, match=r"no notebook 07.*01-a-one"):
             notebooks.list_notebooks(folder, ["07"])
+
+
+def _with_after(*after: str, parameters: bool = True):
+    """A throwaway notebook that runs after the notebooks named in ``after``."""
+    nb = _notebook(parameters=parameters)
+    nb.metadata["reports"] = {"after": list(after)}
+    return nb
+
+
+def _order_folder(tmp_path, notebooks: dict) -> Path:
+    for name, nb in notebooks.items():
+        nbformat.write(nb, tmp_path / f"{name}.ipynb")
+    return tmp_path
+
+
+class TestPrerequisites:
+    """The order notebooks declare in their metadata (``reports.after``), checked up front."""
+
+    def test_the_project_notebooks_wait_for_what_they_read(self):
+        every = notebooks.list_notebooks()
+        after = schedule.prerequisites(every, every)
+        assert after["05-timeline"] == ("01-load-corpus", "04-frame-discourse")
+        assert all("01-load-corpus" in after[n] for n in after if n[:2] > "01")
+
+    def test_a_notebook_without_the_key_waits_for_nothing(self, tmp_path):
+        every = notebooks.list_notebooks(_order_folder(tmp_path, {"01-a-one": _notebook()}))
+        assert schedule.prerequisites(every, every) == {"01-a-one": ()}
+
+    def test_a_prerequisite_the_run_does_not_select_is_not_waited_for(self, tmp_path):
+        folder = _order_folder(
+            tmp_path, {"01-a-one": _notebook(), "02-b-two": _with_after("01-a-one")}
+        )
+        every = notebooks.list_notebooks(folder)
+        assert schedule.prerequisites(every, every[1:]) == {"02-b-two": ()}
+
+    def test_an_unknown_name_is_an_error_naming_the_notebook_and_the_name(self, tmp_path):
+        folder = _order_folder(tmp_path, {"01-a-one": _with_after("07-nothing")})
+        every = notebooks.list_notebooks(folder)
+        with pytest.raises(notebooks.ReportsError, match=r"^01-a-one\.ipynb runs after 07-nothing"):
+            schedule.prerequisites(every, every)
+
+    def test_a_cycle_is_an_error_naming_the_notebooks_in_it(self, tmp_path):
+        folder = _order_folder(
+            tmp_path, {"01-a-one": _with_after("02-b-two"), "02-b-two": _with_after("01-a-one")}
+        )
+        every = notebooks.list_notebooks(folder)
+        with pytest.raises(notebooks.ReportsError, match=r"cycle: 0\d-.*runs after 0\d-") as err:
+            schedule.prerequisites(every, every)
+        assert "01-a-one.ipynb" in str(err.value) and "02-b-two.ipynb" in str(err.value)
+        assert "\n" not in str(err.value)
+
+    def test_a_notebook_that_waits_for_itself_is_a_cycle(self, tmp_path):
+        every = notebooks.list_notebooks(
+            _order_folder(tmp_path, {"01-a-one": _with_after("01-a-one")})
+        )
+        with pytest.raises(notebooks.ReportsError, match="cycle"):
+            schedule.prerequisites(every, every)
+
+    def test_a_name_instead_of_a_list_is_an_error_showing_the_expected_form(self, tmp_path):
+        nb = _notebook()
+        nb.metadata["reports"] = {"after": "01-a-one"}
+        every = notebooks.list_notebooks(_order_folder(tmp_path, {"02-b-two": nb}))
+        with pytest.raises(notebooks.ReportsError, match=r"02-b-two\.ipynb: .* must be a list"):
+            schedule.prerequisites(every, every)
+
+    def test_the_job_stops_before_anything_runs_or_is_written(self, tmp_path):
+        folder = tmp_path / "nbs"
+        folder.mkdir()
+        _order_folder(
+            folder, {"01-a-one": _with_after("02-b-two"), "02-b-two": _with_after("01-a-one")}
+        )
+        with pytest.raises(notebooks.ReportsError, match="cycle"):
+            job.run(notebooks_dir=folder, out_dir=tmp_path / "out", log=None)
+        assert not (tmp_path / "out").exists()
+
+
+def _scheduled(after: dict, jobs: int, fails: str | None = None, log=None) -> list:
+    """Run the scheduler on stand-ins that yield to the loop (the one in ``fails`` raises after
+    one turn, the others take ten then); returns the (event, name) log."""
+    log = [] if log is None else log
+
+    async def start(name):
+        log.append(("start", name))
+        try:
+            for _ in range(1 if name == fails else 10 if fails else 2):
+                await asyncio.sleep(0)
+            if name == fails:
+                raise ValueError(name)
+        except asyncio.CancelledError:
+            log.append(("cancelled", name))
+            raise
+        log.append(("end", name))
+
+    asyncio.run(schedule.run_in_order(after, jobs, start))
+    return log
+
+
+def _most_at_once(log) -> int:
+    running = most = 0
+    for event, _ in log:
+        running += 1 if event == "start" else -1
+        most = max(most, running)
+    return most
+
+
+class TestRunInOrder:
+    """The scheduler on stand-in coroutines: no kernels, no clocks, only the order of events."""
+
+    def test_no_more_than_jobs_run_at_once(self):
+        after = {f"0{i}": () for i in range(5)}
+        assert _most_at_once(_scheduled(after, 2)) == 2
+        assert _most_at_once(_scheduled(after, 1)) == 1
+
+    def test_a_notebook_starts_only_after_its_prerequisites_ended(self):
+        log = _scheduled({"01": (), "02": (), "03": ("01", "02"), "04": ("03",)}, 4)
+        assert log.index(("start", "03")) > max(log.index(("end", "01")), log.index(("end", "02")))
+        assert log.index(("start", "04")) > log.index(("end", "03"))
+
+    def test_lower_numbers_start_first_among_those_ready(self):
+        log = _scheduled({"03": (), "01": (), "02": ()}, 1)
+        assert [name for event, name in log if event == "start"] == ["01", "02", "03"]
+
+    def test_an_error_cancels_the_others_and_is_raised(self):
+        log = []
+        with pytest.raises(ValueError, match="01"):
+            _scheduled({"01": (), "02": ("01",), "03": ()}, 2, fails="01", log=log)
+        assert ("cancelled", "03") in log and ("start", "02") not in log
+
+    def test_a_prerequisite_that_fails_still_lets_its_dependents_run(self):
+        log = _scheduled({"01": (), "02": ("01",)}, 2)
+        assert ("end", "02") in log
+
+
+class TestDefaultJobs:
+    def test_one_per_cpu_when_memory_allows(self, monkeypatch):
+        monkeypatch.setattr(job.os, "sched_getaffinity", lambda _pid: {0, 1, 2}, raising=False)
+        monkeypatch.setattr(job.psutil, "virtual_memory", lambda: _Memory(64 * 2**30))
+        assert job.default_jobs(4 * 2**30) == 3
+
+    def test_no_more_kernels_than_fit_in_the_memory_available(self, monkeypatch):
+        monkeypatch.setattr(job.os, "sched_getaffinity", lambda _pid: {0, 1, 2}, raising=False)
+        monkeypatch.setattr(job.psutil, "virtual_memory", lambda: _Memory(9 * 2**30))
+        assert job.default_jobs(4 * 2**30) == 2
+
+    def test_at_least_one_even_when_one_does_not_fit(self, monkeypatch):
+        monkeypatch.setattr(job.psutil, "virtual_memory", lambda: _Memory(2**30))
+        assert job.default_jobs(4 * 2**30) == 1
+
+    def test_no_memory_limit_leaves_one_per_cpu(self, monkeypatch):
+        monkeypatch.setattr(job.os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
+        assert job.default_jobs(0) == 2
+
+    def test_the_command_refuses_zero(self, capsys):
+        with pytest.raises(SystemExit) as exit_:
+            cli.main(["--jobs", "0"])
+        assert exit_.value.code == 2 and "--jobs: must be 1 or more" in capsys.readouterr().err
+
+
+class _Memory:
+    def __init__(self, available: int):
+        self.available = available
+
+
+class TestStoppedMessage:
+    def test_one_notebook_is_named_with_its_cell(self):
+        stopped = runner.Stopped(signal.SIGTERM, [("01-a.ipynb", 3)])
+        assert str(stopped) == "stopped by SIGTERM in 01-a.ipynb at cell 3"
+
+    def test_every_running_notebook_is_named(self):
+        stopped = runner.Stopped(signal.SIGINT, [("01-a.ipynb", 3), ("02-b.ipynb", None)])
+        assert str(stopped) == "stopped by SIGINT in 01-a.ipynb at cell 3 and in 02-b.ipynb"
+
+    def test_nothing_running_names_only_the_signal(self):
+        assert str(runner.Stopped(signal.SIGTERM)) == "stopped by SIGTERM"
 
 
 class TestReportDir:
@@ -772,9 +948,12 @@ class TestRunnerOnThrowawayNotebooks:
         nb = nbformat.read(outcome[3] / "02-fails.failed.ipynb", as_version=4)
         assert nb.cells[2].outputs[0]["ename"] == "ZeroDivisionError"
 
-    def test_one_timing_line_per_notebook(self, outcome):
+    def test_one_timing_line_per_notebook_as_it_finishes(self, outcome):
         lines = [ln for ln in outcome[2].splitlines() if re.match(r"  \S+ .* \d+\.\d s ", ln)]
-        assert len(lines) == 2 and "FAILED" in lines[1]
+        assert sorted(ln.split()[:2] for ln in lines) == [
+            ["01-works-fine", "ok"],
+            ["02-fails", "FAILED"],
+        ]
 
     def test_the_index_lists_the_failure(self, outcome):
         text = _soup((outcome[3] / "index.html").read_text(encoding="utf-8")).get_text(" ")
@@ -802,6 +981,25 @@ class TestRunnerWithCorpusOnThrowawayNotebook:
         assert result.ok and result.out_dir == report.parent
         assert report.parent.name.startswith("wire-copy-"), "the folder is named after the corpus"
         assert f"corpus is {corpus.resolve()}" in _soup(report.read_text()).get_text()
+
+
+@pytest.mark.slow
+class TestStreamOrder:
+    def test_prints_and_warnings_reach_the_notebook_in_the_order_they_were_written(self):
+        # ipykernel sends stdout and stderr on separate timers: without the runner's hook
+        # these ten writes arrive as two outputs, all of stdout and then all of stderr
+        code = "import sys\nfor i in range(5):\n    print(i)\n    print(i, file=sys.stderr)"
+        nb = _notebook(V4.new_code_cell(code))
+        run = runner.execute_notebook(nb, paths.NOTEBOOKS_DIR, timeout=60)
+        outputs = [(o["name"], o["text"]) for o in nb.cells[2].outputs]
+        assert run.error is None
+        assert outputs == [(name, f"{i}\n") for i in range(5) for name in ("stdout", "stderr")]
+
+    def test_the_hook_is_not_counted_as_a_cell_nor_left_in_the_namespace(self):
+        nb = _notebook(V4.new_code_cell("print(sorted(n for n in dir() if 'reports' in n))"))
+        runner.execute_notebook(nb, paths.NOTEBOOKS_DIR, timeout=60)
+        assert nb.cells[2].execution_count == 2  # the parameters cell is 1
+        assert nb.cells[2].outputs[0]["text"] == "[]\n"
 
 
 # --------------------------------------------------------------------------------------------
@@ -957,6 +1155,189 @@ def test_a_signal_stops_the_job_its_kernel_and_what_the_kernel_started(tmp_path,
     assert f"stopped by {signum.name} in 01-hangs.ipynb at cell 3" in stderr
     _, alive = psutil.wait_procs(descendants, timeout=10)
     assert not [p for p in alive if _running(p)], alive
+
+
+# --------------------------------------------------------------------------------------------
+# Several notebooks at once (--jobs): the order of events, recorded by the notebooks (slow)
+# --------------------------------------------------------------------------------------------
+
+STAMPS = """import pathlib, time
+here = pathlib.Path({folder!r})
+(here / "{name}.start").write_text(repr(time.time()))
+deadline = time.time() + {wait}
+while time.time() < deadline and not (here / "{other}").exists():
+    time.sleep(0.05)
+(here / "{name}.end").write_text(repr(time.time()))"""
+
+
+def _stamped(folder: Path, name: str, other: str = "", wait: float = 0, after=()):
+    """A notebook whose one code cell records when it starts and ends (``folder/name.start``,
+    ``.end``), waiting up to ``wait`` seconds in between for the file ``other`` to appear; it
+    runs after the notebooks named in ``after``."""
+    code = STAMPS.format(folder=str(folder), name=name, other=other or name, wait=wait)
+    nb = _notebook(V4.new_code_cell(code))
+    if after:
+        nb.metadata["reports"] = {"after": list(after)}
+    return nb
+
+
+def _interval(folder: Path, name: str) -> tuple[float, float]:
+    return tuple(float((folder / f"{name}.{end}").read_text()) for end in ("start", "end"))
+
+
+@pytest.mark.slow
+class TestSeveralAtOnce:
+    def test_two_independent_notebooks_run_at_the_same_time_with_two_jobs(self, tmp_path):
+        # each waits (up to a minute) for the other to start: with one job, they never overlap
+        nbs = _folder(
+            tmp_path,
+            {
+                "01-a": _stamped(tmp_path, "a", "b.start", wait=60),
+                "02-b": _stamped(tmp_path, "b", "a.start", wait=60),
+            },
+        )
+        result = job.run(notebooks_dir=nbs, out_dir=tmp_path / "out", jobs=2, log=None)
+        (a_start, a_end), (b_start, b_end) = _interval(tmp_path, "a"), _interval(tmp_path, "b")
+        assert result.ok and a_start < b_end and b_start < a_end
+
+    def test_with_one_job_the_second_starts_after_the_first_ended(self, tmp_path):
+        nbs = _folder(tmp_path, {"01-a": _stamped(tmp_path, "a"), "02-b": _stamped(tmp_path, "b")})
+        result = job.run(notebooks_dir=nbs, out_dir=tmp_path / "out", jobs=1, log=None)
+        assert result.ok and _interval(tmp_path, "a")[1] <= _interval(tmp_path, "b")[0]
+
+    def test_a_notebook_starts_only_after_the_one_it_runs_after_finished(self, tmp_path):
+        # 01 waits 5 s for 03 to start: it must not, though 02 leaves it a free job at once
+        nbs = _folder(
+            tmp_path,
+            {
+                "01-first": _stamped(tmp_path, "first", "then.start", wait=5),
+                "02-free": _stamped(tmp_path, "free"),
+                "03-then": _stamped(tmp_path, "then", after=["01-first"]),
+            },
+        )
+        result = job.run(notebooks_dir=nbs, out_dir=tmp_path / "out", jobs=2, log=None)
+        assert result.ok
+        assert _interval(tmp_path, "then")[0] > _interval(tmp_path, "first")[1]
+
+    def test_results_and_timings_are_in_number_order_whatever_finished_first(self, tmp_path):
+        # 01 waits for 02 to end, so 02 finishes first
+        nbs = _folder(
+            tmp_path,
+            {
+                "01-slow": _stamped(tmp_path, "slow", "quick.end", wait=60),
+                "02-quick": _stamped(tmp_path, "quick"),
+            },
+        )
+        result = job.run(notebooks_dir=nbs, out_dir=tmp_path / "out", jobs=2, log=None)
+        timings = json.loads(result.timings.read_text(encoding="utf-8"))
+        assert _interval(tmp_path, "quick")[1] < _interval(tmp_path, "slow")[1]
+        assert [r.notebook.name for r in result.notebooks] == ["01-slow.ipynb", "02-quick.ipynb"]
+        assert [n["notebook"] for n in timings["notebooks"]] == ["01-slow.ipynb", "02-quick.ipynb"]
+
+
+DIES_WHILE = """import os, pathlib, time
+here = pathlib.Path({folder!r})
+deadline = time.time() + 60
+while time.time() < deadline and not (here / "other.start").exists():
+    time.sleep(0.05)
+(here / "died").write_text(repr(time.time()))
+os.kill(os.getpid(), 9)"""
+
+RUNS_ON = """import pathlib, time
+here = pathlib.Path({folder!r})
+(here / "other.start").write_text(repr(time.time()))
+deadline = time.time() + 60
+while time.time() < deadline and not (here / "died").exists():
+    time.sleep(0.05)
+time.sleep(1)
+print("still here")"""
+
+
+@pytest.fixture(scope="module")
+def dies_beside_another(tmp_path_factory):
+    """The command, two at once: 01's kernel is killed while 02 runs (02 waits for it)."""
+    root = tmp_path_factory.mktemp("dies-beside")
+    dies = _notebook(
+        V4.new_code_cell("x = 1"), V4.new_code_cell(DIES_WHILE.format(folder=str(root)))
+    )
+    other = _notebook(V4.new_code_cell(RUNS_ON.format(folder=str(root))))
+    nbs = _folder(root, {"01-dies": dies, "02-runs-on": other})
+    done = subprocess.run(
+        _command(nbs, root / "out", "--jobs", "2"),
+        env=_env(),
+        cwd=paths.PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    return done, root
+
+
+@pytest.mark.slow
+class TestDeadKernelBesideAnother:
+    def test_one_line_names_the_notebook_the_cell_and_the_signal(self, dies_beside_another):
+        lines = _failure_lines(dies_beside_another[0].stderr)
+        assert len(lines) == 1
+        assert "01-dies.ipynb failed at cell 4 (`import os, pathlib, time`)" in lines[0]
+        assert "SIGKILL" in lines[0]
+
+    def test_it_died_while_the_other_ran(self, dies_beside_another):
+        root = dies_beside_another[1]
+        died = float((root / "died").read_text())
+        assert float((root / "other.start").read_text()) <= died
+
+    def test_the_other_notebook_completes_with_its_report(self, dies_beside_another):
+        done, root = dies_beside_another
+        assert re.search(r"02-runs-on\s+ok\s", done.stdout)
+        assert "still here" in (root / "out" / "02-runs-on.html").read_text(encoding="utf-8")
+
+    def test_the_command_exits_1(self, dies_beside_another):
+        assert dies_beside_another[0].returncode == 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_signal_stops_every_running_notebook_and_keeps_the_timings_of_what_ran(tmp_path, signum):
+    # 01 ends at once; 02 and 03 then hang side by side (each starts a child process)
+    markers = [tmp_path / "two", tmp_path / "three"]
+    nbs = _folder(
+        tmp_path,
+        {
+            "01-quick": _notebook(V4.new_code_cell("x = 1")),
+            "02-hangs": _notebook(V4.new_code_cell(HANGS.format(marker=str(markers[0])))),
+            "03-hangs": _notebook(V4.new_code_cell(HANGS.format(marker=str(markers[1])))),
+        },
+    )
+    job_proc = subprocess.Popen(
+        _command(nbs, tmp_path / "out", "--jobs", "2"),
+        env=_env(),
+        cwd=paths.PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and job_proc.poll() is None:
+            if all(m.exists() for m in markers):
+                break
+            time.sleep(0.2)
+        assert all(m.exists() for m in markers), "the two notebooks never ran at once"
+        descendants = psutil.Process(job_proc.pid).children(recursive=True)
+        assert {int(m.read_text()) for m in markers} <= {p.pid for p in descendants}
+        job_proc.send_signal(signum)
+        _, stderr = job_proc.communicate(timeout=60)
+    finally:
+        job_proc.kill()
+    assert job_proc.returncode == 128 + signum
+    assert (
+        f"stopped by {signum.name} in 02-hangs.ipynb at cell 3 and in 03-hangs.ipynb at cell 3"
+        in stderr
+    )
+    _, alive = psutil.wait_procs(descendants, timeout=10)
+    assert not [p for p in alive if _running(p)], alive
+    timings = json.loads((tmp_path / "out" / job.TIMINGS_NAME).read_text(encoding="utf-8"))
+    assert [n["notebook"] for n in timings["notebooks"]] == ["01-quick.ipynb"]
 
 
 @pytest.mark.slow

@@ -47,7 +47,26 @@ def _parser() -> argparse.ArgumentParser:
         help="resident memory a notebook's kernel may use before it is stopped "
         "(default %(default)g; 0: no limit)",
     )
+    parser.add_argument(
+        "--jobs",
+        type=_at_least_one,
+        metavar="N",
+        help="run up to N notebooks at once, each in its own kernel, a notebook only after "
+        "those its metadata says it runs after (reports.after); the reports are the same "
+        "for any N. Default: one per CPU, fewer when N x --max-memory would exceed the "
+        "memory available; --jobs 1 runs them one by one",
+    )
     return parser
+
+
+def _at_least_one(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {number}")
+    return number
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -63,6 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             notebooks_dir=args.notebooks,
             timeout=args.timeout,
             max_memory=int(args.max_memory * 2**30),
+            jobs=args.jobs,
         )
     except ReportsError as exc:
         print(f"reports: {exc}", file=sys.stderr)
@@ -70,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Stopped as exc:
         print(f"reports: {exc}; nothing the job started is left running", file=sys.stderr)
         return 128 + exc.signum
-    except KeyboardInterrupt:  # between notebooks: no kernel is running
+    except KeyboardInterrupt:  # before or after the notebooks: no kernel is running
         print("reports: stopped by SIGINT", file=sys.stderr)
         return 128 + signal.SIGINT
     if not result.ok:

@@ -1,10 +1,20 @@
 """The main job: every notebook on a corpus, one fresh kernel each, then index and glossary.
 
+Up to ``jobs`` notebooks run at once, each in its own kernel (a process), all driven from one
+asyncio event loop in this thread. A notebook starts once the notebooks it runs after have
+finished, declared in its metadata as ``{"reports": {"after": ["01-load-corpus"]}}`` (see
+:mod:`reports.schedule`), and otherwise in number order. A notebook whose prerequisite failed
+still runs: every notebook can load the corpus from its source, and its own report says more
+than a skip would; the prerequisite's failure is on record. The reports do not depend on how
+many run at once: results, ``timings.json`` and the index are in number order.
+
 A failing cell, a dead kernel or a kernel over the memory limit does not stop the job: the
 failure is printed at once in one line (notebook, cell number and first line, error), the
 partly executed notebook is saved next to the reports as ``NN-name.failed.ipynb`` (an old
-report of it is removed) and the next notebook runs. SIGINT or SIGTERM stop the job: the
-running kernel is killed and :class:`reports.runner.Stopped` is raised.
+report of it is removed) and the other notebooks go on. SIGINT or SIGTERM stop the job: every
+running kernel is killed and :class:`reports.runner.Stopped` is raised, naming the notebooks
+and cells that were running. Reports are rendered (nbconvert, seconds of CPU each) in one
+thread beside the event loop, so the kernels still running are served meanwhile.
 
 Besides the HTML, every run writes ``timings.json`` into its report folder: per notebook the
 wall time, the kernel's peak memory and each code cell's seconds, and the job's own peak
@@ -13,14 +23,19 @@ memory (``benchmarks/bench_reports.py`` reads it).
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import json
+import os
 import resource
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import psutil
 
 from helpers import paths
 from reports.check import check_corpus
@@ -32,12 +47,14 @@ from reports.runner import (
     DEFAULT_MAX_MEMORY,
     DEFAULT_TIMEOUT,
     CellFailure,
-    Stopped,
+    Execution,
     cell_timings,
-    execute_notebook,
+    execute,
     failure,
     first_line,
+    until_stopped,
 )
+from reports.schedule import prerequisites, run_in_order
 from teaching.materials import write_materials
 
 TIMINGS_NAME = "timings.json"
@@ -96,7 +113,35 @@ class _Plan:
     max_memory: int
     n_articles: int | None
     check_seconds: float
-    warm_up: threading.Thread
+    after: dict[str, tuple[str, ...]]  # each selected notebook: the selected ones it waits for
+    jobs: int
+
+
+@dataclass
+class _InFlight:
+    """One run's notebooks as they go: the thread that renders, and the notebooks running now.
+
+    ``running`` maps a notebook's file name to its kernel's run while the kernel runs, to None
+    before the kernel starts and while its report is rendered.
+    """
+
+    renderer: ThreadPoolExecutor
+    running: dict[str, Execution | None] = field(default_factory=dict)
+
+    def where(self) -> list[tuple[str, int | None]]:
+        """``(notebook, cell)`` of each notebook running now, in number order."""
+        return [(name, run.cell() if run else None) for name, run in sorted(self.running.items())]
+
+
+def default_jobs(max_memory: int) -> int:
+    """How many notebooks to run at once: one per CPU this process may use, fewer when that
+    many kernels at ``max_memory`` bytes each would not fit in the memory available now; at
+    least one."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    jobs = cpus or 1
+    if max_memory:
+        jobs = min(jobs, psutil.virtual_memory().available // max_memory)
+    return max(1, jobs)
 
 
 def _stderr(message: str) -> None:
@@ -111,6 +156,7 @@ def run(
     notebooks_dir: str | Path | None = None,
     timeout: int = DEFAULT_TIMEOUT,
     max_memory: int = DEFAULT_MAX_MEMORY,
+    jobs: int | None = None,
     log: Callable[[str], None] | None = print,
     errors: Callable[[str], None] | None = _stderr,
 ) -> RunResult:
@@ -136,44 +182,42 @@ def run(
     max_memory : int
         Bytes of resident memory a kernel (with its children) may use before it is killed;
         0 for no limit.
+    jobs : int, optional
+        How many notebooks may run at once, each in its own kernel; None for
+        :func:`default_jobs` (one per CPU, as many as fit in the memory available at
+        ``max_memory`` each). The reports are the same for any number.
     log, errors : callable, optional
-        Receive one progress line per notebook, and one line per failure as it happens;
-        None for silence.
+        Receive one progress line per notebook as it finishes, and one line per failure as it
+        happens; None for silence.
 
     Returns
     -------
     RunResult
         Check ``.ok`` and ``.failures``. Raises :class:`ReportsError` when the arguments are
-        wrong or the corpus loads to nothing (checked before any notebook starts), and
-        :class:`reports.runner.Stopped` on SIGINT or SIGTERM (``timings.json`` is written
-        first once notebooks have started).
+        wrong, the notebooks' order cannot be met (an unknown name or a cycle in their
+        ``reports.after`` metadata) or the corpus loads to nothing (all checked before any
+        notebook starts), and :class:`reports.runner.Stopped` on SIGINT or SIGTERM
+        (``timings.json`` is written first, with the notebooks that had finished).
     """
     started = time.perf_counter()
     say = log or (lambda _msg: None)
     plan, every, selected = _prepare(
-        corpus, only, out_dir, notebooks_dir, timeout, max_memory, reference
+        corpus, only, out_dir, notebooks_dir, timeout, max_memory, reference, jobs
     )
     result = RunResult(out_dir=plan.out, corpus=plan.corpus, check_seconds=plan.check_seconds)
     loaded = f" ({plan.n_articles:,} articles)" if plan.n_articles is not None else ""
-    say(f"reports: {len(selected)} notebook(s) on {plan.repro['corpus']}{loaded} -> {plan.out}")
-    _import_kernel_machinery()
-    plan.warm_up.start()
+    say(
+        f"reports: {len(selected)} notebook(s), up to {plan.jobs} at once, on "
+        f"{plan.repro['corpus']}{loaded} -> {plan.out}"
+    )
+    finished: dict[Path, NotebookResult] = {}
     try:
-        for path in selected:
-            this = _run_one(path, plan)
-            result.notebooks.append(this)
-            if this.failure is not None and errors is not None:
-                errors(f"reports: {this.failure.message()}")
-            shown = this.report.relative_to(plan.out.parent) if this.report else "failed"
-            status = "ok" if this.ok else "FAILED"
-            say(f"  {path.stem:<28} {status:<6} {this.seconds:7.1f} s  {shown}")
-    finally:  # also when stopped: what ran is on record
+        _run_notebooks(selected, plan, finished, functools.partial(_tell, plan.out, say, errors))
+    finally:  # also when stopped: what ran is on record, in number order
+        result.notebooks = [finished[p] for p in selected if p in finished]
         result.seconds = time.perf_counter() - started
         result.timings = write_timings(plan.out, result)
-    result.index = write_index(plan.out, every, result.notebooks, plan.repro)
-    result.glossary = write_glossary(plan.out, plan.repro)
-    if plan.corpus is None and plan.reference is None:  # the class materials come from the seeds
-        write_materials(plan.out / "materials")
+    _write_pages(result, plan, every)
     result.seconds = time.perf_counter() - started
     result.timings = write_timings(plan.out, result)
     n_ok = sum(r.ok for r in result.notebooks)
@@ -182,6 +226,46 @@ def run(
         f"{result.seconds:.1f} s; open {result.index}"
     )
     return result
+
+
+def _write_pages(result: RunResult, plan: _Plan, every: list[Path]) -> None:
+    """The index and the glossary, and for the seeds the class materials."""
+    result.index = write_index(plan.out, every, result.notebooks, plan.repro)
+    result.glossary = write_glossary(plan.out, plan.repro)
+    if plan.corpus is None and plan.reference is None:  # the class materials come from the seeds
+        write_materials(plan.out / "materials")
+
+
+def _tell(out: Path, say: Callable[[str], None], errors, this: NotebookResult) -> None:
+    """The progress line of a finished notebook, and its failure's line to ``errors``."""
+    if this.failure is not None and errors is not None:
+        errors(f"reports: {this.failure.message()}")
+    shown = this.report.relative_to(out.parent) if this.report else "failed"
+    status = "ok" if this.ok else "FAILED"
+    say(f"  {this.notebook.stem:<28} {status:<6} {this.seconds:7.1f} s  {shown}")
+
+
+def _run_notebooks(
+    selected: list[Path],
+    plan: _Plan,
+    finished: dict[Path, NotebookResult],
+    tell: Callable[[NotebookResult], None],
+) -> None:
+    """Run the notebooks, up to ``plan.jobs`` at once on one event loop; each result goes into
+    ``finished`` and to ``tell`` as it comes. Reports are rendered one at a time in a thread of
+    their own."""
+    _import_kernel_machinery()
+    by_name = {p.stem: p for p in selected}
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="reports-render") as renderer:
+        # nbconvert's exporter takes seconds to set up: built while the first kernels run
+        renderer.submit(exporter)
+        flight = _InFlight(renderer)
+
+        async def one(name: str) -> None:
+            this = finished[by_name[name]] = await _run_one(by_name[name], plan, flight)
+            tell(this)
+
+        asyncio.run(until_stopped(run_in_order(plan.after, plan.jobs, one), flight.where))
 
 
 def _import_kernel_machinery() -> None:
@@ -208,17 +292,20 @@ def _existing(path, what: str) -> Path | None:
     return path
 
 
-def _prepare(corpus, only, out_dir, notebooks_dir, timeout, max_memory, reference=None):
-    """Check the arguments and the corpus, and gather what the run shares.
+def _prepare(corpus, only, out_dir, notebooks_dir, timeout, max_memory, reference=None, jobs=None):
+    """Check the arguments, the notebooks' order and the corpus; gather what the run shares.
 
     Returns (plan, every notebook of the folder, the selected ones).
     """
+    if jobs is not None and jobs < 1:
+        raise ReportsError(f"jobs must be 1 or more (got {jobs})")
     corpus, reference = _existing(corpus, "corpus"), _existing(reference, "reference corpus")
     notebooks_dir = Path(notebooks_dir or paths.NOTEBOOKS_DIR).resolve()
     every = list_notebooks(notebooks_dir)
     selected = list_notebooks(notebooks_dir, only)
     if not selected:
         raise ReportsError(f"no NN-name.ipynb notebooks in {notebooks_dir}")
+    after = prerequisites(every, selected)
     t0 = time.perf_counter()
     n_articles = check_corpus(corpus, max_memory)  # before anything is written
     check_corpus(reference, max_memory)
@@ -236,41 +323,31 @@ def _prepare(corpus, only, out_dir, notebooks_dir, timeout, max_memory, referenc
         max_memory=max_memory,
         n_articles=n_articles,
         check_seconds=check_seconds,
-        # nbconvert's exporter takes seconds to set up: build it while the first kernel runs
-        warm_up=threading.Thread(target=exporter, daemon=True),
+        after=after,
+        jobs=default_jobs(max_memory) if jobs is None else jobs,
     )
     return plan, every, selected
 
 
-def _run_one(path: Path, plan: _Plan) -> NotebookResult:
+async def _run_one(path: Path, plan: _Plan, flight: _InFlight) -> NotebookResult:
     """Execute one notebook and write its report (or its ``.failed.ipynb``)."""
     import nbformat
 
     t0 = time.perf_counter()
     nb = inject_parameters(nbformat.read(path, as_version=4), plan.corpus, plan.reference)
     result = NotebookResult(path, None, 0.0)
+    flight.running[path.name] = None
     if any(c.cell_type == "code" for c in nb.cells):  # no kernel for prose-only
-        try:
-            ran = execute_notebook(nb, plan.notebooks_dir, plan.timeout, plan.max_memory)
-        except Stopped as exc:
-            exc.notebook = path.name
-            raise
-        except OSError as exc:  # the kernel could not be started
-            result.failure = CellFailure(
-                path.name, None, type(exc).__name__, first_line(exc), stage="kernel"
-            )
-        else:
-            result.peak_rss, result.peak_process_rss = ran.peak_rss, ran.peak_process_rss
-            result.cells = cell_timings(ran)
-            if ran.error is not None:
-                result.failure = failure(ran, path.name)
+        await _run_kernel(nb, path.name, plan, result, flight.running)
     seconds = time.perf_counter() - t0
     page = None
     if result.failure is None:
-        plan.warm_up.join()
+        render = functools.partial(
+            render_report, nb, path.stem, plan.notebooks_dir, plan.out, plan.stems, plan.repro
+        )
         try:
-            page = render_report(
-                nb, path.stem, plan.notebooks_dir, plan.out, plan.stems, plan.repro, seconds
+            page = await asyncio.get_running_loop().run_in_executor(
+                flight.renderer, render, seconds
             )
         except Exception as exc:  # a template or post-processing bug: name it, go on
             result.failure = CellFailure(
@@ -278,7 +355,27 @@ def _run_one(path: Path, plan: _Plan) -> NotebookResult:
             )
     result.report = _save(nb, path.stem, plan.out, page)
     result.seconds = time.perf_counter() - t0
+    del flight.running[path.name]
     return result
+
+
+async def _run_kernel(
+    nb, name: str, plan: _Plan, result: NotebookResult, running: dict[str, Execution | None]
+) -> None:
+    """Run ``nb`` in a fresh kernel; its memory, cell times and failure go into ``result``."""
+    run = running[name] = Execution.of(nb, plan.max_memory)
+    try:
+        await execute(run, plan.notebooks_dir, plan.timeout)
+    except OSError as exc:  # the kernel could not be started
+        result.failure = CellFailure(
+            name, None, type(exc).__name__, first_line(exc), stage="kernel"
+        )
+    else:
+        result.peak_rss, result.peak_process_rss = run.peak_rss, run.peak_process_rss
+        result.cells = cell_timings(run)
+        if run.error is not None:
+            result.failure = failure(run, name)
+    running[name] = None  # the kernel is gone; the report comes next
 
 
 def _save(nb, name: str, out: Path, page: str | None) -> Path | None:

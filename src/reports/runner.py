@@ -7,10 +7,11 @@ so that
   about a second: the kernel client is asyncio's, so nbclient's once-a-second liveness check
   runs while a cell waits for its reply (a blocking client waits inside ZeroMQ, for the cell's
   whole timeout or, for output, for ever);
-- SIGINT and SIGTERM stop the whole job: the running cell is cancelled, the kernel's process
-  group (the kernel and whatever it started) is killed and :class:`Stopped` is raised
-  (nbclient's own handlers shut the kernel down but leave the job running);
-- a :class:`MemoryWatch` samples the kernel's process tree every 0.2 s, keeps its peak, and
+- SIGINT and SIGTERM stop the whole job (:func:`until_stopped`, installed once on the event
+  loop that runs every kernel): the running cells are cancelled, each kernel's process group
+  (the kernel and whatever it started) is killed and :class:`Stopped` is raised (nbclient's
+  own handlers shut the kernel down but leave the job running);
+- a :class:`MemoryWatch` per kernel samples its process tree every 0.2 s, keeps its peak, and
   kills the kernel when it passes a limit, naming the cell, so a runaway notebook cannot take
   the machine down. The limit is on resident memory (RSS), not on address space
   (``RLIMIT_AS``): numpy, OpenBLAS and glibc reserve far more address space than they use.
@@ -27,8 +28,10 @@ import re
 import signal
 import sys
 import threading
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import psutil
 
@@ -39,6 +42,36 @@ STARTUP_TIMEOUT = 60  # seconds for a new kernel to answer
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 INJECTED_TAG = "injected-parameters"
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+#: Run in each kernel as it starts (``exec_lines``, not counted as a cell): before a write to
+#: stdout is scheduled to be sent, what stderr holds is sent, and the other way round.
+#: ipykernel sends each stream on a timer of its own, so a warning printed between two prints
+#: could land before, between or after them depending on the load; a report must not depend on
+#: that (or on ``--jobs``). It hooks ipykernel 7's ``OutStream._schedule_flush`` (``write``
+#: itself is swapped by IPython during each cell); without it the streams go as before.
+ORDERED_STREAMS = """\
+import sys as _sys
+
+
+def _reports_in_order():
+    from ipykernel.iostream import OutStream
+
+    streams = (_sys.stdout, _sys.stderr)
+    schedule = getattr(OutStream, "_schedule_flush", None)
+    if schedule is None or not all(isinstance(s, OutStream) for s in streams):
+        return
+
+    def schedule_in_order(self):
+        for other in streams:
+            if other is not self and getattr(other, "_flush_pending", False):
+                other.flush()
+        schedule(self)
+
+    OutStream._schedule_flush = schedule_in_order
+
+
+_reports_in_order()
+del _sys, _reports_in_order
+"""
 _DEATHS = {
     signal.SIGKILL: "was killed by SIGKILL (as the system does when memory runs out)",
     signal.SIGSEGV: "crashed with SIGSEGV (a fault in compiled code)",
@@ -47,20 +80,25 @@ _DEATHS = {
 
 
 class Stopped(Exception):
-    """SIGINT or SIGTERM arrived while a notebook ran; its kernel has been killed.
+    """SIGINT or SIGTERM arrived while notebooks ran; their kernels have been killed.
 
-    ``cell`` is the cell that was running, numbered as JupyterLab shows it (None before the
-    first cell); the job fills in ``notebook``.
+    ``running`` holds ``(notebook, cell)`` for each notebook that was running, the cell
+    numbered as JupyterLab shows it (None before the first cell, or once the kernel is done);
+    the notebook is ``""`` when the caller did not name it.
     """
 
-    def __init__(self, signum: int, cell: int | None = None, notebook: str = ""):
-        self.signum, self.cell, self.notebook = signum, cell, notebook
-        super().__init__(signum, cell, notebook)
+    def __init__(self, signum: int, running: Sequence[tuple[str, int | None]] = ()):
+        self.signum, self.running = signum, list(running)
+        super().__init__(signum, self.running)
 
     def __str__(self) -> str:
-        where = f" in {self.notebook}" if self.notebook else ""
-        where += f" at cell {self.cell}" if self.cell else ""
-        return f"stopped by {signal.Signals(self.signum).name}{where}"
+        places = []
+        for notebook, cell in self.running:
+            where = f"in {notebook}" if notebook else ""
+            where += f" at cell {cell}" if cell else ""
+            places.append(where.strip())
+        where = " and ".join(p for p in places if p)
+        return f"stopped by {signal.Signals(self.signum).name}" + (f" {where}" if where else "")
 
 
 def first_line(exc: BaseException) -> str:
@@ -109,6 +147,17 @@ class Execution:
     killed_at: int | None = None  # RSS at which the memory watch killed the kernel
     max_memory: int = 0
     injected_at: int | None = field(default=None)
+
+    @classmethod
+    def of(cls, nb, max_memory: int = DEFAULT_MAX_MEMORY) -> Execution:
+        """A run of ``nb`` about to start, under a memory limit of ``max_memory`` bytes."""
+        return cls(nb, max_memory=max_memory, injected_at=injected_index(nb))
+
+    def cell(self) -> int | None:
+        """The running (or last) cell's number as JupyterLab shows it; None before any."""
+        if self.cell_index is None:
+            return None
+        return cell_number(self.cell_index, self.injected_at)
 
 
 def kill_group(pgid: int | None) -> None:
@@ -171,7 +220,8 @@ def _kernel_manager_class():
     """An asyncio KernelManager whose ``python3`` kernel is always this interpreter.
 
     A user-wide ``python3`` kernelspec could point at another Python; the reports must run on
-    the project's environment.
+    the project's environment. The kernel keeps stdout and stderr in the order they were
+    written (:data:`ORDERED_STREAMS`).
     """
     from jupyter_client.kernelspec import KernelSpec
     from jupyter_client.manager import AsyncKernelManager
@@ -190,6 +240,7 @@ def _kernel_manager_class():
                         "{connection_file}",
                         # ipykernel 7 warns on every start that local TCP is unencrypted
                         "--IPKernelApp.log_level=ERROR",
+                        f"--IPKernelApp.exec_lines={ORDERED_STREAMS}",
                     ],
                     display_name="Python 3 (ipykernel)",
                     language="python",
@@ -202,13 +253,13 @@ def _kernel_manager_class():
 
 @functools.cache
 def _client_class():
-    """nbclient's NotebookClient on a kernel that :func:`execute_notebook` starts and stops."""
+    """nbclient's NotebookClient on a kernel that :func:`execute` starts and stops."""
     from nbclient import NotebookClient
 
     class OwnKernelClient(NotebookClient):
         @contextlib.asynccontextmanager
         async def async_setup_kernel(self, **kwargs):
-            yield  # kernel, client channels and signal handlers are set up by _execute
+            yield  # kernel and channels: set up by execute; signal handlers: until_stopped
 
     return OwnKernelClient
 
@@ -218,17 +269,23 @@ def execute_notebook(
 ) -> Execution:
     """Run ``nb`` in place in a fresh kernel (working folder ``cwd``) and say how it went.
 
+    One notebook on an event loop of its own: :func:`execute` under :func:`until_stopped`.
     A failing cell, a timeout or a dead kernel end the run and are kept in
     ``Execution.error`` (outputs up to there stay in ``nb``; each cell's ``execution``
     metadata has its timestamps). SIGINT or SIGTERM kill the kernel and raise
     :class:`Stopped`. The kernel's process group is killed in every case before this returns.
     """
-    run = Execution(nb, max_memory=max_memory, injected_at=injected_index(nb))
-    asyncio.run(_execute(run, cwd, timeout))
+    run = Execution.of(nb, max_memory)
+    asyncio.run(until_stopped(execute(run, cwd, timeout), lambda: [("", run.cell())]))
     return run
 
 
-async def _execute(run: Execution, cwd: Path, timeout: int) -> None:
+async def execute(run: Execution, cwd: Path, timeout: int) -> None:
+    """Run ``run.nb`` in a fresh kernel on the running event loop, beside any others.
+
+    As :func:`execute_notebook`, but installs no signal handlers: cancelling the task kills
+    the kernel's process group and raises :class:`asyncio.CancelledError`.
+    """
     km = _kernel_manager_class()(kernel_name="python3")
     client = _client_class()(
         run.nb,
@@ -239,8 +296,6 @@ async def _execute(run: Execution, cwd: Path, timeout: int) -> None:
         resources={"metadata": {"path": str(cwd)}},
         on_cell_start=lambda cell, cell_index: setattr(run, "cell_index", cell_index),
     )
-    received: list[int] = []
-    _install_stop_handlers(asyncio.current_task(), received)
     pgid = None
     try:
         await km.start_kernel(cwd=str(cwd))
@@ -249,16 +304,39 @@ async def _execute(run: Execution, cwd: Path, timeout: int) -> None:
             await _run_cells(run, client, km)
         run.peak_rss, run.peak_process_rss = watch.peak, watch.peak_process
         run.killed_at = watch.killed_at
+    finally:
+        await _stop_kernel(km, pgid)
+    # nbclient turns the cancelled wait for a reply into DeadKernelError: the cancel decides
+    if asyncio.current_task().cancelling():
+        raise asyncio.CancelledError
+
+
+T = TypeVar("T")
+
+
+async def until_stopped(
+    work: Awaitable[T], where: Callable[[], list[tuple[str, int | None]]] = list
+) -> T:
+    """Await ``work`` with SIGINT and SIGTERM handlers on this loop, in this (main) thread.
+
+    A signal cancels ``work`` (its ``finally`` clauses kill what it started); once it has
+    finished, :class:`Stopped` is raised with ``where()``: ``(notebook, cell)`` for each
+    notebook that was running. The handlers are removed before this returns.
+    """
+    received: list[int] = []
+    task = asyncio.current_task()
+    _install_stop_handlers(task, received)
+    try:
+        result = await work
     except asyncio.CancelledError:
         if not received:
             raise
+        task.uncancel()
     finally:
-        await _stop_kernel(km, pgid)
         _remove_stop_handlers()
-    # nbclient turns the cancelled wait for a reply into DeadKernelError: the signal decides
     if received:
-        index = run.cell_index
-        raise Stopped(received[0], None if index is None else cell_number(index, run.injected_at))
+        raise Stopped(received[0], where())
+    return result
 
 
 def _install_stop_handlers(task: asyncio.Task, received: list[int]) -> None:
@@ -286,12 +364,10 @@ def run_watched(argv: list[str], max_memory: int) -> tuple[int, str, int | None]
     Returns (exit status, its standard output, the RSS at which the watch killed it or None).
     SIGINT or SIGTERM kill the group and raise :class:`Stopped`.
     """
-    return asyncio.run(_run_watched(argv, max_memory))
+    return asyncio.run(until_stopped(_run_watched(argv, max_memory)))
 
 
 async def _run_watched(argv: list[str], max_memory: int) -> tuple[int, str, int | None]:
-    received: list[int] = []
-    _install_stop_handlers(asyncio.current_task(), received)
     proc = None
     try:
         proc = await asyncio.create_subprocess_exec(
@@ -299,15 +375,9 @@ async def _run_watched(argv: list[str], max_memory: int) -> tuple[int, str, int 
         )
         with MemoryWatch(proc.pid, proc.pid, max_memory) as watch:
             out, _ = await proc.communicate()
-    except asyncio.CancelledError:
-        if not received:
-            raise
     finally:
         if proc is not None:
             kill_group(proc.pid)
-        _remove_stop_handlers()
-    if received:
-        raise Stopped(received[0])
     return proc.returncode, out.decode("utf-8", "replace"), watch.killed_at
 
 
