@@ -28,7 +28,8 @@ import pandas as pd
 from helpers import arabic, frames, speakers, validation
 from helpers.paths import saudinewsnet_path
 
-SEED = 2026_12_02
+SEED = 2026_12_03  # the first draw (2026_12_02, ids h001...) is in the dev set now
+PREFIX = "g"
 SIZES = {"any": 45, "listed": 20}
 CONTEXT = 3
 MAX_WORDS = 70
@@ -82,7 +83,7 @@ def draw(pool: pd.DataFrame) -> pd.DataFrame:
     second = rest.iloc[rng.choice(len(rest), SIZES["listed"], replace=False)]
     sample = pd.concat([first, second.assign(stratum="listed")])
     sample = sample.iloc[rng.permutation(len(sample))].reset_index(drop=True)
-    return sample.assign(id=[f"h{i + 1:03d}" for i in range(len(sample))])
+    return sample.assign(id=[f"{PREFIX}{i + 1:03d}" for i in range(len(sample))])
 
 
 def main() -> None:
