@@ -77,6 +77,7 @@ def attribute_speakers(text: str, outlet: str | None = None) -> list[tuple[dict,
     """Speaker row and cue word per sentence, walking the sentences one by one."""
     model = speakers._speaker_model()
     outlet_row = {**speakers._OUTLET, "english": outlet or "outlet"}
+    home = " ".join((outlet or "").split()).casefold()
     norm, index = frames.normalize_for_matching(text)
     out, carried, prev_line, prev_who = [], None, -1, None
     for s, e in arabic.sentence_spans(text):
@@ -84,7 +85,9 @@ def attribute_speakers(text: str, outlet: str | None = None) -> list[tuple[dict,
         lo = bisect.bisect_left(index, s)
         sent = norm[lo : bisect.bisect_left(index, e)]
         surface = speakers._surface_of(text, index, lo)
-        who, cue, carried = speakers._decide(model, sent, sentence_cues(sent), carried, surface)
+        who, cue, carried = speakers._decide(
+            model, sent, sentence_cues(sent), carried, surface, model.homes.get(home)
+        )
         if who is None:
             who = speakers._colon_speaker(model, sent)
             if who is None and line == prev_line and prev_who is not None:

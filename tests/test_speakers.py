@@ -461,3 +461,66 @@ class TestSubjectsOfRealNews:
     def test_a_name_before_its_title_takes_the_titles_nationality(self):
         text = "وقالت هيلين دوبوا المتحدثة باسم الخارجية الفرنسية إن باريس تدعم الحوار."
         assert _who(text)[0][1] == "other state"
+
+
+class TestNewsFormulas:
+    """Narration that looks like speech, and the state behind an official named without an
+    adjective (sentences written for these tests)."""
+
+    def test_it_is_worth_noting_is_the_outlets_voice(self):
+        text = "ويذكر أن المهرجان يقام كل عام في الصيف."
+        assert _who(text) == [("outlet", "outlet")]
+
+    def test_a_participle_without_speech_after_it_is_an_adjective(self):
+        for text in ("وتشهد المدينة نشاطا لافتا هذا العام.", "وكان الدفع مؤكدا بضمان البنك."):
+            assert _who(text) == [("outlet", "outlet")], text
+
+    def test_a_participle_before_speech_still_reports(self):
+        text = "وقال لافروف إن الوضع مستقر، مشيرا إلى أن الحوار مستمر."
+        assert _who(text)[0][0].startswith("Sergey Lavrov")
+
+    def test_followed_or_watched_is_no_speech(self):
+        text = "وتابع الزوار العروض الشعبية في الساحة."
+        assert _who(text) == [("outlet", "outlet")]
+
+    def test_an_official_without_an_adjective_takes_the_outlets_home_state(self):
+        text = "وقال وزير الصحة إن الحملة ستستمر شهرا."
+        got = speakers.attribute_speakers(text, "okaz")["speaker_group"].tolist()
+        assert got == ["other state"] and _groups(text) == ["unlisted person"]
+
+    def test_an_adjective_wins_over_the_home_state(self):
+        text = "وقال وزير الخارجية الروسي إن الحوار ضروري."
+        got = speakers.attribute_speakers(text, "okaz")["speaker_group"].tolist()
+        assert got == ["Russian official"]
+
+    def test_an_honorific_before_a_state_office_is_an_office_holder(self):
+        text = "وأكد الدكتور سالم الحربي وكيل وزارة الصحة أن اللقاحات متوفرة."
+        got = speakers.attribute_speakers(text, "alriyadh")["speaker_group"].tolist()
+        assert got == ["other state"]
+
+    def test_the_subject_of_the_first_verb_speaks_for_a_later_verb_without_one(self):
+        text = "وشكر اللاعب فهد القحطاني الجماهير على دعمها، وقال: «الفوز للجميع»."
+        ((speaker, group),) = _who(text)
+        # the first verb's object joins its subject (nothing marks where one ends)
+        assert speaker.startswith("اللاعب فهد القحطاني") and group == "unlisted person"
+
+    def test_a_name_between_a_complement_and_its_verb_speaks(self):
+        text = "إلا أن دوبروفين يقول إن الخطة لم تنجح."
+        assert _who(text) == [("دوبروفين", "unlisted person")]
+
+    def test_the_agency_told_after_a_subject_is_not_part_of_it(self):
+        text = "وقال المتحدث باسم الوزارة يوهان لارسون لوكالة رويترز إن التحقيق مستمر."
+        assert _who(text)[0][0] == "المتحدث باسم الوزارة يوهان لارسون"
+
+    def test_a_european_body_speaks_for_no_state(self):
+        text = "وقال رئيس المفوضية الأوروبية إن الاتفاق قريب."
+        assert speakers.attribute_speakers(text, "okaz")["speaker_group"].tolist() == [
+            "unlisted person"  # a title: a person, of no state
+        ]
+
+    def test_an_outlet_whose_home_is_no_state_is_refused(self, tmp_path):
+        path = tmp_path / "outlets.csv"
+        path.write_text("outlet,home,note\nmy paper,أوروبي,\n", encoding="utf-8")
+        with pytest.raises(ValueError) as err:
+            speakers.load_outlets(path)
+        assert "my paper" in str(err.value) and "\n" not in str(err.value)

@@ -822,16 +822,13 @@ class TestSpeakersOnHeldoutSet:
 
 
 class TestSpeakersOnDevSet:
-    """The rules were improved on this set's misses: its floors guard against a change
-    that undoes them, they do not measure the rules."""
+    """The rules were improved on this set's misses: its floors, a little under what the
+    rules reach on it (109 of 130 groups, 36 of 37 entities on 2026-12-02), guard against a
+    change that undoes those fixes; they do not measure the rules."""
 
     @pytest.mark.parametrize(
         ("measure", "floor"),
-        [
-            ("group accuracy", MIN_GROUP_ACCURACY),
-            ("entity precision", MIN_ENTITY_PRECISION),
-            ("entity recall", MIN_ENTITY_RECALL),
-        ],
+        [("group accuracy", 0.80), ("entity precision", 0.90), ("entity recall", 0.90)],
     )
     def test_each_measure_reaches_its_floor(self, measure, floor):
         scores = _speaker_scores(validation.SPEAKER_DEV_PATH)

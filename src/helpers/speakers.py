@@ -42,6 +42,7 @@ from helpers.paths import LEXICON_DIR
 SPEAKERS_PATH = LEXICON_DIR / "speakers.csv"
 REPORTING_VERBS_PATH = LEXICON_DIR / "reporting_verbs.csv"
 NATIONALITIES_PATH = LEXICON_DIR / "nationalities.csv"
+OUTLETS_PATH = LEXICON_DIR / "outlets.csv"
 SPEAKER_GROUPS = (
     "Chinese official",
     "Russian official",
@@ -74,6 +75,10 @@ _NP_WORDS = 8  # words at most in a subject noun phrase
 _COMPLEMENT = re.compile(r"(?<!\w)(?:ان|انه|انها|بان|:)(?!\w)")
 _PUNCT = '\u060c,:"«»()\\[\\].!?\u061f\u061b'  # one token each; any of them ends a subject
 _TOKEN = re.compile(f"[^\\s{_PUNCT}]+|[{_PUNCT}]")
+_MENTIONED = frozenset(("يذكر", "ويذكر"))
+# What follows a participle that reports speech (مؤكدا أن، مشيرا إلى أن، قائلا: «...»), up to
+# two words on (مضيفا في الوقت نفسه أن is missed: an adjective is the likelier reading).
+_SPEECH_NEXT = re.compile(r'(?:\S+\s+){0,2}?(?:ان|انه|انها|بان|الي|علي|[:«"])(?!\w)|[:«"]')
 
 
 def load_speakers(path: str | Path | None = None) -> pd.DataFrame:
@@ -158,6 +163,40 @@ def load_nationalities(path: str | Path | None = None) -> dict[str, str]:
     return {frames.normalize_literal(r.adjective): r.group for r in table.itertuples(index=False)}
 
 
+def load_outlets(path: str | Path | None = None) -> dict[str, str]:
+    """Each outlet's home state, as the group its officials take when they are named without
+    a nationality adjective (وزير الصحة in a Saudi paper is the Saudi minister).
+
+    ``data/lexicons/outlets.csv`` has ``outlet, home, note``: the outlet as the corpus's
+    ``outlet`` column names it (case and spaces do not matter) and ``home`` a nationality
+    adjective of ``nationalities.csv``. Wire services that file from everywhere (Xinhua,
+    Reuters) are better left out: their unadorned officials then stay unlisted or unnamed.
+
+    Examples
+    --------
+    >>> load_outlets()["okaz"]
+    'other state'
+    """
+    path = Path(path) if path is not None else OUTLETS_PATH
+    try:
+        table = pd.read_csv(path, dtype=str).fillna("")
+    except (OSError, pd.errors.ParserError) as err:
+        raise ValueError(f"{path}: cannot read the outlets table ({err}); fix the CSV") from err
+    nations = load_nationalities()
+    homes = {r.outlet: nations.get(frames.normalize_literal(r.home)) for r in table.itertuples()}
+    bad = sorted(o for o, group in homes.items() if not group)
+    if bad:
+        raise ValueError(
+            f"{path}: the home of {bad} is not a state adjective of {NATIONALITIES_PATH.name}; "
+            "use one (سعودي, صيني ...) or remove the row"
+        )
+    return {_outlet_key(o): group for o, group in homes.items()}
+
+
+def _outlet_key(outlet: str) -> str:
+    return " ".join(outlet.split()).casefold()
+
+
 @dataclass(frozen=True)
 class _SpeakerModel:
     names: re.Pattern  # named people and roles; group name = row index
@@ -169,6 +208,7 @@ class _SpeakerModel:
     deputies: frozenset[str]  # heads whose listed superior is not the speaker
     openers: frozenset[str]
     nations: dict[str, str]  # normalised adjective -> group
+    homes: dict[str, str]  # outlet key -> the group of its home state
 
 
 def _names_regex(rows: list[dict]) -> re.Pattern:
@@ -245,6 +285,7 @@ def _speaker_model() -> _SpeakerModel:
         deputies=words["deputy"],
         openers=words["opener"],
         nations=load_nationalities(),
+        homes=load_outlets(),
     )
 
 
@@ -260,6 +301,12 @@ def _sentence_cues(norm: str, bounds: list[int], found: list[tuple]) -> list[lis
         if k < 0 or e > bounds[2 * k + 1]:
             continue
         lo, hi = bounds[2 * k], bounds[2 * k + 1]
+        word, after = norm[s:e], norm[e:hi].lstrip()
+        if word in _MENTIONED and _COMPLEMENT.match(after):
+            continue  # يذكر أن: "it is worth noting that", the outlet's own voice
+        participle = pat.frame != "according" and word[-1] in "اه" and word.lstrip("وف") != "دعا"
+        if participle and not _SPEECH_NEXT.match(after):
+            continue  # a participle without speech after it is an adjective (مخاضا لافتا)
         if pat.frame not in ("verb_that", "verb_from") or _COMPLEMENT.search(norm[lo:hi], e - lo):
             cues[k].append((s - lo, e - lo, pat.frame))
     return cues
@@ -331,8 +378,8 @@ def _subject_span(
             (len(word) == 1 and not word.isalnum()) or _is_stop(model, word, first is None)
         ):
             break
-        if first is None and addressee and word[:1] == "ل" and _bare(word) in model.heads:
-            break  # قال لصحيفة ...: told a newspaper, no subject
+        if addressee and word[:1] == "ل" and _told(model, _bare(word), first is None):
+            break  # قال لصحيفة ...، قال المتحدث لوكالة ...: whom the speaker told
         first = m.start() if first is None else first
         last, words = (named.end() if named else m.end()), words + 1
         if words == _NP_WORDS:
@@ -342,6 +389,14 @@ def _subject_span(
     ):
         return None
     return first, last
+
+
+def _told(model: _SpeakerModel, bare: str, first: bool) -> bool:
+    """Whether ل + ``bare`` names whom a speaker told: any subject word first (قال لصحيفة),
+    a medium or other non-state source after the subject (المتحدث لوكالة فرانس برس), but
+    not a state body, which is a genitive there (المتحدث الرسمي لوزارة الداخلية)."""
+    kind = model.heads.get(bare)
+    return kind is not None and (first or kind == "nonstate")
 
 
 def _bare(word: str) -> str:
@@ -363,7 +418,7 @@ def _nation(model: _SpeakerModel, word: str) -> str | None:
     return None
 
 
-def _unlisted(model, norm, span, surface, according: bool) -> dict | None:
+def _unlisted(model, norm, span, surface, according: bool, home: str | None = None):
     """A subject that is not in the speakers table, by the kind of its first word
     (``subject_words.csv``): a state title (وزير الخارجية المصري سامح شكري) is an unlisted
     person, a state institution or spokesman (الرئاسة الفرنسية، المتحدث، مسؤول صيني) an
@@ -379,13 +434,15 @@ def _unlisted(model, norm, span, surface, according: bool) -> dict | None:
     bare = [w for w in words if not w.startswith("ال") and _nation(model, w) is None]
     if head is None and according and len(bare) < 2:
         return None
-    if head is None:  # a name first: its title may follow (ميتشيلا لاجرونوفا المتحدثة باسم ...)
-        later = (model.heads.get(_bare(w)) for w in words[1:])
-        title = next((k for k in later if k in ("title", "source")), None)
-        head = "title" if title else "person" if words[0].endswith("ي") or bare else "nonstate"
+    later = (model.heads.get(_bare(w)) for w in words[1:])
+    office = next((k for k in later if k in ("title", "source")), None)
+    if head in (None, "person") and office:  # a name or honorific first, then the office
+        head = "title"  # (ميتشيلا لاجرونوفا المتحدثة باسم ...، الدكتور ... وكيل وزارة العمل)
+    elif head is None:
+        head = "person" if words[0].endswith("ي") or bare else "nonstate"
     group = None
-    if head in ("title", "source"):
-        group = next((g for w in words if (g := _nation(model, w)) is not None), None)
+    if head in ("title", "source"):  # no adjective: the outlet's home state, if it has one
+        group = next((g for w in words if (g := _nation(model, w)) is not None), home)
     kind = "unlisted" if head in ("title", "person") else "unnamed"
     default = "unlisted person" if kind == "unlisted" else "unnamed source"
     lo = span[0] + (according and norm[span[0]] == "ل" and norm[span[0] + 1] != "ل")  # وفقا لـ
@@ -420,7 +477,7 @@ def _spoken_for(model: _SpeakerModel, norm: str, lo: int, hi: int):
     return None
 
 
-def _subject(model, norm, span, surface, according=False) -> dict | None:
+def _subject(model, norm, span, surface, according=False, home=None) -> dict | None:
     """Who a subject noun phrase names: a listed person, else a listed role, else unlisted.
 
     A listed name after باسم (on behalf of), reached over titles and nationality adjectives
@@ -443,7 +500,7 @@ def _subject(model, norm, span, surface, according=False) -> dict | None:
         group = model.rows[int(spoken_for.lastgroup[1:])]["group"]
         kind = "unlisted" if norm[spoken_for.end() : hi].strip() else "unnamed"
         who = {"entity_id": kind, "english": surface(*span), "group": group, "kind": kind}
-    return who or _unlisted(model, norm, span, surface, according)
+    return who or _unlisted(model, norm, span, surface, according, home)
 
 
 def _actor(model: _SpeakerModel, norm: str, hi: int) -> dict | None:
@@ -476,6 +533,20 @@ def _actor_at(model: _SpeakerModel, norm: str, lo: int, hi: int) -> dict | None:
     return _first_name(model, norm, *span, persons_only=True)
 
 
+def _opening(model: _SpeakerModel, sent: str, hi: int, surface, home) -> dict | None:
+    """The subject of a sentence's first verb, listed or not, for a later verb without one
+    (وقدم اللاعب سعود الحقباني شكره ...، وقال:): taken only when it starts with a subject
+    word (title, source, person), so that an object or a place is not."""
+    first = next((m for m in _TOKEN.finditer(sent, 0, hi) if m.group() not in model.openers), None)
+    if first is None or _is_stop(model, first.group(), first=True):
+        return None
+    span = _subject_span(model, sent, first.end(), hi)
+    words = sent[span[0] : span[1]].split() if span else []
+    if not words or model.heads.get(_bare(words[0])) not in ("title", "source", "person"):
+        return None
+    return _subject(model, sent, span, surface, home=home)
+
+
 _AFTER_ACCORDING = frozenset(("به", "بها", "اليوم", "امس", "ما", "عن"))
 
 
@@ -500,7 +571,7 @@ def _according_span(model: _SpeakerModel, norm: str, end: int) -> tuple[int, int
     return _subject_span(model, norm, words[i].start(), len(norm), addressee=False)
 
 
-def _cited(model, sent: str, span: tuple[int, int], cues: list[tuple], surface):
+def _cited(model, sent: str, span: tuple[int, int], cues: list[tuple], surface, home=None):
     """The source cited right after a subject (ذكرت قناة ... نقلا عن وزارة الصحة): it is the
     one who speaks. None without نقلا عن there."""
     nxt = [c for c in cues if c[2] == "according" and c[0] >= span[1]]
@@ -511,7 +582,7 @@ def _cited(model, sent: str, span: tuple[int, int], cues: list[tuple], surface):
     ):
         return None
     where = _according_span(model, sent, nxt[0][1])
-    return where and _subject(model, sent, where, surface, according=True)
+    return where and _subject(model, sent, where, surface, according=True, home=home)
 
 
 _ISSUED = frozenset(("صادر", "صادره"))
@@ -551,9 +622,10 @@ def _quoted_from(model: _SpeakerModel, sent: str, pos: int) -> tuple[int, int] |
 
 
 def _before_verb(model: _SpeakerModel, sent: str, verb: int) -> tuple[int, int] | None:
-    """A subject put before its verb: فإن وزير الخارجية الصيني قال، right after a complement
-    or at the sentence's start (after its openers), when it starts with a subject word or
-    holds a listed name; None when a stop word or punctuation comes between."""
+    """A subject put before its verb: right after a complement, up to three words (فإن
+    لافروف قال، إلا أن بوجاشيف يقول), or at the sentence's start (after its openers) when it
+    starts with a subject word or holds a listed name; None when a stop word or punctuation
+    comes between."""
     tokens = list(_TOKEN.finditer(sent, 0, verb))
     i = len(tokens)
     while i > 0 and tokens[i - 1].group() not in _COMPLEMENTS:
@@ -561,18 +633,23 @@ def _before_verb(model: _SpeakerModel, sent: str, verb: int) -> tuple[int, int] 
         if (len(word) == 1 and not word.isalnum()) or _is_stop(model, word):
             return None
         i -= 1
+    after_complement = i > 0
     while i == 0 and i < len(tokens) and tokens[i].group() in model.openers:
         i += 1
     words = tokens[i:]
     if not words or len(words) > _NP_WORDS:
         return None
     span = (words[0].start(), words[-1].end())
-    if _bare(words[0].group()) in model.heads or model.names.search(sent, *span):
+    if (
+        (after_complement and len(words) <= 3)  # إلا أن بوجاشيف يقول: any name there
+        or _bare(words[0].group()) in model.heads
+        or model.names.search(sent, *span)
+    ):
         return span
     return None
 
 
-def _decide(model: _SpeakerModel, sent: str, cues: list[tuple], carried, surface):
+def _decide(model: _SpeakerModel, sent: str, cues: list[tuple], carried, surface, home=None):
     """``(who, cue, carried)`` for one normalised sentence with its cues; ``who`` is None
     for a sentence without a reporting cue (its caller decides: colon, line, outlet).
 
@@ -585,7 +662,7 @@ def _decide(model: _SpeakerModel, sent: str, cues: list[tuple], carried, surface
     for cue in cues:
         if cue[2] == "according":
             span = _according_span(model, sent, cue[1])
-            who = span and _subject(model, sent, span, surface, according=True)
+            who = span and _subject(model, sent, span, surface, according=True, home=home)
             if who:
                 return who, cue, who
             continue
@@ -595,12 +672,12 @@ def _decide(model: _SpeakerModel, sent: str, cues: list[tuple], carried, surface
         if span is None:
             span = _before_verb(model, sent, cue[0])
         if span is None:
-            actor = _actor(model, sent, cue[0])
+            actor = _actor(model, sent, cue[0]) or _opening(model, sent, cue[0], surface, home)
             who = actor or carried or _UNNAMED
             return who, cue, (actor or carried)
         span = _issuer(model, sent, span) or span
-        who = _subject(model, sent, span, surface)
-        cited = _cited(model, sent, span, cues, surface)
+        who = _subject(model, sent, span, surface, home=home)
+        cited = _cited(model, sent, span, cues, surface, home)
         return (cited or who), cue, (cited or who)
     return None, None, _actor(model, sent, len(sent)) or carried
 
@@ -647,6 +724,7 @@ def _surface_of(text: str, index, lo: int):
 def _speakers_of(model: _SpeakerModel, text, norm, index, spans, outlet, found):
     """Speaker and cue of each sentence of one article, in order (carry, line, colon)."""
     outlet_row = {**_OUTLET, "english": outlet or "outlet"}
+    home = model.homes.get(_outlet_key(outlet)) if outlet else None
     lines = _lines(text, spans)
     bounds = np.searchsorted(np.asarray(index), np.asarray(spans).reshape(-1)).tolist()
     cues = _sentence_cues(norm, bounds, found)
@@ -654,7 +732,8 @@ def _speakers_of(model: _SpeakerModel, text, norm, index, spans, outlet, found):
     for k, sent_cues in enumerate(cues):
         lo = bounds[2 * k]
         sent = norm[lo : bounds[2 * k + 1]]
-        who, cue, carried = _decide(model, sent, sent_cues, carried, _surface_of(text, index, lo))
+        surface = _surface_of(text, index, lo)
+        who, cue, carried = _decide(model, sent, sent_cues, carried, surface, home)
         if who is None:
             who = _colon_speaker(model, sent)
             if who is None and lines[k] == prev_line and prev_who is not None:

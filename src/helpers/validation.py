@@ -885,7 +885,8 @@ def _resolved(table: pd.DataFrame, path: Path, corpus) -> pd.DataFrame:
 
 def predict_speakers(gold: pd.DataFrame) -> pd.DataFrame:
     """:func:`helpers.speakers.attribute_speakers` on each gold passage, one "article" per
-    row, as the notebooks call it: the speaker of the ``target`` sentence.
+    row, as the notebooks call it: the speaker of the ``target`` sentence, with the row's
+    ``outlet`` (its home state groups officials named without an adjective) when it has one.
 
     Returns one row per gold row: ``group``, ``entity`` (the listed ``entity_id``, or empty
     for an unlisted person, an unnamed source or the outlet) and ``speaker`` (as printed).
@@ -896,9 +897,10 @@ def predict_speakers(gold: pd.DataFrame) -> pd.DataFrame:
     [['Russian official', 'lavrov']]
     """
     listed = _listed_ids()
+    outlets = gold["outlet"] if "outlet" in gold.columns else pd.Series("", index=gold.index)
     rows = []
-    for text, target in zip(gold["text"], gold["target"], strict=True):
-        table = speakers.attribute_speakers(text)
+    for text, target, outlet in zip(gold["text"], gold["target"], outlets, strict=True):
+        table = speakers.attribute_speakers(text, outlet or None)
         row = table.iloc[int(target or 0)]
         entity = row["entity_id"] if row["entity_id"] in listed else ""
         rows.append((row["speaker_group"], entity, row["speaker"]))
