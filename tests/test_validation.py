@@ -744,6 +744,8 @@ class TestSpeakerSets:
         assert (stored["entity"] != "").sum() >= 20 and (stored["target"] != "0").sum() >= 4
 
     def test_each_target_sentence_is_in_its_passage(self, speaker_gold):
+        if speaker_gold.empty:
+            pytest.skip(f"every sentence of this set is quoted from SaudiNewsNet, not at {SNN}")
         counts = speaker_gold["text"].map(lambda t: len(arabic.sentence_spans(t)))
         assert (speaker_gold["target"].astype(int) < counts).all()
         assert (counts <= 4).all()
