@@ -81,6 +81,15 @@ _MENTIONED = frozenset(("يذكر", "ويذكر"))
 _SPEECH_NEXT = re.compile(r'(?:\S+\s+){0,2}?(?:ان|انه|انها|بان|الي|علي|[:«"])(?!\w)|[:«"]')
 
 
+def _read_lexicon(path, default: Path, what: str) -> tuple[Path, pd.DataFrame]:
+    """A lexicon CSV as strings (empty cells ""), or one ValueError naming the file."""
+    path = Path(path) if path is not None else default
+    try:
+        return path, pd.read_csv(path, dtype=str).fillna("")
+    except (OSError, pd.errors.ParserError) as err:
+        raise ValueError(f"{path}: cannot read the {what} ({err}); fix the CSV") from err
+
+
 def load_speakers(path: str | Path | None = None) -> pd.DataFrame:
     """The speakers table: who counts as a Chinese, Russian or Kazakh official.
 
@@ -103,11 +112,7 @@ def load_speakers(path: str | Path | None = None) -> pd.DataFrame:
     >>> sp.loc[sp.variant == "لافروف", "group"].iloc[0]
     'Russian official'
     """
-    path = Path(path) if path is not None else SPEAKERS_PATH
-    try:
-        table = pd.read_csv(path, dtype=str).fillna("")
-    except (OSError, pd.errors.ParserError) as err:
-        raise ValueError(f"{path}: cannot read the speakers table ({err}); fix the CSV") from err
+    path, table = _read_lexicon(path, SPEAKERS_PATH, "speakers table")
     need = {"entity_id", "english", "group", "kind", "arabic"}
     if not need <= set(table.columns):
         raise ValueError(f"{path}: needs columns {sorted(need)}; add the missing ones")
@@ -149,11 +154,7 @@ def load_nationalities(path: str | Path | None = None) -> dict[str, str]:
     >>> load_nationalities()["مصري"], load_nationalities()["صيني"]
     ('other state', 'Chinese official')
     """
-    path = Path(path) if path is not None else NATIONALITIES_PATH
-    try:
-        table = pd.read_csv(path, dtype=str).fillna("")
-    except (OSError, pd.errors.ParserError) as err:
-        raise ValueError(f"{path}: cannot read the nationality table ({err}); fix the CSV") from err
+    path, table = _read_lexicon(path, NATIONALITIES_PATH, "nationality table")
     bad = sorted(set(table["group"]) - set(SPEAKER_GROUPS) - {""})
     if bad:
         raise ValueError(
@@ -177,11 +178,7 @@ def load_outlets(path: str | Path | None = None) -> dict[str, str]:
     >>> load_outlets()["okaz"]
     'other state'
     """
-    path = Path(path) if path is not None else OUTLETS_PATH
-    try:
-        table = pd.read_csv(path, dtype=str).fillna("")
-    except (OSError, pd.errors.ParserError) as err:
-        raise ValueError(f"{path}: cannot read the outlets table ({err}); fix the CSV") from err
+    path, table = _read_lexicon(path, OUTLETS_PATH, "outlets table")
     nations = load_nationalities()
     homes = {r.outlet: nations.get(frames.normalize_literal(r.home)) for r in table.itertuples()}
     bad = sorted(o for o, group in homes.items() if not group)
@@ -232,11 +229,7 @@ def _names_regex(rows: list[dict]) -> re.Pattern:
 def _subject_words(path: str | Path | None = None) -> dict[str, frozenset[str]]:
     """The normalised words of ``subject_words.csv`` by kind (stop, opener, time,
     title, deputy, source, person, nonstate, document)."""
-    path = Path(path) if path is not None else SUBJECT_WORDS_PATH
-    try:
-        table = pd.read_csv(path, dtype=str).fillna("")
-    except (OSError, pd.errors.ParserError) as err:
-        raise ValueError(f"{path}: cannot read the subject words ({err}); fix the CSV") from err
+    path, table = _read_lexicon(path, SUBJECT_WORDS_PATH, "subject words")
     kinds = (
         "stop",
         "opener",
