@@ -1125,15 +1125,12 @@ pathlib.Path({marker!r}).write_text(str(child.pid))
 time.sleep(600)"""
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
-def test_a_signal_stops_the_job_its_kernel_and_what_the_kernel_started(tmp_path, signum):
-    marker = tmp_path / "started"
-    nbs = _folder(
-        tmp_path, {"01-hangs": _notebook(V4.new_code_cell(HANGS.format(marker=str(marker))))}
-    )
+def _signalled_job(nbs: Path, out: Path, markers: list[Path], signum, *args):
+    """Run the job on ``nbs``, wait until every marker file is written (each hanging cell
+    writes the pid of the child it started), send ``signum``; return the job's exit status,
+    its stderr and the processes it had started."""
     job_proc = subprocess.Popen(
-        _command(nbs, tmp_path / "out"),
+        _command(nbs, out, *args),
         env=_env(),
         cwd=paths.PROJECT_ROOT,
         stdout=subprocess.PIPE,
@@ -1142,16 +1139,29 @@ def test_a_signal_stops_the_job_its_kernel_and_what_the_kernel_started(tmp_path,
     )
     try:
         deadline = time.monotonic() + 120
-        while not marker.exists() and time.monotonic() < deadline and job_proc.poll() is None:
+        while time.monotonic() < deadline and job_proc.poll() is None:
+            if all(m.exists() for m in markers):
+                break
             time.sleep(0.2)
-        assert marker.exists(), "the notebook never started"
+        assert all(m.exists() for m in markers), "the hanging notebooks never all started"
         descendants = psutil.Process(job_proc.pid).children(recursive=True)
-        assert int(marker.read_text()) in {p.pid for p in descendants}
+        assert {int(m.read_text()) for m in markers} <= {p.pid for p in descendants}
         job_proc.send_signal(signum)
         _, stderr = job_proc.communicate(timeout=60)
     finally:
         job_proc.kill()
-    assert job_proc.returncode == 128 + signum
+    return job_proc.returncode, stderr, descendants
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_signal_stops_the_job_its_kernel_and_what_the_kernel_started(tmp_path, signum):
+    marker = tmp_path / "started"
+    nbs = _folder(
+        tmp_path, {"01-hangs": _notebook(V4.new_code_cell(HANGS.format(marker=str(marker))))}
+    )
+    returncode, stderr, descendants = _signalled_job(nbs, tmp_path / "out", [marker], signum)
+    assert returncode == 128 + signum
     assert f"stopped by {signum.name} in 01-hangs.ipynb at cell 3" in stderr
     _, alive = psutil.wait_procs(descendants, timeout=10)
     assert not [p for p in alive if _running(p)], alive
@@ -1308,28 +1318,10 @@ def test_a_signal_stops_every_running_notebook_and_keeps_the_timings_of_what_ran
             "03-hangs": _notebook(V4.new_code_cell(HANGS.format(marker=str(markers[1])))),
         },
     )
-    job_proc = subprocess.Popen(
-        _command(nbs, tmp_path / "out", "--jobs", "2"),
-        env=_env(),
-        cwd=paths.PROJECT_ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    returncode, stderr, descendants = _signalled_job(
+        nbs, tmp_path / "out", markers, signum, "--jobs", "2"
     )
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and job_proc.poll() is None:
-            if all(m.exists() for m in markers):
-                break
-            time.sleep(0.2)
-        assert all(m.exists() for m in markers), "the two notebooks never ran at once"
-        descendants = psutil.Process(job_proc.pid).children(recursive=True)
-        assert {int(m.read_text()) for m in markers} <= {p.pid for p in descendants}
-        job_proc.send_signal(signum)
-        _, stderr = job_proc.communicate(timeout=60)
-    finally:
-        job_proc.kill()
-    assert job_proc.returncode == 128 + signum
+    assert returncode == 128 + signum
     assert (
         f"stopped by {signum.name} in 02-hangs.ipynb at cell 3 and in 03-hangs.ipynb at cell 3"
         in stderr
