@@ -524,3 +524,13 @@ class TestNewsFormulas:
         with pytest.raises(ValueError) as err:
             speakers.load_outlets(path)
         assert "my paper" in str(err.value) and "\n" not in str(err.value)
+
+    def test_a_surname_keeps_the_state_its_full_mention_gave(self):
+        text = (
+            "وقال وزير الخارجية الأمريكي جون كيري إن المحادثات مثمرة. "
+            "وقال لافروف إن موسكو مستعدة. وقال كيري إن الاتفاق قريب."
+        )
+        assert [g for _, g in _who(text)] == ["other state", "Russian official", "other state"]
+
+    def test_a_surname_not_met_before_stays_an_unlisted_person(self):
+        assert _who("وقال كيري إن الاتفاق قريب.") == [("كيري", "unlisted person")]

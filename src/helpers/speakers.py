@@ -714,6 +714,27 @@ def _surface_of(text: str, index, lo: int):
     return surface
 
 
+_STATE_GROUPS = frozenset(SPEAKER_GROUPS[:4])  # Chinese, Russian, Kazakh official, other state
+
+
+def remember_state(model: _SpeakerModel, known: dict[str, str], who: dict) -> dict:
+    """Carry the state of an unlisted person through an article by name: once «وزير
+    الخارجية الأمريكي جون كيري» has spoken, a later «وقال كيري» is the same state's voice.
+
+    ``known`` (one dict per article) maps each name word of an unlisted speaker with a state
+    group to that group, and is filled here; an unlisted person without a state whose last
+    name word is in it comes back with that group; any other speaker comes back as it is."""
+    if who.get("kind") != "unlisted":
+        return who
+    words = [frames.normalize_literal(w) for w in who["english"].split()]
+    names = [w for w in words if not w.startswith("ال") and _bare(w) not in model.heads]
+    if who["group"] in _STATE_GROUPS:
+        known.update(dict.fromkeys(names, who["group"]))
+    elif names and names[-1] in known:
+        who = {**who, "group": known[names[-1]]}
+    return who
+
+
 def _speakers_of(model: _SpeakerModel, text, norm, index, spans, outlet, found):
     """Speaker and cue of each sentence of one article, in order (carry, line, colon)."""
     outlet_row = {**_OUTLET, "english": outlet or "outlet"}
@@ -721,13 +742,16 @@ def _speakers_of(model: _SpeakerModel, text, norm, index, spans, outlet, found):
     lines = _lines(text, spans)
     bounds = np.searchsorted(np.asarray(index), np.asarray(spans).reshape(-1)).tolist()
     cues = _sentence_cues(norm, bounds, found)
-    out, carried, prev_line, prev_who = [], None, -1, None
+    out, carried, prev_line, prev_who, known = [], None, -1, None, {}
     for k, sent_cues in enumerate(cues):
         lo = bounds[2 * k]
         sent = norm[lo : bounds[2 * k + 1]]
         surface = _surface_of(text, index, lo)
         who, cue, carried = _decide(model, sent, sent_cues, carried, surface, home)
-        if who is None:
+        if who is not None:
+            same, who = carried is who, remember_state(model, known, who)
+            carried = who if same else carried
+        else:
             who = _colon_speaker(model, sent)
             if who is None and lines[k] == prev_line and prev_who is not None:
                 who = prev_who  # speech goes on to the end of its paragraph line
