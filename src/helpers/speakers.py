@@ -12,7 +12,8 @@ or as "unnamed source" / "unlisted person". Trailing attribution (بحسب، ح�
 document its issuer (بيان صادر عن الرئاسة), a deputy is not whom they serve (نائب وزير
 الخارجية). A time phrase may stand between verb and subject (وقال اليوم الثلاثاء الوزير), and a
 subject before its verb (فإن الوزير قال). A verb without a subject carries the last speaker to
-the article's end, across paragraphs; any new subject, and a listed person opening a sentence
+the article's end, across paragraphs (an unlisted person keeps, by surname, the state an
+earlier full mention gave); any new subject, and a listed person opening a sentence
 with another verb (ووافق تليوبردي، التقى وانغ يي), ends the carry. A sentence without a
 reporting verb is the outlet's own voice, or continues the speech of its line. Reporting verbs
 are written in the frame lexicon's template language (:func:`helpers.frames.compile_template`)
