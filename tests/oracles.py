@@ -89,7 +89,7 @@ def attribute_speakers(text: str, outlet: str | None = None) -> list[tuple[dict,
             model, sent, sentence_cues(sent), carried, surface, model.homes.get(home)
         )
         if who is not None:
-            same, who = carried is who, speakers.remember_state(model, known, who)
+            same, who = carried is who, speakers._remember_state(model, known, who)
             carried = who if same else carried
         if who is None:
             who = speakers._colon_speaker(model, sent)

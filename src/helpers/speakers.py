@@ -200,7 +200,7 @@ class _SpeakerModel:
     names: re.Pattern  # named people and roles; group name = row index
     rows: list[dict]
     cues: frames.Matcher  # reporting verbs in file order; a pattern's frame is its kind
-    stops: frozenset[str]  # normalised words of subject_words.csv, by kind
+    stops: frozenset[str]  # words that end a subject: the stop and the time words
     times: frozenset[str]  # passed over before a subject, end it after
     heads: dict[str, str]  # head word -> kind (title, source, person, nonstate, document)
     deputies: frozenset[str]  # heads whose listed superior is not the speaker
@@ -269,7 +269,7 @@ def _speaker_model() -> _SpeakerModel:
         names=_names_regex(rows),
         rows=rows,
         cues=frames.Matcher([], patterns=cues),
-        stops=words["stop"],
+        stops=words["stop"] | words["time"],
         times=words["time"],
         heads={
             **{w: k for k in ("title", "source", "person", "nonstate") for w in words[k]},
@@ -321,8 +321,8 @@ def _is_stop(model: _SpeakerModel, word: str, first: bool = False) -> bool:
     """A word that ends a subject: a stop or time word, with or without و/ف; as its first
     word also ل + ال (قال للصحفيين: to whom), which inside a subject is a genitive (الهيئة
     العامة للجمارك)."""
-    ends = model.stops | model.times
-    return word in ends or (word[:1] in "وف" and word[1:] in ends) or (first and word[:2] == "لل")
+    stops = model.stops
+    return word in stops or (word[:1] in "وف" and word[1:] in stops) or (first and word[:2] == "لل")
 
 
 def _subject_start(model: _SpeakerModel, tokens: list[re.Match], i: int) -> int:
@@ -513,10 +513,19 @@ def _actor(model: _SpeakerModel, norm: str, hi: int) -> dict | None:
     return who
 
 
-def _actor_at(model: _SpeakerModel, norm: str, lo: int, hi: int) -> dict | None:
-    """:func:`_actor` for the clause that starts at ``lo``."""
+def _first_word(model: _SpeakerModel, norm: str, lo: int, hi: int) -> re.Match | None:
+    """The first word of the clause at ``lo`` after its openers (كما، وقد), taken for its
+    verb; None when it is a stop word (a preposition, a complement, a time word)."""
     first = next((m for m in _TOKEN.finditer(norm, lo, hi) if m.group() not in model.openers), None)
     if first is None or _is_stop(model, first.group(), first=True):
+        return None
+    return first
+
+
+def _actor_at(model: _SpeakerModel, norm: str, lo: int, hi: int) -> dict | None:
+    """:func:`_actor` for the clause that starts at ``lo``."""
+    first = _first_word(model, norm, lo, hi)
+    if first is None:
         return None
     opening = _first_name(model, norm, first.start(), first.end(), persons_only=True)
     if opening is not None:
@@ -531,8 +540,8 @@ def _opening(model: _SpeakerModel, sent: str, hi: int, surface, home) -> dict | 
     """The subject of a sentence's first verb, listed or not, for a later verb without one
     (وقدم اللاعب سعود الحقباني شكره ...، وقال:): taken only when it starts with a subject
     word (title, source, person), so that an object or a place is not."""
-    first = next((m for m in _TOKEN.finditer(sent, 0, hi) if m.group() not in model.openers), None)
-    if first is None or _is_stop(model, first.group(), first=True):
+    first = _first_word(model, sent, 0, hi)
+    if first is None:
         return None
     span = _subject_span(model, sent, first.end(), hi)
     words = sent[span[0] : span[1]].split() if span else []
@@ -584,10 +593,6 @@ _FROM = frozenset(("عن", "من"))
 _COMPLEMENTS = frozenset(("ان", "بان", "فان", "وان", "لان"))
 
 
-def _next_word(sent: str, pos: int) -> re.Match | None:
-    return _TOKEN.search(sent, pos)
-
-
 def _issuer(model: _SpeakerModel, sent: str, span: tuple[int, int]) -> tuple[int, int] | None:
     """The issuer of a document that is the subject: بيان صادر عن الرئاسة، بيان من الوزارة
     (after the subject) or بيان لوزارة الخارجية (inside it); None when the subject is no
@@ -597,7 +602,7 @@ def _issuer(model: _SpeakerModel, sent: str, span: tuple[int, int]) -> tuple[int
         return None
     if len(words) > 1 and words[1].group()[:1] == "ل":
         return words[1].start(), span[1]
-    nxt = _next_word(sent, span[1])
+    nxt = _TOKEN.search(sent, span[1])
     if (
         nxt is None
         or nxt.group() not in _FROM
@@ -609,7 +614,7 @@ def _issuer(model: _SpeakerModel, sent: str, span: tuple[int, int]) -> tuple[int
 
 def _quoted_from(model: _SpeakerModel, sent: str, pos: int) -> tuple[int, int] | None:
     """The one a medium quotes: نقلت الوكالة عن X قوله, with ``pos`` after the medium."""
-    nxt = _next_word(sent, pos)
+    nxt = _TOKEN.search(sent, pos)
     if nxt is None or nxt.group() != "عن":
         return None
     return _subject_span(model, sent, nxt.end(), len(sent), addressee=False)
@@ -718,7 +723,7 @@ def _surface_of(text: str, index, lo: int):
 _STATE_GROUPS = frozenset(SPEAKER_GROUPS[:4])  # Chinese, Russian, Kazakh official, other state
 
 
-def remember_state(model: _SpeakerModel, known: dict[str, str], who: dict) -> dict:
+def _remember_state(model: _SpeakerModel, known: dict[str, str], who: dict) -> dict:
     """Carry the state of an unlisted person through an article by name: once «وزير
     الخارجية الأمريكي جون كيري» has spoken, a later «وقال كيري» is the same state's voice.
 
@@ -750,7 +755,7 @@ def _speakers_of(model: _SpeakerModel, text, norm, index, spans, outlet, found):
         surface = _surface_of(text, index, lo)
         who, cue, carried = _decide(model, sent, sent_cues, carried, surface, home)
         if who is not None:
-            same, who = carried is who, remember_state(model, known, who)
+            same, who = carried is who, _remember_state(model, known, who)
             carried = who if same else carried
         else:
             who = _colon_speaker(model, sent)
