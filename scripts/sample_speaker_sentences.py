@@ -3,11 +3,12 @@
 How the held-out speaker set was drawn, so anyone can draw it again (see
 ``data/validation/README.md``). The population is every sentence of SaudiNewsNet 2015 with a
 reporting cue of ``data/lexicons/reporting_verbs.csv`` (the ``cue`` column of
-:func:`helpers.speakers.attribute_speakers`), of at most ``MAX_WORDS`` words, and not in the
-development set ``speakers_dev.csv``. Two strata, each a simple random sample with the seed:
-``any`` (all such sentences) and ``listed`` (those that also name a spelling of
-``speakers.csv``, so that the entity measures have cases). Each sampled sentence comes with
-the up to ``CONTEXT`` sentences before it, which the labeller reads and the attribution gets.
+:func:`helpers.speakers.attribute_speakers`), of at most ``MAX_WORDS`` words, and not in an
+earlier set (``speakers_dev.csv``, ``speakers_heldout.csv``). Two strata, each a simple
+random sample with the seed: ``any`` (all such sentences) and ``listed`` (those that also name
+a spelling of ``speakers.csv``, so that the entity measures have cases). Each sampled sentence
+comes with the up to ``CONTEXT`` sentences before it, which the labeller reads and the
+attribution gets.
 
 Writes a labelling sheet (the texts, for the labeller only: never commit it) and the pointer
 rows for the repository (no text). Usage::
@@ -28,8 +29,8 @@ import pandas as pd
 from helpers import arabic, frames, speakers, validation
 from helpers.paths import saudinewsnet_path
 
-SEED = 2026_12_03  # the first draw (2026_12_02, ids h001...) is in the dev set now
-PREFIX = "g"
+SEED = 2026_12_04  # earlier draws: 2026_12_02 (h001...) and 2026_12_03 (g001...), both dev now
+PREFIX = "k"
 SIZES = {"any": 45, "listed": 20}
 CONTEXT = 3
 MAX_WORDS = 70
@@ -42,8 +43,11 @@ def _listed_regex() -> re.Pattern:
 
 def population(corpus) -> pd.DataFrame:
     """Every sentence with a reporting cue: article_id, sentence_no, context, text, listed."""
-    dev = pd.read_csv(validation.VALIDATION_DIR / "speakers_dev.csv", dtype=str).fillna("")
-    seen = set(zip(dev["article_id"], dev["sentence_no"], strict=True))
+    labelled = pd.concat(
+        pd.read_csv(validation.VALIDATION_DIR / name, dtype=str).fillna("")
+        for name in ("speakers_dev.csv", "speakers_heldout.csv")
+    )
+    seen = set(zip(labelled["article_id"], labelled["sentence_no"], strict=True))
     listed = _listed_regex()
     rows = []
     with gzip.open(saudinewsnet_path(corpus), "rt", encoding="utf-8") as lines:
