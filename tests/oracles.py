@@ -91,6 +91,7 @@ def attribute_speakers(text: str, outlet: str | None = None) -> list[tuple[dict,
         if who is not None:
             same, who = carried is who, speakers._remember_state(model, known, who)
             carried = who if same else carried
+        speakers._remember_mentions(model, known, sent, model.homes.get(home))
         if who is None:
             who = speakers._colon_speaker(model, sent)
             if who is None and line == prev_line and prev_who is not None:

@@ -534,3 +534,71 @@ class TestNewsFormulas:
 
     def test_a_surname_not_met_before_stays_an_unlisted_person(self):
         assert _who("وقال كيري إن الاتفاق قريب.") == [("كيري", "unlisted person")]
+
+
+class TestStatesAndBodies:
+    """A state by its name, bodies of no state, anonymous groups, and narration that only
+    looks like speech (sentences written for these tests)."""
+
+    def test_a_country_or_capital_as_subject_speaks_for_that_state(self):
+        text = "وأكدت موسكو أن الحوار مستمر. وتدعو تركيا منذ سنوات إلى منطقة آمنة."
+        assert _who(text) == [("موسكو", "Russian official"), ("تركيا", "other state")]
+
+    def test_a_two_word_country_name_is_read_whole(self):
+        text = "وقالت الولايات المتحدة إنها تراقب الوضع."
+        assert _who(text) == [("الولايات المتحدة", "other state")]
+
+    def test_a_country_named_after_a_title_gives_its_state(self):
+        text = "وقال مفتي مصر إن الاعتداء جريمة."
+        assert _groups(text) == ["other state"]
+
+    def test_the_foreign_ministry_by_its_short_name(self):
+        text = "وقالت الخارجية الصينية إن بكين ترحب بالمبادرة."
+        assert _groups(text) == ["Chinese official"]
+
+    def test_the_head_of_a_party_or_monitor_speaks_for_no_state(self):
+        for text in (
+            "وقال رئيس حزب المستقبل سامي خليل إن الانتخابات نزيهة.",
+            "وأضاف كريم حداد مدير المرصد المصري للحقوق أن التقرير دقيق.",
+        ):
+            assert speakers.attribute_speakers(text, "okaz")["speaker_group"].tolist() == [
+                "unlisted person"
+            ], text
+
+    def test_a_spokesman_of_a_movement_is_no_states_voice(self):
+        text = "وقال المتحدث باسم الحركة إن الهدنة صامدة."
+        got = speakers.attribute_speakers(text, "okaz")["speaker_group"].tolist()
+        assert got == ["unnamed source"]
+
+    def test_a_plural_of_a_person_noun_is_an_anonymous_group(self):
+        text = "وتقول محاميات يتابعن القضية إن الحكم سيصدر قريبا."
+        assert _groups(text) == ["unnamed source"]
+
+    def test_which_shows_is_the_sentences_reasoning_not_speech(self):
+        text = "وارتفعت المبيعات بنسبة عشرة في المائة، مما يشير إلى أن السوق يتعافى."
+        assert _who(text) == [("outlet", "outlet")]
+
+    def test_continued_with_a_colon_right_after_the_name(self):
+        text = "وتابع حداد: «نحن مستعدون للحوار»."
+        assert _who(text) == [("حداد", "unlisted person")]
+
+    def test_a_participle_takes_the_body_that_opens_its_sentence(self):
+        text = (
+            "ويحمل الإصدار صورة الرئيس الروسي فلاديمير بوتين. "
+            "ونشرت الشركة على موقعها صورة الرئيس بوتين قائلة إنها أصدرت ساعة جديدة."
+        )
+        assert _who(text)[1] == ("الشركة", "unnamed source")
+
+    def test_a_person_named_with_a_state_title_keeps_it_when_he_speaks_later(self):
+        text = (
+            "والتقى الوفد وزير الخارجية البرازيلي سيلسو أموريم أمس. "
+            "وقال أموريم إن بلاده تدعم الحل السلمي."
+        )
+        assert _who(text)[1] == ("أموريم", "other state")
+
+    def test_a_family_name_met_before_is_a_person_not_an_unnamed_source(self):
+        text = "وقال الخبير الاقتصادي محمد الصباغ إن السوق ينمو. وأكد الصباغ أن الطلب قوي."
+        assert _who(text)[1] == ("الصباغ", "unlisted person")
+
+    def test_a_one_word_subject_never_named_before_stays_unnamed(self):
+        assert _who("وأكد الصباغ أن الطلب قوي.") == [("الصباغ", "unnamed source")]

@@ -4,20 +4,24 @@ The speaker of a sentence with a reporting verb (``data/lexicons/reporting_verbs
 verb's subject: the noun phrase after it, up to a complement (إن/أن), a colon or quote, or a
 circumstance (خلال، مع، في، بعد، عقب), so that people named inside the reported speech or the
 circumstance are never taken (``data/lexicons/subject_words.csv``). A listed person or role in
-it is found through the speakers table (``data/lexicons/speakers.csv``), with spellings
-unified through :func:`helpers.entities.entity_table`; an unlisted subject is still a speaker,
-under its own words, grouped by its nationality adjective (``data/lexicons/nationalities.csv``)
-or as "unnamed source" / "unlisted person". Trailing attribution (بحسب، حسبما، وفقا ل، نقلا
-عن) names the source after it; a medium quoting someone (نقلت الوكالة عن X قوله) gives X, a
-document its issuer (بيان صادر عن الرئاسة), a deputy is not whom they serve (نائب وزير
-الخارجية). A time phrase may stand between verb and subject (وقال اليوم الثلاثاء الوزير), and a
-subject before its verb (فإن الوزير قال). A verb without a subject carries the last speaker to
-the article's end, across paragraphs (an unlisted person keeps, by surname, the state an
-earlier full mention gave); any new subject, and a listed person opening a sentence
-with another verb (ووافق تليوبردي، التقى وانغ يي), ends the carry. A sentence without a
-reporting verb is the outlet's own voice, or continues the speech of its line. Reporting verbs
-are written in the frame lexicon's template language (:func:`helpers.frames.compile_template`)
-and matched on the same normalised text (:func:`helpers.frames.normalize_for_matching`).
+it is found through the speakers table (``data/lexicons/speakers.csv``), with spellings unified
+through :func:`helpers.entities.entity_table`; an unlisted subject is still a speaker, under
+its own words, grouped by its nationality adjective or country name
+(``data/lexicons/nationalities.csv``: وزير الخارجية المصري، مفتي مصر; a country or capital
+alone is its state: وأكدت موسكو) or as "unnamed source" / "unlisted person"; the office of a
+body of no state (رئيس حزب، مدير المرصد) and a plural of people (خبيرات) are no state's voice.
+Trailing attribution (بحسب، حسبما، وفقا ل، نقلا عن) names the source after it; a medium quoting
+someone (نقلت الوكالة عن X قوله) gives X, a document its issuer (بيان صادر عن الرئاسة), a
+deputy is not whom they serve (نائب وزير الخارجية). A time phrase may stand between verb and
+subject (وقال اليوم الثلاثاء الوزير), and a subject before its verb (فإن الوزير قال). A verb
+without a subject carries the last speaker to the article's end, across paragraphs (an unlisted
+person keeps, by surname, the state an earlier full mention gave, as speaker or not: بعد لقائه
+وزير الخارجية الأمريكي جون كيري ... وقال كيري); any new subject, and a listed person opening a
+sentence with another verb (ووافق تليوبردي، التقى وانغ يي), ends the carry. A sentence without
+a reporting verb, or whose verb follows مما / وهو ما ("which shows"), is the outlet's own
+voice, or continues the speech of its line. Reporting verbs are written in the frame lexicon's
+template language (:func:`helpers.frames.compile_template`) and matched on the same normalised
+text (:func:`helpers.frames.normalize_for_matching`).
 
 What this module cannot see: nested speech (Wang said that Xi said ...: Wang), the difference
 between quoted and paraphrased speech, a title that refers back to the carried person (وأعرب
@@ -73,10 +77,13 @@ _UNNAMED = {
     "kind": "unnamed",
 }
 _NP_WORDS = 8  # words at most in a subject noun phrase
-_COMPLEMENT = re.compile(r"(?<!\w)(?:ان|انه|انها|بان|:)(?!\w)")
+# A colon counts right after a word too (وتابع محمود: «...»).
+_COMPLEMENT = re.compile(r"(?<!\w)(?:ان|انه|انها|بان)(?!\w)|:")
 _PUNCT = '\u060c,:"«»()\\[\\].!?\u061f\u061b'  # one token each; any of them ends a subject
 _TOKEN = re.compile(f"[^\\s{_PUNCT}]+|[{_PUNCT}]")
 _MENTIONED = frozenset(("يذكر", "ويذكر"))
+# A verb after these reports nobody: مما يشير إلى، وهو ما يؤكد ("which shows").
+_WHICH = re.compile(r"(?<!\w)(?:مما|وهو ما|وهذا ما|وهي ما|الامر الذي)\s*$")
 # What follows a participle that reports speech (مؤكدا أن، مشيرا إلى أن، قائلا: «...»), up to
 # two words on (مضيفا في الوقت نفسه أن is missed: an adjective is the likelier reading).
 _SPEECH_NEXT = re.compile(r'(?:\S+\s+){0,2}?(?:ان|انه|انها|بان|الي|علي|[:«"])(?!\w)|[:«"]')
@@ -165,6 +172,30 @@ def load_nationalities(path: str | Path | None = None) -> dict[str, str]:
     return {frames.normalize_literal(r.adjective): r.group for r in table.itertuples(index=False)}
 
 
+def load_places(path: str | Path | None = None) -> dict[str, str]:
+    """Country and capital names (normalised) and the group they give as a subject: وأكدت
+    موسكو، وتدعو تركيا speak for a state, and مفتي مصر holds that state's office.
+
+    The ``places`` column of ``data/lexicons/nationalities.csv`` lists them for each
+    adjective, separated by ``|``; an international body's names (الأمم المتحدة) take its empty
+    group.
+
+    Examples
+    --------
+    >>> load_places()["موسكو"], load_places()["الولايات المتحده"]
+    ('Russian official', 'other state')
+    """
+    path, table = _read_lexicon(path, NATIONALITIES_PATH, "nationality table")
+    if "places" not in table.columns:
+        return {}
+    return {
+        frames.normalize_literal(name.strip()): r.group
+        for r in table.itertuples(index=False)
+        for name in r.places.split("|")
+        if name.strip()
+    }
+
+
 def load_outlets(path: str | Path | None = None) -> dict[str, str]:
     """Each outlet's home state, as the group its officials take when they are named without
     a nationality adjective (وزير الصحة in a Saudi paper is the Saudi minister).
@@ -206,6 +237,8 @@ class _SpeakerModel:
     deputies: frozenset[str]  # heads whose listed superior is not the speaker
     openers: frozenset[str]
     nations: dict[str, str]  # normalised adjective -> group
+    places: dict[str, str]  # normalised country or capital name (one or two words) -> group
+    titles: re.Pattern  # a title or deputy word, with its clitics: where a person is named
     homes: dict[str, str]  # outlet key -> the group of its home state
 
 
@@ -251,6 +284,12 @@ def _subject_words(path: str | Path | None = None) -> dict[str, frozenset[str]]:
     }
 
 
+def _words_regex(words: frozenset[str]) -> re.Pattern:
+    """Any of the normalised ``words`` as a whole word, with و/ف, ب/ك/ل and the article."""
+    alternation = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(f"(?<!\\w)[وف]?(?:[بك]?ال|لل|[بكل])?(?:{alternation})(?!\\w)")
+
+
 @functools.cache
 def _speaker_model() -> _SpeakerModel:
     sp = load_speakers()
@@ -277,8 +316,10 @@ def _speaker_model() -> _SpeakerModel:
             **dict.fromkeys(words["document"], "document"),
         },
         deputies=words["deputy"],
+        titles=_words_regex(words["title"] | words["deputy"]),
         openers=words["opener"],
         nations=load_nationalities(),
+        places=load_places(),
         homes=load_outlets(),
     )
 
@@ -298,6 +339,8 @@ def _sentence_cues(norm: str, bounds: list[int], found: list[tuple]) -> list[lis
         word, after = norm[s:e], norm[e:hi].lstrip()
         if word in _MENTIONED and _COMPLEMENT.match(after):
             continue  # يذكر أن: "it is worth noting that", the outlet's own voice
+        if _WHICH.search(norm, max(lo, s - 12), s):
+            continue  # مما يشير إلى أن: the sentence's own reasoning, not speech
         participle = pat.frame != "according" and word[-1] in "اه" and word.lstrip("وف") != "دعا"
         if participle and not _SPEECH_NEXT.match(after):
             continue  # a participle without speech after it is an adjective (مخاضا لافتا)
@@ -379,7 +422,10 @@ def _subject_span(
         if words == _NP_WORDS:
             break
     if first is None or (
-        words == 1 and norm[last - 1] == "ا" and norm[first:last] not in model.heads
+        words == 1
+        and norm[last - 1] == "ا"
+        and norm[first:last] not in model.heads
+        and norm[first:last] not in model.places  # تركيا، روسيا
     ):
         return None
     return first, last
@@ -399,6 +445,44 @@ def _bare(word: str) -> str:
         if word.startswith(prefix) and len(word) > len(prefix) + 2:
             return word[len(prefix) :]
     return word
+
+
+_PLURALS = ("ات", "ون", "ين")
+
+
+def _head(model: _SpeakerModel, word: str) -> str | None:
+    """The kind (``subject_words.csv``) of a word by its bare form (:func:`_bare`), or None.
+    A sound plural of a listed noun is its own kind: of a person noun an anonymous group
+    (خبيرات، محاميات: ``nonstate``), of a title or source a state source (مسؤولات)."""
+    bare = _bare(word)
+    kind = model.heads.get(bare)
+    if kind is not None or len(bare) < 5 or not bare.endswith(_PLURALS):
+        return kind
+    single = model.heads.get(bare[:-2]) or model.heads.get(bare[:-2] + "ه")
+    if single == "person":
+        return "nonstate"
+    return "source" if single in ("title", "source") else None
+
+
+def _state_of(model: _SpeakerModel, words: list[str]) -> str | None:
+    """The group of the first nationality adjective or country name in ``words`` (وزير
+    الخارجية المصري، مفتي مصر، وزير خارجية الولايات المتحدة), "" for an international body,
+    None when there is none."""
+    for i, word in enumerate(words):
+        pair = model.places.get(" ".join(words[i : i + 2])) if i + 1 < len(words) else None
+        group = pair if pair is not None else _nation(model, word)
+        if group is None:
+            group = model.places.get(word)
+        if group is not None:
+            return group
+    return None
+
+
+def _place(model: _SpeakerModel, words: list[str]) -> str | None:
+    """The group of a country or capital that opens ``words`` (وتدعو تركيا، وأكدت موسكو،
+    قالت الولايات المتحدة): the state speaks; None when the words open with none."""
+    group = model.places.get(" ".join(words[:2])) if len(words) > 1 else None
+    return group if group is not None else model.places.get(words[0])
 
 
 def _nation(model: _SpeakerModel, word: str) -> str | None:
@@ -424,19 +508,30 @@ def _unlisted(model, norm, span, surface, according: bool, home: str | None = No
     makes an attribution, or two words without the article (وفقا لجان دوفال: a full name;
     حسب الخطة, وفقا لقانون العمل and ليس ... فحسب بل are none): else None."""
     words = [w for w in norm[span[0] : span[1]].split() if w not in "\u060c,"]
-    head = model.heads.get(_bare(words[0]))
-    bare = [w for w in words if not w.startswith("ال") and _nation(model, w) is None]
+    place = _place(model, words)
+    if place is not None:  # the state speaks (وتدعو تركيا، وأكدت موسكو)
+        return {**_UNNAMED, "english": surface(*span), "group": place or _UNNAMED["group"]}
+    head = _head(model, words[0])
+    bare = [
+        w
+        for w in words
+        if not w.startswith("ال") and _nation(model, w) is None and w not in model.places
+    ]
     if head is None and according and len(bare) < 2:
         return None
-    later = (model.heads.get(_bare(w)) for w in words[1:])
+    later = [_head(model, w) for w in words[1:]]
     office = next((k for k in later if k in ("title", "source")), None)
+    body = next((k for k in later if k in ("source", "nonstate")), None)
     if head in (None, "person") and office:  # a name or honorific first, then the office
         head = "title"  # (ميتشيلا لاجرونوفا المتحدثة باسم ...، الدكتور ... وكيل وزارة العمل)
     elif head is None:
         head = "person" if words[0].endswith("ي") or bare else "nonstate"
+    if head in ("title", "source") and body == "nonstate":  # the office of a body of no
+        head = "person" if head == "title" else "nonstate"  # state: رئيس كتلة، مدير المرصد
     group = None
     if head in ("title", "source"):  # no adjective: the outlet's home state, if it has one
-        group = next((g for w in words if (g := _nation(model, w)) is not None), home)
+        group = _state_of(model, words)
+        group = home if group is None else group
     kind = "unlisted" if head in ("title", "person") else "unnamed"
     default = "unlisted person" if kind == "unlisted" else "unnamed source"
     lo = span[0] + (according and norm[span[0]] == "ل" and norm[span[0] + 1] != "ل")  # وفقا لـ
@@ -465,7 +560,7 @@ def _spoken_for(model: _SpeakerModel, norm: str, lo: int, hi: int):
         named = model.names.match(norm, m.start(), hi)
         if named is not None:
             return named
-        head = model.heads.get(_bare(m.group()))
+        head = _head(model, m.group())
         if head != "title" and (head is not None or _nation(model, m.group()) is None):
             return None
     return None
@@ -538,14 +633,15 @@ def _actor_at(model: _SpeakerModel, norm: str, lo: int, hi: int) -> dict | None:
 
 def _opening(model: _SpeakerModel, sent: str, hi: int, surface, home) -> dict | None:
     """The subject of a sentence's first verb, listed or not, for a later verb without one
-    (وقدم اللاعب سعود الحقباني شكره ...، وقال:): taken only when it starts with a subject
-    word (title, source, person), so that an object or a place is not."""
+    (وقدم اللاعب سعود الحقباني شكره ...، وقال:، ونشرت الشركة ... قائلة): taken only when it
+    starts with a subject word (title, source, person, nonstate), so that an object or a
+    place is not."""
     first = _first_word(model, sent, 0, hi)
     if first is None:
         return None
     span = _subject_span(model, sent, first.end(), hi)
     words = sent[span[0] : span[1]].split() if span else []
-    if not words or model.heads.get(_bare(words[0])) not in ("title", "source", "person"):
+    if not words or _head(model, words[0]) not in ("title", "source", "person", "nonstate"):
         return None
     return _subject(model, sent, span, surface, home=home)
 
@@ -598,7 +694,7 @@ def _issuer(model: _SpeakerModel, sent: str, span: tuple[int, int]) -> tuple[int
     (after the subject) or بيان لوزارة الخارجية (inside it); None when the subject is no
     document or names no issuer (وذكر بيان أن: an unnamed source)."""
     words = list(_TOKEN.finditer(sent, *span))
-    if model.heads.get(_bare(words[0].group())) != "document":
+    if _head(model, words[0].group()) != "document":
         return None
     if len(words) > 1 and words[1].group()[:1] == "ل":
         return words[1].start(), span[1]
@@ -641,7 +737,8 @@ def _before_verb(model: _SpeakerModel, sent: str, verb: int) -> tuple[int, int] 
     span = (words[0].start(), words[-1].end())
     if (
         (after_complement and len(words) <= 3)  # إلا أن بوجاشيف يقول: any name there
-        or _bare(words[0].group()) in model.heads
+        or _head(model, words[0].group()) is not None
+        or _place(model, [w.group() for w in words[:2]]) is not None
         or model.names.search(sent, *span)
     ):
         return span
@@ -723,22 +820,62 @@ def _surface_of(text: str, index, lo: int):
 _STATE_GROUPS = frozenset(SPEAKER_GROUPS[:4])  # Chinese, Russian, Kazakh official, other state
 
 
+def _name_words(model: _SpeakerModel, words: list[str]) -> list[str]:
+    """The normalised ``words`` that may be a name: not a subject word, nationality, place,
+    stop or time word (جون كيري، جديع القحطاني)."""
+    return [
+        w
+        for w in words
+        if len(w) > 2
+        and _head(model, w) is None
+        and _nation(model, w) is None
+        and w not in model.places
+        and not _is_stop(model, w)
+    ]
+
+
 def _remember_state(model: _SpeakerModel, known: dict[str, str], who: dict) -> dict:
     """Carry the state of an unlisted person through an article by name: once «وزير
-    الخارجية الأمريكي جون كيري» has spoken, a later «وقال كيري» is the same state's voice.
+    الخارجية الأمريكي جون كيري» has spoken or been named (:func:`_remember_mentions`), a
+    later «وقال كيري» is the same state's voice.
 
-    ``known`` (one dict per article) maps each name word of an unlisted speaker with a state
-    group to that group, and is filled here; an unlisted person without a state whose last
-    name word is in it comes back with that group; any other speaker comes back as it is."""
+    ``known`` (one dict per article) maps each name word of an unlisted speaker to its group
+    (a state's, else "unlisted person"), and is filled here; an unlisted person without a
+    state whose last name word is in it comes back with that group, and so does a one-word
+    subject taken for an unnamed source that is such a name (عادل الجبير ... وقال الجبير);
+    any other speaker comes back as it is."""
+    names = _name_words(model, [frames.normalize_literal(w) for w in who["english"].split()])
+    if who.get("kind") == "unnamed" and len(names) == 1 == len(who["english"].split()):
+        if names[0] in known:
+            return {**who, "entity_id": "unlisted", "kind": "unlisted", "group": known[names[0]]}
+        return who
     if who.get("kind") != "unlisted":
         return who
-    words = [frames.normalize_literal(w) for w in who["english"].split()]
-    names = [w for w in words if not w.startswith("ال") and _bare(w) not in model.heads]
     if who["group"] in _STATE_GROUPS:
         known.update(dict.fromkeys(names, who["group"]))
     elif names and names[-1] in known:
         who = {**who, "group": known[names[-1]]}
+    else:
+        for name in names:
+            known.setdefault(name, who["group"])
     return who
+
+
+def _remember_mentions(model: _SpeakerModel, known: dict[str, str], sent: str, home) -> None:
+    """Fill ``known`` (:func:`_remember_state`) from every person a sentence names with a
+    state title, speaker or not (بعد لقائه وزير الخارجية الأمريكي جون كيري): the title's
+    state (:func:`_state_of`, else the outlet's home) for the name words in its noun phrase,
+    unless the title is of a body of no state (رئيس حزب ...)."""
+    for m in model.titles.finditer(sent):
+        span = _subject_span(model, sent, m.start(), len(sent), addressee=False)
+        words = sent[span[0] : span[1]].split() if span else []
+        names = _name_words(model, words)
+        if not names or any(_head(model, w) == "nonstate" for w in words):
+            continue
+        group = _state_of(model, words)
+        group = home if group is None else group
+        if group in _STATE_GROUPS:
+            known.update(dict.fromkeys(names, group))
 
 
 def _speakers_of(model: _SpeakerModel, text, norm, index, spans, outlet, found):
@@ -757,7 +894,8 @@ def _speakers_of(model: _SpeakerModel, text, norm, index, spans, outlet, found):
         if who is not None:
             same, who = carried is who, _remember_state(model, known, who)
             carried = who if same else carried
-        else:
+        _remember_mentions(model, known, sent, home)
+        if who is None:
             who = _colon_speaker(model, sent)
             if who is None and lines[k] == prev_line and prev_who is not None:
                 who = prev_who  # speech goes on to the end of its paragraph line
