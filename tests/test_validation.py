@@ -582,13 +582,15 @@ MIN_ENTITY_RECALL = 0.75
 # Measured below its floor on the held-out set, kept visible instead of tuned away (speakers.py
 # and the lexicons must not be tuned on this set); strict: a fix makes the test fail until
 # the entry is removed.
-# Scored once, blind, on 2026-12-02, after the rules were improved on the dev set (which
-# holds the first random sample, h001-h065: 26 of 65 when it was held out). The held-out set
-# is the second random sample (g001-g065). Issue 20 stays open on the group accuracy.
+# Scored once, blind, on 2026-12-02, after the rules were improved on the dev set, which
+# holds the first two random samples (h001-h065: 26 of 65 groups when held out; g001-g065:
+# 39 of 65 when held out). The held-out set is the third random sample (k001-k065), drawn
+# and labelled before the last rules were written and scored once after. Issue 20 stays
+# open on the group accuracy.
 SPEAKER_BELOW_FLOOR = {
-    "group accuracy": "39 of 65 (0.60, 95% CI 0.47-0.72): other state taken for unlisted "
-    "person (6), unnamed source (3) or the outlet (3); unnamed sources for unlisted persons "
-    "(4); named people whose state only the article's context gives",
+    "group accuracy": "45 of 65 (0.69, 95% CI 0.57-0.80): other state taken for unnamed "
+    "source (5) or unlisted person (4); unlisted persons taken for other state (6); unnamed "
+    "sources for other state (2) or unlisted person (2); the outlet for an unlisted person (1)",
 }
 
 
@@ -823,7 +825,7 @@ class TestSpeakersOnHeldoutSet:
 
 class TestSpeakersOnDevSet:
     """The rules were improved on this set's misses: its floors, a little under what the
-    rules reach on it (111 of 130 groups, 36 of 37 entities on 2026-12-02), guard against a
+    rules reach on it (164 of 195 groups, 43 of 44 entities on 2026-12-02), guard against a
     change that undoes those fixes; they do not measure the rules."""
 
     @pytest.mark.parametrize(
