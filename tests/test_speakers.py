@@ -602,3 +602,9 @@ class TestStatesAndBodies:
 
     def test_a_one_word_subject_never_named_before_stays_unnamed(self):
         assert _who("وأكد الصباغ أن الطلب قوي.") == [("الصباغ", "unnamed source")]
+
+    def test_a_missing_outlet_is_no_outlet(self):
+        text = "وقال وزير الصحة إن الحملة ستستمر."
+        for outlet in (None, float("nan"), "", "  "):
+            got = speakers.attribute_speakers(text, outlet)
+            assert got["speaker_group"].tolist() == ["unlisted person"], outlet

@@ -930,7 +930,9 @@ def attribute_speakers(text: str, outlet: str | None = None) -> pd.DataFrame:
     text : str
         Article text as received.
     outlet : str, optional
-        The outlet's name for sentences in its own voice (default ``"outlet"``).
+        The outlet's name for sentences in its own voice (default ``"outlet"``); its home
+        state (``data/lexicons/outlets.csv``) groups officials named without an adjective.
+        A missing value (None, NaN, "") is no outlet.
 
     Returns
     -------
@@ -948,6 +950,7 @@ def attribute_speakers(text: str, outlet: str | None = None) -> pd.DataFrame:
     """
     if not isinstance(text, str) or not text.strip():
         return pd.DataFrame(columns=SPEAKER_COLUMNS)
+    outlet = outlet if isinstance(outlet, str) and outlet.strip() else None
     spans = arabic.sentence_spans(text)
     norm, index = frames.normalize_for_matching(text)
     found = sentence_speakers([(text, norm, index, spans, outlet)])[0]
