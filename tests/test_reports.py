@@ -1893,7 +1893,8 @@ class TestReportsInChromium:
 
 @pytest.fixture(scope="module")
 def concordance(seed_run):
-    """Notebook 04's sortable concordance in Chromium, before and after a sort and a filter."""
+    """Notebook 04's sortable concordance (its first sortable table) in Chromium, before and
+    after a sort and a filter."""
     from playwright.sync_api import sync_playwright
 
     report = seed_run.out_dir / "04-frame-discourse.html"
@@ -1910,26 +1911,25 @@ def concordance(seed_run):
         page.goto(report.as_uri(), wait_until="load")
         table = ".sortable-table table.dataTable"
         page.wait_for_selector(table, timeout=15000)
-        rows = f"[...document.querySelectorAll('{table} tbody tr')]"
+        first = f"document.querySelector('{table}')"
+        rows = f"[...{first}.querySelectorAll('tbody tr')]"
 
         def column(n: int) -> list[str]:
             return page.evaluate(f"() => {rows}.map(r => r.children[{n}].innerText)")
 
         heads = page.evaluate(
-            f"() => [...document.querySelectorAll('{table} thead th')].map(t => t.innerText)"
+            f"() => [...{first}.querySelectorAll('thead th')].map(t => t.innerText)"
         )
         found["heads"] = [h.strip() for h in heads]
-        found["direction"] = page.evaluate(
-            f"() => getComputedStyle(document.querySelector('{table}')).direction"
-        )
+        found["direction"] = page.evaluate(f"() => getComputedStyle({first}).direction")
         found["before"] = column(found["heads"].index("1R"))
-        header = page.locator(f"{table} thead th", has_text="1R").first
+        header = page.locator(table).first.locator("thead th", has_text="1R").first
         header.click()
         page.wait_for_function(
             "(th) => th.getAttribute('aria-sort') === 'ascending'", arg=header.element_handle()
         )
         found["sorted"] = column(found["heads"].index("1R"))
-        page.fill(".sortable-table input[type=search]", "الخارجية")
+        page.locator(".sortable-table input[type=search]").first.fill("الخارجية")
         page.wait_for_timeout(300)
         found["filtered"] = page.evaluate(f"() => {rows}.map(r => r.innerText)")
         browser.close()

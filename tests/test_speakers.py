@@ -608,3 +608,19 @@ class TestStatesAndBodies:
         for outlet in (None, float("nan"), "", "  "):
             got = speakers.attribute_speakers(text, outlet)
             assert got["speaker_group"].tolist() == ["unlisted person"], outlet
+
+
+class TestFrameSpeakers:
+    """The detailed table of who voices a frame keeps each unlisted speaker apart."""
+
+    def test_an_unlisted_minister_is_his_own_row_not_the_listed_counterpart(self):
+        text = (
+            "وقال وزير الخارجية المصري سامح شكري خلال لقائه نظيره الروسي سيرغي لافروف "
+            "إن القوى الخارجية تقف وراء الفوضى في المنطقة."
+        )
+        hits = frames.frame_hits(pd.DataFrame({"id": ["a"], "text": [text]}))
+        table = frames.frame_speakers(hits)
+        row = table[table["frame"] == "external_forces"]
+        assert row[["speaker_group", "speaker", "mentions"]].values.tolist() == [
+            ["other state", "وزير الخارجية المصري سامح شكري", 1]
+        ]

@@ -1233,6 +1233,43 @@ def speaker_frame_table(hits: pd.DataFrame, frames: list[Frame] | None = None) -
     return table.reindex(index=list(SPEAKER_GROUPS), columns=names, fill_value=0).astype(int)
 
 
+def frame_speakers(hits: pd.DataFrame) -> pd.DataFrame:
+    """Who voices each frame, speaker by speaker: the detail behind
+    :func:`speaker_frame_table`. A listed person or role appears under its English name, an
+    unlisted one under its own words as published (وزير الخارجية المصري سامح شكري, مصادر
+    دبلوماسية), so no unlisted speaker is folded into a listed one or into another of its
+    group.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``frame, speaker_group, speaker, mentions, articles``: mentions (:func:`mentions`)
+        and the articles they are in, per frame and speaker, most mentions first within each
+        frame; the outlet's own voice is one row per frame.
+
+    Examples
+    --------
+    >>> h = pd.DataFrame({"id": ["a", "b", "b"], "frame": ["x", "x", "x"],
+    ...                   "speaker": ["مصادر أمنية", "مصادر أمنية", "okaz"],
+    ...                   "speaker_group": ["unnamed source", "unnamed source", "outlet"]})
+    >>> frame_speakers(h).values.tolist()
+    [['x', 'unnamed source', 'مصادر أمنية', 2, 2], ['x', 'outlet', 'outlet', 1, 1]]
+    """
+    columns = ["frame", "speaker_group", "speaker", "mentions", "articles"]
+    hits = mentions(hits)
+    if not len(hits):
+        return pd.DataFrame(columns=columns)
+    speaker = hits["speaker"].where(hits["speaker_group"] != "outlet", "outlet")
+    table = (
+        hits.assign(speaker=speaker)
+        .groupby(["frame", "speaker_group", "speaker"], sort=False)
+        .agg(mentions=("id", "size"), articles=("id", "nunique"))
+        .reset_index()
+    )
+    order = table.sort_values(["frame", "mentions", "speaker"], ascending=[True, False, True])
+    return order[columns].reset_index(drop=True)
+
+
 def coverage(hits: pd.DataFrame, frames: list[Frame] | None = None) -> pd.DataFrame:
     """Lexicon audit: how often each pattern matched, so dead patterns can be reviewed.
 
@@ -1466,6 +1503,7 @@ __all__ = [
     "frame_hits",
     "frame_hits_once",
     "frame_rates",
+    "frame_speakers",
     "kwic",
     "kwic_html",
     "lexicon_table",
