@@ -624,3 +624,58 @@ class TestFrameSpeakers:
         assert row[["speaker_group", "speaker", "mentions"]].values.tolist() == [
             ["other state", "وزير الخارجية المصري سامح شكري", 1]
         ]
+
+
+class TestOfficesAndQuotedNames:
+    """An office referred back to, a name in quotes, and the body a subject belongs to
+    (sentences written for these tests)."""
+
+    def test_the_ministry_refers_back_to_the_ministry_last_named(self):
+        text = (
+            "وأعلنت وزارة الخارجية الروسية أن الوزير سيزور الرياض. "
+            "وذكرت الوزارة أن المحادثات ستتناول الطاقة."
+        )
+        got = speakers.attribute_speakers(text, "okaz")["speaker_group"].tolist()
+        assert got == ["Russian official", "Russian official"]
+
+    def test_a_ministry_named_in_passing_is_remembered_too(self):
+        text = (
+            "ووصل الوفد إلى مقر وزارة الخارجية الصينية صباح اليوم. "
+            "وقالت الوزارة إن اللقاء كان وديا."
+        )
+        assert speakers.attribute_speakers(text, "okaz")["speaker_group"].tolist()[1] == (
+            "Chinese official"
+        )
+
+    def test_a_later_ministry_without_an_adjective_is_the_one_referred_to(self):
+        text = (
+            "وأعلنت وزارة الخارجية الروسية أن الوزير سيزور الرياض. "
+            "وفي شأن آخر، قالت وزارة الصحة إن الحملة مستمرة. "
+            "وأضافت الوزارة أن اللقاحات متوفرة."
+        )
+        got = speakers.attribute_speakers(text, "okaz")["speaker_group"].tolist()
+        assert got == ["Russian official", "other state", "other state"]
+
+    def test_a_name_in_quotes_is_the_subject(self):
+        assert _who("وأشار «الحمدان» إلى أن الطلب ارتفع.") == [("الحمدان", "unnamed source")]
+
+    def test_according_to_a_name_in_quotes(self):
+        text = "ووفقا لـ«إيرباص» فإن الطائرة هبطت بسلام."
+        assert _who(text) == [("إيرباص", "unlisted person")]
+
+    def test_a_short_quote_that_ends_the_sentence_is_speech_not_a_subject(self):
+        assert _who("وأضاف «لن نسمح بذلك».")[0][1] == "unnamed source"
+
+    def test_an_official_of_a_named_ministry_takes_its_state(self):
+        text = "وأوضح مسؤول في وزارة المالية الكويتية أن الدعم رفع جزئيا."
+        assert _groups(text) == ["other state"]
+
+    def test_an_official_of_a_movement_speaks_for_no_state(self):
+        text = "وقال مسؤول من حركة التحرير إن الوفد وصل."
+        assert speakers.attribute_speakers(text, "okaz")["speaker_group"].tolist() == [
+            "unnamed source"
+        ]
+
+    def test_whom_he_told_in_quotes_before_the_subject_is_passed_over(self):
+        text = 'وأوضح لـ"الوطن" مسؤول في وزارة التجارة المصرية أن الأسعار مستقرة.'
+        assert _who(text) == [("مسؤول", "other state")]

@@ -588,9 +588,11 @@ MIN_ENTITY_RECALL = 0.75
 # and labelled before the last rules were written and scored once after. Issue 20 stays
 # open on the group accuracy.
 SPEAKER_BELOW_FLOOR = {
-    "group accuracy": "45 of 65 (0.69, 95% CI 0.57-0.80): other state taken for unnamed "
-    "source (5) or unlisted person (4); unlisted persons taken for other state (6); unnamed "
-    "sources for other state (2) or unlisted person (2); the outlet for an unlisted person (1)",
+    "group accuracy": "44 of 65 (0.68, 95% CI 0.55-0.79; 45 of 65 when first scored, blind, "
+    "before the rules on offices referred back to, quoted names and the body after في/من, "
+    "designed on dev misses): other state taken for unnamed source (5) or unlisted person "
+    "(4); unlisted persons taken for other state (7); unnamed sources for other state (2) or "
+    "unlisted person (2); the outlet for an unlisted person (1)",
 }
 
 
@@ -825,7 +827,7 @@ class TestSpeakersOnHeldoutSet:
 
 class TestSpeakersOnDevSet:
     """The rules were improved on this set's misses: its floors, a little under what the
-    rules reach on it (164 of 195 groups, 43 of 44 entities on 2026-12-02), guard against a
+    rules reach on it (167 of 195 groups, 43 of 44 entities on 2026-12-02), guard against a
     change that undoes those fixes; they do not measure the rules."""
 
     @pytest.mark.parametrize(

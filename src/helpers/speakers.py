@@ -9,19 +9,22 @@ through :func:`helpers.entities.entity_table`; an unlisted subject is still a sp
 its own words, grouped by its nationality adjective or country name
 (``data/lexicons/nationalities.csv``: وزير الخارجية المصري، مفتي مصر; a country or capital
 alone is its state: وأكدت موسكو) or as "unnamed source" / "unlisted person"; the office of a
-body of no state (رئيس حزب، مدير المرصد) and a plural of people (خبيرات) are no state's voice.
-Trailing attribution (بحسب، حسبما، وفقا ل، نقلا عن) names the source after it; a medium quoting
-someone (نقلت الوكالة عن X قوله) gives X, a document its issuer (بيان صادر عن الرئاسة), a
-deputy is not whom they serve (نائب وزير الخارجية). A time phrase may stand between verb and
-subject (وقال اليوم الثلاثاء الوزير), and a subject before its verb (فإن الوزير قال). A verb
-without a subject carries the last speaker to the article's end, across paragraphs (an unlisted
-person keeps, by surname, the state an earlier full mention gave, as speaker or not: بعد لقائه
-وزير الخارجية الأمريكي جون كيري ... وقال كيري); any new subject, and a listed person opening a
-sentence with another verb (ووافق تليوبردي، التقى وانغ يي), ends the carry. A sentence without
-a reporting verb, or whose verb follows مما / وهو ما ("which shows"), is the outlet's own
-voice, or continues the speech of its line. Reporting verbs are written in the frame lexicon's
-template language (:func:`helpers.frames.compile_template`) and matched on the same normalised
-text (:func:`helpers.frames.normalize_for_matching`).
+body of no state (رئيس حزب، مدير المرصد، مسؤول من حركة) and a plural of people (خبيرات) are no
+state's voice, and an official of a named body takes its state (مسؤول في وزارة المالية
+القطرية). A name in quotes is a subject too (وأشار «الصفيان» إلى، وفقا لـ«بوينغ»). Trailing
+attribution (بحسب، حسبما، وفقا ل، نقلا عن) names the source after it; a medium quoting someone
+(نقلت الوكالة عن X قوله) gives X, a document its issuer (بيان صادر عن الرئاسة), a deputy is not
+whom they serve (نائب وزير الخارجية). A time phrase may stand between verb and subject (وقال
+اليوم الثلاثاء الوزير), and a subject before its verb (فإن الوزير قال). A verb without a
+subject carries the last speaker to the article's end, across paragraphs (an unlisted person
+keeps, by surname, the state an earlier full mention gave, as speaker or not: بعد لقائه وزير
+الخارجية الأمريكي جون كيري ... وقال كيري), and an office without an adjective is the one last
+named (وذكرت الوزارة after وزارة الخارجية الروسية); any new subject, and a listed person
+opening a sentence with another verb (ووافق تليوبردي، التقى وانغ يي), ends the carry. A
+sentence without a reporting verb, or whose verb follows مما / وهو ما ("which shows"), is the
+outlet's own voice, or continues the speech of its line. Reporting verbs are written in the
+frame lexicon's template language (:func:`helpers.frames.compile_template`) and matched on the
+same normalised text (:func:`helpers.frames.normalize_for_matching`).
 
 What this module cannot see: nested speech (Wang said that Xi said ...: Wang), the difference
 between quoted and paraphrased speech, a title that refers back to the carried person (وأعرب
@@ -35,7 +38,7 @@ import bisect
 import functools
 import re
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -77,6 +80,11 @@ _UNNAMED = {
     "kind": "unnamed",
 }
 _NP_WORDS = 8  # words at most in a subject noun phrase
+_NP_CHARS = 160  # characters enough for a noun phrase after an office named in passing
+# The state bodies a later one-word subject refers back to (وذكرت الوزارة after وزارة الخارجية
+# الروسية), remembered with the titles; other bodies (مجلس، لجنة، هيئة) are mostly the
+# outlet's own state's, and scanning every mention of them doubled the time of attribution.
+_REFERRED = ("وزارة", "رئاسة", "حكومة", "سفارة", "خارجية", "داخلية")
 # A colon counts right after a word too (وتابع محمود: «...»).
 _COMPLEMENT = re.compile(r"(?<!\w)(?:ان|انه|انها|بان)(?!\w)|:")
 _PUNCT = '\u060c,:"«»()\\[\\].!?\u061f\u061b'  # one token each; any of them ends a subject
@@ -238,8 +246,11 @@ class _SpeakerModel:
     openers: frozenset[str]
     nations: dict[str, str]  # normalised adjective -> group
     places: dict[str, str]  # normalised country or capital name (one or two words) -> group
-    titles: re.Pattern  # a title or deputy word, with its clitics: where a person is named
+    offices: re.Pattern  # a title or deputy word, or a ministry (_REFERRED), with its clitics
     homes: dict[str, str]  # outlet key -> the group of its home state
+    # word -> its kind and its nationality's group, filled as words are met (speed only)
+    head_of: dict[str, str | None] = field(default_factory=dict)
+    nation_of: dict[str, str | None] = field(default_factory=dict)
 
 
 def _names_regex(rows: list[dict]) -> re.Pattern:
@@ -316,7 +327,9 @@ def _speaker_model() -> _SpeakerModel:
             **dict.fromkeys(words["document"], "document"),
         },
         deputies=words["deputy"],
-        titles=_words_regex(words["title"] | words["deputy"]),
+        offices=_words_regex(
+            words["title"] | words["deputy"] | {frames.normalize_literal(w) for w in _REFERRED}
+        ),
         openers=words["opener"],
         nations=load_nationalities(),
         places=load_places(),
@@ -370,10 +383,21 @@ def _is_stop(model: _SpeakerModel, word: str, first: bool = False) -> bool:
 
 def _subject_start(model: _SpeakerModel, tokens: list[re.Match], i: int) -> int:
     """The index of the first token after the time phrase that may open ``tokens[i:]``
-    (وقال اليوم الثلاثاء الوزير، وأكد أمس (الاثنين) المتحدث): time words and brackets."""
+    (وقال اليوم الثلاثاء الوزير، وأكد أمس (الاثنين) المتحدث): time words and brackets, and
+    whom the speaker told, named in quotes (أوضح لـ"الاقتصادية" مسؤول)."""
     while i < len(tokens):
         word = tokens[i].group()
-        if word == "(":
+        told = word == "ل" and i + 1 < len(tokens) and tokens[i + 1].group() in _CLOSING
+        if told:
+            close = _CLOSING[tokens[i + 1].group()]
+            end = next(
+                (k for k in range(i + 2, min(i + 8, len(tokens))) if tokens[k].group() == close),
+                None,
+            )
+            if end is None:
+                return i
+            i = end + 1
+        elif word == "(":
             close = next((k for k in range(i, len(tokens)) if tokens[k].group() == ")"), None)
             if close is None:
                 return i
@@ -400,7 +424,11 @@ def _subject_span(
     tokens = list(_TOKEN.finditer(norm, lo, hi))
     first = last = None
     words = 0
-    for m in tokens[_subject_start(model, tokens, 0) :]:
+    start = _subject_start(model, tokens, 0)
+    quoted = _quoted_name(model, tokens, start) if start < len(tokens) else None
+    if quoted is not None:
+        return quoted
+    for m in tokens[start:]:
         if last is not None and m.start() < last:
             continue  # inside a listed name read whole
         word = m.group()
@@ -431,6 +459,25 @@ def _subject_span(
     return first, last
 
 
+_CLOSING = {"«": "»", '"': '"', "“": "”"}
+
+
+def _quoted_name(model: _SpeakerModel, tokens: list[re.Match], i: int) -> tuple[int, int] | None:
+    """A subject in quotes at ``tokens[i]`` (وأشار «الصفيان» إلى، وفقا لـ«بوينغ» فإن): one to
+    three words in quotes, then a stop word or a comma; a longer quote, or one followed by
+    anything else, is speech (وأضاف «لن نسمح بذلك»). Its span without the quotes, or None."""
+    close = _CLOSING.get(tokens[i].group())
+    end = next((k for k in range(i + 1, min(i + 5, len(tokens))) if tokens[k].group() == close), 0)
+    if not end or end + 1 >= len(tokens):
+        return None
+    inside, after = tokens[i + 1 : end], tokens[end + 1].group()
+    if not inside or any(not t.group().isalnum() or _is_stop(model, t.group()) for t in inside):
+        return None
+    if after not in "\u060c," and not _is_stop(model, after):
+        return None
+    return inside[0].start(), inside[-1].end()
+
+
 def _told(model: _SpeakerModel, bare: str, first: bool) -> bool:
     """Whether ل + ``bare`` names whom a speaker told: any subject word first (قال لصحيفة),
     a medium or other non-state source after the subject (المتحدث لوكالة فرانس برس), but
@@ -454,6 +501,15 @@ def _head(model: _SpeakerModel, word: str) -> str | None:
     """The kind (``subject_words.csv``) of a word by its bare form (:func:`_bare`), or None.
     A sound plural of a listed noun is its own kind: of a person noun an anonymous group
     (خبيرات، محاميات: ``nonstate``), of a title or source a state source (مسؤولات)."""
+    try:
+        return model.head_of[word]
+    except KeyError:
+        kind = model.head_of[word] = _kind_of(model, word)
+        return kind
+
+
+def _kind_of(model: _SpeakerModel, word: str) -> str | None:
+    """:func:`_head`, computed."""
     bare = _bare(word)
     kind = model.heads.get(bare)
     if kind is not None or len(bare) < 5 or not bare.endswith(_PLURALS):
@@ -487,6 +543,15 @@ def _place(model: _SpeakerModel, words: list[str]) -> str | None:
 
 def _nation(model: _SpeakerModel, word: str) -> str | None:
     """The group of a nationality adjective in any form (المصري، الفرنسية، صينيون), or None."""
+    try:
+        return model.nation_of[word]
+    except KeyError:
+        group = model.nation_of[word] = _nation_of(model, word)
+        return group
+
+
+def _nation_of(model: _SpeakerModel, word: str) -> str | None:
+    """:func:`_nation`, computed."""
     word = _bare(word)
     for ending in ("ين", "ون", "ه", ""):
         if ending and word.endswith(ending) and word[: -len(ending)] in model.nations:
@@ -517,7 +582,8 @@ def _unlisted(model, norm, span, surface, according: bool, home: str | None = No
         for w in words
         if not w.startswith("ال") and _nation(model, w) is None and w not in model.places
     ]
-    if head is None and according and len(bare) < 2:
+    quoted = span[0] > 0 and norm[span[0] - 1] in _CLOSING  # وفقا لـ«بوينغ»: a name
+    if head is None and according and len(bare) < 2 and not quoted:
         return None
     later = [_head(model, w) for w in words[1:]]
     office = next((k for k in later if k in ("title", "source")), None)
@@ -528,10 +594,16 @@ def _unlisted(model, norm, span, surface, according: bool, home: str | None = No
         head = "person" if words[0].endswith("ي") or bare else "nonstate"
     if head in ("title", "source") and body == "nonstate":  # the office of a body of no
         head = "person" if head == "title" else "nonstate"  # state: رئيس كتلة، مدير المرصد
-    group = None
-    if head in ("title", "source"):  # no adjective: the outlet's home state, if it has one
-        group = _state_of(model, words)
-        group = home if group is None else group
+    group = _state_of(model, words) if head in ("title", "source") else None
+    if head in ("title", "source") and group is None:  # مسؤول في وزارة المالية القطرية
+        body = _body_after(model, norm, span[1])
+        kind = _head(model, body[0]) if body else None
+        if kind == "nonstate":  # مسؤول من حركة حماس: of a body of no state
+            head = "person" if head == "title" else "nonstate"
+        elif kind in ("title", "source"):
+            group = _state_of(model, body)
+    if head in ("title", "source") and group is None:  # the outlet's home state, if any
+        group = home
     kind = "unlisted" if head in ("title", "person") else "unnamed"
     default = "unlisted person" if kind == "unlisted" else "unnamed source"
     lo = span[0] + (according and norm[span[0]] == "ل" and norm[span[0] + 1] != "ل")  # وفقا لـ
@@ -541,6 +613,20 @@ def _unlisted(model, norm, span, surface, according: bool, home: str | None = No
         "group": group or default,
         "kind": kind,
     }
+
+
+_OF = frozenset(("في", "من"))
+
+
+def _body_after(model: _SpeakerModel, norm: str, end: int) -> list[str]:
+    """The words of the body a subject ending at ``end`` belongs to, named after it with
+    في / من (مسؤول في وزارة المالية القطرية، مسؤول من حركة حماس); [] when none follows."""
+    nxt = _TOKEN.search(norm, end)
+    if nxt is None or nxt.group() not in _OF:
+        return []
+    hi = min(len(norm), nxt.end() + _NP_CHARS)
+    span = _subject_span(model, norm, nxt.end(), hi, addressee=False)
+    return norm[span[0] : span[1]].split() if span else []
 
 
 def _spoken_for(model: _SpeakerModel, norm: str, lo: int, hi: int):
@@ -646,7 +732,7 @@ def _opening(model: _SpeakerModel, sent: str, hi: int, surface, home) -> dict | 
     return _subject(model, sent, span, surface, home=home)
 
 
-_AFTER_ACCORDING = frozenset(("به", "بها", "اليوم", "امس", "ما", "عن"))
+_AFTER_ACCORDING = frozenset(("به", "بها", "اليوم", "امس", "ما", "عن", "ل"))  # ل: وفقا لـ«X»
 
 
 def _according_span(model: _SpeakerModel, norm: str, end: int) -> tuple[int, int] | None:
@@ -844,8 +930,12 @@ def _remember_state(model: _SpeakerModel, known: dict[str, str], who: dict) -> d
     state whose last name word is in it comes back with that group, and so does a one-word
     subject taken for an unnamed source that is such a name (عادل الجبير ... وقال الجبير);
     any other speaker comes back as it is."""
-    names = _name_words(model, [frames.normalize_literal(w) for w in who["english"].split()])
-    if who.get("kind") == "unnamed" and len(names) == 1 == len(who["english"].split()):
+    words = [frames.normalize_literal(w) for w in who["english"].split()]
+    key = _office_key(model, words) if who.get("kind") in ("unlisted", "unnamed") else None
+    if key is not None and _state_of(model, words) is None and key in known:
+        return {**who, "group": known[key]}  # الوزارة after وزارة الخارجية الروسية
+    names = _name_words(model, words)
+    if who.get("kind") == "unnamed" and len(names) == 1 == len(words):
         if names[0] in known:
             return {**who, "entity_id": "unlisted", "kind": "unlisted", "group": known[names[0]]}
         return who
@@ -861,21 +951,51 @@ def _remember_state(model: _SpeakerModel, known: dict[str, str], who: dict) -> d
     return who
 
 
-def _remember_mentions(model: _SpeakerModel, known: dict[str, str], sent: str, home) -> None:
-    """Fill ``known`` (:func:`_remember_state`) from every person a sentence names with a
-    state title, speaker or not (بعد لقائه وزير الخارجية الأمريكي جون كيري): the title's
-    state (:func:`_state_of`, else the outlet's home) for the name words in its noun phrase,
-    unless the title is of a body of no state (رئيس حزب ...)."""
-    for m in model.titles.finditer(sent):
-        span = _subject_span(model, sent, m.start(), len(sent), addressee=False)
+def _office_key(model: _SpeakerModel, words: list[str]) -> tuple | None:
+    """The key an office is remembered by in :func:`_remember_state`: its subject words and
+    the definite words after them, up to a nationality, a place or any other word, without
+    the article (وزارة الخارجية الروسية: ("office", "وزاره خارجيه"); وزير الخارجية الأمريكي
+    جون كيري: ("office", "وزير خارجيه")); None when ``words`` do not open with a title or
+    source word."""
+    if not words or _head(model, words[0]) not in ("title", "source"):
+        return None
+    office = [_bare(words[0])]
+    for w in words[1:]:
+        state = _nation(model, w) is not None or w in model.places
+        if state or not (w.startswith("ال") or _head(model, w) is not None):
+            break
+        office.append(_bare(w))
+    return ("office", " ".join(office))
+
+
+def _remember_mentions(model: _SpeakerModel, known: dict, sent: str, home) -> None:
+    """Fill ``known`` (:func:`_remember_state`) from every office a sentence names, speaker
+    or not, with the state its words give (:func:`_state_of`), else the outlet's home:
+
+    * the name words of a titled person (بعد لقائه وزير الخارجية الأمريكي جون كيري), so a
+      later «وقال كيري» is that state's voice;
+    * the office, and its first word alone (وزارة الخارجية الروسية: "وزارة الخارجية" and
+      "وزارة"), so a later «وذكرت الوزارة» or «وقال وزير الخارجية» without an adjective is
+      the office last named; an office without a state forgets them.
+
+    A body of no state (رئيس حزب ...) and a one-word office (الوزارة: the reference itself)
+    are passed over."""
+    for m in model.offices.finditer(sent):
+        hi = min(len(sent), m.start() + _NP_CHARS)
+        span = _subject_span(model, sent, m.start(), hi, addressee=False)
         words = sent[span[0] : span[1]].split() if span else []
-        names = _name_words(model, words)
-        if not names or any(_head(model, w) == "nonstate" for w in words):
+        if len(words) < 2 or any(_head(model, w) == "nonstate" for w in words):
             continue
         group = _state_of(model, words)
         group = home if group is None else group
+        key = _office_key(model, words)
+        keys = [key, ("office", key[1].split()[0])] if key and key[1] else []
         if group in _STATE_GROUPS:
-            known.update(dict.fromkeys(names, group))
+            known.update(dict.fromkeys(_name_words(model, words), group))
+            known.update(dict.fromkeys(keys, group))
+        else:
+            for k in keys:
+                known.pop(k, None)
 
 
 def _speakers_of(model: _SpeakerModel, text, norm, index, spans, outlet, found):
