@@ -80,6 +80,7 @@ _UNNAMED = {
     "kind": "unnamed",
 }
 _NP_WORDS = 8  # words at most in a subject noun phrase
+_MEMO_WORDS = 200_000  # word kinds kept before the memo starts again (memory on big corpora)
 _NP_CHARS = 160  # characters enough for a noun phrase after an office named in passing
 # The state bodies a later one-word subject refers back to (وذكرت الوزارة after وزارة الخارجية
 # الروسية), remembered with the titles; other bodies (مجلس، لجنة، هيئة) are mostly the
@@ -504,6 +505,8 @@ def _head(model: _SpeakerModel, word: str) -> str | None:
     try:
         return model.head_of[word]
     except KeyError:
+        if len(model.head_of) > _MEMO_WORDS:
+            model.head_of.clear()
         kind = model.head_of[word] = _kind_of(model, word)
         return kind
 
@@ -546,6 +549,8 @@ def _nation(model: _SpeakerModel, word: str) -> str | None:
     try:
         return model.nation_of[word]
     except KeyError:
+        if len(model.nation_of) > _MEMO_WORDS:
+            model.nation_of.clear()
         group = model.nation_of[word] = _nation_of(model, word)
         return group
 
