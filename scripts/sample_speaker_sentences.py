@@ -29,8 +29,8 @@ import pandas as pd
 from helpers import arabic, frames, speakers, validation
 from helpers.paths import saudinewsnet_path
 
-SEED = 2026_12_04  # earlier draws: 2026_12_02 (h001...) and 2026_12_03 (g001...), both dev now
-PREFIX = "k"
+SEED = 2026_12_05  # earlier: 2026_12_02 (h001...), 2026_12_03 (g001...), 2026_12_04 (k001...)
+PREFIX = "l"
 SIZES = {"any": 45, "listed": 20}
 CONTEXT = 3
 MAX_WORDS = 70
