@@ -29,7 +29,7 @@ import pandas as pd
 from helpers import arabic, frames, speakers, validation
 from helpers.paths import saudinewsnet_path
 
-SEED = 2026_12_05  # earlier: 2026_12_02 (h001...), 2026_12_03 (g001...), 2026_12_04 (k001...)
+SEED = 2026_12_05  # earlier: 2026_12_02 (h...), 2026_12_03 (g...), 2026_12_04 (k...), all dev now
 PREFIX = "l"
 SIZES = {"any": 45, "listed": 20}
 CONTEXT = 3

@@ -583,16 +583,19 @@ MIN_ENTITY_RECALL = 0.75
 # and the lexicons must not be tuned on this set); strict: a fix makes the test fail until
 # the entry is removed.
 # Scored once, blind, on 2026-12-02, after the rules were improved on the dev set, which
-# holds the first two random samples (h001-h065: 26 of 65 groups when held out; g001-g065:
-# 39 of 65 when held out). The held-out set is the third random sample (k001-k065), drawn
-# and labelled before the last rules were written and scored once after. Issue 20 stays
-# open on the group accuracy.
+# holds the first three random samples, each scored once while it was held out (h001-h065:
+# 26 of 65 groups; g001-g065: 39 of 65; k001-k065: 45 of 65, then 44 of 65 after rules
+# designed on dev misses), then read. The held-out set is the fourth random sample
+# (l001-l065), drawn and labelled before the rules written on the k-sample's misses and
+# scored once after them. Issue 20 stays open on these two measures.
 SPEAKER_BELOW_FLOOR = {
-    "group accuracy": "44 of 65 (0.68, 95% CI 0.55-0.79; 45 of 65 when first scored, blind, "
-    "before the rules on offices referred back to, quoted names and the body after في/من, "
-    "designed on dev misses): other state taken for unnamed source (5) or unlisted person "
-    "(4); unlisted persons taken for other state (7); unnamed sources for other state (2) or "
-    "unlisted person (2); the outlet for an unlisted person (1)",
+    "group accuracy": "36 of 65 (0.55, 95% CI 0.43-0.68): other state taken for unnamed "
+    "source (7) or unlisted person (6); unnamed sources for unlisted person (3) or other "
+    "state (1); unlisted persons for unnamed source (4) or other state (1); Russian officials "
+    "for other state (2); Chinese officials for unnamed source (2); the outlet's voice "
+    "given to an unnamed source (2) or a Russian official (1)",
+    "entity recall": "7 of 10 (0.70, 95% CI 0.35-0.93): three sentences of a listed person "
+    "(among them both of Xi Jinping's) not given the person",
 }
 
 
@@ -764,9 +767,13 @@ class TestSpeakerSets:
         tested = {s for t in used for s in _sentences(t) if len(s.split()) >= 4}
         held = {s for t in speaker_gold["text"] for s in _sentences(t) if len(s.split()) >= 4}
         assert held.isdisjoint(tested)
+        # inside another text, only a sentence of six words or more counts: a formula
+        # (صلى الله عليه وسلم) is in many texts and copies nothing
+        long_held = {h for h in held if len(h.split()) >= 6}
+        long_tested = {t for t in tested if len(t.split()) >= 6}
         joined = " | ".join(_norm(t) for t in used)
-        assert not [h for h in held if h in joined]
-        assert not [t for t in tested for h in held if t in h]
+        assert not [h for h in long_held if h in joined]
+        assert not [t for t in long_tested for h in held if t in h]
 
     def test_no_seed_sentence_is_held_out(self, speaker_gold):
         seeds = _seed_text()
@@ -827,7 +834,7 @@ class TestSpeakersOnHeldoutSet:
 
 class TestSpeakersOnDevSet:
     """The rules were improved on this set's misses: its floors, a little under what the
-    rules reach on it (167 of 195 groups, 43 of 44 entities on 2026-12-02), guard against a
+    rules reach on it (223 of 260 groups, 49 of 50 entities on 2026-12-02), guard against a
     change that undoes those fixes; they do not measure the rules."""
 
     @pytest.mark.parametrize(

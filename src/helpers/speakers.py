@@ -11,16 +11,20 @@ its own words, grouped by its nationality adjective or country name
 alone is its state: وأكدت موسكو) or as "unnamed source" / "unlisted person"; the office of a
 body of no state (رئيس حزب، مدير المرصد، مسؤول من حركة) and a plural of people (خبيرات) are no
 state's voice, and an official of a named body takes its state (مسؤول في وزارة المالية
-القطرية). A name in quotes is a subject too (وأشار «الصفيان» إلى، وفقا لـ«بوينغ»). Trailing
-attribution (بحسب، حسبما، وفقا ل، نقلا عن) names the source after it; a medium quoting someone
-(نقلت الوكالة عن X قوله) gives X, a document its issuer (بيان صادر عن الرئاسة), a deputy is not
-whom they serve (نائب وزير الخارجية). A time phrase may stand between verb and subject (وقال
-اليوم الثلاثاء الوزير), and a subject before its verb (فإن الوزير قال). A verb without a
-subject carries the last speaker to the article's end, across paragraphs (an unlisted person
-keeps, by surname, the state an earlier full mention gave, as speaker or not: بعد لقائه وزير
-الخارجية الأمريكي جون كيري ... وقال كيري), and an office without an adjective is the one last
-named (وذكرت الوزارة after وزارة الخارجية الروسية); any new subject, and a listed person
-opening a sentence with another verb (ووافق تليوبردي، التقى وانغ يي), ends the carry. A
+القطرية); the state of an office is the one named after it, not the person's (الألماني توماس
+باخ رئيس اللجنة الأولمبية الدولية: no state), and an anonymous official with no state named
+(قال مسؤولون) is an unnamed source, not the outlet's home state. A name in quotes is a subject
+too (وأشار «الصفيان» إلى، وفقا لـ«بوينغ»), and so is a name in -ا (وصرح أوباما), unlike an
+adverb (مجددا، رسميا، موضحا); a participle (مؤكدا، داعيا) never takes the words after it as its
+subject. Trailing attribution (بحسب، حسبما، وفقا ل، نقلا عن) names the source after it; a
+medium quoting someone (نقلت الوكالة عن X قوله) gives X, a document its issuer (بيان صادر عن
+الرئاسة), a deputy is not whom they serve (نائب وزير الخارجية). A time phrase may stand between
+verb and subject (وقال اليوم الثلاثاء الوزير), and a subject before its verb (فإن الوزير قال).
+A verb without a subject carries the last speaker to the article's end, across paragraphs (an
+unlisted person keeps, by surname, the state an earlier full mention gave, as speaker or not:
+بعد لقائه وزير الخارجية الأمريكي جون كيري ... وقال كيري), and an office without an adjective is
+the one last named (وذكرت الوزارة after وزارة الخارجية الروسية); any new subject, and a listed
+person opening a sentence with another verb (ووافق تليوبردي، التقى وانغ يي), ends the carry. A
 sentence without a reporting verb, or whose verb follows مما / وهو ما ("which shows"), is the
 outlet's own voice, or continues the speech of its line. Reporting verbs are written in the
 frame lexicon's template language (:func:`helpers.frames.compile_template`) and matched on the
@@ -88,7 +92,7 @@ _NP_CHARS = 160  # characters enough for a noun phrase after an office named in 
 _REFERRED = ("وزارة", "رئاسة", "حكومة", "سفارة", "خارجية", "داخلية")
 # A colon counts right after a word too (وتابع محمود: «...»).
 _COMPLEMENT = re.compile(r"(?<!\w)(?:ان|انه|انها|بان)(?!\w)|:")
-_PUNCT = '\u060c,:"«»()\\[\\].!?\u061f\u061b'  # one token each; any of them ends a subject
+_PUNCT = '\u060c,:"«»“”()\\[\\].!?\u061f\u061b'  # one token each; any ends a subject
 _TOKEN = re.compile(f"[^\\s{_PUNCT}]+|[{_PUNCT}]")
 _MENTIONED = frozenset(("يذكر", "ويذكر"))
 # A verb after these reports nobody: مما يشير إلى، وهو ما يؤكد ("which shows").
@@ -244,6 +248,8 @@ class _SpeakerModel:
     times: frozenset[str]  # passed over before a subject, end it after
     heads: dict[str, str]  # head word -> kind (title, source, person, nonstate, document)
     deputies: frozenset[str]  # heads whose listed superior is not the speaker
+    media: frozenset[str]  # nonstate heads that are media: ل + one after a subject is whom
+    bodies: frozenset[str]  # media and other bodies of no state: their offices are no state's
     openers: frozenset[str]
     nations: dict[str, str]  # normalised adjective -> group
     places: dict[str, str]  # normalised country or capital name (one or two words) -> group
@@ -274,7 +280,7 @@ def _names_regex(rows: list[dict]) -> re.Pattern:
 
 def _subject_words(path: str | Path | None = None) -> dict[str, frozenset[str]]:
     """The normalised words of ``subject_words.csv`` by kind (stop, opener, time,
-    title, deputy, source, person, nonstate, document)."""
+    title, deputy, source, person, nonstate, medium, body, document)."""
     path, table = _read_lexicon(path, SUBJECT_WORDS_PATH, "subject words")
     kinds = (
         "stop",
@@ -285,6 +291,8 @@ def _subject_words(path: str | Path | None = None) -> dict[str, frozenset[str]]:
         "source",
         "person",
         "nonstate",
+        "medium",
+        "body",
         "document",
     )
     bad = sorted(set(table["kind"]) - set(kinds))
@@ -324,10 +332,13 @@ def _speaker_model() -> _SpeakerModel:
         times=words["time"],
         heads={
             **{w: k for k in ("title", "source", "person", "nonstate") for w in words[k]},
+            **dict.fromkeys(words["medium"] | words["body"], "nonstate"),
             **dict.fromkeys(words["deputy"], "title"),
             **dict.fromkeys(words["document"], "document"),
         },
         deputies=words["deputy"],
+        media=words["medium"],
+        bodies=words["medium"] | words["body"],
         offices=_words_regex(
             words["title"] | words["deputy"] | {frames.normalize_literal(w) for w in _REFERRED}
         ),
@@ -336,6 +347,12 @@ def _speaker_model() -> _SpeakerModel:
         places=load_places(),
         homes=load_outlets(),
     )
+
+
+def _participle(word: str, frame: str) -> bool:
+    """Whether a reporting cue is a participle (قائلا، مؤكدا، مشيرة), whose subject is its
+    clause's and never the words after it (داعيا الجميع: whom he called on)."""
+    return frame != "according" and word[-1] in "اه" and word.lstrip("وف") != "دعا"
 
 
 def _sentence_cues(norm: str, bounds: list[int], found: list[tuple]) -> list[list[tuple]]:
@@ -355,8 +372,7 @@ def _sentence_cues(norm: str, bounds: list[int], found: list[tuple]) -> list[lis
             continue  # يذكر أن: "it is worth noting that", the outlet's own voice
         if _WHICH.search(norm, max(lo, s - 12), s):
             continue  # مما يشير إلى أن: the sentence's own reasoning, not speech
-        participle = pat.frame != "according" and word[-1] in "اه" and word.lstrip("وف") != "دعا"
-        if participle and not _SPEECH_NEXT.match(after):
+        if _participle(word, pat.frame) and not _SPEECH_NEXT.match(after):
             continue  # a participle without speech after it is an adjective (مخاضا لافتا)
         if pat.frame not in ("verb_that", "verb_from") or _COMPLEMENT.search(norm[lo:hi], e - lo):
             cues[k].append((s - lo, e - lo, pat.frame))
@@ -429,10 +445,16 @@ def _subject_span(
     quoted = _quoted_name(model, tokens, start) if start < len(tokens) else None
     if quoted is not None:
         return quoted
-    for m in tokens[start:]:
+    for j in range(start, len(tokens)):
+        m = tokens[j]
         if last is not None and m.start() < last:
             continue  # inside a listed name read whole
         word = m.group()
+        if word in _CLOSING and words == 1 and _bare(norm[first:last]) in model.media:
+            end = _closing(tokens, j)  # a medium's name in quotes: صحيفة «الحياة» السعودية
+            if end is not None:
+                last, words = tokens[end].end(), words + end - j
+                continue
         named = model.names.match(norm, m.start(), hi)
         if word in "\u060c,":
             nxt = len(norm[:hi]) - len(norm[m.end() : hi].lstrip())
@@ -450,17 +472,34 @@ def _subject_span(
         last, words = (named.end() if named else m.end()), words + 1
         if words == _NP_WORDS:
             break
-    if first is None or (
-        words == 1
-        and norm[last - 1] == "ا"
-        and norm[first:last] not in model.heads
-        and norm[first:last] not in model.places  # تركيا، روسيا
-    ):
+    if first is None or (words == 1 and _adverb(model, norm[first:last])):
         return None
     return first, last
 
 
+def _adverb(model: _SpeakerModel, word: str) -> bool:
+    """Whether one word after a verb is an adverb or object, not a subject: an accusative in
+    -ا that is a participle (موضحا، مبتسما), a nisba (رسميا، حاليا) or listed as a stop word
+    (مجددا، سابقا), or a word with a pronoun (حينها، منها، اننا). Other words in -ا are
+    names (أوباما، تاناكا، المهنا)."""
+    if not word.endswith("ا") or word in model.heads or word in model.places:
+        return False
+    return (
+        word.endswith(("ها", "نا", "يا"))
+        or (word[0] == "م" and len(word) >= 5)
+        or _is_stop(model, word)
+    )
+
+
 _CLOSING = {"«": "»", '"': '"', "“": "”"}
+
+
+def _closing(tokens: list[re.Match], i: int) -> int | None:
+    """The index of the quote that closes the one at ``tokens[i]`` within four words."""
+    close = _CLOSING.get(tokens[i].group())
+    return next(
+        (k for k in range(i + 1, min(i + 6, len(tokens))) if tokens[k].group() == close), None
+    )
 
 
 def _quoted_name(model: _SpeakerModel, tokens: list[re.Match], i: int) -> tuple[int, int] | None:
@@ -481,21 +520,21 @@ def _quoted_name(model: _SpeakerModel, tokens: list[re.Match], i: int) -> tuple[
 
 def _told(model: _SpeakerModel, bare: str, first: bool) -> bool:
     """Whether ل + ``bare`` names whom a speaker told: any subject word first (قال لصحيفة),
-    a medium or other non-state source after the subject (المتحدث لوكالة فرانس برس), but
-    not a state body, which is a genitive there (المتحدث الرسمي لوزارة الداخلية)."""
-    kind = model.heads.get(bare)
-    return kind is not None and (first or kind == "nonstate")
+    a medium after the subject (المتحدث لوكالة فرانس برس), but not a body, which is a
+    genitive there (المتحدث الرسمي لوزارة الداخلية، الرئيس التنفيذي لشركة ...)."""
+    return model.heads.get(bare) is not None and (first or bare in model.media)
 
 
 def _bare(word: str) -> str:
-    """A word without a leading ل/لل and article: لوكاله -> وكاله, الرئاسه -> رئاسه."""
-    for prefix in ("لل", "ال", "ل"):
+    """A word without a leading article and preposition: لوكاله -> وكاله, الرئاسه -> رئاسه,
+    بالخارجيه -> خارجيه."""
+    for prefix in ("بال", "وال", "فال", "كال", "لل", "ال", "ل"):
         if word.startswith(prefix) and len(word) > len(prefix) + 2:
             return word[len(prefix) :]
     return word
 
 
-_PLURALS = ("ات", "ون", "ين")
+_PLURALS = ("ات", "ون", "ين", "ان")  # sound plurals and the dual (مسؤولان)
 
 
 def _head(model: _SpeakerModel, word: str) -> str | None:
@@ -512,8 +551,8 @@ def _head(model: _SpeakerModel, word: str) -> str | None:
 
 
 def _kind_of(model: _SpeakerModel, word: str) -> str | None:
-    """:func:`_head`, computed."""
-    bare = _bare(word)
+    """:func:`_head`, computed: the word as it is first (لجنه، لاعب، ليبي start with ل)."""
+    bare = word if word in model.heads else _bare(word)
     kind = model.heads.get(bare)
     if kind is not None or len(bare) < 5 or not bare.endswith(_PLURALS):
         return kind
@@ -557,8 +596,8 @@ def _nation(model: _SpeakerModel, word: str) -> str | None:
 
 def _nation_of(model: _SpeakerModel, word: str) -> str | None:
     """:func:`_nation`, computed."""
-    word = _bare(word)
-    for ending in ("ين", "ون", "ه", ""):
+    word = word if word in model.nations else _bare(word)
+    for ending in ("ين", "ون", "ان", "ه", ""):
         if ending and word.endswith(ending) and word[: -len(ending)] in model.nations:
             return model.nations[word[: -len(ending)]]
         if not ending and word in model.nations:
@@ -591,25 +630,37 @@ def _unlisted(model, norm, span, surface, according: bool, home: str | None = No
     if head is None and according and len(bare) < 2 and not quoted:
         return None
     later = [_head(model, w) for w in words[1:]]
-    office = next((k for k in later if k in ("title", "source")), None)
-    body = next((k for k in later if k in ("source", "nonstate")), None)
-    if head in (None, "person") and office:  # a name or honorific first, then the office
-        head = "title"  # (ميتشيلا لاجرونوفا المتحدثة باسم ...، الدكتور ... وكيل وزارة العمل)
+    at = next((i + 1 for i, k in enumerate(later) if k in ("title", "source")), 0)
+    body = next(
+        ("nonstate" if _is_body(model, w) else k for w, k in zip(words[1:], later, strict=True)
+         if k == "source" or _is_body(model, w)),
+        None,
+    )  # fmt: skip
+    if head in (None, "person") and at:  # a name or honorific first, then the office: its
+        head = "title"  # state is the office's (ميتشيلا لاجرونوفا المتحدثة باسم ...، الدكتور
+        # ... وكيل وزارة العمل، الألماني توماس باخ رئيس اللجنة الأولمبية الدولية)
     elif head is None:
         head = "person" if words[0].endswith("ي") or bare else "nonstate"
+        at = 0
+    else:
+        at = 0
     if head in ("title", "source") and body == "nonstate":  # the office of a body of no
         head = "person" if head == "title" else "nonstate"  # state: رئيس كتلة، مدير المرصد
-    group = _state_of(model, words) if head in ("title", "source") else None
+    group = _state_of(model, words[at:]) if head in ("title", "source", "document") else None
+    if head == "document" and group not in _STATE_GROUPS:  # البيان الفرنسي: that state's
+        group = None
     if head in ("title", "source") and group is None:  # مسؤول في وزارة المالية القطرية
         body = _body_after(model, norm, span[1])
         kind = _head(model, body[0]) if body else None
-        if kind == "nonstate":  # مسؤول من حركة حماس: of a body of no state
+        if body and _is_body(model, body[0]):  # مسؤول من حركة حماس: of a body of no state
             head = "person" if head == "title" else "nonstate"
         elif kind in ("title", "source"):
             group = _state_of(model, body)
-    if head in ("title", "source") and group is None:  # the outlet's home state, if any
-        group = home
-    kind = "unlisted" if head in ("title", "person") else "unnamed"
+    anonymous = head == "source" and len(words) == 1 and not words[0].startswith("ال")
+    if head in ("title", "source") and group is None and not anonymous:  # مسؤول، متحدث
+        group = home  # no adjective: the outlet's home state, if it has one
+    named = head == "source" and words[0].startswith("ال") and _named_after(model, words)
+    kind = "unlisted" if head in ("title", "person") or named else "unnamed"
     default = "unlisted person" if kind == "unlisted" else "unnamed source"
     lo = span[0] + (according and norm[span[0]] == "ل" and norm[span[0] + 1] != "ل")  # وفقا لـ
     return {
@@ -621,6 +672,26 @@ def _unlisted(model, norm, span, surface, according: bool, home: str | None = No
 
 
 _OF = frozenset(("في", "من"))
+
+
+def _is_body(model: _SpeakerModel, word: str) -> bool:
+    """Whether a word names a body of no state: a medium, company, party, movement,
+    association (``subject_words.csv``: kinds medium and body)."""
+    return word in model.bodies or _bare(word) in model.bodies
+
+
+def _named_after(model: _SpeakerModel, words: list[str]) -> bool:
+    """Whether a definite source word is followed by a name (المسؤول الانفصالي ألكسندر
+    زاخارتشنكو): a word without the article that is no subject word, nationality, place or
+    باسم. An indefinite one (مسؤول أمني) is anonymous, whatever follows it."""
+    return any(
+        not w.startswith("ال")
+        and w != "باسم"
+        and _head(model, w) is None
+        and _nation(model, w) is None
+        and w not in model.places
+        for w in words[1:]
+    )
 
 
 def _body_after(model: _SpeakerModel, norm: str, end: int) -> list[str]:
@@ -853,10 +924,11 @@ def _decide(model: _SpeakerModel, sent: str, cues: list[tuple], carried, surface
             if who:
                 return who, cue, who
             continue
-        span = _subject_span(model, sent, cue[1], len(sent))
+        participle = _participle(sent[cue[0] : cue[1]], cue[2])
+        span = None if participle else _subject_span(model, sent, cue[1], len(sent))
         if cue[2] == "verb_from":
             span = _quoted_from(model, sent, span[1] if span else cue[1]) or span
-        if span is None:
+        if span is None and not participle:
             span = _before_verb(model, sent, cue[0])
         if span is None:
             actor = _actor(model, sent, cue[0]) or _opening(model, sent, cue[0], surface, home)
@@ -989,7 +1061,7 @@ def _remember_mentions(model: _SpeakerModel, known: dict, sent: str, home) -> No
         hi = min(len(sent), m.start() + _NP_CHARS)
         span = _subject_span(model, sent, m.start(), hi, addressee=False)
         words = sent[span[0] : span[1]].split() if span else []
-        if len(words) < 2 or any(_head(model, w) == "nonstate" for w in words):
+        if len(words) < 2 or any(_is_body(model, w) for w in words):
             continue
         group = _state_of(model, words)
         group = home if group is None else group
