@@ -29,9 +29,9 @@ import pandas as pd
 from helpers import arabic, frames, speakers, validation
 from helpers.paths import saudinewsnet_path
 
-SEED = 2026_12_05  # earlier: 2026_12_02 (h...), 2026_12_03 (g...), 2026_12_04 (k...), all dev now
-PREFIX = "l"
-SIZES = {"any": 45, "listed": 20}
+SEED = 2026_12_06  # earlier: 2026_12_02 (h), 2026_12_03 (g), 2026_12_04 (k), 2026_12_05 (l)
+PREFIX = "m"
+SIZES = {"any": 75, "listed": 25}  # 65 before the m-sample: intervals were +-0.12
 CONTEXT = 3
 MAX_WORDS = 70
 
