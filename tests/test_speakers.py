@@ -600,8 +600,8 @@ class TestStatesAndBodies:
         text = "وقال الخبير الاقتصادي محمد الصباغ إن السوق ينمو. وأكد الصباغ أن الطلب قوي."
         assert _who(text)[1] == ("الصباغ", "unlisted person")
 
-    def test_a_one_word_subject_never_named_before_stays_unnamed(self):
-        assert _who("وأكد الصباغ أن الطلب قوي.") == [("الصباغ", "unnamed source")]
+    def test_a_one_word_family_name_never_named_before_is_still_a_person(self):
+        assert _who("وأكد الصباغ أن الطلب قوي.") == [("الصباغ", "unlisted person")]
 
     def test_a_missing_outlet_is_no_outlet(self):
         text = "وقال وزير الصحة إن الحملة ستستمر."
@@ -657,7 +657,7 @@ class TestOfficesAndQuotedNames:
         assert got == ["Russian official", "other state", "other state"]
 
     def test_a_name_in_quotes_is_the_subject(self):
-        assert _who("وأشار «الحمدان» إلى أن الطلب ارتفع.") == [("الحمدان", "unnamed source")]
+        assert _who("وأشار «الحمدان» إلى أن الطلب ارتفع.") == [("الحمدان", "unlisted person")]
 
     def test_according_to_a_name_in_quotes(self):
         text = "ووفقا لـ«إيرباص» فإن الطائرة هبطت بسلام."
@@ -737,3 +737,57 @@ class TestWhoIsNoStatesVoice:
     def test_a_newspaper_named_in_quotes_cites_an_official(self):
         text = "وذكرت صحيفة «الحياة» اللندنية نقلا عن مسؤول سعودي أن الوفد وصل."
         assert _who(text) == [("مسؤول سعودي", "other state")]
+
+
+class TestFamilyNamesDocumentsAndLists:
+    """Family names with the article, documents of a body, quoted objects, list items and
+    the passive (sentences written for these tests)."""
+
+    def test_a_family_name_with_the_article_is_a_person(self):
+        for text in ("وأضاف الغيث أن المبادرة مستمرة.", "فقال السعود: «العمل مستمر»."):
+            assert _groups(text) == ["unlisted person"], text
+
+    def test_a_noun_with_the_article_is_not_a_family_name(self):
+        for text in ("وقالت التحقيقات إن المتهم اعترف.", "وقال الصندوق إن النمو سيتباطأ."):
+            assert _groups(text) != ["unlisted person"], text
+
+    def test_the_expert_refers_to_a_person(self):
+        assert _groups("وحذرت الخبيرة من تداعيات الفراغ.") == ["unlisted person"]
+
+    def test_a_statement_of_a_state_body_is_that_bodys(self):
+        text = "ووفقا لبيان الجيش فإن الغارات استهدفت مواقع التنظيم."
+        assert speakers.attribute_speakers(text, "okaz")["speaker_group"].tolist() == [
+            "other state"
+        ]
+
+    def test_a_quoted_object_is_not_the_subject(self):
+        text = "وظهر الرئيس الصيني شي جينبينغ في شريط فيديو يؤكد «الدعم القوي» من حكومته."
+        got = speakers.attribute_speakers(text)
+        assert got[["speaker_group", "entity_id"]].values.tolist() == [
+            ["Chinese official", "xi_jinping"]
+        ]
+
+    def test_a_list_item_number_does_not_hide_the_subject(self):
+        text = "3) الدكتور سامي الخطيب أستاذ العلوم السياسية قال: «الحوار ضروري»."
+        assert _who(text) == [("الدكتور سامي الخطيب أستاذ العلوم السياسية", "unlisted person")]
+
+    def test_is_considered_is_no_speech(self):
+        assert _who("ويعتبر المدرب من أبرز الأسماء في الدوري.") == [("outlet", "outlet")]
+
+    def test_considers_that_is_speech(self):
+        assert _groups("ويعتبر المحلل سامر حداد أن السوق مستقرة.") == ["unlisted person"]
+
+    def test_a_name_that_starts_like_a_stop_word_is_read_whole(self):
+        text = (
+            "أعلن حاكم المصرف المركزي الإيراني ولي الله سيف أن الأرصدة محدودة. "
+            "وأوضح سيف أن المبلغ كبير."
+        )
+        assert [g for _, g in _who(text)] == ["other state", "other state"]
+
+    def test_an_official_of_a_chamber_of_commerce_speaks_for_no_state(self):
+        text = (
+            "وأوضح الدكتور سامر حداد رئيس لجنة التجارة في الغرفة التجارية بجدة أن الأسعار "
+            "مستقرة. وقال إن الطلب قوي."
+        )
+        got = speakers.attribute_speakers(text, "okaz")["speaker_group"].tolist()
+        assert got == ["unlisted person", "unlisted person"]

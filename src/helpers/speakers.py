@@ -16,24 +16,29 @@ state's voice, and an official of a named body takes its state (مسؤول في 
 (قال مسؤولون) is an unnamed source, not the outlet's home state. A name in quotes is a subject
 too (وأشار «الصفيان» إلى، وفقا لـ«بوينغ»), and so is a name in -ا (وصرح أوباما), unlike an
 adverb (مجددا، رسميا، موضحا); a participle (مؤكدا، داعيا) never takes the words after it as its
-subject. Trailing attribution (بحسب، حسبما، وفقا ل، نقلا عن) names the source after it; a
-medium quoting someone (نقلت الوكالة عن X قوله) gives X, a document its issuer (بيان صادر عن
-الرئاسة), a deputy is not whom they serve (نائب وزير الخارجية). A time phrase may stand between
-verb and subject (وقال اليوم الثلاثاء الوزير), and a subject before its verb (فإن الوزير قال).
-A verb without a subject carries the last speaker to the article's end, across paragraphs (an
-unlisted person keeps, by surname, the state an earlier full mention gave, as speaker or not:
-بعد لقائه وزير الخارجية الأمريكي جون كيري ... وقال كيري), and an office without an adjective is
-the one last named (وذكرت الوزارة after وزارة الخارجية الروسية); any new subject, and a listed
-person opening a sentence with another verb (ووافق تليوبردي، التقى وانغ يي), ends the carry. A
-sentence without a reporting verb, or whose verb follows مما / وهو ما ("which shows"), is the
-outlet's own voice, or continues the speech of its line. Reporting verbs are written in the
-frame lexicon's template language (:func:`helpers.frames.compile_template`) and matched on the
-same normalised text (:func:`helpers.frames.normalize_for_matching`).
+subject. One word with the article is a family name when it looks like one (الجبير، السعود: not
+a participle, verbal noun, feminine or plural), and a document of a state body is that body's
+(وفقا لبيان الجيش). Trailing attribution (بحسب، حسبما، وفقا ل، نقلا عن) names the source after
+it; a medium quoting someone (نقلت الوكالة عن X قوله) gives X, a document its issuer (بيان صادر
+عن الرئاسة), a deputy is not whom they serve (نائب وزير الخارجية). A time phrase may stand
+between verb and subject (وقال اليوم الثلاثاء الوزير), and a subject before its verb (فإن
+الوزير قال). A verb without a subject carries the last speaker to the article's end, across
+paragraphs (an unlisted person keeps, by surname, the state an earlier full mention gave, as
+speaker or not: بعد لقائه وزير الخارجية الأمريكي جون كيري ... وقال كيري), and an office without
+an adjective is the one last named (وذكرت الوزارة after وزارة الخارجية الروسية); any new
+subject, and a listed person opening a sentence with another verb (ووافق تليوبردي، التقى وانغ
+يي), ends the carry. A sentence without a reporting verb, or whose verb follows مما / وهو ما
+("which shows"), is the outlet's own voice, or continues the speech of its line. Reporting
+verbs are written in the frame lexicon's template language
+(:func:`helpers.frames.compile_template`) and matched on the same normalised text
+(:func:`helpers.frames.normalize_for_matching`).
 
 What this module cannot see: nested speech (Wang said that Xi said ...: Wang), the difference
 between quoted and paraphrased speech, a title that refers back to the carried person (وأعرب
 وزير الخارجية الصيني after Wang Yi is the unnamed role, not Wang Yi), and which first word of
-a sentence is a verb (the word before a listed name at a sentence's start is taken for one).
+a sentence is a verb (the word before a listed name at a sentence's start is taken for one),
+and the state of a person the article names without a title (وقال إردوغان، وصرح أوباما: an
+unlisted person; a reader knows the state, the rules do not).
 """
 
 from __future__ import annotations
@@ -391,11 +396,12 @@ def _first_name(model: _SpeakerModel, norm: str, lo: int, hi: int, persons_only=
 
 
 def _is_stop(model: _SpeakerModel, word: str, first: bool = False) -> bool:
-    """A word that ends a subject: a stop or time word, with or without و/ف; as its first
-    word also ل + ال (قال للصحفيين: to whom), which inside a subject is a genitive (الهيئة
-    العامة للجمارك)."""
+    """A word that ends a subject: a stop or time word, with or without و/ف; with ``first``
+    (its first word after a verb) also ل + ال (قال للصحفيين: to whom), which inside a
+    subject is a genitive (الهيئة العامة للجمارك) and after وفقا the source (وفقا للناطق)."""
     stops = model.stops
-    return word in stops or (word[:1] in "وف" and word[1:] in stops) or (first and word[:2] == "لل")
+    clitic = word[:1] in "وف" and word[1:] in stops and word not in model.heads  # ولي: a title
+    return word in stops or clitic or (first and word[:2] == "لل")
 
 
 def _subject_start(model: _SpeakerModel, tokens: list[re.Match], i: int) -> int:
@@ -463,7 +469,8 @@ def _subject_span(
                 last = after.end()
             break
         if named is None and (
-            (len(word) == 1 and not word.isalnum()) or _is_stop(model, word, first is None)
+            (len(word) == 1 and not word.isalnum())
+            or _is_stop(model, word, first is None and addressee)
         ):
             break
         if addressee and word[:1] == "ل" and _told(model, _bare(word), first is None):
@@ -492,6 +499,8 @@ def _adverb(model: _SpeakerModel, word: str) -> bool:
 
 
 _CLOSING = {"«": "»", '"': '"', "“": "”"}
+# What follows a subject in quotes (وأشار «الصفيان» إلى أن، وفقا لـ«بوينغ» فإن), normalised.
+_AFTER_QUOTED_NAME = frozenset(("ان", "بان", "فان", "انه", "انها", "الي", "\u060c", ","))
 
 
 def _closing(tokens: list[re.Match], i: int) -> int | None:
@@ -513,8 +522,8 @@ def _quoted_name(model: _SpeakerModel, tokens: list[re.Match], i: int) -> tuple[
     inside, after = tokens[i + 1 : end], tokens[end + 1].group()
     if not inside or any(not t.group().isalnum() or _is_stop(model, t.group()) for t in inside):
         return None
-    if after not in "\u060c," and not _is_stop(model, after):
-        return None
+    if after not in _AFTER_QUOTED_NAME:
+        return None  # يؤكد «الدعم القوي» من حكومته: a quoted object
     return inside[0].start(), inside[-1].end()
 
 
@@ -551,9 +560,12 @@ def _head(model: _SpeakerModel, word: str) -> str | None:
 
 
 def _kind_of(model: _SpeakerModel, word: str) -> str | None:
-    """:func:`_head`, computed: the word as it is first (لجنه، لاعب، ليبي start with ل)."""
+    """:func:`_head`, computed: the word as it is first (لجنه، لاعب، ليبي start with ل), and
+    a feminine by its masculine (الخبيره -> خبير)."""
     bare = word if word in model.heads else _bare(word)
     kind = model.heads.get(bare)
+    if kind is None and bare.endswith("ه") and model.heads.get(bare[:-1]) == "person":
+        kind = "person"  # not a title: أمينة is a name, وزيرة and رئيسة are listed
     if kind is not None or len(bare) < 5 or not bare.endswith(_PLURALS):
         return kind
     single = model.heads.get(bare[:-2]) or model.heads.get(bare[:-2] + "ه")
@@ -640,7 +652,7 @@ def _unlisted(model, norm, span, surface, according: bool, home: str | None = No
         head = "title"  # state is the office's (ميتشيلا لاجرونوفا المتحدثة باسم ...، الدكتور
         # ... وكيل وزارة العمل، الألماني توماس باخ رئيس اللجنة الأولمبية الدولية)
     elif head is None:
-        head = "person" if words[0].endswith("ي") or bare else "nonstate"
+        head = "person" if words[0].endswith("ي") or bare or _surname(words) else "nonstate"
         at = 0
     else:
         at = 0
@@ -672,6 +684,20 @@ def _unlisted(model, norm, span, surface, according: bool, home: str | None = No
 
 
 _OF = frozenset(("في", "من"))
+
+
+def _surname(words: list[str]) -> bool:
+    """Whether a subject of one word with the article looks like a family name (الجبير،
+    الصفيان، السعود، الغيث), not a noun: three to five letters after the article, not a
+    participle or verbal noun (م، ت، ا first) or a feminine or plural (ه، ات، ون، ين، اء)."""
+    if len(words) != 1 or not words[0].startswith("ال"):
+        return False
+    bare = words[0][2:]
+    return (
+        3 <= len(bare) <= 5
+        and bare[0] not in "متا"
+        and not bare.endswith(("ه", "ات", "ون", "ين", "اء"))
+    )
 
 
 def _is_body(model: _SpeakerModel, word: str) -> bool:
@@ -860,6 +886,12 @@ def _issuer(model: _SpeakerModel, sent: str, span: tuple[int, int]) -> tuple[int
         return None
     if len(words) > 1 and words[1].group()[:1] == "ل":
         return words[1].start(), span[1]
+    if (
+        len(words) > 1
+        and words[1].group().startswith("ال")
+        and _head(model, words[1].group()) == "source"
+    ):
+        return words[1].start(), span[1]  # بيان الجيش، بيانات الشرطة: the body's
     nxt = _TOKEN.search(sent, span[1])
     if (
         nxt is None
@@ -884,6 +916,10 @@ def _before_verb(model: _SpeakerModel, sent: str, verb: int) -> tuple[int, int] 
     starts with a subject word or holds a listed name; None when a stop word or punctuation
     comes between."""
     tokens = list(_TOKEN.finditer(sent, 0, verb))
+    marker = 0  # a list item's number or bullet: 4) يوري أوشاكوف ... قال
+    while marker < min(2, len(tokens)) and not tokens[marker].group().isalpha():
+        marker += 1
+    tokens = tokens[marker:]
     i = len(tokens)
     while i > 0 and tokens[i - 1].group() not in _COMPLEMENTS:
         word = tokens[i - 1].group()
@@ -920,6 +956,7 @@ def _decide(model: _SpeakerModel, sent: str, cues: list[tuple], carried, surface
     for cue in cues:
         if cue[2] == "according":
             span = _according_span(model, sent, cue[1])
+            span = span and (_issuer(model, sent, span) or span)  # وفقا لبيان الجيش
             who = span and _subject(model, sent, span, surface, according=True, home=home)
             if who:
                 return who, cue, who
@@ -985,11 +1022,13 @@ _STATE_GROUPS = frozenset(SPEAKER_GROUPS[:4])  # Chinese, Russian, Kazakh offici
 
 def _name_words(model: _SpeakerModel, words: list[str]) -> list[str]:
     """The normalised ``words`` that may be a name: not a subject word, nationality, place,
-    stop or time word (جون كيري، جديع القحطاني)."""
+    stop or time word, and with the article only a family name (جون كيري، جديع القحطاني،
+    محمد الصباغ; not الموارد البشرية)."""
     return [
         w
         for w in words
         if len(w) > 2
+        and (not w.startswith("ال") or w.endswith("ي") or _surname([w]))
         and _head(model, w) is None
         and _nation(model, w) is None
         and w not in model.places
@@ -1061,18 +1100,23 @@ def _remember_mentions(model: _SpeakerModel, known: dict, sent: str, home) -> No
         hi = min(len(sent), m.start() + _NP_CHARS)
         span = _subject_span(model, sent, m.start(), hi, addressee=False)
         words = sent[span[0] : span[1]].split() if span else []
-        if len(words) < 2 or any(_is_body(model, w) for w in words):
+        if len(words) < 2:
             continue
-        group = _state_of(model, words)
-        group = home if group is None else group
+        who = _unlisted(model, sent, span, _NO_SURFACE, False, home)  # as if it spoke
         key = _office_key(model, words)
         keys = [key, ("office", key[1].split()[0])] if key and key[1] else []
-        if group in _STATE_GROUPS:
-            known.update(dict.fromkeys(_name_words(model, words), group))
-            known.update(dict.fromkeys(keys, group))
+        if who["group"] in _STATE_GROUPS:
+            if who["kind"] == "unlisted":
+                known.update(dict.fromkeys(_name_words(model, words), who["group"]))
+            known.update(dict.fromkeys(keys, who["group"]))
         else:
             for k in keys:
                 known.pop(k, None)
+
+
+def _NO_SURFACE(a: int, b: int) -> str:
+    """The surface of a mention, which no table shows."""
+    return ""
 
 
 def _speakers_of(model: _SpeakerModel, text, norm, index, spans, outlet, found):
