@@ -412,11 +412,7 @@ def _subject_start(model: _SpeakerModel, tokens: list[re.Match], i: int) -> int:
         word = tokens[i].group()
         told = word == "ل" and i + 1 < len(tokens) and tokens[i + 1].group() in _CLOSING
         if told:
-            close = _CLOSING[tokens[i + 1].group()]
-            end = next(
-                (k for k in range(i + 2, min(i + 8, len(tokens))) if tokens[k].group() == close),
-                None,
-            )
+            end = _closing(tokens, i + 1, words=6)
             if end is None:
                 return i
             i = end + 1
@@ -503,21 +499,19 @@ _CLOSING = {"«": "»", '"': '"', "“": "”"}
 _AFTER_QUOTED_NAME = frozenset(("ان", "بان", "فان", "انه", "انها", "الي", "\u060c", ","))
 
 
-def _closing(tokens: list[re.Match], i: int) -> int | None:
-    """The index of the quote that closes the one at ``tokens[i]`` within four words."""
+def _closing(tokens: list[re.Match], i: int, words: int = 4) -> int | None:
+    """The index of the quote that closes the one at ``tokens[i]`` within ``words`` words."""
     close = _CLOSING.get(tokens[i].group())
-    return next(
-        (k for k in range(i + 1, min(i + 6, len(tokens))) if tokens[k].group() == close), None
-    )
+    last = min(i + words + 2, len(tokens))
+    return next((k for k in range(i + 1, last) if tokens[k].group() == close), None)
 
 
 def _quoted_name(model: _SpeakerModel, tokens: list[re.Match], i: int) -> tuple[int, int] | None:
     """A subject in quotes at ``tokens[i]`` (وأشار «الصفيان» إلى، وفقا لـ«بوينغ» فإن): one to
     three words in quotes, then a stop word or a comma; a longer quote, or one followed by
     anything else, is speech (وأضاف «لن نسمح بذلك»). Its span without the quotes, or None."""
-    close = _CLOSING.get(tokens[i].group())
-    end = next((k for k in range(i + 1, min(i + 5, len(tokens))) if tokens[k].group() == close), 0)
-    if not end or end + 1 >= len(tokens):
+    end = _closing(tokens, i, words=3)
+    if end is None or end + 1 >= len(tokens):
         return None
     inside, after = tokens[i + 1 : end], tokens[end + 1].group()
     if not inside or any(not t.group().isalnum() or _is_stop(model, t.group()) for t in inside):
