@@ -79,7 +79,8 @@ def attribute_speakers(text: str, outlet: str | None = None) -> list[tuple[dict,
     outlet_row = {**speakers._OUTLET, "english": outlet or "outlet"}
     home = " ".join((outlet or "").split()).casefold()
     norm, index = frames.normalize_for_matching(text)
-    out, carried, prev_line, prev_who, known = [], None, -1, None, {}
+    out, carried, prev_line, prev_who = [], None, -1, None
+    memory = speakers._Memory(model, model.homes.get(home))
     for s, e in arabic.sentence_spans(text):
         line = text[:s].count("\n")
         lo = bisect.bisect_left(index, s)
@@ -89,9 +90,10 @@ def attribute_speakers(text: str, outlet: str | None = None) -> list[tuple[dict,
             model, sent, sentence_cues(sent), carried, surface, model.homes.get(home)
         )
         if who is not None:
-            same, who = carried is who, speakers._remember_state(model, known, who)
+            same, who = carried is who, speakers._remember_state(model, memory, who)
             carried = who if same else carried
-        speakers._remember_mentions(model, known, sent, model.homes.get(home))
+        memory.pending.append(sent)
+        memory.read()  # every sentence's offices at once, not when a speaker needs them
         if who is None:
             who = speakers._colon_speaker(model, sent)
             if who is None and line == prev_line and prev_who is not None:

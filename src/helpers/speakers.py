@@ -1030,34 +1030,68 @@ def _name_words(model: _SpeakerModel, words: list[str]) -> list[str]:
     ]
 
 
-def _remember_state(model: _SpeakerModel, known: dict[str, str], who: dict) -> dict:
+@dataclass
+class _Memory:
+    """What one article has said so far of its people and offices, for
+    :func:`_remember_state`: ``known`` maps a name word or an office key to a group. The
+    offices each sentence names (:func:`_remember_mentions`) are read only when a speaker
+    needs them, in the order of the sentences, with the speakers' own entries between them,
+    so an article whose speakers never ask reads none."""
+
+    model: _SpeakerModel
+    home: str | None
+    known: dict = field(default_factory=dict)
+    pending: list = field(default_factory=list)  # sentences to read, entries to add, in order
+
+    def read(self) -> dict:
+        """``known``, with every pending sentence and entry taken in."""
+        for item in self.pending:
+            if isinstance(item, str):
+                _remember_mentions(self.model, self.known, item, self.home)
+            else:
+                self.known.update(item)
+        self.pending.clear()
+        return self.known
+
+    def add(self, entries: dict) -> None:
+        """Entries to take in after what is pending."""
+        if self.pending:
+            self.pending.append(entries)
+        else:
+            self.known.update(entries)
+
+
+def _remember_state(model: _SpeakerModel, memory: _Memory, who: dict) -> dict:
     """Carry the state of an unlisted person through an article by name: once «وزير
     الخارجية الأمريكي جون كيري» has spoken or been named (:func:`_remember_mentions`), a
     later «وقال كيري» is the same state's voice.
 
-    ``known`` (one dict per article) maps each name word of an unlisted speaker to its group
+    ``memory`` (one per article) maps each name word of an unlisted speaker to its group
     (a state's, else "unlisted person"), and is filled here; an unlisted person without a
     state whose last name word is in it comes back with that group, and so does a one-word
-    subject taken for an unnamed source that is such a name (عادل الجبير ... وقال الجبير);
-    any other speaker comes back as it is."""
+    subject taken for an unnamed source that is such a name (عادل الجبير ... وقال الجبير),
+    and an office without an adjective that it holds (الوزارة); any other speaker comes back
+    as it is."""
     words = [frames.normalize_literal(w) for w in who["english"].split()]
     key = _office_key(model, words) if who.get("kind") in ("unlisted", "unnamed") else None
-    if key is not None and _state_of(model, words) is None and key in known:
-        return {**who, "group": known[key]}  # الوزارة after وزارة الخارجية الروسية
+    if key is not None and _state_of(model, words) is None and key in memory.read():
+        return {**who, "group": memory.known[key]}  # الوزارة after وزارة الخارجية الروسية
     names = _name_words(model, words)
     if who.get("kind") == "unnamed" and len(names) == 1 == len(words):
-        if names[0] in known:
-            return {**who, "entity_id": "unlisted", "kind": "unlisted", "group": known[names[0]]}
+        if names[0] in memory.read():
+            group = memory.known[names[0]]
+            return {**who, "entity_id": "unlisted", "kind": "unlisted", "group": group}
         return who
     if who.get("kind") != "unlisted":
         return who
     if who["group"] in _STATE_GROUPS:
-        known.update(dict.fromkeys(names, who["group"]))
-    elif names and names[-1] in known:
-        who = {**who, "group": known[names[-1]]}
-    else:
-        for name in names:
-            known.setdefault(name, who["group"])
+        memory.add(dict.fromkeys(names, who["group"]))
+        return who
+    known = memory.read()
+    if names and names[-1] in known:
+        return {**who, "group": known[names[-1]]}
+    for name in names:
+        known.setdefault(name, who["group"])
     return who
 
 
@@ -1120,16 +1154,16 @@ def _speakers_of(model: _SpeakerModel, text, norm, index, spans, outlet, found):
     lines = _lines(text, spans)
     bounds = np.searchsorted(np.asarray(index), np.asarray(spans).reshape(-1)).tolist()
     cues = _sentence_cues(norm, bounds, found)
-    out, carried, prev_line, prev_who, known = [], None, -1, None, {}
+    out, carried, prev_line, prev_who, memory = [], None, -1, None, _Memory(model, home)
     for k, sent_cues in enumerate(cues):
         lo = bounds[2 * k]
         sent = norm[lo : bounds[2 * k + 1]]
         surface = _surface_of(text, index, lo)
         who, cue, carried = _decide(model, sent, sent_cues, carried, surface, home)
         if who is not None:
-            same, who = carried is who, _remember_state(model, known, who)
+            same, who = carried is who, _remember_state(model, memory, who)
             carried = who if same else carried
-        _remember_mentions(model, known, sent, home)
+        memory.pending.append(sent)  # its offices, read when a later speaker needs them
         if who is None:
             who = _colon_speaker(model, sent)
             if who is None and lines[k] == prev_line and prev_who is not None:
