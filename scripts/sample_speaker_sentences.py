@@ -29,8 +29,8 @@ import pandas as pd
 from helpers import arabic, frames, speakers, validation
 from helpers.paths import saudinewsnet_path
 
-SEED = 2026_12_06  # earlier: 2026_12_02 (h), 2026_12_03 (g), 2026_12_04 (k), 2026_12_05 (l)
-PREFIX = "m"
+SEED = 2026_12_07  # earlier: 2026_12_02 (h), 03 (g), 04 (k), 05 (l), 06 (m)
+PREFIX = "n"
 SIZES = {"any": 75, "listed": 25}  # 65 before the m-sample: intervals were +-0.12
 CONTEXT = 3
 MAX_WORDS = 70
