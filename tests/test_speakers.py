@@ -791,3 +791,59 @@ class TestFamilyNamesDocumentsAndLists:
         )
         got = speakers.attribute_speakers(text, "okaz")["speaker_group"].tolist()
         assert got == ["unlisted person", "unlisted person"]
+
+
+class TestAppositionsFormerOfficesAndOpenings:
+    """Offices after a comma, former office holders, openings that are not speech and
+    subjects before قد (sentences written for these tests)."""
+
+    @staticmethod
+    def _in_saudi_paper(text: str) -> list[tuple[str, str]]:
+        table = speakers.attribute_speakers(text, "okaz")
+        return list(zip(table["speaker"], table["speaker_group"], strict=True))
+
+    def test_drawing_attention_is_no_speech(self):
+        assert _who("وتهدف الحملة إلى لفت الانتباه إلى المشكلة.") == [("outlet", "outlet")]
+
+    def test_a_verb_of_purpose_is_no_speech(self):
+        assert _who("ونشر الفريق صورة ليؤكد أنه مستعد للموسم.") == [("outlet", "outlet")]
+
+    def test_whom_a_named_speaker_told_is_not_the_speaker(self):
+        ((speaker, group),) = self._in_saudi_paper("وقال الأمير فيصل للرئيس بوتين إن الزيارة مهمة.")
+        assert speaker == "الأمير فيصل" and group == "other state"
+
+    def test_an_office_after_a_comma_belongs_to_the_name(self):
+        text = "وقالت سلمى حداد، وزيرة الصحة الأردنية، إن اللقاحات متوفرة."
+        assert self._in_saudi_paper(text)[0][1] == "other state"
+
+    def test_a_former_office_holder_speaks_for_no_state(self):
+        for text in (
+            "وقال وزير الخارجية الأسبق عمرو موسى إن الحل سياسي.",
+            "وقال وزير الخارجية البريطاني السابق إن الحل سياسي.",
+            "وقال الخبير العقيد المتقاعد سامر حداد إن المعارك ستستمر.",
+        ):
+            assert self._in_saudi_paper(text)[0][1] == "unlisted person", text
+
+    def test_one_called_by_name_is_a_person(self):
+        text = "وقال أحد السكان ويدعى سامر حداد إن الانفجار كان قويا."
+        assert self._in_saudi_paper(text)[0][1] == "unlisted person"
+
+    def test_according_to_an_agency_the_one_who_said_speaks(self):
+        text = "وبحسب وكالة رويترز قال المحلل سامر حداد إن السوق مستقرة."
+        assert _who(text) == [("المحلل سامر حداد", "unlisted person")]
+
+    def test_an_official_opening_a_sentence_is_carried_to_the_next_verb(self):
+        text = "واستقبل وزير الخارجية الأردني الوفد أمس. وقال إن الزيارة مهمة."
+        assert [g for _, g in _who(text)] == ["outlet", "other state"]
+
+    def test_the_subject_between_had_and_qad(self):
+        text = "وكان المتحدث باسم الخارجية الروسية قد أعلن أن الوفد وصل."
+        assert _groups(text) == ["Russian official"]
+
+    def test_a_centre_of_a_police_force_is_the_states(self):
+        text = "وأوضح المركز الإعلامي بشرطة المنطقة أن الحادث بسيط."
+        assert self._in_saudi_paper(text)[0][1] == "other state"
+
+    def test_the_head_of_an_association_of_companies_is_of_no_state(self):
+        text = "وقال سامر حداد، رئيس رابطة الشركات الناشئة، إن التمويل متوفر."
+        assert self._in_saudi_paper(text)[0][1] == "unlisted person"

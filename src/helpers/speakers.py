@@ -18,20 +18,24 @@ too (وأشار «الصفيان» إلى، وفقا لـ«بوينغ»), and so
 adverb (مجددا، رسميا، موضحا); a participle (مؤكدا، داعيا) never takes the words after it as its
 subject. One word with the article is a family name when it looks like one (الجبير، السعود: not
 a participle, verbal noun, feminine or plural), and a document of a state body is that body's
-(وفقا لبيان الجيش). Trailing attribution (بحسب، حسبما، وفقا ل، نقلا عن) names the source after
-it; a medium quoting someone (نقلت الوكالة عن X قوله) gives X, a document its issuer (بيان صادر
-عن الرئاسة), a deputy is not whom they serve (نائب وزير الخارجية). A time phrase may stand
-between verb and subject (وقال اليوم الثلاثاء الوزير), and a subject before its verb (فإن
-الوزير قال). A verb without a subject carries the last speaker to the article's end, across
-paragraphs (an unlisted person keeps, by surname, the state an earlier full mention gave, as
-speaker or not: بعد لقائه وزير الخارجية الأمريكي جون كيري ... وقال كيري), and an office without
-an adjective is the one last named (وذكرت الوزارة after وزارة الخارجية الروسية); any new
-subject, and a listed person opening a sentence with another verb (ووافق تليوبردي، التقى وانغ
-يي), ends the carry. A sentence without a reporting verb, or whose verb follows مما / وهو ما
-("which shows"), is the outlet's own voice, or continues the speech of its line. Reporting
-verbs are written in the frame lexicon's template language
-(:func:`helpers.frames.compile_template`) and matched on the same normalised text
-(:func:`helpers.frames.normalize_for_matching`).
+(وفقا لبيان الجيش). An office after a comma belongs to the name before it (نجلاء الأهواني،
+وزيرة التعاون الدولي المصرية،), a former office holder speaks for no state (الأسبق، السابق،
+المتقاعد), and لل after a name is whom the speaker told (قال الأمير محمد للرئيس بوتين). After
+بحسب X, a verb with its own subject gives that subject (بحسب وكالة ... قال كريس ويفر), and
+«وكان X قد أعلن» has X for subject. Trailing attribution (بحسب، حسبما، وفقا ل، نقلا عن) names
+the source after it; a medium quoting someone (نقلت الوكالة عن X قوله) gives X, a document its
+issuer (بيان صادر عن الرئاسة), a deputy is not whom they serve (نائب وزير الخارجية). A time
+phrase may stand between verb and subject (وقال اليوم الثلاثاء الوزير), and a subject before
+its verb (فإن الوزير قال). A verb without a subject carries the last speaker to the article's
+end, across paragraphs (an unlisted person keeps, by surname, the state an earlier full mention
+gave, as speaker or not: بعد لقائه وزير الخارجية الأمريكي جون كيري ... وقال كيري), and an
+office without an adjective is the one last named (وذكرت الوزارة after وزارة الخارجية الروسية);
+any new subject, and a listed person or an office opening a sentence with another verb (ووافق
+تليوبردي، التقى وانغ يي، واستقبل وزير الخارجية الأردني), ends the carry and is carried on. A
+sentence without a reporting verb, or whose verb follows مما / وهو ما ("which shows"), is the
+outlet's own voice, or continues the speech of its line. Reporting verbs are written in the
+frame lexicon's template language (:func:`helpers.frames.compile_template`) and matched on the
+same normalised text (:func:`helpers.frames.normalize_for_matching`).
 
 What this module cannot see: nested speech (Wang said that Xi said ...: Wang), the difference
 between quoted and paraphrased speech, a title that refers back to the carried person (وأعرب
@@ -255,6 +259,7 @@ class _SpeakerModel:
     deputies: frozenset[str]  # heads whose listed superior is not the speaker
     media: frozenset[str]  # nonstate heads that are media: ل + one after a subject is whom
     bodies: frozenset[str]  # media and other bodies of no state: their offices are no state's
+    former: frozenset[str]  # سابق، متقاعد: a former office holder speaks for no state
     openers: frozenset[str]
     nations: dict[str, str]  # normalised adjective -> group
     places: dict[str, str]  # normalised country or capital name (one or two words) -> group
@@ -285,7 +290,7 @@ def _names_regex(rows: list[dict]) -> re.Pattern:
 
 def _subject_words(path: str | Path | None = None) -> dict[str, frozenset[str]]:
     """The normalised words of ``subject_words.csv`` by kind (stop, opener, time,
-    title, deputy, source, person, nonstate, medium, body, document)."""
+    title, deputy, source, person, nonstate, medium, body, document, former)."""
     path, table = _read_lexicon(path, SUBJECT_WORDS_PATH, "subject words")
     kinds = (
         "stop",
@@ -299,6 +304,7 @@ def _subject_words(path: str | Path | None = None) -> dict[str, frozenset[str]]:
         "medium",
         "body",
         "document",
+        "former",
     )
     bad = sorted(set(table["kind"]) - set(kinds))
     if bad:
@@ -344,6 +350,7 @@ def _speaker_model() -> _SpeakerModel:
         deputies=words["deputy"],
         media=words["medium"],
         bodies=words["medium"] | words["body"],
+        former=words["former"],
         offices=_words_regex(
             words["title"] | words["deputy"] | {frames.normalize_literal(w) for w in _REFERRED}
         ),
@@ -363,8 +370,9 @@ def _participle(word: str, frame: str) -> bool:
 def _sentence_cues(norm: str, bounds: list[int], found: list[tuple]) -> list[list[tuple]]:
     """The reporting cues ``(start, end, kind)`` of each sentence, in order and in offsets of
     its own text ``norm[bounds[2k]:bounds[2k+1]]``; a ``verb_that`` cue (أعلن) and a
-    ``verb_from`` cue (نقل: نقلت الوكالة عن X قوله إن) count only with أن or ':' after it in
-    its sentence. ``found`` are the verbs matched over the whole
+    ``verb_from`` cue (نقل: نقلت الوكالة عن X قوله إن) count only with أن or ':' after it,
+    within a subject's reach; a verb with ل (ليؤكد) says why, not who spoke. ``found`` are
+    the verbs matched over the whole
     article: a verb is one word, so no match runs across a sentence break."""
     los, cues = bounds[0::2], [[] for _ in range(len(bounds) // 2)]
     for pat, s, e in found:
@@ -379,7 +387,10 @@ def _sentence_cues(norm: str, bounds: list[int], found: list[tuple]) -> list[lis
             continue  # مما يشير إلى أن: the sentence's own reasoning, not speech
         if _participle(word, pat.frame) and not _SPEECH_NEXT.match(after):
             continue  # a participle without speech after it is an adjective (مخاضا لافتا)
-        if pat.frame not in ("verb_that", "verb_from") or _COMPLEMENT.search(norm[lo:hi], e - lo):
+        if word.lstrip("وف")[:1] == "ل" and pat.frame != "according" and "لفت" not in word:
+            continue  # ليؤكد أنها: in order to, not speech
+        near = norm[e : min(hi, e + _NP_CHARS)]  # its complement comes after its subject
+        if pat.frame not in ("verb_that", "verb_from") or _COMPLEMENT.search(near):
             cues[k].append((s - lo, e - lo, pat.frame))
     return cues
 
@@ -463,6 +474,13 @@ def _subject_span(
             after = model.names.match(norm, nxt, hi) if first is not None else None
             if after and model.rows[int(after.lastgroup[1:])]["kind"] == "person":
                 last = after.end()
+            elif (
+                first is not None
+                and j + 1 < len(tokens)
+                and words < _NP_WORDS
+                and _head(model, tokens[j + 1].group()) in ("title", "source")
+            ):
+                continue  # نجلاء الأهواني، وزيرة التعاون الدولي المصرية،: her office
             break
         if named is None and (
             (len(word) == 1 and not word.isalnum())
@@ -471,6 +489,8 @@ def _subject_span(
             break
         if addressee and word[:1] == "ل" and _told(model, _bare(word), first is None):
             break  # قال لصحيفة ...، قال المتحدث لوكالة ...: whom the speaker told
+        if addressee and word[:2] == "لل" and first is not None and _a_name(model, tokens[j - 1]):
+            break  # قال الأمير محمد للرئيس بوتين: after a name, لل is whom he told
         first = m.start() if first is None else first
         last, words = (named.end() if named else m.end()), words + 1
         if words == _NP_WORDS:
@@ -478,6 +498,19 @@ def _subject_span(
     if first is None or (words == 1 and _adverb(model, norm[first:last])):
         return None
     return first, last
+
+
+def _a_name(model: _SpeakerModel, token: re.Match) -> bool:
+    """Whether a word of a subject is a name: no article, no subject word, nationality or
+    place, and a letter first."""
+    word = token.group()
+    return (
+        word[:1].isalpha()
+        and not word.startswith("ال")
+        and _head(model, word) is None
+        and _nation(model, word) is None
+        and word not in model.places
+    )
 
 
 def _adverb(model: _SpeakerModel, word: str) -> bool:
@@ -557,6 +590,8 @@ def _kind_of(model: _SpeakerModel, word: str) -> str | None:
     """:func:`_head`, computed: the word as it is first (لجنه، لاعب، ليبي start with ل), and
     a feminine by its masculine (الخبيره -> خبير)."""
     bare = word if word in model.heads else _bare(word)
+    if bare not in model.heads and word[:1] == "ب" and word[1:] in model.heads:
+        bare = word[1:]  # بمديرية، بشرطة: of the body
     kind = model.heads.get(bare)
     if kind is None and bare.endswith("ه") and model.heads.get(bare[:-1]) == "person":
         kind = "person"  # not a title: أمينة is a name, وزيرة and رئيسة are listed
@@ -577,6 +612,8 @@ def _state_of(model: _SpeakerModel, words: list[str]) -> str | None:
         group = pair if pair is not None else _nation(model, word)
         if group is None:
             group = model.places.get(word)
+        if group is None and word[:1] in "بل":
+            group = model.places.get(word[1:])  # بالأردن، لروسيا
         if group is not None:
             return group
     return None
@@ -643,8 +680,15 @@ def _unlisted(model, norm, span, surface, according: bool, home: str | None = No
         None,
     )  # fmt: skip
     if head in (None, "person") and at:  # a name or honorific first, then the office: its
-        head = "title"  # state is the office's (ميتشيلا لاجرونوفا المتحدثة باسم ...، الدكتور
-        # ... وكيل وزارة العمل، الألماني توماس باخ رئيس اللجنة الأولمبية الدولية)
+        # state is the office's (ميتشيلا لاجرونوفا المتحدثة باسم ...، الدكتور ... وكيل وزارة
+        # العمل، الألماني توماس باخ رئيس اللجنة الأولمبية الدولية); a person holds it, but
+        # an unknown word with the article opens a body (المركز الإعلامي بمديرية الأمن العام)
+        body_first = (
+            head is None
+            and words[0].startswith("ال")
+            and not _a_name(model, _TOKEN.match(words[0]))
+        )
+        head = later[at - 1] if body_first else "title"
     elif head is None:
         head = "person" if words[0].endswith("ي") or bare or _surname(words) else "nonstate"
         at = 0
@@ -662,6 +706,11 @@ def _unlisted(model, norm, span, surface, according: bool, home: str | None = No
             head = "person" if head == "title" else "nonstate"
         elif kind in ("title", "source"):
             group = _state_of(model, body)
+    former = any(_bare(w).removesuffix("ه") in model.former for w in words[1:])
+    if former or _FORMER.match(norm, span[1]):  # وزير الخارجية السابق: speaks for no state
+        head, group = ("person" if head in ("title", "source") else head), None
+    if any(w in _CALLED for w in words):  # أحد السكان ويدعى فلان: a named person
+        head = "person"
     anonymous = head == "source" and len(words) == 1 and not words[0].startswith("ال")
     if head in ("title", "source") and group is None and not anonymous:  # مسؤول، متحدث
         group = home  # no adjective: the outlet's home state, if it has one
@@ -678,6 +727,8 @@ def _unlisted(model, norm, span, surface, according: bool, home: str | None = No
 
 
 _OF = frozenset(("في", "من"))
+_CALLED = frozenset(("يدعي", "ويدعي", "تدعي", "وتدعي", "واسمه", "اسمه"))
+_FORMER = re.compile(r"\s*(?:ال)?(?:سابق|اسبق)(?:ه)?(?!\w)")  # after the span: a time word there
 
 
 def _surname(words: list[str]) -> bool:
@@ -697,7 +748,9 @@ def _surname(words: list[str]) -> bool:
 def _is_body(model: _SpeakerModel, word: str) -> bool:
     """Whether a word names a body of no state: a medium, company, party, movement,
     association (``subject_words.csv``: kinds medium and body)."""
-    return word in model.bodies or _bare(word) in model.bodies
+    bare = _bare(word)
+    plural = bare.endswith("ات") and bare[:-2] + "ه" in model.bodies  # الشركات، المنظمات
+    return word in model.bodies or bare in model.bodies or plural
 
 
 def _named_after(model: _SpeakerModel, words: list[str]) -> bool:
@@ -950,6 +1003,8 @@ def _decide(model: _SpeakerModel, sent: str, cues: list[tuple], carried, surface
     for cue in cues:
         if cue[2] == "according":
             span = _according_span(model, sent, cue[1])
+            if span and any(span[0] <= c[0] < span[1] for c in cues if c[2] != "according"):
+                continue  # بحسب وكالة الأنباء الألمانية قال كريس ويفر: the one who said
             span = span and (_issuer(model, sent, span) or span)  # وفقا لبيان الجيش
             who = span and _subject(model, sent, span, surface, according=True, home=home)
             if who:
@@ -960,7 +1015,7 @@ def _decide(model: _SpeakerModel, sent: str, cues: list[tuple], carried, surface
         if cue[2] == "verb_from":
             span = _quoted_from(model, sent, span[1] if span else cue[1]) or span
         if span is None and not participle:
-            span = _before_verb(model, sent, cue[0])
+            span = _before_verb(model, sent, cue[0]) or _had_said(model, sent, cue[0])
         if span is None:
             actor = _actor(model, sent, cue[0]) or _opening(model, sent, cue[0], surface, home)
             who = actor or carried or _UNNAMED
@@ -969,7 +1024,23 @@ def _decide(model: _SpeakerModel, sent: str, cues: list[tuple], carried, surface
         who = _subject(model, sent, span, surface, home=home)
         cited = _cited(model, sent, span, cues, surface, home)
         return (cited or who), cue, (cited or who)
-    return None, None, _actor(model, sent, len(sent)) or carried
+    opening = _actor(model, sent, len(sent)) or _opening(model, sent, len(sent), surface, home)
+    return None, None, opening or carried
+
+
+_HAD = frozenset(("كان", "وكان", "كانت", "وكانت"))
+
+
+def _had_said(model: _SpeakerModel, sent: str, verb: int) -> tuple[int, int] | None:
+    """The subject of «وكان X قد VERB» (وكان الدبلوماسي الكبير في الخارجية الأمريكية قد
+    أوضح): the words between كان and قد, at most _NP_WORDS + 4; None for any other shape."""
+    tokens = list(_TOKEN.finditer(sent, 0, verb))
+    if len(tokens) < 3 or tokens[0].group() not in _HAD or tokens[-1].group() != "قد":
+        return None
+    inside = tokens[1:-1]
+    if len(inside) > _NP_WORDS + 4 or any(not t.group()[:1].isalpha() for t in inside):
+        return None
+    return inside[0].start(), inside[-1].end()
 
 
 def _colon_speaker(model: _SpeakerModel, norm: str) -> dict | None:
