@@ -29,7 +29,7 @@ import pandas as pd
 from helpers import arabic, frames, speakers, validation
 from helpers.paths import saudinewsnet_path
 
-SEED = 2026_12_07  # earlier: 2026_12_02 (h), 03 (g), 04 (k), 05 (l), 06 (m)
+SEED = 2026_12_07  # earlier: 2026_12_02 (h), 03 (g), 04 (k), 05 (l), 06 (m): all dev
 PREFIX = "n"
 SIZES = {"any": 75, "listed": 25}  # 65 before the m-sample: intervals were +-0.12
 CONTEXT = 3
