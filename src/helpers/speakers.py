@@ -1018,14 +1018,41 @@ def _decide(model: _SpeakerModel, sent: str, cues: list[tuple], carried, surface
             span = _before_verb(model, sent, cue[0]) or _had_said(model, sent, cue[0])
         if span is None:
             actor = _actor(model, sent, cue[0]) or _opening(model, sent, cue[0], surface, home)
-            who = actor or carried or _UNNAMED
-            return who, cue, (actor or carried)
+            carried = actor or _resolve(carried)
+            return carried or _UNNAMED, cue, carried
         span = _issuer(model, sent, span) or span
         who = _subject(model, sent, span, surface, home=home)
         cited = _cited(model, sent, span, cues, surface, home)
         return (cited or who), cue, (cited or who)
-    opening = _actor(model, sent, len(sent)) or _opening(model, sent, len(sent), surface, home)
-    return None, None, opening or carried
+    actor = _actor(model, sent, len(sent))
+    return None, None, actor or _Opening(model, sent, surface, home, carried)
+
+
+@dataclass
+class _Opening:
+    """The speaker carried past a sentence without a reporting verb: the office or person
+    that opens it as subject of its first verb (واستقبل وزير الخارجية الأردني الوفد), else
+    the one carried before (``before``). Found only when a later verb without a subject
+    asks (:func:`_resolve`): most sentences have no reporting verb, and most carries are
+    never asked for."""
+
+    model: _SpeakerModel
+    sent: str
+    surface: object
+    home: str | None
+    before: object
+
+
+def _resolve(carried):
+    """The carried speaker (a row, or None), with each :class:`_Opening` looked at from the
+    latest sentence back."""
+    while isinstance(carried, _Opening):
+        o = carried
+        found = _opening(o.model, o.sent, len(o.sent), o.surface, o.home)
+        if found is not None:
+            return found
+        carried = o.before
+    return carried
 
 
 _HAD = frozenset(("كان", "وكان", "كانت", "وكانت"))
