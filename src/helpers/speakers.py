@@ -577,13 +577,18 @@ def _head(model: _SpeakerModel, word: str) -> str | None:
     """The kind (``subject_words.csv``) of a word by its bare form (:func:`_bare`), or None.
     A sound plural of a listed noun is its own kind: of a person noun an anonymous group
     (خبيرات، محاميات: ``nonstate``), of a title or source a state source (مسؤولات)."""
+    return _memoised(model.head_of, _kind_of, model, word)
+
+
+def _memoised(memo: dict, compute, model: _SpeakerModel, word: str):
+    """``compute(model, word)``, kept in ``memo``, which starts again past _MEMO_WORDS."""
     try:
-        return model.head_of[word]
+        return memo[word]
     except KeyError:
-        if len(model.head_of) > _MEMO_WORDS:
-            model.head_of.clear()
-        kind = model.head_of[word] = _kind_of(model, word)
-        return kind
+        if len(memo) > _MEMO_WORDS:
+            memo.clear()
+        value = memo[word] = compute(model, word)
+        return value
 
 
 def _kind_of(model: _SpeakerModel, word: str) -> str | None:
@@ -628,13 +633,7 @@ def _place(model: _SpeakerModel, words: list[str]) -> str | None:
 
 def _nation(model: _SpeakerModel, word: str) -> str | None:
     """The group of a nationality adjective in any form (المصري، الفرنسية، صينيون), or None."""
-    try:
-        return model.nation_of[word]
-    except KeyError:
-        if len(model.nation_of) > _MEMO_WORDS:
-            model.nation_of.clear()
-        group = model.nation_of[word] = _nation_of(model, word)
-        return group
+    return _memoised(model.nation_of, _nation_of, model, word)
 
 
 def _nation_of(model: _SpeakerModel, word: str) -> str | None:
