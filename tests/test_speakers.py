@@ -847,3 +847,22 @@ class TestAppositionsFormerOfficesAndOpenings:
     def test_the_head_of_an_association_of_companies_is_of_no_state(self):
         text = "وقال سامر حداد، رئيس رابطة الشركات الناشئة، إن التمويل متوفر."
         assert self._in_saudi_paper(text)[0][1] == "unlisted person"
+
+
+class TestObjectsAndPrepositionsWithPronouns:
+    """Seen in the speaker table of SaudiNewsNet: a preposition with a pronoun, and an
+    object taken for the subject of a verb whose subject is in it (sentences written for
+    these tests)."""
+
+    def test_a_preposition_with_a_pronoun_ends_a_subject(self):
+        text = "وعقد الوزير اجتماعا بحث خلاله الجانبان التعاون، وأكدا أن العلاقات قوية."
+        assert "خلاله" not in " ".join(speakers.attribute_speakers(text)["speaker"])
+
+    def test_a_feminine_noun_with_a_genitive_is_an_object(self):
+        text = "وقال وزير الصحة إن الحملة مستمرة. وأكد متانة العلاقات الثنائية مع الجيران."
+        got = speakers.attribute_speakers(text, "okaz")["speaker"].tolist()
+        assert got == ["وزير الصحة", "وزير الصحة"]
+
+    def test_a_ministry_in_the_construct_state_is_still_a_subject(self):
+        text = "وقالت وزارة الخارجية المصرية إن السفير عاد."
+        assert _who(text) == [("وزارة الخارجية المصرية", "other state")]

@@ -22,20 +22,22 @@ a participle, verbal noun, feminine or plural), and a document of a state body i
 وزيرة التعاون الدولي المصرية،), a former office holder speaks for no state (الأسبق، السابق،
 المتقاعد), and لل after a name is whom the speaker told (قال الأمير محمد للرئيس بوتين). After
 بحسب X, a verb with its own subject gives that subject (بحسب وكالة ... قال كريس ويفر), and
-«وكان X قد أعلن» has X for subject. Trailing attribution (بحسب، حسبما، وفقا ل، نقلا عن) names
-the source after it; a medium quoting someone (نقلت الوكالة عن X قوله) gives X, a document its
-issuer (بيان صادر عن الرئاسة), a deputy is not whom they serve (نائب وزير الخارجية). A time
-phrase may stand between verb and subject (وقال اليوم الثلاثاء الوزير), and a subject before
-its verb (فإن الوزير قال). A verb without a subject carries the last speaker to the article's
-end, across paragraphs (an unlisted person keeps, by surname, the state an earlier full mention
-gave, as speaker or not: بعد لقائه وزير الخارجية الأمريكي جون كيري ... وقال كيري), and an
-office without an adjective is the one last named (وذكرت الوزارة after وزارة الخارجية الروسية);
-any new subject, and a listed person or an office opening a sentence with another verb (ووافق
-تليوبردي، التقى وانغ يي، واستقبل وزير الخارجية الأردني), ends the carry and is carried on. A
-sentence without a reporting verb, or whose verb follows مما / وهو ما ("which shows"), is the
-outlet's own voice, or continues the speech of its line. Reporting verbs are written in the
-frame lexicon's template language (:func:`helpers.frames.compile_template`) and matched on the
-same normalised text (:func:`helpers.frames.normalize_for_matching`).
+«وكان X قد أعلن» has X for subject. A preposition with a pronoun ends a subject (خلاله، إليه),
+and a feminine noun with a definite genitive after the verb is its object, not its subject
+(وأكد متانة العلاقات: the carried speaker). Trailing attribution (بحسب، حسبما، وفقا ل، نقلا عن)
+names the source after it; a medium quoting someone (نقلت الوكالة عن X قوله) gives X, a
+document its issuer (بيان صادر عن الرئاسة), a deputy is not whom they serve (نائب وزير
+الخارجية). A time phrase may stand between verb and subject (وقال اليوم الثلاثاء الوزير), and a
+subject before its verb (فإن الوزير قال). A verb without a subject carries the last speaker to
+the article's end, across paragraphs (an unlisted person keeps, by surname, the state an
+earlier full mention gave, as speaker or not: بعد لقائه وزير الخارجية الأمريكي جون كيري ...
+وقال كيري), and an office without an adjective is the one last named (وذكرت الوزارة after وزارة
+الخارجية الروسية); any new subject, and a listed person or an office opening a sentence with
+another verb (ووافق تليوبردي، التقى وانغ يي، واستقبل وزير الخارجية الأردني), ends the carry and
+is carried on. A sentence without a reporting verb, or whose verb follows مما / وهو ما ("which
+shows"), is the outlet's own voice, or continues the speech of its line. Reporting verbs are
+written in the frame lexicon's template language (:func:`helpers.frames.compile_template`) and
+matched on the same normalised text (:func:`helpers.frames.normalize_for_matching`).
 
 What this module cannot see: nested speech (Wang said that Xi said ...: Wang), the difference
 between quoted and paraphrased speech, a title that refers back to the carried person (وأعرب
@@ -412,7 +414,9 @@ def _is_stop(model: _SpeakerModel, word: str, first: bool = False) -> bool:
     subject is a genitive (الهيئة العامة للجمارك) and after وفقا the source (وفقا للناطق)."""
     stops = model.stops
     clitic = word[:1] in "وف" and word[1:] in stops and word not in model.heads  # ولي: a title
-    return word in stops or clitic or (first and word[:2] == "لل")
+    pronoun = next((word[: -len(x)] for x in _PRONOUNS if word.endswith(x)), "")
+    suffixed = len(pronoun) > 1 and pronoun in stops  # خلاله، إليه، معهم: a preposition
+    return word in stops or clitic or suffixed or (first and word[:2] == "لل")
 
 
 def _subject_start(model: _SpeakerModel, tokens: list[re.Match], i: int) -> int:
@@ -571,6 +575,7 @@ def _bare(word: str) -> str:
 
 
 _PLURALS = ("ات", "ون", "ين", "ان")  # sound plurals and the dual (مسؤولان)
+_PRONOUNS = ("هما", "هم", "ها", "ه", "نا", "كم")  # suffixed to a preposition: خلاله، عليهم
 
 
 def _head(model: _SpeakerModel, word: str) -> str | None:
@@ -689,7 +694,8 @@ def _unlisted(model, norm, span, surface, according: bool, home: str | None = No
         )
         head = later[at - 1] if body_first else "title"
     elif head is None:
-        head = "person" if words[0].endswith("ي") or bare or _surname(words) else "nonstate"
+        named = words[0].endswith("ي") or bare or _surname(words)
+        head = "person" if named and not _abstract(model, words) else "nonstate"
         at = 0
     else:
         at = 0
@@ -728,6 +734,19 @@ def _unlisted(model, norm, span, surface, according: bool, home: str | None = No
 _OF = frozenset(("في", "من"))
 _CALLED = frozenset(("يدعي", "ويدعي", "تدعي", "وتدعي", "واسمه", "اسمه"))
 _FORMER = re.compile(r"\s*(?:ال)?(?:سابق|اسبق)(?:ه)?(?!\w)")  # after the span: a time word there
+
+
+def _abstract(model: _SpeakerModel, words: list[str]) -> bool:
+    """Whether a subject is a feminine noun with a definite genitive (متانة العلاقات، أهمية
+    التعاون، بداية الأزمة): the object of a verb whose subject is its pronoun, not a name,
+    unless it is a subject word (وزارة الخارجية، حكومة الإمارات) or a family name follows
+    (سارة الحربي)."""
+    if len(words) < 2 or words[0].startswith("ال") or not words[0].endswith("ه"):
+        return False
+    if _head(model, words[0]) is not None or _place(model, words) is not None:
+        return False
+    second = words[1]
+    return second.startswith("ال") and not (second.endswith("ي") or _surname([second]))
 
 
 def _surname(words: list[str]) -> bool:
@@ -1011,6 +1030,8 @@ def _decide(model: _SpeakerModel, sent: str, cues: list[tuple], carried, surface
             continue
         participle = _participle(sent[cue[0] : cue[1]], cue[2])
         span = None if participle else _subject_span(model, sent, cue[1], len(sent))
+        if span and _abstract(model, sent[span[0] : span[1]].split()):
+            span = None  # وأكد متانة العلاقات: the object; the subject is in the verb
         if cue[2] == "verb_from":
             span = _quoted_from(model, sent, span[1] if span else cue[1]) or span
         if span is None and not participle:
