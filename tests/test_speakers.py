@@ -866,3 +866,8 @@ class TestObjectsAndPrepositionsWithPronouns:
     def test_a_ministry_in_the_construct_state_is_still_a_subject(self):
         text = "وقالت وزارة الخارجية المصرية إن السفير عاد."
         assert _who(text) == [("وزارة الخارجية المصرية", "other state")]
+
+    def test_a_side_in_talks_speaks_for_its_state(self):
+        assert _who("وأكد الجانب الصيني أن التعاون مستمر.") == [
+            ("الجانب الصيني", "Chinese official")
+        ]
