@@ -1063,13 +1063,21 @@ class _Opening:
     before: object
 
 
+def _many(model: _SpeakerModel, surface: str) -> bool:
+    """Whether a subject is a dual or plural of a subject word (الجانبان، المسؤولون): no
+    antecedent for the singular verb a carry serves (وأضاف)."""
+    first = frames.normalize_literal(surface.split()[0]) if surface.split() else ""
+    bare = _bare(first)
+    return bare not in model.heads and bare.endswith(_PLURALS) and _head(model, first) is not None
+
+
 def _resolve(carried):
     """The carried speaker (a row, or None), with each :class:`_Opening` looked at from the
     latest sentence back."""
     while isinstance(carried, _Opening):
         o = carried
         found = _opening(o.model, o.sent, len(o.sent), o.surface, o.home)
-        if found is not None:
+        if found is not None and not _many(o.model, found["english"]):
             return found
         carried = o.before
     return carried
