@@ -29,7 +29,7 @@ import pandas as pd
 from helpers import arabic, frames, speakers, validation
 from helpers.paths import saudinewsnet_path
 
-SEED = 2026_12_08  # earlier: 2026_12_02 (h), 03 (g), 04 (k), 05 (l), 06 (m), 07 (n)
+SEED = 2026_12_08  # earlier: 2026_12_02 (h), 03 (g), 04 (k), 05 (l), 06 (m), 07 (n): all dev
 PREFIX = "o"
 SIZES = {"any": 75, "listed": 25}  # 65 before the m-sample: intervals were +-0.12
 CONTEXT = 3

@@ -871,3 +871,46 @@ class TestObjectsAndPrepositionsWithPronouns:
         assert _who("وأكد الجانب الصيني أن التعاون مستمر.") == [
             ("الجانب الصيني", "Chinese official")
         ]
+
+
+class TestAuxiliariesAbbreviationsAndBoards:
+    """Rules from the n-sample's misses (sentences written for these tests)."""
+
+    @staticmethod
+    def _in_saudi_paper(text: str) -> list[tuple[str, str]]:
+        table = speakers.attribute_speakers(text, "okaz")
+        return list(zip(table["speaker"], table["speaker_group"], strict=True))
+
+    def test_an_auxiliary_is_no_subject(self):
+        text = "وقال وزير الداخلية إن الحملة مستمرة. وأضاف تم رصد المخالفين."
+        assert [g for _, g in self._in_saudi_paper(text)] == ["other state", "other state"]
+
+    def test_an_abbreviated_doctor_is_read_with_his_name(self):
+        assert _who("وأكد د. سامي الصالح أن الحالة مستقرة.") == [
+            ("د. سامي الصالح", "unlisted person")
+        ]
+
+    def test_whom_a_named_speaker_addressed_with_a_pronoun_is_not_the_speaker(self):
+        assert _who("وقال بيريز لمستمعيه إن التعليم أولوية.")[0][0] == "بيريز"
+
+    def test_an_anonymous_former_diplomat_is_an_unnamed_source(self):
+        assert self._in_saudi_paper("وقال دبلوماسي إسرائيلي سابق إن الضغوط لن تنجح.") == [
+            ("دبلوماسي إسرائيلي", "unnamed source")
+        ]
+
+    def test_a_member_of_the_opposition_speaks_for_no_state(self):
+        text = "وأوضح عضو الهيئة السياسية للائتلاف السوري المعارض سامر حداد أن الوفد جاهز."
+        assert self._in_saudi_paper(text)[0][1] == "unlisted person"
+
+    def test_the_chair_of_a_board_of_a_chamber_is_of_no_state(self):
+        text = "وقال صالح كامل، رئيس مجلس إدارة الغرفة التجارية بجدة، إن الموسم ناجح."
+        assert self._in_saudi_paper(text)[0][1] == "unlisted person"
+
+    def test_an_adviser_of_a_listed_president_is_not_the_president(self):
+        got = speakers.attribute_speakers("ويقول أحد مستشاري الرئيس الروسي بوتين إن الحوار مهم.")
+        assert got["speaker_group"].tolist() == ["Russian official"]
+        assert got["entity_id"].tolist() != ["putin"]
+
+    def test_before_that_is_no_complement(self):
+        text = "وتعتبر هذه المديريات الأكثر سكانا قبل أن يتم إلحاقها بالمحافظة."
+        assert _who(text) == [("outlet", "outlet")]

@@ -583,16 +583,18 @@ MIN_ENTITY_RECALL = 0.75
 # and the lexicons must not be tuned on this set); strict: a fix makes the test fail until
 # the entry is removed.
 # Scored once, blind, on 2026-12-02, after the rules were improved on the dev set, which
-# holds the first five random samples, each scored once while it was held out, then read
+# holds the first six random samples, each scored once while it was held out, then read
 # (h001-h065: 26 of 65 groups; g001-g065: 39 of 65; k001-k065: 45 of 65; l001-l065: 36 of
-# 65; m001-m100: 61 of 100). The held-out set is the sixth random sample (n001-n100),
-# drawn and labelled before the rules written on the m-sample's misses and scored once
-# after them. Issue 20 stays open on the group accuracy.
+# 65; m001-m100: 61 of 100; n001-n100: 67 of 100). The held-out set is the seventh random
+# sample (o001-o100), drawn and labelled before the rules written on the n-sample's misses
+# and scored once after them. Issue 20 stays open on the group accuracy.
 SPEAKER_BELOW_FLOOR = {
-    "group accuracy": "67 of 100 (0.67, 95% CI 0.57-0.76): other state taken for unlisted "
-    "person (13); unnamed sources for unlisted person (7) or other state (2); unlisted "
-    "persons for unnamed source (5) or other state (3); the outlet's voice given to an "
-    "unlisted person (3) (counts only: the set is not read, so that it stays held out)",
+    "group accuracy": "68 of 100 (0.68, 95% CI 0.58-0.77): unnamed sources taken for "
+    "unlisted person (7); other state for unlisted person (6) or unnamed source (4); "
+    "unlisted persons for unnamed source (6) or other state (2); the outlet's voice given "
+    "to an unlisted person (3), an unnamed source (2) or a Chinese official (1); a Russian "
+    "official for an unnamed source (1) (counts only: the set is not read, so that it stays "
+    "held out)",
 }
 
 
@@ -831,12 +833,13 @@ class TestSpeakersOnHeldoutSet:
 
 class TestSpeakersOnDevSet:
     """The rules were improved on this set's misses: its floors, a little under what the
-    rules reach on it (349 of 425 groups, 65 of 68 entities on 2026-12-02), guard against a
+    rules reach on it (419 of 525 groups, 71 of 74 entities on 2026-12-02; the group floor
+    was 0.80 until the sixth random sample joined and took the set to 0.798), guard against a
     change that undoes those fixes; they do not measure the rules."""
 
     @pytest.mark.parametrize(
         ("measure", "floor"),
-        [("group accuracy", 0.80), ("entity precision", 0.90), ("entity recall", 0.90)],
+        [("group accuracy", 0.78), ("entity precision", 0.90), ("entity recall", 0.90)],
     )
     def test_each_measure_reaches_its_floor(self, measure, floor):
         scores = _speaker_scores(validation.SPEAKER_DEV_PATH)

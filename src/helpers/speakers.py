@@ -19,25 +19,26 @@ adverb (مجددا، رسميا، موضحا); a participle (مؤكدا، داع
 subject. One word with the article is a family name when it looks like one (الجبير، السعود: not
 a participle, verbal noun, feminine or plural), and a document of a state body is that body's
 (وفقا لبيان الجيش). An office after a comma belongs to the name before it (نجلاء الأهواني،
-وزيرة التعاون الدولي المصرية،), a former office holder speaks for no state (الأسبق، السابق،
-المتقاعد), and لل after a name is whom the speaker told (قال الأمير محمد للرئيس بوتين). After
-بحسب X, a verb with its own subject gives that subject (بحسب وكالة ... قال كريس ويفر), and
-«وكان X قد أعلن» has X for subject. A preposition with a pronoun ends a subject (خلاله، إليه),
-and a feminine noun with a definite genitive after the verb is its object, not its subject
-(وأكد متانة العلاقات: the carried speaker). Trailing attribution (بحسب، حسبما، وفقا ل، نقلا عن)
-names the source after it; a medium quoting someone (نقلت الوكالة عن X قوله) gives X, a
-document its issuer (بيان صادر عن الرئاسة), a deputy is not whom they serve (نائب وزير
-الخارجية). A time phrase may stand between verb and subject (وقال اليوم الثلاثاء الوزير), and a
-subject before its verb (فإن الوزير قال). A verb without a subject carries the last speaker to
-the article's end, across paragraphs (an unlisted person keeps, by surname, the state an
-earlier full mention gave, as speaker or not: بعد لقائه وزير الخارجية الأمريكي جون كيري ...
-وقال كيري), and an office without an adjective is the one last named (وذكرت الوزارة after وزارة
-الخارجية الروسية); any new subject, and a listed person or an office opening a sentence with
-another verb (ووافق تليوبردي، التقى وانغ يي، واستقبل وزير الخارجية الأردني), ends the carry and
-is carried on. A sentence without a reporting verb, or whose verb follows مما / وهو ما ("which
-shows"), is the outlet's own voice, or continues the speech of its line. Reporting verbs are
-written in the frame lexicon's template language (:func:`helpers.frames.compile_template`) and
-matched on the same normalised text (:func:`helpers.frames.normalize_for_matching`).
+وزيرة التعاون الدولي المصرية،), a former office holder and the opposition speak for no state
+(الأسبق، السابق، المتقاعد، المعارض), unnamed unless a full name follows, and لل after a name is
+whom the speaker told (قال الأمير محمد للرئيس بوتين). After بحسب X, a verb with its own subject
+gives that subject (بحسب وكالة ... قال كريس ويفر), and «وكان X قد أعلن» has X for subject. A
+preposition with a pronoun ends a subject (خلاله، إليه), and a feminine noun with a definite
+genitive after the verb is its object, not its subject (وأكد متانة العلاقات: the carried
+speaker). Trailing attribution (بحسب، حسبما، وفقا ل، نقلا عن) names the source after it; a
+medium quoting someone (نقلت الوكالة عن X قوله) gives X, a document its issuer (بيان صادر عن
+الرئاسة), a deputy is not whom they serve (نائب وزير الخارجية). A time phrase may stand between
+verb and subject (وقال اليوم الثلاثاء الوزير), and a subject before its verb (فإن الوزير قال).
+A verb without a subject carries the last speaker to the article's end, across paragraphs (an
+unlisted person keeps, by surname, the state an earlier full mention gave, as speaker or not:
+بعد لقائه وزير الخارجية الأمريكي جون كيري ... وقال كيري), and an office without an adjective is
+the one last named (وذكرت الوزارة after وزارة الخارجية الروسية); any new subject, and a listed
+person or an office opening a sentence with another verb (ووافق تليوبردي، التقى وانغ يي،
+واستقبل وزير الخارجية الأردني), ends the carry and is carried on. A sentence without a
+reporting verb, or whose verb follows مما / وهو ما ("which shows"), is the outlet's own voice,
+or continues the speech of its line. Reporting verbs are written in the frame lexicon's
+template language (:func:`helpers.frames.compile_template`) and matched on the same normalised
+text (:func:`helpers.frames.normalize_for_matching`).
 
 What this module cannot see: nested speech (Wang said that Xi said ...: Wang), the difference
 between quoted and paraphrased speech, a title that refers back to the carried person (وأعرب
@@ -51,6 +52,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import re
 import warnings
 from dataclasses import dataclass, field
@@ -102,7 +104,7 @@ _NP_CHARS = 160  # characters enough for a noun phrase after an office named in 
 # outlet's own state's, and scanning every mention of them doubled the time of attribution.
 _REFERRED = ("وزارة", "رئاسة", "حكومة", "سفارة", "خارجية", "داخلية")
 # A colon counts right after a word too (وتابع محمود: «...»).
-_COMPLEMENT = re.compile(r"(?<!\w)(?:ان|انه|انها|بان)(?!\w)|:")
+_COMPLEMENT = re.compile(r"(?<!\w)(?<!قبل )(?<!بعد )(?<!منذ )(?:ان|انه|انها|بان)(?!\w)|:")
 _PUNCT = '\u060c,:"«»“”()\\[\\].!?\u061f\u061b'  # one token each; any ends a subject
 _TOKEN = re.compile(f"[^\\s{_PUNCT}]+|[{_PUNCT}]")
 _MENTIONED = frozenset(("يذكر", "ويذكر"))
@@ -473,6 +475,8 @@ def _subject_span(
                 last, words = tokens[end].end(), words + end - j
                 continue
         named = model.names.match(norm, m.start(), hi)
+        if word == "." and words and norm[last - 1 : last] in _ABBREVIATED and last - first <= 2:
+            continue  # د. الصالح: an abbreviated title, not a full stop
         if word in "\u060c,":
             nxt = len(norm[:hi]) - len(norm[m.end() : hi].lstrip())
             after = model.names.match(norm, nxt, hi) if first is not None else None
@@ -482,6 +486,7 @@ def _subject_span(
                 first is not None
                 and j + 1 < len(tokens)
                 and words < _NP_WORDS
+                and _a_name(model, tokens[j - 1])
                 and _head(model, tokens[j + 1].group()) in ("title", "source")
             ):
                 continue  # نجلاء الأهواني، وزيرة التعاون الدولي المصرية،: her office
@@ -493,8 +498,9 @@ def _subject_span(
             break
         if addressee and word[:1] == "ل" and _told(model, _bare(word), first is None):
             break  # قال لصحيفة ...، قال المتحدث لوكالة ...: whom the speaker told
-        if addressee and word[:2] == "لل" and first is not None and _a_name(model, tokens[j - 1]):
-            break  # قال الأمير محمد للرئيس بوتين: after a name, لل is whom he told
+        told = word[:2] == "لل" or (word[:1] == "ل" and word.endswith(_PRONOUNS))
+        if addressee and told and first is not None and _a_name(model, tokens[j - 1]):
+            break  # قال الأمير محمد للرئيس بوتين، قال بيريز لمستمعيه: whom he told
         first = m.start() if first is None else first
         last, words = (named.end() if named else m.end()), words + 1
         if words == _NP_WORDS:
@@ -532,6 +538,7 @@ def _adverb(model: _SpeakerModel, word: str) -> bool:
 
 
 _CLOSING = {"«": "»", '"': '"', "“": "”"}
+_ABBREVIATED = frozenset(("د",))  # د. for دكتور
 # What follows a subject in quotes (وأشار «الصفيان» إلى أن، وفقا لـ«بوينغ» فإن), normalised.
 _AFTER_QUOTED_NAME = frozenset(("ان", "بان", "فان", "انه", "انها", "الي", "\u060c", ","))
 
@@ -678,9 +685,11 @@ def _unlisted(model, norm, span, surface, according: bool, home: str | None = No
         return None
     later = [_head(model, w) for w in words[1:]]
     at = next((i + 1 for i, k in enumerate(later) if k in ("title", "source")), 0)
+    board = _board(words)  # مجلس إدارة الغرفة: the board is the body's, not a state council
+    pairs = list(enumerate(zip(words[1:], later, strict=True), start=1))
     body = next(
-        ("nonstate" if _is_body(model, w) else k for w, k in zip(words[1:], later, strict=True)
-         if k == "source" or _is_body(model, w)),
+        ("nonstate" if _is_body(model, w) else k for i, (w, k) in pairs
+         if (k == "source" and i not in board) or _is_body(model, w)),
         None,
     )  # fmt: skip
     if head in (None, "person") and at:  # a name or honorific first, then the office: its
@@ -700,7 +709,7 @@ def _unlisted(model, norm, span, surface, according: bool, home: str | None = No
     else:
         at = 0
     if head in ("title", "source") and body == "nonstate":  # the office of a body of no
-        head = "person" if head == "title" else "nonstate"  # state: رئيس كتلة، مدير المرصد
+        head = _no_state(model, head, words)  # state: رئيس كتلة، مدير المرصد
     group = _state_of(model, words[at:]) if head in ("title", "source", "document") else None
     if head == "document" and group not in _STATE_GROUPS:  # البيان الفرنسي: that state's
         group = None
@@ -708,12 +717,12 @@ def _unlisted(model, norm, span, surface, according: bool, home: str | None = No
         body = _body_after(model, norm, span[1])
         kind = _head(model, body[0]) if body else None
         if body and _is_body(model, body[0]):  # مسؤول من حركة حماس: of a body of no state
-            head = "person" if head == "title" else "nonstate"
+            head = _no_state(model, head, words)
         elif kind in ("title", "source"):
             group = _state_of(model, body)
     former = any(_bare(w).removesuffix("ه") in model.former for w in words[1:])
     if former or _FORMER.match(norm, span[1]):  # وزير الخارجية السابق: speaks for no state
-        head, group = ("person" if head in ("title", "source") else head), None
+        head, group = (_no_state(model, head, words) if head in ("title", "source") else head), None
     if any(w in _CALLED for w in words):  # أحد السكان ويدعى فلان: a named person
         head = "person"
     anonymous = head == "source" and len(words) == 1 and not words[0].startswith("ال")
@@ -732,6 +741,33 @@ def _unlisted(model, norm, span, surface, according: bool, home: str | None = No
 
 
 _OF = frozenset(("في", "من"))
+
+
+def _board(words: list[str]) -> set[int]:
+    """The indices of «مجلس إدارة» (a board of directors) in ``words``."""
+    return {
+        k
+        for i in range(len(words) - 1)
+        if _bare(words[i]) == "مجلس" and _bare(words[i + 1]) == "اداره"
+        for k in (i, i + 1)
+    }
+
+
+def _no_state(model: _SpeakerModel, head: str, words: list[str]) -> str:
+    """The kind of an office that speaks for no state (of a party, a company, a former one):
+    a titled one is a person (رئيس كتلة، مدير المرصد), a source one only when the words
+    name him (المسؤول الانفصالي ألكسندر زاخارتشنكو), else an unnamed source (دبلوماسي
+    إسرائيلي سابق، مسؤول من حركة حماس)."""
+    if head == "title":
+        return "person"
+    tokens = list(_TOKEN.finditer(" ".join(words[1:])))
+    named = any(  # a full name: two words, the second a name or a family name (محمد الصباغ)
+        _a_name(model, a) and (_a_name(model, b) or _surname([b.group()]) or b.group()[-1] == "ي")
+        for a, b in itertools.pairwise(tokens)
+    )
+    return "person" if named else "nonstate"
+
+
 _CALLED = frozenset(("يدعي", "ويدعي", "تدعي", "وتدعي", "واسمه", "اسمه"))
 _FORMER = re.compile(r"\s*(?:ال)?(?:سابق|اسبق)(?:ه)?(?!\w)")  # after the span: a time word there
 
@@ -803,6 +839,8 @@ def _spoken_for(model: _SpeakerModel, norm: str, lo: int, hi: int):
     None."""
     behalf = re.search(r"(?<!\w)باسم(?!\w)", norm[lo:hi])
     opening = _TOKEN.match(norm, lo)
+    if opening is not None and opening.group() in ("احد", "احدي"):  # أحد مستشاري الرئيس
+        opening = _TOKEN.search(norm, opening.end(), hi)
     if behalf is not None:
         lo += behalf.end()
     elif opening is not None and _bare(opening.group()) in model.deputies:
