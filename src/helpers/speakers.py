@@ -272,6 +272,7 @@ class _SpeakerModel:
     # word -> its kind and its nationality's group, filled as words are met (speed only)
     head_of: dict[str, str | None] = field(default_factory=dict)
     nation_of: dict[str, str | None] = field(default_factory=dict)
+    body_of: dict[str, bool] = field(default_factory=dict)
 
 
 def _names_regex(rows: list[dict]) -> re.Pattern:
@@ -343,7 +344,9 @@ def _speaker_model() -> _SpeakerModel:
         names=_names_regex(rows),
         rows=rows,
         cues=frames.Matcher([], patterns=cues),
-        stops=words["stop"] | words["time"],
+        stops=words["stop"]
+        | words["time"]
+        | {w + p for w in words["stop"] if len(w) > 1 for p in _PRONOUNS},
         times=words["time"],
         heads={
             **{w: k for k in ("title", "source", "person", "nonstate") for w in words[k]},
@@ -414,11 +417,9 @@ def _is_stop(model: _SpeakerModel, word: str, first: bool = False) -> bool:
     """A word that ends a subject: a stop or time word, with or without و/ف; with ``first``
     (its first word after a verb) also ل + ال (قال للصحفيين: to whom), which inside a
     subject is a genitive (الهيئة العامة للجمارك) and after وفقا the source (وفقا للناطق)."""
-    stops = model.stops
+    stops = model.stops  # with the prepositions' pronoun forms: خلاله، إليه، معهم
     clitic = word[:1] in "وف" and word[1:] in stops and word not in model.heads  # ولي: a title
-    pronoun = next((word[: -len(x)] for x in _PRONOUNS if word.endswith(x)), "")
-    suffixed = len(pronoun) > 1 and pronoun in stops  # خلاله، إليه، معهم: a preposition
-    return word in stops or clitic or suffixed or (first and word[:2] == "لل")
+    return word in stops or clitic or (first and word[:2] == "لل")
 
 
 def _subject_start(model: _SpeakerModel, tokens: list[re.Match], i: int) -> int:
@@ -802,6 +803,11 @@ def _surname(words: list[str]) -> bool:
 def _is_body(model: _SpeakerModel, word: str) -> bool:
     """Whether a word names a body of no state: a medium, company, party, movement,
     association (``subject_words.csv``: kinds medium and body)."""
+    return _memoised(model.body_of, _body_word, model, word)
+
+
+def _body_word(model: _SpeakerModel, word: str) -> bool:
+    """:func:`_is_body`, computed."""
     bare = _bare(word)
     plural = bare.endswith("ات") and bare[:-2] + "ه" in model.bodies  # الشركات، المنظمات
     return word in model.bodies or bare in model.bodies or plural
