@@ -487,7 +487,7 @@ def _subject_span(
                 first is not None
                 and j + 1 < len(tokens)
                 and words < _NP_WORDS
-                and _a_name(model, tokens[j - 1])
+                and _a_name(model, tokens[j - 1].group())
                 and _head(model, tokens[j + 1].group()) in ("title", "source")
             ):
                 continue  # نجلاء الأهواني، وزيرة التعاون الدولي المصرية،: her office
@@ -500,7 +500,7 @@ def _subject_span(
         if addressee and word[:1] == "ل" and _told(model, _bare(word), first is None):
             break  # قال لصحيفة ...، قال المتحدث لوكالة ...: whom the speaker told
         told = word[:2] == "لل" or (word[:1] == "ل" and word.endswith(_PRONOUNS))
-        if addressee and told and first is not None and _a_name(model, tokens[j - 1]):
+        if addressee and told and first is not None and _a_name(model, tokens[j - 1].group()):
             break  # قال الأمير محمد للرئيس بوتين، قال بيريز لمستمعيه: whom he told
         first = m.start() if first is None else first
         last, words = (named.end() if named else m.end()), words + 1
@@ -511,16 +511,26 @@ def _subject_span(
     return first, last
 
 
-def _a_name(model: _SpeakerModel, token: re.Match) -> bool:
+def _a_name(model: _SpeakerModel, word: str) -> bool:
     """Whether a word of a subject is a name: no article, no subject word, nationality or
-    place, and a letter first."""
-    word = token.group()
+    place, and a letter first (جون، كيري)."""
     return (
         word[:1].isalpha()
         and not word.startswith("ال")
         and _head(model, word) is None
         and _nation(model, word) is None
         and word not in model.places
+    )
+
+
+def _family_name(model: _SpeakerModel, word: str) -> bool:
+    """Whether a word with the article is a family name: a nisba (القحطاني) or one that
+    looks like a name (:func:`_surname`: الجبير), and no nationality or subject word."""
+    return (
+        word.startswith("ال")
+        and (word.endswith("ي") or _surname([word]))
+        and _head(model, word) is None
+        and _nation(model, word) is None
     )
 
 
@@ -553,8 +563,9 @@ def _closing(tokens: list[re.Match], i: int, words: int = 4) -> int | None:
 
 def _quoted_name(model: _SpeakerModel, tokens: list[re.Match], i: int) -> tuple[int, int] | None:
     """A subject in quotes at ``tokens[i]`` (وأشار «الصفيان» إلى، وفقا لـ«بوينغ» فإن): one to
-    three words in quotes, then a stop word or a comma; a longer quote, or one followed by
-    anything else, is speech (وأضاف «لن نسمح بذلك»). Its span without the quotes, or None."""
+    three words in quotes, then a complement, إلى or a comma (_AFTER_QUOTED_NAME); a longer
+    quote, or one followed by anything else, is speech or an object (وأضاف «لن نسمح بذلك»،
+    يؤكد «الدعم القوي» من). Its span without the quotes, or None."""
     end = _closing(tokens, i, words=3)
     if end is None or end + 1 >= len(tokens):
         return None
@@ -697,11 +708,7 @@ def _unlisted(model, norm, span, surface, according: bool, home: str | None = No
         # state is the office's (ميتشيلا لاجرونوفا المتحدثة باسم ...، الدكتور ... وكيل وزارة
         # العمل، الألماني توماس باخ رئيس اللجنة الأولمبية الدولية); a person holds it, but
         # an unknown word with the article opens a body (المركز الإعلامي بمديرية الأمن العام)
-        body_first = (
-            head is None
-            and words[0].startswith("ال")
-            and not _a_name(model, _TOKEN.match(words[0]))
-        )
+        body_first = head is None and words[0].startswith("ال")
         head = later[at - 1] if body_first else "title"
     elif head is None:
         named = words[0].endswith("ي") or bare or _surname(words)
@@ -761,10 +768,9 @@ def _no_state(model: _SpeakerModel, head: str, words: list[str]) -> str:
     إسرائيلي سابق، مسؤول من حركة حماس)."""
     if head == "title":
         return "person"
-    tokens = list(_TOKEN.finditer(" ".join(words[1:])))
     named = any(  # a full name: two words, the second a name or a family name (محمد الصباغ)
-        _a_name(model, a) and (_a_name(model, b) or _surname([b.group()]) or b.group()[-1] == "ي")
-        for a, b in itertools.pairwise(tokens)
+        _a_name(model, a) and (_a_name(model, b) or _family_name(model, b))
+        for a, b in itertools.pairwise(words[1:])
     )
     return "person" if named else "nonstate"
 
@@ -817,14 +823,7 @@ def _named_after(model: _SpeakerModel, words: list[str]) -> bool:
     """Whether a definite source word is followed by a name (المسؤول الانفصالي ألكسندر
     زاخارتشنكو): a word without the article that is no subject word, nationality, place or
     باسم. An indefinite one (مسؤول أمني) is anonymous, whatever follows it."""
-    return any(
-        not w.startswith("ال")
-        and w != "باسم"
-        and _head(model, w) is None
-        and _nation(model, w) is None
-        and w not in model.places
-        for w in words[1:]
-    )
+    return any(w != "باسم" and _a_name(model, w) for w in words[1:])
 
 
 def _body_after(model: _SpeakerModel, norm: str, end: int) -> list[str]:
@@ -1191,12 +1190,7 @@ def _name_words(model: _SpeakerModel, words: list[str]) -> list[str]:
     return [
         w
         for w in words
-        if len(w) > 2
-        and (not w.startswith("ال") or w.endswith("ي") or _surname([w]))
-        and _head(model, w) is None
-        and _nation(model, w) is None
-        and w not in model.places
-        and not _is_stop(model, w)
+        if len(w) > 2 and (_a_name(model, w) or _family_name(model, w)) and not _is_stop(model, w)
     ]
 
 
